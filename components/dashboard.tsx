@@ -1,0 +1,83 @@
+'use client';
+
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import type { DashboardData } from '@/lib/api';
+import { WINDOWS, layoutPanels } from '@/lib/dashboard';
+import { LiveStore } from './live-store';
+import { PanelCard } from './panel-card';
+import { StatusBadge } from './status-badge';
+import { useEventStream } from './use-event-stream';
+import { useHydrated } from './use-hydrated';
+import { WindowPicker } from './window-picker';
+
+/** The live dashboard: starts from the server's snapshot, then appends what the stream brings. */
+export function Dashboard({ data }: { data: DashboardData }) {
+  const [store] = useState(() => new LiveStore(data.snapshot));
+  const loaded = useRef(data.snapshot);
+  useEffect(() => {
+    // A new window was picked: the server rendered a new snapshot; merge it, keep the stream.
+    if (loaded.current !== data.snapshot) {
+      loaded.current = data.snapshot;
+      store.load(data.snapshot);
+    }
+  }, [data.snapshot, store]);
+  useEffect(() => () => store.dispose(), [store]);
+  useEventStream(store, '/api/stream');
+
+  const state = useSyncExternalStore(store.subscribe, store.getState, store.getState);
+  const hydrated = useHydrated();
+
+  const signature = [...state.series.keys()].join('\n');
+  const panels = useMemo(
+    () => layoutPanels([...state.series.values()].map((s) => s.meta)),
+    // Re-layout only when the set of series changes, not on every point.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [signature],
+  );
+
+  // The x-axis ends at the newest point (server time), so a skewed client clock cannot hide data.
+  let newest = data.snapshot.takenAt;
+  for (const s of state.series.values()) newest = Math.max(newest, s.points.at(-1)?.[0] ?? newest);
+  const windowMs = WINDOWS[data.window];
+
+  return (
+    <div className="dashboard">
+      <header className="topbar">
+        <div className="brand">
+          <span className="logo" aria-hidden>
+            ◢
+          </span>
+          <h1>Pulseboard</h1>
+          <span className="instance" title="instance">
+            {data.instance}
+          </span>
+        </div>
+        <div className="controls">
+          <WindowPicker current={data.window} />
+          <StatusBadge
+            status={state.status}
+            attempt={state.attempt}
+            lastUpdate={state.lastEventAt ?? data.snapshot.takenAt}
+            hydrated={hydrated}
+          />
+        </div>
+      </header>
+      {panels.length === 0 ? (
+        <p className="empty">Waiting for the first points… the collector publishes every {data.intervalMs / 1000} s.</p>
+      ) : (
+        <main className="grid">
+          {panels.map((panel) => (
+            <PanelCard
+              key={panel.id}
+              panel={panel}
+              series={panel.lines.map((l) => state.series.get(l.key))}
+              from={newest - windowMs}
+              to={newest}
+              hydrated={hydrated}
+            />
+          ))}
+        </main>
+      )}
+    </div>
+  );
+}

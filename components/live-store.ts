@@ -1,0 +1,115 @@
+import { metaFromKey, type SeriesMeta, type Sample } from '@/lib/series';
+import type { Pair, Snapshot } from '@/lib/store';
+
+export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting';
+
+export interface LiveSeries {
+  meta: SeriesMeta;
+  /** Time-ordered; replaced (never mutated) when it changes, so charts can memoise on identity. */
+  points: readonly Pair[];
+}
+
+/** An immutable view of the store; a new object after every change. */
+export interface LiveState {
+  status: ConnectionStatus;
+  /** Reconnection attempts since the stream was last live. */
+  attempt: number;
+  /** Receive time of the newest event, ms since epoch. */
+  lastEventAt: number | null;
+  windowMs: number;
+  series: ReadonlyMap<string, LiveSeries>;
+}
+
+/**
+ * The browser's copy of the dashboard's data: a server snapshot merged with streamed points.
+ * Subscribers are told at most once per animation frame, so a burst of events costs one render,
+ * and a hidden tab (no frames) keeps its data current without rendering.
+ */
+export class LiveStore {
+  private state: LiveState;
+  private readonly listeners = new Set<() => void>();
+  private frame: number | undefined;
+
+  constructor(snapshot: Snapshot) {
+    this.state = { status: 'connecting', attempt: 0, lastEventAt: null, windowMs: snapshot.windowMs, series: new Map() };
+    this.load(snapshot);
+  }
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  readonly getState = (): LiveState => this.state;
+
+  /** Merges a server snapshot (e.g. for a new window): its points, then anything newer already held. */
+  load(snapshot: Snapshot): void {
+    const series = new Map(this.state.series);
+    for (const { meta, points } of snapshot.series) {
+      const held = series.get(meta.key)?.points ?? [];
+      const last = points.at(-1)?.[0] ?? -Infinity;
+      series.set(meta.key, { meta, points: points.concat(held.filter(([t]) => t > last)) });
+    }
+    this.update({ series: trim(series, snapshot.windowMs, snapshot.takenAt), windowMs: snapshot.windowMs }, true);
+  }
+
+  /** Records metadata of series announced on the stream. */
+  applyMeta(metas: readonly SeriesMeta[]): void {
+    const series = new Map(this.state.series);
+    for (const meta of metas) series.set(meta.key, { meta, points: series.get(meta.key)?.points ?? [] });
+    this.update({ series });
+  }
+
+  /** Appends streamed points; a point not newer than its series' last one is a duplicate and skipped. */
+  applyPoints(samples: readonly Sample[]): void {
+    const added = new Map<string, Pair[]>();
+    for (const { series: key, t, v } of samples) {
+      let list = added.get(key);
+      if (!list) added.set(key, (list = []));
+      list.push([t, v]);
+    }
+    const series = new Map(this.state.series);
+    for (const [key, pairs] of added) {
+      const current = series.get(key) ?? { meta: metaFromKey(key), points: [] };
+      let last = current.points.at(-1)?.[0] ?? -Infinity;
+      const fresh = pairs.filter(([t]) => (t > last ? ((last = t), true) : false));
+      if (fresh.length > 0) series.set(key, { meta: current.meta, points: current.points.concat(fresh) });
+    }
+    const now = Date.now();
+    this.update({ series: trim(series, this.state.windowMs, now), lastEventAt: now });
+  }
+
+  setStatus(status: ConnectionStatus, attempt = 0): void {
+    if (status === this.state.status && attempt === this.state.attempt) return;
+    this.update({ status, attempt });
+  }
+
+  /** Cancels a pending notification; call when the store is dropped. */
+  dispose(): void {
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    this.listeners.clear();
+  }
+
+  private update(patch: Partial<LiveState>, immediate = false): void {
+    this.state = { ...this.state, ...patch };
+    if (immediate || typeof requestAnimationFrame === 'undefined') return this.notify();
+    this.frame ??= requestAnimationFrame(() => this.notify());
+  }
+
+  private notify(): void {
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    this.frame = undefined;
+    for (const listener of this.listeners) listener();
+  }
+}
+
+/** Drops points older than the window; only series that lose points get a new array. */
+function trim(series: Map<string, LiveSeries>, windowMs: number, now: number): Map<string, LiveSeries> {
+  const horizon = now - windowMs;
+  for (const [key, s] of series) {
+    const first = s.points[0];
+    if (first && first[0] < horizon) series.set(key, { meta: s.meta, points: s.points.filter(([t]) => t >= horizon) });
+  }
+  return series;
+}
+

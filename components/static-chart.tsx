@@ -1,0 +1,49 @@
+import type { Panel } from '@/lib/dashboard';
+import type { LiveSeries } from './live-store';
+
+const W = 1000;
+const H = 190;
+
+interface StaticChartProps {
+  panel: Panel;
+  series: readonly (LiveSeries | undefined)[];
+  colors: readonly string[];
+  from: number;
+  to: number;
+}
+
+/**
+ * Plain SVG lines of the snapshot, drawn on the server: the chart is in the first response and
+ * readable without JavaScript. Recharts, which measures the page, replaces it once hydrated.
+ */
+export function StaticChart({ panel, series, colors, from, to }: StaticChartProps) {
+  let max = panel.yMax ?? 0;
+  if (panel.yMax === undefined) for (const s of series) for (const [, v] of s?.points ?? []) max = Math.max(max, v);
+  const span = Math.max(1, to - from);
+  const x = (t: number) => (((t - from) / span) * W).toFixed(1);
+  const y = (v: number) => (H - (max > 0 ? (v / max) * (H - 10) : 0)).toFixed(1);
+  return (
+    <svg
+      className="static-chart"
+      viewBox={`0 0 ${W} ${H}`}
+      preserveAspectRatio="none"
+      role="img"
+      aria-label={`${panel.title} chart`}
+      width="100%"
+      height={H}
+    >
+      {series.map((s, i) =>
+        s && s.points.length > 0 ? (
+          <polyline
+            key={panel.lines[i]?.key ?? i}
+            points={s.points.map(([t, v]) => `${x(t)},${y(v)}`).join(' ')}
+            fill="none"
+            stroke={colors[i]}
+            strokeWidth={1.5}
+            vectorEffect="non-scaling-stroke"
+          />
+        ) : null,
+      )}
+    </svg>
+  );
+}

@@ -1,0 +1,46 @@
+import type { Batch, Bus, BusListener, BusMessage, Cursor } from './types';
+
+/**
+ * The embedded bus: synchronous, in-order delivery inside one process.
+ * Cursors are `<epoch>-<seq>` with the epoch taken at start, so ids from an earlier run
+ * can never be mistaken for ids of this one.
+ */
+export class MemoryBus implements Bus {
+  readonly kind = 'memory' as const;
+  readonly epoch: string;
+  private seq = 0;
+  private listeners = new Set<BusListener>();
+  private last: Cursor | null = null;
+
+  constructor(epoch: number = Date.now()) {
+    this.epoch = epoch.toString(36);
+  }
+
+  get lastId(): Cursor | null {
+    return this.last;
+  }
+
+  publish(batch: Batch): Promise<Cursor> {
+    const message: BusMessage = { ...batch, id: `${this.epoch}-${++this.seq}` };
+    this.last = message.id;
+    for (const listener of this.listeners) {
+      try {
+        listener(message);
+      } catch (err) {
+        // One faulty subscriber must not starve the others (or the publisher).
+        console.error('[pulseboard] bus listener failed:', err);
+      }
+    }
+    return Promise.resolve(message.id);
+  }
+
+  subscribe(listener: BusListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): Promise<void> {
+    this.listeners.clear();
+    return Promise.resolve();
+  }
+}

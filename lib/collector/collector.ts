@@ -1,0 +1,98 @@
+import os from 'node:os';
+import type { Batch } from '@/lib/bus';
+import { toSeriesKey, type Sample } from '@/lib/series';
+import { createCpuSampler } from './host';
+import { createProcessSampler } from './process';
+
+/** Running totals of Pulseboard's own work, read once per tick to derive rates. */
+export interface SelfFigures {
+  streamsOpen: number;
+  seriesCount: number;
+  pointsPublishedTotal: number;
+  eventsSentTotal: number;
+}
+
+export interface CollectorOptions {
+  intervalMs: number;
+  instance: string;
+  publish: (batch: Batch) => Promise<unknown>;
+  self: () => SelfFigures;
+}
+
+export interface Collector {
+  stop(): void;
+}
+
+/** Starts publishing host, process and Pulseboard figures every `intervalMs`. */
+export function startCollector({ intervalMs, instance, publish, self }: CollectorOptions): Collector {
+  const cpu = createCpuSampler();
+  const proc = createProcessSampler();
+  const keys = new Map<string, string>();
+  const key = (name: string, labels?: Record<string, string>): string => {
+    const id = labels ? `${name}\u0000${JSON.stringify(labels)}` : name;
+    let k = keys.get(id);
+    if (k === undefined) {
+      k = toSeriesKey(name, { ...labels, instance });
+      keys.set(id, k);
+    }
+    return k;
+  };
+  cpu();
+  let previous = self();
+  let previousAt = Date.now();
+
+  const tick = () => {
+    const t = Date.now();
+    const samples: Sample[] = [];
+    const add = (name: string, v: number | undefined, labels?: Record<string, string>) => {
+      if (v !== undefined && Number.isFinite(v)) samples.push({ series: key(name, labels), t, v });
+    };
+
+    const { total, perCore } = cpu();
+    add('host_cpu_utilization_ratio', total);
+    perCore.forEach((v, i) => add('host_cpu_core_utilization_ratio', v, { cpu: String(i) }));
+    const [l1, l5, l15] = os.loadavg();
+    add('host_load_average', l1, { period: '1m' });
+    add('host_load_average', l5, { period: '5m' });
+    add('host_load_average', l15, { period: '15m' });
+    const totalMem = os.totalmem();
+    const available = os.freemem(); // libuv reads MemAvailable on Linux
+    add('host_memory_used_bytes', totalMem - available);
+    add('host_memory_available_bytes', available);
+    add('host_memory_total_bytes', totalMem);
+
+    const p = proc.read();
+    add('process_cpu_seconds_total', p.cpuSecondsTotal);
+    add('process_cpu_usage_ratio', p.cpuRatio);
+    add('process_resident_memory_bytes', p.rssBytes);
+    add('nodejs_heap_used_bytes', p.heapUsedBytes);
+    add('nodejs_heap_total_bytes', p.heapTotalBytes);
+    add('nodejs_eventloop_delay_seconds', p.loopDelayP50Seconds, { quantile: '0.5' });
+    add('nodejs_eventloop_delay_seconds', p.loopDelayP99Seconds, { quantile: '0.99' });
+    add('nodejs_eventloop_utilization_ratio', p.loopUtilisation);
+
+    const now = self();
+    const seconds = (t - previousAt) / 1000;
+    add('pulseboard_streams_open', now.streamsOpen);
+    add('pulseboard_series', now.seriesCount);
+    if (seconds > 0) {
+      add('pulseboard_ingest_points_per_second', (now.pointsPublishedTotal - previous.pointsPublishedTotal) / seconds);
+      add('pulseboard_events_sent_per_second', (now.eventsSentTotal - previous.eventsSentTotal) / seconds);
+    }
+    previous = now;
+    previousAt = t;
+
+    publish({ samples }).catch((err: unknown) => {
+      console.error('[pulseboard] collector could not publish:', err);
+    });
+  };
+
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      proc.stop();
+    },
+  };
+}

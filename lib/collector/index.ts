@@ -1,0 +1,3 @@
+import 'server-only';
+
+export { startCollector, type Collector, type CollectorOptions, type SelfFigures } from './collector';

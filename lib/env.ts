@@ -1,0 +1,86 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration such as `500ms`, `15s`, `5m`, `1h`, or a bare number of milliseconds. */
+function duration(fallback: string, min: number, max: number) {
+  const describe = `a duration such as 500ms, 15s, 5m or 1h (between ${min} ms and ${max} ms)`;
+  return z
+    .string()
+    .default(fallback)
+    .transform((raw, ctx) => {
+      const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(raw);
+      const ms = m ? Number(m[1]) * (DURATION_UNITS[m[2] ?? 'ms'] ?? 1) : NaN;
+      if (!(ms >= min && ms <= max)) {
+        ctx.addIssue({ code: 'custom', message: `got ${JSON.stringify(raw)}; expected ${describe}` });
+        return z.NEVER;
+      }
+      return Math.round(ms);
+    });
+}
+
+/** A whole number, written plainly (`1048576`) or with a binary suffix (`1MiB`, `64KiB`). */
+function count(fallback: string, min: number, max: number) {
+  const describe = `a whole number between ${min} and ${max}`;
+  return z
+    .string()
+    .default(fallback)
+    .transform((raw, ctx) => {
+      const m = /^\s*(\d+)\s*(KiB|MiB|GiB)?\s*$/.exec(raw);
+      const scale = m?.[2] ? 1024 ** (['KiB', 'MiB', 'GiB'].indexOf(m[2]) + 1) : 1;
+      const n = m ? Number(m[1]) * scale : NaN;
+      if (!(Number.isSafeInteger(n) && n >= min && n <= max)) {
+        ctx.addIssue({ code: 'custom', message: `got ${JSON.stringify(raw)}; expected ${describe}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
+/**
+ * Every setting Pulseboard reads, with its default. The README's configuration table is
+ * written from this schema; keep them in step.
+ */
+export const envSchema = z.object({
+  PORT: count('3000', 1, 65_535),
+  INSTANCE: z
+    .string()
+    .max(128, 'at most 128 characters')
+    .default(hostname()),
+  COLLECT_INTERVAL: duration('1s', 100, 3_600_000),
+  HISTORY_RETENTION: duration('1h', 60_000, 7 * 86_400_000),
+  HISTORY_MAX_POINTS: count('7200', 10, 1_000_000),
+  MAX_SERIES: count('10000', 1, 1_000_000),
+  HEARTBEAT_INTERVAL: duration('15s', 1_000, 300_000),
+  STREAM_RETRY: duration('3s', 100, 300_000),
+  STREAM_MAX_QUEUE_BYTES: count('1MiB', 1_024, 1024 ** 3),
+  SHUTDOWN_TIMEOUT: duration('10s', 0, 600_000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  override readonly name = 'EnvError';
+}
+
+/** Parses an environment (empty strings count as unset); throws one EnvError naming every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const cleaned: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = source[key];
+    if (value !== undefined && value.trim() !== '') cleaned[key] = value;
+  }
+  const result = envSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  throw new EnvError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+let cached: Env | undefined;
+
+/** The process environment, parsed once. The only reader of `process.env` in Pulseboard. */
+export function loadEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

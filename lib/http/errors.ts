@@ -1,0 +1,56 @@
+import type { z } from 'zod';
+
+/** One thing wrong with a request, addressed by its path in the input (`points[3].value`). */
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+/** A request Pulseboard refuses, with the status it answers. */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly issues: Issue[] = [],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Formats a zod path as `points[3].labels.host`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+
+/** Zod issues as the API's `issues` list. */
+export function toIssues(error: z.ZodError): Issue[] {
+  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+}
+
+/** A JSON error body `{"error", "issues"}` with the given status. */
+export function errorResponse(status: number, message: string, issues: Issue[] = [], headers: Record<string, string> = {}): Response {
+  return Response.json({ error: message, issues }, { status, headers: { 'Cache-Control': 'no-store', ...headers } });
+}
+
+/** Maps anything a handler throws to a response: named errors keep their status, the rest is a bare 500. */
+export function toErrorResponse(err: unknown): Response {
+  if (err instanceof HttpError) return errorResponse(err.status, err.message, err.issues, err.headers);
+  console.error('[pulseboard] request failed:', err);
+  return errorResponse(500, 'internal error');
+}
+
+/** Runs a handler body, mapping thrown errors in one place. */
+export async function handle(body: () => Response | Promise<Response>): Promise<Response> {
+  try {
+    return await body();
+  } catch (err) {
+    return toErrorResponse(err);
+  }
+}

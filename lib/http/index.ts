@@ -1,0 +1,1 @@
+export { HttpError, errorResponse, toErrorResponse, toIssues, formatPath, handle, type Issue } from './errors';

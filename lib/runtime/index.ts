@@ -1,0 +1,4 @@
+import 'server-only';
+
+export { getRuntime, type Runtime } from './runtime';
+export { installShutdownHandlers } from './shutdown';

@@ -1,0 +1,84 @@
+import 'server-only';
+import { MemoryBus, type Batch, type Bus, type Cursor } from '@/lib/bus';
+import { startCollector, type Collector } from '@/lib/collector';
+import { loadEnv, type Env } from '@/lib/env';
+import { Store } from '@/lib/store';
+import { Hub } from '@/lib/stream';
+
+/** The process-wide parts every route handler and the instrumentation hook share. */
+export interface Runtime {
+  readonly env: Env;
+  readonly bus: Bus;
+  readonly store: Store;
+  readonly hub: Hub;
+  readonly startedAt: number;
+  readonly counters: { pointsPublished: number };
+  publish(batch: Batch): Promise<Cursor>;
+  /** Drains streams and stops the collector and bus; idempotent. */
+  shutdown(): Promise<void>;
+}
+
+// Route handlers and instrumentation.ts are separate module graphs, and `next dev` re-evaluates
+// modules on every edit: only globalThis is shared by all of them, so the runtime lives there.
+const KEY = Symbol.for('pulseboard.runtime');
+type Holder = { [KEY]?: Runtime };
+
+/** The one runtime of this process, created (and its collector started) on first use. */
+export function getRuntime(): Runtime {
+  const holder = globalThis as Holder;
+  holder[KEY] ??= createRuntime(loadEnv());
+  return holder[KEY];
+}
+
+function createRuntime(env: Env): Runtime {
+  const bus: Bus = new MemoryBus();
+  const store = new Store({
+    retentionMs: env.HISTORY_RETENTION,
+    maxPointsPerSeries: env.HISTORY_MAX_POINTS,
+    maxSeries: env.MAX_SERIES,
+  });
+  const hub = new Hub({
+    heartbeatMs: env.HEARTBEAT_INTERVAL,
+    retryMs: env.STREAM_RETRY,
+    maxQueueBytes: env.STREAM_MAX_QUEUE_BYTES,
+  });
+  const counters = { pointsPublished: 0 };
+
+  // Store first, then streams: a page rendered between the two already has the points
+  // its cursor claims, so nothing is shown twice or missed.
+  bus.subscribe((message) => {
+    counters.pointsPublished += message.samples.length;
+    hub.broadcast(message, store.apply(message));
+  });
+
+  const collector: Collector = startCollector({
+    intervalMs: env.COLLECT_INTERVAL,
+    instance: env.INSTANCE,
+    publish: (batch) => bus.publish(batch),
+    self: () => ({
+      streamsOpen: hub.size,
+      seriesCount: store.size,
+      pointsPublishedTotal: counters.pointsPublished,
+      eventsSentTotal: hub.stats.eventsSent,
+    }),
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    env,
+    bus,
+    store,
+    hub,
+    counters,
+    startedAt: Date.now(),
+    publish: (batch) => bus.publish(batch),
+    shutdown() {
+      stopping ??= (async () => {
+        collector.stop();
+        hub.drain();
+        await bus.close();
+      })();
+      return stopping;
+    },
+  };
+}

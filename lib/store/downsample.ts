@@ -1,0 +1,42 @@
+import type { Ring } from './ring';
+
+/** A point on the wire and in snapshots: `[t, v]`, compact in JSON. */
+export type Pair = [t: number, v: number];
+
+/**
+ * Points of `ring` in [from, to], reduced to at most `maxPoints` by splitting the range into
+ * buckets of equal count and keeping each bucket's minimum and maximum in time order, so a
+ * one-second spike is still visible in an hour-long chart.
+ */
+export function downsample(ring: Ring, from: number, to: number, maxPoints: number): Pair[] {
+  return downsampleRange(ring, ring.lowerBound(from), ring.upperBound(to), maxPoints);
+}
+
+/** Downsamples ring indices [i0, i1) to at most `maxPoints` pairs, min and max per bucket. */
+export function downsampleRange(ring: Ring, i0: number, i1: number, maxPoints: number): Pair[] {
+  const n = i1 - i0;
+  const out: Pair[] = [];
+  if (n <= 0 || maxPoints <= 0) return out;
+  if (n <= maxPoints) {
+    for (let i = i0; i < i1; i++) out.push([ring.timeAt(i), ring.valueAt(i)]);
+    return out;
+  }
+  if (maxPoints === 1) return [[ring.timeAt(i1 - 1), ring.valueAt(i1 - 1)]];
+  const buckets = Math.floor(maxPoints / 2);
+  for (let b = 0; b < buckets; b++) {
+    const lo = i0 + Math.floor((b * n) / buckets);
+    const hi = i0 + Math.floor(((b + 1) * n) / buckets);
+    let iMin = lo;
+    let iMax = lo;
+    for (let i = lo + 1; i < hi; i++) {
+      const v = ring.valueAt(i);
+      if (v < ring.valueAt(iMin)) iMin = i;
+      if (v > ring.valueAt(iMax)) iMax = i;
+    }
+    const first = Math.min(iMin, iMax);
+    const second = Math.max(iMin, iMax);
+    out.push([ring.timeAt(first), ring.valueAt(first)]);
+    if (second !== first) out.push([ring.timeAt(second), ring.valueAt(second)]);
+  }
+  return out;
+}

@@ -1,0 +1,156 @@
+import type { BusMessage, Cursor } from '@/lib/bus';
+import { metaFromKey, type SeriesFilter, type SeriesKey, type SeriesMeta } from '@/lib/series';
+import { downsampleRange, type Pair } from './downsample';
+import { Ring } from './ring';
+
+export interface StoreOptions {
+  /** Points older than this (relative to now) are dropped. */
+  retentionMs: number;
+  /** Ring capacity of one series. */
+  maxPointsPerSeries: number;
+  /** New series beyond this many are refused. */
+  maxSeries: number;
+  now?: () => number;
+}
+
+/** A series with its newest point, as `/api/series` lists it. */
+export interface SeriesSummary {
+  meta: SeriesMeta;
+  t: number;
+  v: number;
+}
+
+/** A window of history for many series, and the bus cursor it is consistent with. */
+export interface Snapshot {
+  cursor: Cursor | null;
+  takenAt: number;
+  windowMs: number;
+  series: Array<{ meta: SeriesMeta; points: Pair[] }>;
+}
+
+interface Entry {
+  meta: SeriesMeta;
+  ring: Ring;
+}
+
+const SWEEP_EVERY_MS = 10_000;
+
+/** Bounded in-memory history: one ring buffer per series, a series cap, time-based retention. */
+export class Store {
+  private readonly entries = new Map<SeriesKey, Entry>();
+  private readonly now: () => number;
+  private lastSweep = 0;
+  /** Cursor of the last message applied: a snapshot taken now contains everything up to it. */
+  cursor: Cursor | null = null;
+  readonly dropped = { seriesCap: 0, outOfOrder: 0 };
+
+  constructor(private readonly options: StoreOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get maxSeries(): number {
+    return this.options.maxSeries;
+  }
+
+  has(key: SeriesKey): boolean {
+    return this.entries.has(key);
+  }
+
+  meta(key: SeriesKey): SeriesMeta | undefined {
+    return this.entries.get(key)?.meta;
+  }
+
+  /** Applies one bus message; returns the metadata of series it created or changed. */
+  apply(message: BusMessage): SeriesMeta[] {
+    const announced: SeriesMeta[] = [];
+    for (const meta of message.meta ?? []) {
+      const entry = this.entries.get(meta.key);
+      if (entry) {
+        if (!sameMeta(entry.meta, meta)) {
+          entry.meta = meta;
+          announced.push(meta);
+        }
+      } else if (this.create(meta)) {
+        announced.push(meta);
+      }
+    }
+    const horizon = this.now() - this.options.retentionMs;
+    for (const s of message.samples) {
+      let entry = this.entries.get(s.series);
+      if (!entry) {
+        const meta = metaFromKey(s.series);
+        entry = this.create(meta);
+        if (!entry) continue;
+        announced.push(meta);
+      }
+      if (s.t < entry.ring.lastTime) {
+        this.dropped.outOfOrder++;
+        continue;
+      }
+      entry.ring.push(s.t, s.v);
+      entry.ring.dropBefore(horizon);
+    }
+    this.cursor = message.id;
+    this.sweep();
+    return announced;
+  }
+
+  /** Every series with its newest point. */
+  list(filter?: SeriesFilter): SeriesSummary[] {
+    const out: SeriesSummary[] = [];
+    for (const [key, { meta, ring }] of this.entries) {
+      if (filter && !filter.matches(key)) continue;
+      out.push({ meta, t: ring.lastTime, v: ring.lastValue });
+    }
+    return out;
+  }
+
+  /** History of one series over the last `windowMs`, downsampled to at most `maxPoints`. */
+  history(key: SeriesKey, windowMs: number, maxPoints: number): Pair[] | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    const { ring } = entry;
+    return downsampleRange(ring, ring.lowerBound(this.now() - windowMs), ring.length, maxPoints);
+  }
+
+  /** Every matching series over the last `windowMs`, with the cursor the result is consistent with. */
+  snapshot(windowMs: number, maxPoints: number, filter?: SeriesFilter): Snapshot {
+    const series: Snapshot['series'] = [];
+    for (const [key, entry] of this.entries) {
+      if (filter && !filter.matches(key)) continue;
+      const points = this.history(key, windowMs, maxPoints) ?? [];
+      if (points.length > 0) series.push({ meta: entry.meta, points });
+    }
+    return { cursor: this.cursor, takenAt: this.now(), windowMs, series };
+  }
+
+  private create(meta: SeriesMeta): Entry | undefined {
+    if (this.entries.size >= this.options.maxSeries) {
+      this.dropped.seriesCap++;
+      return undefined;
+    }
+    const entry = { meta, ring: new Ring(this.options.maxPointsPerSeries) };
+    this.entries.set(meta.key, entry);
+    return entry;
+  }
+
+  /** Drops expired points of quiet series, and series left empty, at most every few seconds. */
+  private sweep(): void {
+    const now = this.now();
+    if (now - this.lastSweep < SWEEP_EVERY_MS) return;
+    this.lastSweep = now;
+    const horizon = now - this.options.retentionMs;
+    for (const [key, { ring }] of this.entries) {
+      ring.dropBefore(horizon);
+      if (ring.length === 0) this.entries.delete(key);
+    }
+  }
+}
+
+function sameMeta(a: SeriesMeta, b: SeriesMeta): boolean {
+  return a.unit === b.unit && a.type === b.type && a.help === b.help;
+}

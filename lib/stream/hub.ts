@@ -1,0 +1,195 @@
+import type { BusMessage } from '@/lib/bus';
+import type { Sample, SeriesFilter, SeriesMeta } from '@/lib/series';
+import { encodeComment, encodeEvent, encodeRetry } from './sse';
+
+export interface HubOptions {
+  heartbeatMs: number;
+  /** Base reconnection delay announced to clients; each stream gets it ±50 % so reconnects spread out. */
+  retryMs: number;
+  /** A stream whose unsent bytes exceed this is cut off; the client resumes from its last id. */
+  maxQueueBytes: number;
+}
+
+/** Counters the collector and `/api/health` read. */
+export interface HubStats {
+  opened: number;
+  closed: number;
+  eventsSent: number;
+  bytesSent: number;
+  slowDisconnects: number;
+}
+
+interface Group {
+  filter: SeriesFilter;
+  subscribers: Set<Subscriber>;
+}
+
+const encoder = new TextEncoder();
+const PING = encoder.encode(encodeComment('ping'));
+
+/** Jittered reconnection delay: base × [0.5, 1.5). */
+export function jitter(baseMs: number): number {
+  return Math.round(baseMs * (0.5 + Math.random()));
+}
+
+/**
+ * One open event stream. `close()` is its single cleanup: reached from the request's abort
+ * signal, the ReadableStream's `cancel()`, a failed enqueue, a full queue and server shutdown.
+ */
+class Subscriber {
+  private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  private closed = false;
+  private readonly onAbort = () => this.close();
+
+  constructor(
+    private readonly hub: Hub,
+    readonly group: Group,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  attach(controller: ReadableStreamDefaultController<Uint8Array>, first: Uint8Array): void {
+    this.controller = controller;
+    this.send(first);
+  }
+
+  /** Queues bytes; false when the stream is gone (and now cleaned up). */
+  send(bytes: Uint8Array): boolean {
+    if (this.closed || !this.controller) return false;
+    try {
+      this.controller.enqueue(bytes);
+    } catch {
+      this.close();
+      return false;
+    }
+    // desiredSize is -(queued bytes) with a zero high-water mark.
+    const queued = -(this.controller.desiredSize ?? 0);
+    if (queued > this.hub.options.maxQueueBytes) {
+      this.hub.stats.slowDisconnects++;
+      this.close(new Error('client too slow: queue over STREAM_MAX_QUEUE_BYTES'));
+      return false;
+    }
+    return true;
+  }
+
+  /** Ends the stream; with an error the queued bytes are dropped at once instead of flushed. */
+  close(error?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.signal?.removeEventListener('abort', this.onAbort);
+    this.hub.remove(this);
+    try {
+      if (error) this.controller?.error(error);
+      else this.controller?.close();
+    } catch {
+      // Already closed or errored by the runtime: nothing left to release.
+    }
+  }
+}
+
+/** Fans bus messages out to open event streams, encoding each event once per distinct filter. */
+export class Hub {
+  private readonly groups = new Map<string, Group>();
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private count = 0;
+  private draining = false;
+  readonly stats: HubStats = { opened: 0, closed: 0, eventsSent: 0, bytesSent: 0, slowDisconnects: 0 };
+
+  constructor(readonly options: HubOptions) {}
+
+  /** Open streams right now. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Opens a stream of events matching `filter`; it ends when `signal` aborts or the reader cancels. */
+  open(filter: SeriesFilter, signal?: AbortSignal): ReadableStream<Uint8Array> {
+    const hello = encoder.encode(encodeRetry(jitter(this.options.retryMs)));
+    if (this.draining) {
+      // Shutting down: tell the client when to come back (to another instance) and end.
+      return new ReadableStream({
+        start(controller) {
+          controller.enqueue(hello);
+          controller.close();
+        },
+      });
+    }
+    let group = this.groups.get(filter.id);
+    if (!group) {
+      group = { filter, subscribers: new Set() };
+      this.groups.set(filter.id, group);
+    }
+    const subscriber = new Subscriber(this, group, signal);
+    group.subscribers.add(subscriber);
+    this.count++;
+    this.stats.opened++;
+    this.startHeartbeat();
+    return new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => subscriber.attach(controller, hello),
+        cancel: () => subscriber.close(),
+      },
+      { highWaterMark: 0, size: (chunk) => chunk.byteLength },
+    );
+  }
+
+  /** Sends a bus message (and metadata of series it introduced) to every stream whose filter matches. */
+  broadcast(message: BusMessage, announced: readonly SeriesMeta[]): void {
+    for (const group of this.groups.values()) {
+      const { filter } = group;
+      const meta = announced.filter((m) => filter.matches(m.key));
+      if (meta.length > 0) {
+        this.sendToGroup(group, encodeEvent({ event: 'series', data: JSON.stringify({ series: meta }) }));
+      }
+      const points: Sample[] = filter.id === '*' ? message.samples : message.samples.filter((s) => filter.matches(s.series));
+      if (points.length > 0) {
+        this.sendToGroup(group, encodeEvent({ event: 'points', id: message.id, data: JSON.stringify({ points }) }));
+      }
+    }
+  }
+
+  /** Tells every stream to reconnect after a jittered delay, then ends it. Later opens are refused the same way. */
+  drain(): void {
+    this.draining = true;
+    for (const group of this.groups.values()) {
+      for (const subscriber of group.subscribers) {
+        subscriber.send(encoder.encode(encodeRetry(jitter(this.options.retryMs))));
+        subscriber.close();
+      }
+    }
+  }
+
+  /** Called by a subscriber's cleanup. */
+  remove(subscriber: Subscriber): void {
+    const { group } = subscriber;
+    if (!group.subscribers.delete(subscriber)) return;
+    this.count--;
+    this.stats.closed++;
+    if (group.subscribers.size === 0) this.groups.delete(group.filter.id);
+    if (this.count === 0) this.stopHeartbeat();
+  }
+
+  private sendToGroup(group: Group, text: string): void {
+    const bytes = encoder.encode(text);
+    for (const subscriber of group.subscribers) {
+      if (subscriber.send(bytes)) {
+        this.stats.eventsSent++;
+        this.stats.bytesSent += bytes.byteLength;
+      }
+    }
+  }
+
+  private startHeartbeat(): void {
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(() => {
+      for (const group of this.groups.values()) for (const subscriber of group.subscribers) subscriber.send(PING);
+    }, this.options.heartbeatMs);
+    this.heartbeat.unref?.();
+  }
+
+  private stopHeartbeat(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+}

@@ -1,0 +1,2 @@
+// Client-safe: charts import this face, so it must stay free of zod and server code.
+export { UNITS, type Unit, unitFromName, formatValue } from './format';
