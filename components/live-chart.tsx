@@ -15,6 +15,16 @@ export function colorOf(index: number): string {
 
 type Row = { t: number } & Record<string, number>;
 
+const TICK_STEPS = [5e3, 10e3, 15e3, 30e3, 60e3, 120e3, 300e3, 600e3, 900e3, 1_800e3, 3_600e3];
+
+/** Round-time ticks across [from, to], about five of them. */
+function timeTicks(from: number, to: number): number[] {
+  const step = TICK_STEPS.find((s) => (to - from) / s <= 6) ?? (TICK_STEPS.at(-1) as number);
+  const ticks: number[] = [];
+  for (let t = Math.ceil(from / step) * step; t <= to; t += step) ticks.push(t);
+  return ticks;
+}
+
 /** One row per timestamp, a column per line (`s0`, `s1`, …): what Recharts' shared tooltip wants. */
 function toRows(series: readonly (LiveSeries | undefined)[]): Row[] {
   const rows = new Map<number, Row>();
@@ -59,10 +69,10 @@ export const LiveChart = memo(function LiveChart({ panel, series, from, to, hydr
         scale="time"
         domain={[from, to]}
         allowDataOverflow
+        ticks={timeTicks(from, to)}
         tickFormatter={(t: number) => formatClock(t, true)}
         stroke="var(--muted)"
         fontSize={11}
-        minTickGap={40}
       />
       <YAxis
         width={64}

@@ -23,7 +23,10 @@ function lineLabel(spec: PanelSpec, s: SeriesRef, showInstance: boolean): string
   const template = spec.legend?.[s.name];
   const parts: string[] = [];
   const used = new Set<string>(['instance']);
-  if (template) {
+  if (typeof template === 'function') {
+    parts.push(template(s.labels));
+    for (const k of Object.keys(s.labels)) used.add(k);
+  } else if (template) {
     parts.push(
       template.replace(/\{(\w+)\}/g, (_, k: string) => {
         used.add(k);

@@ -6,8 +6,8 @@ export interface PanelSpec {
   title: string;
   unit: Unit;
   metrics: string[];
-  /** Line name per metric; `{label}` is replaced by that label's value. */
-  legend?: Record<string, string>;
+  /** Line name per metric: a template where `{label}` is that label's value, or a function of the labels. */
+  legend?: Record<string, string | ((labels: Record<string, string>) => string)>;
   /** Fixed y-axis maximum (in the metric's raw unit), e.g. 1 for a ratio. */
   yMax?: number;
   description?: string;
@@ -62,7 +62,7 @@ export const BUILTIN_PANELS: readonly PanelSpec[] = [
     title: 'Event-loop delay',
     unit: 'seconds',
     metrics: ['nodejs_eventloop_delay_seconds'],
-    legend: { nodejs_eventloop_delay_seconds: 'p{quantile}' },
+    legend: { nodejs_eventloop_delay_seconds: (l) => `p${Math.round(Number(l.quantile) * 100)}` },
   },
   {
     id: 'loop-utilization',

@@ -1,0 +1,36 @@
+import { expect, test } from '@playwright/test';
+import { startServer } from '../support/server';
+import { readEvents } from '../support/sse';
+
+test('a bad setting stops start-up with one message naming the variable and what it accepts', async () => {
+  const server = await startServer({ env: { COLLECT_INTERVAL: 'fast', MAX_SERIES: '-3' }, waitForHealth: false });
+  const { code } = await server.exited;
+  expect(code).toBe(1);
+  const out = server.output();
+  expect(out).toContain('COLLECT_INTERVAL: got "fast"; expected a duration such as 500ms, 15s, 5m or 1h');
+  expect(out).toContain('MAX_SERIES: got "-3"; expected a whole number');
+  expect(out.match(/cannot start/g)).toHaveLength(1);
+});
+
+test('SIGTERM with streams open: each gets a retry hint, the process exits 0 promptly', async () => {
+  const server = await startServer({ env: { STREAM_RETRY: '2s' } });
+  try {
+    const readers = Array.from({ length: 20 }, () =>
+      readEvents(`${server.url}/api/stream`, { until: () => false, timeoutMs: 20_000 }),
+    );
+    await expect
+      .poll(async () => ((await (await fetch(`${server.url}/api/health`)).json()) as { streams: { open: number } }).streams.open)
+      .toBe(20);
+    const started = Date.now();
+    const exit = await server.stop('SIGTERM');
+    const elapsed = Date.now() - started;
+    expect(exit.code).toBe(0);
+    expect(elapsed).toBeLessThan(10_000);
+    const results = await Promise.all(readers);
+    // The first hint comes on connect; the second is the shutdown's "come back later".
+    for (const r of results) expect(r.retries.length).toBe(2);
+    for (const r of results) for (const ms of r.retries) expect(ms).toBeGreaterThanOrEqual(1000);
+  } finally {
+    await server.stop('SIGKILL');
+  }
+});

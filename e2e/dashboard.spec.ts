@@ -1,0 +1,54 @@
+import { mkdirSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+
+/** Console errors and uncaught exceptions of a page, for a final "none" assertion. */
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return errors;
+}
+
+const allValues = (page: Page) => page.getByTestId('value').allTextContents();
+
+test('the first response carries the numbers and the charts, before any JavaScript runs', async ({ request }) => {
+  const html = await (await request.get('/')).text();
+  expect(html).toContain('Host CPU');
+  expect(html).toContain('Host memory');
+  expect(html).toMatch(/data-testid="value">[\d.,]+ (?:KB|MB|GB)</);
+  expect(html).toMatch(/data-testid="value">[\d.,]+ %</);
+  expect(html).toMatch(/<polyline points="[\d.]+,[\d.]+ [\d.]+,[\d.]+/);
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+  test('the dashboard is readable', async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByRole('heading', { name: 'Host CPU' })).toBeVisible();
+    await expect(page.getByRole('img', { name: 'Host memory chart' })).toBeVisible();
+    const values = await allValues(page);
+    expect(values.filter((v) => v !== '–').length).toBeGreaterThan(5);
+  });
+});
+
+test('the dashboard goes live and its values change within 3 s, with no console errors', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/');
+  await expect(page.getByTestId('status')).toHaveText('Live');
+  // Recharts has replaced the server-drawn SVG.
+  await expect(page.locator('.recharts-line-curve').first()).toBeVisible();
+  const first = (await allValues(page)).join('|');
+  await expect.poll(async () => (await allValues(page)).join('|'), { timeout: 3_000, intervals: [200] }).not.toBe(first);
+  await expect(page.getByTestId('last-update')).toHaveText(/updated \d\d:\d\d:\d\d/);
+
+  await page.getByRole('link', { name: '15m' }).click();
+  await expect(page).toHaveURL(/window=15m/);
+  await expect(page.getByRole('link', { name: '15m' })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByTestId('status')).toHaveText('Live');
+
+  mkdirSync('test-results', { recursive: true });
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: process.env.UPDATE_SCREENSHOT ? 'docs/screenshot.png' : 'test-results/dashboard.png' });
+  expect(errors).toEqual([]);
+});

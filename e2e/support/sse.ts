@@ -1,0 +1,47 @@
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+
+export interface SseRecord {
+  events: EventSourceMessage[];
+  comments: string[];
+  retries: number[];
+}
+
+/**
+ * Reads a `text/event-stream` body with an independent parser until `until` holds or the time
+ * runs out; returns what arrived and the response. Always aborts the request at the end.
+ */
+export async function readEvents(
+  url: string,
+  { until, timeoutMs = 10_000, headers }: { until: (r: SseRecord) => boolean; timeoutMs?: number; headers?: Record<string, string> },
+): Promise<SseRecord & { response: Response }> {
+  const record: SseRecord = { events: [], comments: [], retries: [] };
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const response = await fetch(url, { signal: controller.signal, headers });
+  const parser = createParser({
+    onEvent: (e) => record.events.push(e),
+    onComment: (c) => record.comments.push(c),
+    onRetry: (r) => record.retries.push(r),
+  });
+  const decoder = new TextDecoder();
+  try {
+    const reader = response.body!.getReader();
+    while (!until(record)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      parser.feed(decoder.decode(value, { stream: true }));
+    }
+  } catch (err) {
+    if (!controller.signal.aborted) throw err;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return { ...record, response };
+}
+
+/** `/api/health` of a server. */
+export async function health(baseURL: string): Promise<{ streams: { open: number }; series: { count: number } }> {
+  const res = await fetch(`${baseURL}/api/health`);
+  return res.json();
+}

@@ -1,0 +1,43 @@
+import { execFileSync } from 'node:child_process';
+import { defineConfig, devices } from '@playwright/test';
+import { chromiumPath } from './e2e/support/chromium';
+
+// One port shared by webServer and every worker: chosen once here, inherited through the env.
+process.env.E2E_PORT ??= execFileSync(process.execPath, [
+  '-e',
+  "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})",
+])
+  .toString()
+  .trim();
+const PORT = Number(process.env.E2E_PORT);
+const baseURL = `http://127.0.0.1:${PORT}`;
+
+export default defineConfig({
+  testDir: './e2e',
+  timeout: 60_000,
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: process.env.CI ? 1 : 0,
+  reporter: process.env.CI ? [['list'], ['github']] : 'list',
+  use: {
+    baseURL,
+    trace: 'on-first-retry',
+  },
+  projects: [
+    { name: 'api', testMatch: /api\/.*\.spec\.ts$/ },
+    {
+      name: 'chromium',
+      testIgnore: /api\/.*\.spec\.ts$/,
+      use: { ...devices['Desktop Chrome'], launchOptions: { executablePath: chromiumPath() } },
+    },
+  ],
+  webServer: {
+    command: `node node_modules/next/dist/bin/next start -p ${PORT} -H 127.0.0.1`,
+    url: `${baseURL}/api/health`,
+    reuseExistingServer: !process.env.CI,
+    timeout: 60_000,
+    stdout: 'pipe',
+    env: { NEXT_TELEMETRY_DISABLED: '1', HEARTBEAT_INTERVAL: '1s', INSTANCE: 'e2e' },
+  },
+});
