@@ -14,7 +14,7 @@ function globToSource(glob: string): string {
   for (const c of glob) {
     if (c === '*') out += '.*';
     else if (c === '?') out += '.';
-    else out += c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&');
+    else out += c.replace(/[.+^${}()|[\]\\/]/g, '\\$&');
   }
   return out;
 }
@@ -23,6 +23,7 @@ function globToSource(glob: string): string {
 export function compileSeriesFilter(globs: readonly string[]): SeriesFilter {
   const unique = [...new Set(globs.map((g) => g.trim()).filter((g) => g.length > 0))].sort();
   if (unique.length === 0 || unique.includes('*')) return MATCH_ALL;
-  const re = new RegExp(`^(?:${unique.map(globToSource).join('|')})$`, 's');
-  return { id: unique.join(','), matches: (key) => re.test(key) };
+  const re = new RegExp(`^(?:${unique.map(globToSource).join('|')})$`, 'su');
+  // JSON, not a comma join: a glob may itself contain a comma.
+  return { id: JSON.stringify(unique), matches: (key) => re.test(key) };
 }

@@ -31,6 +31,7 @@ export interface Snapshot {
 interface Entry {
   meta: SeriesMeta;
   ring: Ring;
+  createdAt: number;
 }
 
 const SWEEP_EVERY_MS = 10_000;
@@ -64,6 +65,12 @@ export class Store {
     return this.entries.get(key)?.meta;
   }
 
+  /** Time of the newest stored point of a series, if it has any. */
+  newest(key: SeriesKey): number | undefined {
+    const ring = this.entries.get(key)?.ring;
+    return ring && ring.length > 0 ? ring.lastTime : undefined;
+  }
+
   /** Applies one bus message; returns the metadata of series it created or changed. */
   apply(message: BusMessage): SeriesMeta[] {
     const announced: SeriesMeta[] = [];
@@ -80,6 +87,7 @@ export class Store {
     }
     const horizon = this.now() - this.options.retentionMs;
     for (const s of message.samples) {
+      if (s.t < horizon) continue; // already past retention: it would be dropped at once
       let entry = this.entries.get(s.series);
       if (!entry) {
         const meta = metaFromKey(s.series);
@@ -133,7 +141,7 @@ export class Store {
       this.dropped.seriesCap++;
       return undefined;
     }
-    const entry = { meta, ring: new Ring(this.options.maxPointsPerSeries) };
+    const entry = { meta, ring: new Ring(this.options.maxPointsPerSeries), createdAt: this.now() };
     this.entries.set(meta.key, entry);
     return entry;
   }
@@ -144,9 +152,10 @@ export class Store {
     if (now - this.lastSweep < SWEEP_EVERY_MS) return;
     this.lastSweep = now;
     const horizon = now - this.options.retentionMs;
-    for (const [key, { ring }] of this.entries) {
+    for (const [key, { ring, createdAt }] of this.entries) {
       ring.dropBefore(horizon);
-      if (ring.length === 0) this.entries.delete(key);
+      // A series announced ahead of its first point is kept for one retention period.
+      if (ring.length === 0 && createdAt < horizon) this.entries.delete(key);
     }
   }
 }

@@ -106,8 +106,8 @@ export class Hub {
   /** Opens a stream of events matching `filter`; it ends when `signal` aborts or the reader cancels. */
   open(filter: SeriesFilter, signal?: AbortSignal): ReadableStream<Uint8Array> {
     const hello = encoder.encode(encodeRetry(jitter(this.options.retryMs)));
-    if (this.draining) {
-      // Shutting down: tell the client when to come back (to another instance) and end.
+    if (this.draining || signal?.aborted) {
+      // Shutting down (or the client is already gone): say when to come back, and end.
       return new ReadableStream({
         start(controller) {
           controller.enqueue(hello);

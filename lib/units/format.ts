@@ -32,7 +32,8 @@ function trim(n: number, digits = 3): string {
 function formatBytes(v: number): string {
   let i = 0;
   let x = v;
-  while (Math.abs(x) >= 1024 && i < BYTE_STEPS.length - 1) {
+  // Step up at 1000, not 1024, so three significant figures never print as "1,020 KB".
+  while (Math.abs(x) >= 1000 && i < BYTE_STEPS.length - 1) {
     x /= 1024;
     i++;
   }

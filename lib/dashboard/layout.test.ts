@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { toSeriesKey } from '@/lib/series';
+import { layoutPanels, type SeriesRef } from './layout';
+import { BUILTIN_PANELS } from './panels';
+
+function ref(name: string, labels: Record<string, string> = {}): SeriesRef {
+  return { key: toSeriesKey(name, labels), name, labels };
+}
+
+/** Panel ids with their line labels, the shape a reader of the dashboard sees. */
+function outline(series: Iterable<SeriesRef>): Array<[string, string[]]> {
+  return layoutPanels(series).map((p) => [p.id, p.lines.map((l) => l.label)]);
+}
+
+describe('layoutPanels', () => {
+  it('returns no panels for no series', () => {
+    expect(layoutPanels([])).toEqual([]);
+  });
+
+  it('groups built-in metrics into their panels, in BUILTIN_PANELS order whatever the input order', () => {
+    const i = { instance: 'web-1' };
+    const series = [
+      ref('pulseboard_streams_open', i),
+      ref('host_memory_available_bytes', i),
+      ref('host_cpu_core_utilization_ratio', { ...i, cpu: '1' }),
+      ref('host_memory_used_bytes', i),
+      ref('host_cpu_utilization_ratio', i),
+      ref('host_cpu_core_utilization_ratio', { ...i, cpu: '0' }),
+    ];
+    const panels = layoutPanels(series);
+    expect(panels.map((p) => p.id)).toEqual(['cpu', 'memory', 'streams']);
+    const order = BUILTIN_PANELS.map((p) => p.id);
+    expect(panels.map((p) => order.indexOf(p.id))).toEqual([0, 1, 7]);
+    // A panel carries its spec: title, unit, axis limit.
+    expect(panels[0]).toMatchObject({ title: 'Host CPU', unit: 'ratio', yMax: 1 });
+  });
+
+  it('fills legend templates and orders lines by metric, then label values numerically', () => {
+    const i = { instance: 'web-1' };
+    const series = [
+      ref('host_cpu_core_utilization_ratio', { ...i, cpu: '10' }),
+      ref('host_cpu_core_utilization_ratio', { ...i, cpu: '2' }),
+      ref('host_cpu_utilization_ratio', i),
+      ref('host_cpu_core_utilization_ratio', { ...i, cpu: '0' }),
+      ref('host_load_average', { ...i, period: '5m' }),
+      ref('host_load_average', { ...i, period: '1m' }),
+      ref('host_load_average', { ...i, period: '15m' }),
+    ];
+    expect(outline(series)).toEqual([
+      ['cpu', ['total', 'cpu 0', 'cpu 2', 'cpu 10']],
+      ['load', ['1m', '5m', '15m']],
+    ]);
+    const cpu = layoutPanels(series)[0];
+    expect(cpu?.lines[1]?.key).toBe(toSeriesKey('host_cpu_core_utilization_ratio', { cpu: '0', instance: 'web-1' }));
+  });
+
+  it('adds labels the legend does not use as name=value', () => {
+    expect(outline([ref('host_cpu_core_utilization_ratio', { cpu: '3', mode: 'user' })])).toEqual([
+      ['cpu', ['cpu 3 mode=user']],
+    ]);
+  });
+
+  it('gives each other metric its own panel after the built-ins, sorted by name, one line per label set', () => {
+    const series = [
+      ref('queue_depth', { queue: 'emails' }),
+      ref('app_requests_total', { code: '500', method: 'GET' }),
+      ref('host_memory_used_bytes'),
+      ref('queue_depth', { queue: 'billing' }),
+      ref('app_requests_total', { code: '200', method: 'GET' }),
+      ref('app_latency_seconds'),
+    ];
+    expect(outline(series)).toEqual([
+      ['memory', ['used']],
+      ['metric:app_latency_seconds', ['app_latency_seconds']],
+      ['metric:app_requests_total', ['code=200 method=GET', 'code=500 method=GET']],
+      ['metric:queue_depth', ['queue=billing', 'queue=emails']],
+    ]);
+    const latency = layoutPanels(series).find((p) => p.id === 'metric:app_latency_seconds');
+    expect(latency).toMatchObject({ title: 'app_latency_seconds', unit: 'seconds', metrics: ['app_latency_seconds'] });
+  });
+
+  it('leaves out metrics that are collected but not charted', () => {
+    const series = [
+      ref('process_cpu_seconds_total'),
+      ref('host_memory_total_bytes'),
+      ref('pulseboard_series'),
+      ref('process_cpu_usage_ratio'),
+    ];
+    expect(outline(series)).toEqual([['process-cpu', ['cpu']]]);
+  });
+
+  it('hides the instance while only one is present', () => {
+    const series = [
+      ref('host_cpu_utilization_ratio', { instance: 'web-1' }),
+      ref('jobs_running', { instance: 'web-1' }),
+      ref('jobs_running', { instance: 'web-1', queue: 'q' }),
+    ];
+    const [cpu, jobs] = outline(series);
+    expect(cpu).toEqual(['cpu', ['total']]);
+    // Line order here is by key collation; what matters is that no line names the instance.
+    expect(jobs?.[0]).toBe('metric:jobs_running');
+    expect(jobs?.[1].toSorted()).toEqual(['jobs_running', 'queue=q']);
+  });
+
+  it('suffixes every line with its instance once more than one is present', () => {
+    const series = [
+      ref('host_cpu_utilization_ratio', { instance: 'web-2' }),
+      ref('host_cpu_utilization_ratio', { instance: 'web-1' }),
+      ref('jobs_running', { instance: 'web-1' }),
+    ];
+    expect(outline(series)).toEqual([
+      ['cpu', ['total @web-1', 'total @web-2']],
+      ['metric:jobs_running', ['jobs_running @web-1']],
+    ]);
+  });
+
+  it('does not count instances of uncharted metrics', () => {
+    const series = [ref('host_cpu_utilization_ratio', { instance: 'web-1' }), ref('pulseboard_series', { instance: 'web-2' })];
+    expect(outline(series)).toEqual([['cpu', ['total']]]);
+  });
+
+  it('accepts any iterable, such as a Map of the live store', () => {
+    const live = new Map([
+      ['b', ref('host_load_average', { period: '5m' })],
+      ['a', ref('host_load_average', { period: '1m' })],
+    ]);
+    expect(outline(live.values())).toEqual([['load', ['1m', '5m']]]);
+  });
+});

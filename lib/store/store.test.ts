@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import type { BusMessage } from '@/lib/bus';
+import { compileSeriesFilter, type Sample, type SeriesMeta } from '@/lib/series';
+import { Store, type StoreOptions } from './store';
+
+const MINUTE = 60_000;
+
+/** A store whose clock the test moves by assigning `clock.now`. */
+function storeAt(start: number, options: Partial<StoreOptions> = {}): { store: Store; clock: { now: number } } {
+  const clock = { now: start };
+  const store = new Store({
+    retentionMs: 10 * MINUTE,
+    maxPointsPerSeries: 1_000,
+    maxSeries: 100,
+    now: () => clock.now,
+    ...options,
+  });
+  return { store, clock };
+}
+
+let seq = 0;
+function message(samples: Sample[], meta?: SeriesMeta[]): BusMessage {
+  return { id: `test-${++seq}`, samples, ...(meta ? { meta } : {}) };
+}
+
+const s = (series: string, t: number, v: number): Sample => ({ series, t, v });
+
+describe('Store', () => {
+  it('creates a series on its first sample, deriving metadata from the key, and announces it once', () => {
+    const { store } = storeAt(1_000_000);
+    const key = 'http_requests_total{code="200",method="GET"}';
+    const first = store.apply(message([s(key, 1_000_000, 1)]));
+    const expected: SeriesMeta = {
+      key,
+      name: 'http_requests_total',
+      labels: { code: '200', method: 'GET' },
+      unit: 'none',
+      type: 'counter',
+    };
+    expect(first).toEqual([expected]);
+    expect(store.meta(key)).toEqual(expected);
+    expect(store.size).toBe(1);
+
+    expect(store.apply(message([s(key, 1_000_001, 2)]))).toEqual([]);
+    expect(store.history(key, MINUTE, 100)).toEqual([
+      [1_000_000, 1],
+      [1_000_001, 2],
+    ]);
+  });
+
+  it('derives units and gauge type from the metric name', () => {
+    const { store } = storeAt(1_000_000);
+    const [meta] = store.apply(message([s('disk_read_bytes', 1_000_000, 5)]));
+    expect(meta).toMatchObject({ name: 'disk_read_bytes', labels: {}, unit: 'bytes', type: 'gauge' });
+  });
+
+  it('takes given metadata over the derived one, and announces it again only when it changes', () => {
+    const { store } = storeAt(1_000_000);
+    const meta: SeriesMeta = { key: 'queue_depth', name: 'queue_depth', labels: {}, unit: 'none', type: 'gauge', help: 'Jobs waiting' };
+    expect(store.apply(message([s('queue_depth', 1_000_000, 3)], [meta]))).toEqual([meta]);
+    expect(store.meta('queue_depth')?.help).toBe('Jobs waiting');
+
+    expect(store.apply(message([s('queue_depth', 1_000_001, 4)], [{ ...meta }]))).toEqual([]);
+
+    const changed = { ...meta, help: 'Jobs waiting to run' };
+    expect(store.apply(message([], [changed]))).toEqual([changed]);
+    expect(store.meta('queue_depth')).toEqual(changed);
+  });
+
+  it('keeps metadata announced ahead of the series’ first sample', () => {
+    const { store, clock } = storeAt(1_000_000);
+    const meta: SeriesMeta = { key: 'job_duration', name: 'job_duration', labels: {}, unit: 'seconds', type: 'gauge', help: 'Last job run' };
+    expect(store.apply(message([], [meta]))).toEqual([meta]);
+    expect(store.has('job_duration')).toBe(true);
+    clock.now += 1_000;
+    expect(store.apply(message([s('job_duration', clock.now, 2)]))).toEqual([]);
+    expect(store.meta('job_duration')).toEqual(meta);
+  });
+
+  it('drops a point older than the newest one of its series and counts it', () => {
+    const { store } = storeAt(1_000_000);
+    store.apply(message([s('temp_celsius', 1_000_000, 20), s('temp_celsius', 1_000_100, 21)]));
+    store.apply(message([s('temp_celsius', 1_000_050, 99)]));
+    expect(store.dropped.outOfOrder).toBe(1);
+    // A point at the same time as the newest is not out of order.
+    store.apply(message([s('temp_celsius', 1_000_100, 22)]));
+    expect(store.dropped.outOfOrder).toBe(1);
+    expect(store.history('temp_celsius', MINUTE, 100)).toEqual([
+      [1_000_000, 20],
+      [1_000_100, 21],
+      [1_000_100, 22],
+    ]);
+  });
+
+  it('refuses new series beyond maxSeries, counts them, and keeps serving the existing ones', () => {
+    const { store } = storeAt(1_000_000, { maxSeries: 2 });
+    expect(store.apply(message([s('a', 1_000_000, 1), s('b', 1_000_000, 1), s('c', 1_000_000, 1)])).map((m) => m.key)).toEqual([
+      'a',
+      'b',
+    ]);
+    expect(store.size).toBe(2);
+    expect(store.has('c')).toBe(false);
+    expect(store.history('c', MINUTE, 10)).toBeUndefined();
+    expect(store.dropped.seriesCap).toBe(1);
+
+    const meta: SeriesMeta = { key: 'd', name: 'd', labels: {}, unit: 'none', type: 'gauge' };
+    expect(store.apply(message([s('a', 1_000_001, 2)], [meta]))).toEqual([]);
+    expect(store.dropped.seriesCap).toBe(2);
+    expect(store.history('a', MINUTE, 10)).toEqual([
+      [1_000_000, 1],
+      [1_000_001, 2],
+    ]);
+  });
+
+  it('drops points older than the retention as new points arrive', () => {
+    const { store, clock } = storeAt(100 * MINUTE, { retentionMs: 10 * MINUTE });
+    store.apply(message([s('x', 85 * MINUTE, 0)])); // already past retention
+    store.apply(message([s('x', 91 * MINUTE, 1), s('x', 95 * MINUTE, 2), s('x', 100 * MINUTE, 3)]));
+    expect(store.history('x', 60 * MINUTE, 100)).toEqual([
+      [91 * MINUTE, 1],
+      [95 * MINUTE, 2],
+      [100 * MINUTE, 3],
+    ]);
+
+    clock.now = 106 * MINUTE;
+    store.apply(message([s('x', 106 * MINUTE, 4)]));
+    expect(store.history('x', 60 * MINUTE, 100)).toEqual([
+      [100 * MINUTE, 3],
+      [106 * MINUTE, 4],
+    ]);
+  });
+
+  it('forgets a quiet series once all its points are past retention', () => {
+    const { store, clock } = storeAt(100 * MINUTE, { retentionMs: 10 * MINUTE });
+    store.apply(message([s('quiet', 100 * MINUTE, 1), s('busy', 100 * MINUTE, 1)]));
+    clock.now = 111 * MINUTE;
+    store.apply(message([s('busy', 111 * MINUTE, 2)]));
+    expect(store.has('quiet')).toBe(false);
+    expect(store.list().map((x) => x.meta.key)).toEqual(['busy']);
+  });
+
+  it('lists every series with its newest point, honouring a filter', () => {
+    const { store } = storeAt(1_000_000);
+    store.apply(message([s('cpu{core="0"}', 1_000_000, 0.5), s('cpu{core="0"}', 1_000_001, 0.7), s('mem', 1_000_000, 9)]));
+    expect(store.list().map(({ meta, t, v }) => [meta.key, t, v])).toEqual([
+      ['cpu{core="0"}', 1_000_001, 0.7],
+      ['mem', 1_000_000, 9],
+    ]);
+    expect(store.list(compileSeriesFilter(['mem'])).map(({ meta }) => meta.key)).toEqual(['mem']);
+  });
+
+  it('returns undefined as the history of an unknown series', () => {
+    const { store } = storeAt(1_000_000);
+    expect(store.history('nope', MINUTE, 10)).toBeUndefined();
+  });
+
+  it('limits history to the window and downsamples it to maxPoints', () => {
+    const { store } = storeAt(10 * MINUTE, { retentionMs: 20 * MINUTE });
+    const samples = Array.from({ length: 600 }, (_, i) => s('x', i * 1_000, i === 500 ? 1e6 : i));
+    store.apply(message(samples));
+    const last2min = store.history('x', 2 * MINUTE, 1_000) ?? [];
+    // now is 600 s: the window starts at 480 s inclusive; points run 480..599 s.
+    expect(last2min).toHaveLength(120);
+    expect(last2min[0]).toEqual([480_000, 480]);
+    expect(last2min.at(-1)).toEqual([599_000, 599]);
+
+    const reduced = store.history('x', 10 * MINUTE, 20) ?? [];
+    expect(reduced.length).toBeLessThanOrEqual(20);
+    expect(reduced).toContainEqual([500_000, 1e6]);
+  });
+
+  it('takes a snapshot of matching series with the cursor of the last message applied', () => {
+    const { store } = storeAt(1_000_000);
+    const empty = store.snapshot(MINUTE, 100);
+    expect(empty).toEqual({ cursor: null, takenAt: 1_000_000, windowMs: MINUTE, series: [] });
+
+    store.apply({ id: 'e-1', samples: [s('app_a', 990_000, 1), s('app_b', 990_000, 2)] });
+    store.apply({ id: 'e-2', samples: [s('app_a', 1_000_000, 3), s('other', 1_000_000, 4)] });
+    const snap = store.snapshot(MINUTE, 100, compileSeriesFilter(['app_*']));
+    expect(snap.cursor).toBe('e-2');
+    expect(snap.takenAt).toBe(1_000_000);
+    expect(snap.windowMs).toBe(MINUTE);
+    expect(snap.series.map(({ meta, points }) => [meta.key, points])).toEqual([
+      [
+        'app_a',
+        [
+          [990_000, 1],
+          [1_000_000, 3],
+        ],
+      ],
+      ['app_b', [[990_000, 2]]],
+    ]);
+
+    // A series with no point inside the window is left out.
+    expect(store.snapshot(5_000, 100).series.map(({ meta }) => meta.key)).toEqual(['app_a', 'other']);
+  });
+
+  it('advances the cursor even when a message holds nothing it keeps', () => {
+    const { store } = storeAt(1_000_000);
+    store.apply({ id: 'e-1', samples: [s('a', 1_000_000, 1)] });
+    store.apply({ id: 'e-2', samples: [s('a', 999_000, 0)] }); // out of order, dropped
+    expect(store.cursor).toBe('e-2');
+    expect(store.snapshot(MINUTE, 10).cursor).toBe('e-2');
+  });
+});

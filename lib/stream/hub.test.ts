@@ -1,0 +1,278 @@
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { BusMessage } from '@/lib/bus';
+import { compileSeriesFilter, metaFromKey, type Sample } from '@/lib/series';
+import { Hub, type HubOptions } from './hub';
+
+type Reader = ReadableStreamDefaultReader<Uint8Array>;
+
+const decoder = new TextDecoder();
+const ALL = compileSeriesFilter([]);
+const CPU = compileSeriesFilter(['host_cpu_*']);
+
+const hubs: Hub[] = [];
+
+/** A hub that is drained after the test, so no heartbeat outlives it. */
+function hub(options: Partial<HubOptions> = {}): Hub {
+  const h = new Hub({ heartbeatMs: 15_000, retryMs: 1_000, maxQueueBytes: 1 << 20, ...options });
+  hubs.push(h);
+  return h;
+}
+
+/** The next chunk of a stream as text; fails when the stream has ended. */
+async function next(reader: Reader): Promise<string> {
+  const { value, done } = await reader.read();
+  if (done) throw new Error('stream ended');
+  return decoder.decode(value);
+}
+
+/** Reads a stream to its end; the chunks it still held, as text. */
+async function rest(reader: Reader): Promise<string[]> {
+  const out: string[] = [];
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return out;
+    out.push(decoder.decode(value));
+  }
+}
+
+/** Events, retry hints and comments in `text`, read by eventsource-parser. */
+function parse(text: string): { events: EventSourceMessage[]; retries: number[]; comments: string[] } {
+  const out = { events: [] as EventSourceMessage[], retries: [] as number[], comments: [] as string[] };
+  createParser({
+    onEvent: (e) => out.events.push(e),
+    onRetry: (ms) => out.retries.push(ms),
+    onComment: (c) => out.comments.push(c),
+  }).feed(text);
+  return out;
+}
+
+/** Opens a stream and reads past its opening `retry:` line. */
+async function openPastHello(h: Hub, filter = ALL, signal?: AbortSignal): Promise<Reader> {
+  const reader = h.open(filter, signal).getReader();
+  expect(parse(await next(reader)).retries).toHaveLength(1);
+  return reader;
+}
+
+const cpu0: Sample = { series: 'host_cpu_utilization_ratio', t: 1_000, v: 0.25 };
+const mem: Sample = { series: 'host_memory_used_bytes', t: 1_000, v: 4096 };
+
+function message(id: string, samples: Sample[]): BusMessage {
+  return { id, samples };
+}
+
+afterEach(() => {
+  for (const h of hubs.splice(0)) h.drain();
+  vi.useRealTimers();
+});
+
+describe('Hub', () => {
+  it('starts every stream with a jittered retry hint of 0.5× to 1.5× the base delay', async () => {
+    const h = hub({ retryMs: 2_000 });
+    for (let i = 0; i < 20; i++) {
+      const reader = h.open(ALL).getReader();
+      const text = await next(reader);
+      expect(text).toMatch(/^retry: \d+\n\n$/);
+      const [retry] = parse(text).retries;
+      expect(retry).toBeGreaterThanOrEqual(1_000);
+      expect(retry).toBeLessThanOrEqual(3_000);
+      await reader.cancel();
+    }
+    expect(h.size).toBe(0);
+  });
+
+  it('sends a points event with the message id, holding only the samples the filter matches', async () => {
+    const h = hub();
+    const reader = await openPastHello(h, CPU);
+    h.broadcast(message('k1-7', [cpu0, mem]), []);
+    const { events } = parse(await next(reader));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ event: 'points', id: 'k1-7' });
+    expect(JSON.parse(events[0]?.data ?? '')).toEqual({ points: [cpu0] });
+  });
+
+  it('sends nothing to a stream when no sample of a message matches its filter', async () => {
+    const h = hub();
+    const reader = await openPastHello(h, CPU);
+    h.broadcast(message('k1-1', [mem]), []);
+    h.broadcast(message('k1-2', [cpu0]), []);
+    // The first read already carries the second message.
+    expect(parse(await next(reader)).events.map((e) => e.id)).toEqual(['k1-2']);
+  });
+
+  it('sends every sample to an unfiltered stream', async () => {
+    const h = hub();
+    const reader = await openPastHello(h, ALL);
+    h.broadcast(message('k1-1', [cpu0, mem]), []);
+    const [event] = parse(await next(reader)).events;
+    expect(JSON.parse(event?.data ?? '')).toEqual({ points: [cpu0, mem] });
+  });
+
+  it('announces new series matching the filter in a series event before their points', async () => {
+    const h = hub();
+    const reader = await openPastHello(h, CPU);
+    const announced = [metaFromKey(cpu0.series), metaFromKey(mem.series)];
+    h.broadcast(message('k1-1', [cpu0, mem]), announced);
+
+    const first = parse(await next(reader)).events;
+    expect(first).toHaveLength(1);
+    expect(first[0]?.event).toBe('series');
+    expect(first[0]?.id).toBeUndefined(); // only points move the client's cursor
+    expect(JSON.parse(first[0]?.data ?? '')).toEqual({ series: [metaFromKey(cpu0.series)] });
+
+    const second = parse(await next(reader)).events;
+    expect(second.map((e) => [e.event, e.id])).toEqual([['points', 'k1-1']]);
+  });
+
+  it('sends byte-identical chunks to streams with equal filters, however the globs were written', async () => {
+    const h = hub();
+    const a = await openPastHello(h, compileSeriesFilter(['host_cpu_*', 'host_memory_*']));
+    const b = await openPastHello(h, compileSeriesFilter(['host_memory_*', ' host_cpu_* ', 'host_cpu_*']));
+    const other = await openPastHello(h, CPU);
+    h.broadcast(message('k1-1', [cpu0, mem]), [metaFromKey(mem.series)]);
+    const chunksA = [await next(a), await next(a)];
+    const chunksB = [await next(b), await next(b)];
+    expect(chunksB).toEqual(chunksA);
+    expect(chunksA.join('')).toContain('host_memory_used_bytes');
+    expect(await next(other)).not.toContain('host_memory_used_bytes');
+  });
+
+  it('removes a stream whose reader cancels', async () => {
+    const h = hub();
+    const reader = await openPastHello(h, CPU);
+    const kept = await openPastHello(h, CPU);
+    expect(h.size).toBe(2);
+    await reader.cancel();
+    expect(h.size).toBe(1);
+    expect(h.stats).toMatchObject({ opened: 2, closed: 1 });
+    // The remaining stream of the same filter still gets its events.
+    h.broadcast(message('k1-1', [cpu0]), []);
+    expect(parse(await next(kept)).events[0]?.id).toBe('k1-1');
+    expect(h.stats.eventsSent).toBe(1);
+  });
+
+  it('closes and removes a stream when its abort signal fires', async () => {
+    const h = hub();
+    const abort = new AbortController();
+    const reader = await openPastHello(h, ALL, abort.signal);
+    expect(h.size).toBe(1);
+    abort.abort();
+    expect(h.size).toBe(0);
+    expect(h.stats.closed).toBe(1);
+    expect(await reader.read()).toEqual({ done: true, value: undefined });
+    h.broadcast(message('k1-1', [cpu0]), []);
+    expect(h.stats.eventsSent).toBe(0);
+  });
+
+  it('closes at once a stream opened with an already-aborted signal', async () => {
+    const h = hub();
+    const reader = h.open(ALL, AbortSignal.abort()).getReader();
+    expect(h.size).toBe(0);
+    await rest(reader);
+  });
+
+  it('drains: every stream gets a fresh retry hint and ends, and later opens end after their hint', async () => {
+    const h = hub({ retryMs: 1_000 });
+    const a = await openPastHello(h, ALL);
+    const b = await openPastHello(h, CPU);
+    h.drain();
+    expect(h.size).toBe(0);
+    for (const reader of [a, b]) {
+      const chunks = await rest(reader);
+      expect(chunks).toHaveLength(1);
+      const { retries, events } = parse(chunks.join(''));
+      expect(events).toEqual([]);
+      expect(retries).toHaveLength(1);
+      expect(retries[0]).toBeGreaterThanOrEqual(500);
+      expect(retries[0]).toBeLessThanOrEqual(1_500);
+    }
+
+    const late = h.open(ALL).getReader();
+    expect(h.size).toBe(0);
+    const chunks = await rest(late);
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]).toMatch(/^retry: \d+\n\n$/);
+    expect(h.stats.opened).toBe(2);
+  });
+
+  it('cuts off a stream whose reader falls behind by more than maxQueueBytes, sparing the others', async () => {
+    const h = hub({ maxQueueBytes: 2_048 });
+    const slow = h.open(ALL).getReader(); // never read: even the hello stays queued
+    const fast = await openPastHello(h, ALL);
+    const big: Sample = { series: `big{pad="${'x'.repeat(200)}"}`, t: 1, v: 1 };
+    let sent = 0;
+    while (h.size === 2 && sent < 100) {
+      h.broadcast(message(`k1-${++sent}`, [big]), []);
+      expect(parse(await next(fast)).events[0]?.id).toBe(`k1-${sent}`);
+    }
+    // Each event is ~270 bytes: the queue passes 2 KiB on about the eighth.
+    expect(sent).toBeGreaterThan(5);
+    expect(sent).toBeLessThan(12);
+    expect(h.size).toBe(1);
+    expect(h.stats.slowDisconnects).toBe(1);
+    await expect(slow.read()).rejects.toThrow(/too slow/);
+
+    h.broadcast(message('k1-last', [big]), []);
+    expect(parse(await next(fast)).events[0]?.id).toBe('k1-last');
+  });
+
+  it('counts events and bytes sent', async () => {
+    const h = hub();
+    const a = await openPastHello(h, ALL);
+    const b = await openPastHello(h, ALL);
+    h.broadcast(message('k1-1', [cpu0]), []);
+    const chunk = await next(a);
+    await next(b);
+    expect(h.stats.eventsSent).toBe(2);
+    expect(h.stats.bytesSent).toBe(2 * new TextEncoder().encode(chunk).byteLength);
+  });
+
+  it('sends a ping comment every heartbeatMs while a stream is open, and none before', async () => {
+    vi.useFakeTimers();
+    const h = hub({ heartbeatMs: 5_000 });
+    const reader = await openPastHello(h, ALL);
+
+    let settled = false;
+    const pending = reader.read().then((r) => {
+      settled = true;
+      return r;
+    });
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const { value } = await pending;
+    expect(decoder.decode(value)).toBe(': ping\n\n');
+    expect(parse(decoder.decode(value)).comments).toEqual(['ping']);
+
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(await next(reader)).toBe(': ping\n\n');
+    await reader.cancel();
+  });
+
+  it('runs one heartbeat timer while any stream is open, and none once all have closed', async () => {
+    vi.useFakeTimers();
+    const h = hub({ heartbeatMs: 5_000 });
+    expect(vi.getTimerCount()).toBe(0);
+    const abort = new AbortController();
+    const a = await openPastHello(h, ALL, abort.signal);
+    const b = await openPastHello(h, CPU);
+    expect(vi.getTimerCount()).toBe(1);
+
+    abort.abort();
+    expect(vi.getTimerCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(await next(b)).toBe(': ping\n\n');
+
+    await b.cancel();
+    expect(h.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(await a.read()).toMatchObject({ done: true });
+
+    // And it starts again with the next stream.
+    const c = await openPastHello(h, ALL);
+    expect(vi.getTimerCount()).toBe(1);
+    h.drain();
+    expect(vi.getTimerCount()).toBe(0);
+    await rest(c);
+  });
+});
