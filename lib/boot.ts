@@ -1,6 +1,6 @@
 import 'server-only';
 import { EnvError } from './env';
-import { getRuntime, installShutdownHandlers } from './runtime';
+import { getRuntime, installShutdownHandlers, stampPeerAddresses } from './runtime';
 
 /**
  * Starts Pulseboard inside the Next.js server: parses configuration (a bad value stops
@@ -10,6 +10,7 @@ export function boot(): void {
   try {
     const runtime = getRuntime();
     installShutdownHandlers(runtime);
+    stampPeerAddresses();
     console.log(
       `[pulseboard] collecting every ${runtime.env.COLLECT_INTERVAL} ms as instance "${runtime.env.INSTANCE}", keeping ${runtime.env.HISTORY_RETENTION / 60_000} min of history`,
     );

@@ -1,7 +1,7 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+import { parseDuration } from '@/lib/units';
 
 /** A duration such as `500ms`, `15s`, `5m`, `1h`, or a bare number of milliseconds. */
 function duration(fallback: string, min: number, max: number) {
@@ -10,13 +10,12 @@ function duration(fallback: string, min: number, max: number) {
     .string()
     .default(fallback)
     .transform((raw, ctx) => {
-      const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(raw);
-      const ms = m ? Number(m[1]) * (DURATION_UNITS[m[2] ?? 'ms'] ?? 1) : NaN;
+      const ms = parseDuration(raw);
       if (!(ms >= min && ms <= max)) {
         ctx.addIssue({ code: 'custom', message: `got ${JSON.stringify(raw)}; expected ${describe}` });
         return z.NEVER;
       }
-      return Math.round(ms);
+      return ms;
     });
 }
 
@@ -56,7 +55,36 @@ export const envSchema = z.object({
   STREAM_RETRY: duration('3s', 100, 300_000),
   STREAM_MAX_QUEUE_BYTES: count('1MiB', 1_024, 1024 ** 3),
   SHUTDOWN_TIMEOUT: duration('10s', 0, 600_000),
+  INGEST_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  INGEST_ALLOW_FROM: z
+    .string()
+    .default('127.0.0.0/8,::1/128')
+    .transform((raw, ctx) => {
+      const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      const bad = list.filter((cidr) => !isCidr(cidr));
+      if (bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `got ${JSON.stringify(bad.join(','))}; expected comma-separated addresses or CIDR ranges such as 127.0.0.0/8,::1/128` });
+        return z.NEVER;
+      }
+      return list;
+    }),
+  INGEST_MAX_BODY_BYTES: count('1MiB', 64, 1024 ** 3),
+  INGEST_MAX_POINTS: count('10000', 1, 1_000_000),
+  INGEST_MAX_LABELS: count('16', 0, 128),
+  INGEST_MAX_LABEL_VALUE_LENGTH: count('1024', 1, 65_536),
+  INGEST_MAX_FUTURE: duration('5m', 0, 86_400_000),
 });
+
+/** `addr` or `addr/prefix`, IPv4 or IPv6. */
+function isCidr(value: string): boolean {
+  const [addr, prefix, extra] = value.split('/');
+  if (extra !== undefined || !addr) return false;
+  const family = isIP(addr);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  const n = Number(prefix);
+  return /^\d+$/.test(prefix) && n <= (family === 4 ? 32 : 128);
+}
 
 export type Env = z.infer<typeof envSchema>;
 

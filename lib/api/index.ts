@@ -3,3 +3,6 @@ import 'server-only';
 export { openStream, streamQuerySchema, type StreamQuery } from './stream';
 export { health } from './health';
 export { dashboardData, type DashboardData } from './dashboard';
+export { ingestResponse } from './ingest';
+export { listSeries, seriesHistory, historyQuerySchema, type HistoryQuery } from './series';
+export { metricsText } from './metrics';

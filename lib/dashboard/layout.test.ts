@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { toSeriesKey } from '@/lib/series';
+import { metaFromKey, toSeriesKey } from '@/lib/series';
 import { layoutPanels, type SeriesRef } from './layout';
 import { BUILTIN_PANELS } from './panels';
 
 function ref(name: string, labels: Record<string, string> = {}): SeriesRef {
-  return { key: toSeriesKey(name, labels), name, labels };
+  return metaFromKey(toSeriesKey(name, labels));
 }
 
 /** Panel ids with their line labels, the shape a reader of the dashboard sees. */
@@ -125,5 +125,13 @@ describe('layoutPanels', () => {
       ['a', ref('host_load_average', { period: '1m' })],
     ]);
     expect(outline(live.values())).toEqual([['load', ['1m', '5m']]]);
+  });
+
+  it('charts a counter as a per-second rate in its rate unit', () => {
+    const [requests] = layoutPanels([ref('http_requests_total', { code: '200' })]);
+    const [bytes] = layoutPanels([ref('net_sent_bytes_total')]);
+    expect(requests).toMatchObject({ title: 'http_requests_total', rate: true, unit: 'per_second' });
+    expect(bytes).toMatchObject({ rate: true, unit: 'bytes_per_second' });
+    expect(layoutPanels([ref('queue_depth')])[0]).toMatchObject({ rate: false, unit: 'none' });
   });
 });

@@ -1,4 +1,4 @@
-import { unitFromName } from '@/lib/units';
+import { rateUnit, type Unit } from '@/lib/units';
 import { BUILTIN_PANELS, UNCHARTED_METRICS, type PanelSpec } from './panels';
 
 /** What the layout needs to know of a series. */
@@ -6,6 +6,8 @@ export interface SeriesRef {
   key: string;
   name: string;
   labels: Record<string, string>;
+  unit: Unit;
+  type: string;
 }
 
 export interface PanelLine {
@@ -53,7 +55,9 @@ export function layoutPanels(series: Iterable<SeriesRef>): Panel[] {
     const spec: PanelSpec = PANEL_OF_METRIC.get(s.name) ?? {
       id: `metric:${s.name}`,
       title: s.name,
-      unit: unitFromName(s.name),
+      // Counters are charted as per-second rates.
+      unit: s.type === 'counter' ? rateUnit(s.unit) : s.unit,
+      rate: s.type === 'counter',
       metrics: [s.name],
     };
     let group = byPanel.get(spec.id);

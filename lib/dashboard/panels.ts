@@ -8,6 +8,8 @@ export interface PanelSpec {
   metrics: string[];
   /** Line name per metric: a template where `{label}` is that label's value, or a function of the labels. */
   legend?: Record<string, string | ((labels: Record<string, string>) => string)>;
+  /** Chart the per-second rate of the values (counters), resets handled. */
+  rate?: boolean;
   /** Fixed y-axis maximum (in the metric's raw unit), e.g. 1 for a ratio. */
   yMax?: number;
   description?: string;

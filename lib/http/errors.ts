@@ -31,7 +31,13 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 
 /** Zod issues as the API's `issues` list. */
 export function toIssues(error: z.ZodError): Issue[] {
-  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+  return error.issues.map((issue) => {
+    // A bad record key (a label name) carries the key's own problem inside.
+    const inner = issue.code === 'invalid_key' ? issue.issues[0] : undefined;
+    const key = issue.path.at(-1);
+    const message = inner ? `invalid name ${JSON.stringify(String(key))}: ${inner.message}` : issue.message;
+    return { path: formatPath(issue.path), message };
+  });
 }
 
 /** A JSON error body `{"error", "issues"}` with the given status. */

@@ -1,4 +1,5 @@
 import 'server-only';
 
-export { getRuntime, type Runtime } from './runtime';
+export { getRuntime, type Runtime, type Counters } from './runtime';
 export { installShutdownHandlers } from './shutdown';
+export { stampPeerAddresses, PEER_HEADER } from './peer';

@@ -5,6 +5,16 @@ import { loadEnv, type Env } from '@/lib/env';
 import { Store } from '@/lib/store';
 import { Hub } from '@/lib/stream';
 
+/** Running totals for `/api/metrics` and the collector. */
+export interface Counters {
+  /** Points delivered by the bus, from any source. */
+  pointsPublished: number;
+  ingestRequests: number;
+  ingestPoints: number;
+  /** Refused ingest requests by reason (`invalid`, `too_large`, ...). */
+  ingestRejected: Record<string, number>;
+}
+
 /** The process-wide parts every route handler and the instrumentation hook share. */
 export interface Runtime {
   readonly env: Env;
@@ -12,7 +22,9 @@ export interface Runtime {
   readonly store: Store;
   readonly hub: Hub;
   readonly startedAt: number;
-  readonly counters: { pointsPublished: number };
+  readonly counters: Counters;
+  /** True once shutdown has begun: no new streams or ingest. */
+  readonly stopping: boolean;
   publish(batch: Batch): Promise<Cursor>;
   /** Drains streams and stops the collector and bus; idempotent. */
   shutdown(): Promise<void>;
@@ -42,7 +54,7 @@ function createRuntime(env: Env): Runtime {
     retryMs: env.STREAM_RETRY,
     maxQueueBytes: env.STREAM_MAX_QUEUE_BYTES,
   });
-  const counters = { pointsPublished: 0 };
+  const counters: Counters = { pointsPublished: 0, ingestRequests: 0, ingestPoints: 0, ingestRejected: {} };
 
   // Store first, then streams: a page rendered between the two already has the points
   // its cursor claims, so nothing is shown twice or missed.
@@ -65,6 +77,9 @@ function createRuntime(env: Env): Runtime {
 
   let stopping: Promise<void> | undefined;
   return {
+    get stopping() {
+      return stopping !== undefined;
+    },
     env,
     bus,
     store,

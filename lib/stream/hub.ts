@@ -54,6 +54,12 @@ class Subscriber {
     this.send(first);
   }
 
+  /** Bytes enqueued but not yet taken by the response. */
+  get queued(): number {
+    // desiredSize is -(queued bytes) with a zero high-water mark.
+    return this.closed ? 0 : -(this.controller?.desiredSize ?? 0);
+  }
+
   /** Queues bytes; false when the stream is gone (and now cleaned up). */
   send(bytes: Uint8Array): boolean {
     if (this.closed || !this.controller) return false;
@@ -63,9 +69,7 @@ class Subscriber {
       this.close();
       return false;
     }
-    // desiredSize is -(queued bytes) with a zero high-water mark.
-    const queued = -(this.controller.desiredSize ?? 0);
-    if (queued > this.hub.options.maxQueueBytes) {
+    if (this.queued > this.hub.options.maxQueueBytes) {
       this.hub.stats.slowDisconnects++;
       this.close(new Error('client too slow: queue over STREAM_MAX_QUEUE_BYTES'));
       return false;
@@ -101,6 +105,13 @@ export class Hub {
   /** Open streams right now. */
   get size(): number {
     return this.count;
+  }
+
+  /** Bytes queued across all open streams. */
+  queuedBytes(): number {
+    let total = 0;
+    for (const group of this.groups.values()) for (const subscriber of group.subscribers) total += subscriber.queued;
+    return total;
   }
 
   /** Opens a stream of events matching `filter`; it ends when `signal` aborts or the reader cancels. */

@@ -1,5 +1,5 @@
 /** Units Pulseboard knows how to scale; everything else is a plain number. */
-export const UNITS = ['bytes', 'seconds', 'ratio', 'percent', 'per_second', 'celsius', 'none'] as const;
+export const UNITS = ['bytes', 'bytes_per_second', 'seconds', 'ratio', 'percent', 'per_second', 'celsius', 'none'] as const;
 export type Unit = (typeof UNITS)[number];
 
 // Longest suffix first: `_bytes_total` must win over `_total`.
@@ -63,6 +63,8 @@ export function formatValue(v: number, unit: Unit): string {
   switch (unit) {
     case 'bytes':
       return formatBytes(v);
+    case 'bytes_per_second':
+      return `${formatBytes(v)}/s`;
     case 'seconds':
       return formatSeconds(v);
     case 'ratio':
@@ -76,4 +78,11 @@ export function formatValue(v: number, unit: Unit): string {
     case 'none':
       return formatCount(v);
   }
+}
+
+/** Unit of a counter's per-second rate: bytes → bytes/s, seconds → a ratio (seconds per second), else per second. */
+export function rateUnit(unit: Unit): Unit {
+  if (unit === 'bytes') return 'bytes_per_second';
+  if (unit === 'seconds') return 'ratio';
+  return 'per_second';
 }

@@ -1,0 +1,88 @@
+import 'server-only';
+import { REJECTION_REASONS } from '@/lib/ingest';
+import { getRuntime } from '@/lib/runtime';
+import type { SeriesSummary } from '@/lib/store';
+
+interface Family {
+  name: string;
+  type: 'gauge' | 'counter' | 'untyped';
+  help?: string;
+  samples: Array<{ labels?: string; value: number; t?: number }>;
+}
+
+const escapeHelp = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+
+function formatNumber(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
+
+function render(families: Family[]): string {
+  let out = '';
+  for (const f of families) {
+    if (f.help) out += `# HELP ${f.name} ${escapeHelp(f.help)}\n`;
+    out += `# TYPE ${f.name} ${f.type}\n`;
+    for (const s of f.samples) out += `${f.name}${s.labels ?? ''} ${formatNumber(s.value)}${s.t !== undefined ? ` ${s.t}` : ''}\n`;
+  }
+  return out;
+}
+
+/** Pulseboard's own health, as families. */
+function healthFamilies(): Family[] {
+  const { hub, store, counters } = getRuntime();
+  const g = (name: string, help: string, value: number): Family => ({ name, type: 'gauge', help, samples: [{ value }] });
+  const c = (name: string, help: string, value: number): Family => ({ name, type: 'counter', help, samples: [{ value }] });
+  const reasons = [...new Set(Object.values(REJECTION_REASONS).concat(Object.keys(counters.ingestRejected)))].sort();
+  return [
+    g('pulseboard_streams_open', 'Event streams open now.', hub.size),
+    c('pulseboard_streams_opened_total', 'Event streams opened since start.', hub.stats.opened),
+    c('pulseboard_stream_events_sent_total', 'Events enqueued to streams.', hub.stats.eventsSent),
+    c('pulseboard_stream_bytes_sent_total', 'Bytes enqueued to streams.', hub.stats.bytesSent),
+    c('pulseboard_stream_slow_disconnects_total', 'Streams cut off for exceeding STREAM_MAX_QUEUE_BYTES.', hub.stats.slowDisconnects),
+    g('pulseboard_stream_queue_bytes', 'Bytes queued for streams and not yet written.', hub.queuedBytes()),
+    c('pulseboard_bus_points_total', 'Points delivered by the bus, from every source.', counters.pointsPublished),
+    c('pulseboard_ingest_requests_total', 'POST /api/ingest requests.', counters.ingestRequests),
+    c('pulseboard_ingest_points_total', 'Points accepted by POST /api/ingest.', counters.ingestPoints),
+    {
+      name: 'pulseboard_ingest_rejected_total',
+      type: 'counter',
+      help: 'POST /api/ingest requests refused, by reason.',
+      samples: reasons.map((r) => ({ labels: `{reason="${r}"}`, value: counters.ingestRejected[r] ?? 0 })),
+    },
+    g('pulseboard_series', 'Series held in memory.', store.size),
+    g('pulseboard_series_max', 'Most series held (MAX_SERIES).', store.maxSeries),
+    {
+      name: 'pulseboard_store_dropped_points_total',
+      type: 'counter',
+      help: 'Points the store could not keep, by reason.',
+      samples: [
+        { labels: '{reason="out_of_order"}', value: store.dropped.outOfOrder },
+        { labels: '{reason="series_cap"}', value: store.dropped.seriesCap },
+      ],
+    },
+  ];
+}
+
+/** The newest point of every series, grouped into one family per metric name. */
+function seriesFamilies(list: SeriesSummary[], taken: ReadonlySet<string>): Family[] {
+  const byName = new Map<string, Family>();
+  for (const { meta, t, v } of list) {
+    if (!Number.isFinite(t) || taken.has(meta.name)) continue;
+    let f = byName.get(meta.name);
+    if (!f) {
+      const type = meta.type === 'counter' || meta.type === 'gauge' ? meta.type : 'untyped';
+      byName.set(meta.name, (f = { name: meta.name, type, help: meta.help, samples: [] }));
+    }
+    f.samples.push({ labels: meta.key.slice(meta.name.length), value: v, t });
+  }
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** `GET /api/metrics`: Prometheus text exposition (0.0.4) of health figures and every series' newest point. */
+export function metricsText(): string {
+  const health = healthFamilies();
+  const taken = new Set(health.map((f) => f.name));
+  return render(health) + render(seriesFamilies(getRuntime().store.list(), taken));
+}

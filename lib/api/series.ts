@@ -1,0 +1,51 @@
+import 'server-only';
+import { z } from 'zod';
+import { HttpError, toIssues } from '@/lib/http';
+import { getRuntime } from '@/lib/runtime';
+import { compileSeriesFilter } from '@/lib/series';
+import { parseDuration } from '@/lib/units';
+
+/** `GET /api/series/<key>` query: a window within retention, and a point budget. */
+export const historyQuerySchema = z.object({
+  window: z
+    .string()
+    .default('15m')
+    .transform((raw, ctx) => {
+      const ms = parseDuration(raw);
+      if (!(ms > 0)) {
+        ctx.addIssue({ code: 'custom', message: `got ${JSON.stringify(raw)}; expected a duration such as 30s, 15m or 1h` });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+  points: z.coerce.number('must be a number').int('must be a whole number').min(1).max(10_000).default(300),
+});
+export type HistoryQuery = z.infer<typeof historyQuerySchema>;
+
+const listQuerySchema = z.object({ series: z.string().max(4096).optional() });
+
+/** `GET /api/series`: every series with its metadata and newest point. */
+export function listSeries(params: URLSearchParams): Response {
+  const parsed = listQuerySchema.safeParse(Object.fromEntries(params));
+  if (!parsed.success) throw new HttpError(400, 'invalid series query', toIssues(parsed.error));
+  const filter = parsed.data.series ? compileSeriesFilter(parsed.data.series.split(',')) : undefined;
+  const series = getRuntime()
+    .store.list(filter)
+    .filter((s) => Number.isFinite(s.t))
+    .map(({ meta, t, v }) => ({ ...meta, latest: { t, v } }))
+    .sort((a, b) => a.key.localeCompare(b.key));
+  return Response.json({ series }, { headers: { 'Cache-Control': 'no-store' } });
+}
+
+/** `GET /api/series/<key>`: the series' history over `window`, at most `points` (min/max kept). */
+export function seriesHistory(key: string, params: URLSearchParams): Response {
+  const parsed = historyQuerySchema.safeParse(Object.fromEntries(params));
+  if (!parsed.success) throw new HttpError(400, 'invalid history query', toIssues(parsed.error));
+  const { store } = getRuntime();
+  const meta = store.meta(key);
+  const points = store.history(key, parsed.data.window, parsed.data.points);
+  if (!meta || !points) {
+    throw new HttpError(404, `no series ${JSON.stringify(key)}; GET /api/series lists them (keys are URL-encoded in the path)`);
+  }
+  return Response.json({ series: meta, window: parsed.data.window, points }, { headers: { 'Cache-Control': 'no-store' } });
+}
