@@ -2,13 +2,23 @@
 
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { DashboardData } from '@/lib/api';
-import { WINDOWS, layoutPanels } from '@/lib/dashboard';
-import { LiveStore } from './live-store';
+import { WINDOWS, layoutPanels, toRate } from '@/lib/dashboard';
+import { LiveStore, type LiveSeries } from './live-store';
 import { PanelCard } from './panel-card';
 import { StatusBadge } from './status-badge';
 import { useEventStream } from './use-event-stream';
 import { useHydrated } from './use-hydrated';
 import { WindowPicker } from './window-picker';
+
+const rates = new WeakMap<LiveSeries['points'], LiveSeries['points']>();
+
+/** What a panel draws of a series: its values, or for a counter its per-second rate (cached per points array). */
+function shown(series: LiveSeries | undefined, rate: boolean | undefined): LiveSeries | undefined {
+  if (!series || !rate) return series;
+  let points = rates.get(series.points);
+  if (!points) rates.set(series.points, (points = toRate(series.points)));
+  return { meta: series.meta, points };
+}
 
 /** The live dashboard: starts from the server's snapshot, then appends what the stream brings. */
 export function Dashboard({ data }: { data: DashboardData }) {
@@ -70,7 +80,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
             <PanelCard
               key={panel.id}
               panel={panel}
-              series={panel.lines.map((l) => state.series.get(l.key))}
+              series={panel.lines.map((l) => shown(state.series.get(l.key), panel.rate))}
               from={newest - windowMs}
               to={newest}
               hydrated={hydrated}
