@@ -146,6 +146,16 @@ test.describe('ingest access', () => {
     }
   });
 
+  test('without a token, a request a local proxy forwards for a remote client gets 403', async ({ baseURL }) => {
+    const { status, json } = await post(baseURL!, JSON.stringify({ points: [ok('proxied_metric')] }), {
+      'content-type': 'application/json',
+      'x-forwarded-for': '203.0.113.9',
+    });
+    expect(status).toBe(403);
+    expect(json.error).toMatch(/came from 203\.0\.113\.9 \(forwarded by (::ffff:)?127\.0\.0\.1\)/);
+    expect(await seriesKeys(baseURL!)).not.toContain('proxied_metric');
+  });
+
   test('the series cap answers 429 naming MAX_SERIES and how to raise it; nothing is stored', async () => {
     const server = await startServer({ env: { MAX_SERIES: '25' } });
     try {

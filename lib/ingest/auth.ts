@@ -27,7 +27,8 @@ export function allowList(cidrs: readonly string[]): (address: string) => boolea
 /**
  * With a token configured, requires `Authorization: Bearer <token>` (compared in constant time).
  * Without one, accepts only peers in the allow list (loopback by default). The peer address is the
- * socket's, stamped by Pulseboard on every request; a client-sent X-Forwarded-For is ignored.
+ * socket's, stamped by Pulseboard on every request; addresses in X-Forwarded-For / X-Real-IP must
+ * be allowed as well, so a local reverse proxy does not open ingest to the network.
  */
 export function authorize(headers: Headers, token: string | undefined, allowed: (address: string) => boolean, allowFrom: readonly string[]): void {
   if (token !== undefined) {
@@ -40,11 +41,19 @@ export function authorize(headers: Headers, token: string | undefined, allowed: 
     }
     return;
   }
+  // A proxy on an allowed address relays requests from anywhere: the addresses it says it
+  // forwards for must be allowed too. (A client can only make this stricter by adding some.)
+  const forwarded = [headers.get('x-forwarded-for'), headers.get('x-real-ip')]
+    .flatMap((h) => (h ? h.split(',') : []))
+    .map((a) => a.trim())
+    .filter(Boolean);
   const peer = headers.get(PEER_HEADER) ?? '';
-  if (!allowed(peer)) {
+  const refused = [peer, ...forwarded].find((address) => !allowed(address));
+  if (refused !== undefined) {
+    const from = refused === peer ? (peer || 'an unknown address') : `${refused} (forwarded by ${peer})`;
     throw new HttpError(
       403,
-      `ingest without INGEST_TOKEN is accepted only from ${allowFrom.join(', ')} (INGEST_ALLOW_FROM); this request came from ${peer || 'an unknown address'}. Set INGEST_TOKEN to accept remote producers.`,
+      `ingest without INGEST_TOKEN is accepted only from ${allowFrom.join(', ')} (INGEST_ALLOW_FROM); this request came from ${from}. Set INGEST_TOKEN to accept remote producers.`,
     );
   }
 }
