@@ -41,14 +41,14 @@ test('the dashboard goes live and its values change within 3 s, with no console 
   await expect.poll(async () => (await allValues(page)).join('|'), { timeout: 3_000, intervals: [200] }).not.toBe(first);
   await expect(page.getByTestId('last-update')).toHaveText(/updated \d\d:\d\d:\d\d/);
 
-  await page.getByRole('link', { name: '15m' }).click();
-  await expect(page).toHaveURL(/window=15m/);
-  await expect(page.getByRole('link', { name: '15m' })).toHaveAttribute('aria-current', 'page');
+  await page.getByRole('link', { name: '1m', exact: true }).click();
+  await expect(page).toHaveURL(/window=1m/);
+  await expect(page.getByRole('link', { name: '1m', exact: true })).toHaveAttribute('aria-current', 'page');
   await expect(page.getByTestId('status')).toHaveText('Live');
 
   mkdirSync('test-results', { recursive: true });
   await page.setViewportSize({ width: 1440, height: 1000 });
   await page.waitForTimeout(500);
-  await page.screenshot({ path: process.env.UPDATE_SCREENSHOT ? 'docs/screenshot.png' : 'test-results/dashboard.png' });
+  await page.screenshot({ path: process.env.UPDATE_SCREENSHOT ? 'docs/screenshot.png' : 'test-results/dashboard.png', fullPage: true });
   expect(errors).toEqual([]);
 });
