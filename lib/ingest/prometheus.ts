@@ -33,20 +33,27 @@ export class TextFormatError extends Error {
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*/;
 const FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const TYPES: Record<string, MetricType> = {
-  counter: 'counter',
-  gauge: 'gauge',
-  histogram: 'histogram',
-  summary: 'summary',
-  untyped: 'untyped',
-  unknown: 'untyped',
-};
+// Maps, not object literals: `constructor` or `toString` must not look like a known word.
+const TYPES = new Map<string, MetricType>([
+  ['counter', 'counter'],
+  ['gauge', 'gauge'],
+  ['histogram', 'histogram'],
+  ['summary', 'summary'],
+  ['untyped', 'untyped'],
+  ['unknown', 'untyped'],
+]);
+const SPECIAL_VALUES = new Map<string, number>([
+  ['NaN', NaN],
+  ['+Inf', Infinity],
+  ['Inf', Infinity],
+  ['-Inf', -Infinity],
+]);
 
 /** Parses a value as the format allows: decimal or exponent floats, `NaN`, `+Inf`, `-Inf`. */
 function parseValue(raw: string, line: number): number {
   if (FLOAT.test(raw)) return Number(raw);
-  const special: Record<string, number> = { NaN: NaN, '+Inf': Infinity, Inf: Infinity, '-Inf': -Infinity };
-  if (raw in special) return special[raw] as number;
+  const special = SPECIAL_VALUES.get(raw);
+  if (special !== undefined) return special;
   throw new TextFormatError(line, `${JSON.stringify(raw)} is not a number`);
 }
 
@@ -94,6 +101,7 @@ export function parsePrometheusText(text: string): TextExposition {
     if (!f) families.set(name, (f = {}));
     return f;
   };
+  const sampled = new Set<string>();
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = i + 1;
@@ -101,16 +109,21 @@ export function parsePrometheusText(text: string): TextExposition {
     const trimmed = raw.trim();
     if (trimmed === '') continue;
     if (trimmed.startsWith('#')) {
-      const m = /^#\s*(HELP|TYPE)\s+(\S+)(?:\s(.*))?$/.exec(trimmed);
+      const m = /^#\s*(HELP|TYPE)\s+(\S+)(?:\s+(.*))?$/.exec(trimmed);
       if (trimmed === '# EOF') break;
       if (!m) continue; // a plain comment
       const [, keyword, name = '', arg = ''] = m;
       if (!NAME.test(name) || NAME.exec(name)?.[0] !== name) throw new TextFormatError(line, `invalid metric name ${JSON.stringify(name)}`);
-      if (keyword === 'HELP') family(name).help = unescape(arg, line, 'help');
-      else {
-        const type = TYPES[arg.trim()];
+      if (keyword === 'HELP') {
+        if (family(name).help !== undefined) throw new TextFormatError(line, `second HELP line for ${name}`);
+        family(name).help = unescape(arg, line, 'help');
+      } else {
+        const type = TYPES.get(arg.trim());
         if (!type) throw new TextFormatError(line, `unknown metric type ${JSON.stringify(arg.trim())}`);
         if (family(name).type) throw new TextFormatError(line, `second TYPE line for ${name}`);
+        if (['', '_bucket', '_count', '_sum'].some((suffix) => sampled.has(name + suffix))) {
+          throw new TextFormatError(line, `TYPE line for ${name} after its samples; it must come first`);
+        }
         family(name).type = type;
       }
       continue;
@@ -130,6 +143,7 @@ export function parsePrometheusText(text: string): TextExposition {
       if (!/^-?\d+$/.test(fields[1])) throw new TextFormatError(line, `timestamp ${JSON.stringify(fields[1])} is not an integer of milliseconds`);
       timestamp = Number(fields[1]);
     }
+    sampled.add(name);
     samples.push({ name, labels, value, timestamp, line });
   }
   return { samples, families };

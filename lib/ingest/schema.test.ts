@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { ingestBodySchema, type IngestLimits } from './schema';
+
+const limits: IngestLimits = { maxPoints: 3, maxLabels: 2, maxLabelValueLength: 5 };
+const schema = ingestBodySchema(limits);
+
+/** The issues zod raises for `body`; fails the test when the body is accepted. */
+function issuesOf(body: unknown): z.ZodError['issues'] {
+  const result = schema.safeParse(body);
+  if (result.success) throw new Error(`accepted ${JSON.stringify(body)}`);
+  return result.error.issues;
+}
+
+/** A body of one point named `up` with these extra fields. */
+const onePoint = (fields: Record<string, unknown>) => ({ points: [{ name: 'up', value: 1, ...fields }] });
+
+describe('ingestBodySchema', () => {
+  it('accepts a minimal body: one point with a name and a value', () => {
+    expect(schema.parse({ points: [{ name: 'up', value: 1 }] })).toEqual({ points: [{ name: 'up', value: 1 }] });
+  });
+
+  it('accepts a full body with labels, timestamp and metadata, at every limit', () => {
+    const body = {
+      points: [
+        { name: 'http_requests_total', labels: { method: 'GET', code: '200' }, value: 1027, timestamp: 1_700_000_000_000 },
+        { name: 'ns:cpu_seconds', value: -0.5 },
+        { name: '_x', labels: {}, value: 0 },
+      ],
+      metadata: { http_requests_total: { type: 'counter', help: 'The total number of HTTP requests.' } },
+    };
+    expect(schema.parse(body)).toEqual(body);
+  });
+
+  it.each([
+    ['Infinity', Infinity],
+    ['-Infinity', -Infinity],
+    ['NaN', NaN],
+  ])('rejects the non-finite value %s at its path', (_case, value) => {
+    expect(issuesOf(onePoint({ value }))).toMatchObject([{ path: ['points', 0, 'value'], message: 'must be a finite number' }]);
+  });
+
+  it('rejects a value sent as a string', () => {
+    expect(issuesOf(onePoint({ value: '1' }))).toMatchObject([{ code: 'invalid_type', path: ['points', 0, 'value'] }]);
+  });
+
+  it('rejects a point without a value', () => {
+    expect(issuesOf({ points: [{ name: 'up' }] })).toMatchObject([{ path: ['points', 0, 'value'] }]);
+  });
+
+  it.each(['http-requests', '1st_metric', 'has space', ''])('rejects the metric name %j', (name) => {
+    expect(issuesOf({ points: [{ name: 'up', value: 1 }, { name, value: 1 }] })).toMatchObject([{ path: ['points', 1, 'name'] }]);
+  });
+
+  it('rejects a bad metric name as a metadata key', () => {
+    expect(issuesOf({ points: [{ name: 'up', value: 1 }], metadata: { 'bad-name': {} } })).toMatchObject([
+      { code: 'invalid_key', path: ['metadata', 'bad-name'] },
+    ]);
+  });
+
+  it.each(['bad-label', '1abc', 'dotted.name', '__reserved'])('rejects the label name %j with an invalid_key issue at its path', (key) => {
+    expect(issuesOf(onePoint({ labels: { [key]: 'x' } }))).toMatchObject([{ code: 'invalid_key', path: ['points', 0, 'labels', key] }]);
+  });
+
+  it('rejects an own __proto__ label key from JSON.parse rather than dropping it', () => {
+    const labels: unknown = JSON.parse('{"__proto__":"x"}');
+    expect(Object.hasOwn(labels as object, '__proto__')).toBe(true);
+    expect(issuesOf(onePoint({ labels }))).toMatchObject([{ path: ['points', 0, 'labels', '__proto__'] }]);
+  });
+
+  it('rejects an own __proto__ label key even beside valid labels', () => {
+    const labels: unknown = JSON.parse('{"host":"a","__proto__":"x"}');
+    expect(issuesOf(onePoint({ labels }))).toMatchObject([{ path: ['points', 0, 'labels', '__proto__'] }]);
+  });
+
+  it('accepts constructor as an ordinary label name and keeps it as an own property', () => {
+    const labels: unknown = JSON.parse('{"constructor":"web"}');
+    const point = schema.parse(onePoint({ labels })).points[0];
+    expect(point?.labels).toEqual({ constructor: 'web' });
+    expect(Object.hasOwn(point?.labels ?? {}, 'constructor')).toBe(true);
+    expect(Object.keys(point?.labels ?? {})).toEqual(['constructor']);
+  });
+
+  it('accepts labels up to the limit and rejects one more', () => {
+    expect(schema.safeParse(onePoint({ labels: { a: '1', b: '2' } })).success).toBe(true);
+    expect(issuesOf(onePoint({ labels: { a: '1', b: '2', c: '3' } }))).toMatchObject([
+      { path: ['points', 0, 'labels'], message: expect.stringContaining('at most 2 labels') as unknown },
+    ]);
+  });
+
+  it('accepts a label value at the length limit and rejects a longer one', () => {
+    expect(schema.safeParse(onePoint({ labels: { host: '12345' } })).success).toBe(true);
+    expect(issuesOf(onePoint({ labels: { host: '123456' } }))).toMatchObject([{ code: 'too_big', path: ['points', 0, 'labels', 'host'] }]);
+  });
+
+  it('rejects a label value that is not a string', () => {
+    expect(issuesOf(onePoint({ labels: { host: 1 } }))).toMatchObject([{ path: ['points', 0, 'labels', 'host'], message: 'must be a string' }]);
+  });
+
+  it('accepts points up to the limit and rejects one more with too_big at points', () => {
+    const point = { name: 'up', value: 1 };
+    expect(schema.safeParse({ points: [point, point, point] }).success).toBe(true);
+    expect(issuesOf({ points: [point, point, point, point] })).toMatchObject([{ code: 'too_big', path: ['points'] }]);
+  });
+
+  it('rejects an empty points array', () => {
+    expect(issuesOf({ points: [] })).toMatchObject([{ code: 'too_small', path: ['points'] }]);
+  });
+
+  it('rejects unknown keys on a point, on the body and in metadata', () => {
+    expect(issuesOf(onePoint({ unit: 'bytes' }))).toMatchObject([{ code: 'unrecognized_keys', keys: ['unit'], path: ['points', 0] }]);
+    expect(issuesOf({ points: [{ name: 'up', value: 1 }], extra: true })).toMatchObject([{ code: 'unrecognized_keys', keys: ['extra'], path: [] }]);
+    expect(issuesOf({ points: [{ name: 'up', value: 1 }], metadata: { up: { colour: 'red' } } })).toMatchObject([
+      { code: 'unrecognized_keys', keys: ['colour'], path: ['metadata', 'up'] },
+    ]);
+  });
+
+  it('rejects a fractional timestamp', () => {
+    expect(issuesOf(onePoint({ timestamp: 1_700_000_000_000.5 }))).toMatchObject([
+      { path: ['points', 0, 'timestamp'], message: 'must be a whole number of milliseconds' },
+    ]);
+  });
+
+  it('rejects a timestamp sent as a string', () => {
+    expect(issuesOf(onePoint({ timestamp: '1700000000000' }))).toMatchObject([{ code: 'invalid_type', path: ['points', 0, 'timestamp'] }]);
+  });
+
+  it('rejects a body that is not an object with points', () => {
+    expect(issuesOf([])).toMatchObject([{ code: 'invalid_type', path: [] }]);
+    expect(issuesOf({ points: 7 })).toMatchObject([{ path: ['points'], message: 'must be an array of points' }]);
+  });
+});
