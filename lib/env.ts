@@ -54,6 +54,7 @@ export const envSchema = z.object({
   HEARTBEAT_INTERVAL: duration('15s', 1_000, 300_000),
   STREAM_RETRY: duration('3s', 100, 300_000),
   STREAM_MAX_QUEUE_BYTES: count('1MiB', 1_024, 1024 ** 3),
+  STREAM_FLUSH_INTERVAL: duration('25ms', 0, 1_000),
   SHUTDOWN_TIMEOUT: duration('10s', 0, 600_000),
   INGEST_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   INGEST_ALLOW_FROM: z

@@ -53,6 +53,7 @@ function createRuntime(env: Env): Runtime {
     heartbeatMs: env.HEARTBEAT_INTERVAL,
     retryMs: env.STREAM_RETRY,
     maxQueueBytes: env.STREAM_MAX_QUEUE_BYTES,
+    flushMs: env.STREAM_FLUSH_INTERVAL,
   });
   const counters: Counters = { pointsPublished: 0, ingestRequests: 0, ingestPoints: 0, ingestRejected: {} };
 

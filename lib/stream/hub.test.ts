@@ -114,14 +114,13 @@ describe('Hub', () => {
     const announced = [metaFromKey(cpu0.series), metaFromKey(mem.series)];
     h.broadcast(message('k1-1', [cpu0, mem]), announced);
 
-    const first = parse(await next(reader)).events;
-    expect(first).toHaveLength(1);
-    expect(first[0]?.event).toBe('series');
-    expect(first[0]?.id).toBeUndefined(); // only points move the client's cursor
-    expect(JSON.parse(first[0]?.data ?? '')).toEqual({ series: [metaFromKey(cpu0.series)] });
-
-    const second = parse(await next(reader)).events;
-    expect(second.map((e) => [e.event, e.id])).toEqual([['points', 'k1-1']]);
+    // Both events travel in one chunk, the announcement first.
+    const [first, second, ...more] = parse(await next(reader)).events;
+    expect(more).toHaveLength(0);
+    expect(first?.event).toBe('series');
+    expect(first?.id).toBeUndefined(); // only points move the client's cursor
+    expect(JSON.parse(first?.data ?? '')).toEqual({ series: [metaFromKey(cpu0.series)] });
+    expect([second?.event, second?.id]).toEqual(['points', 'k1-1']);
   });
 
   it('sends byte-identical chunks to streams with equal filters, however the globs were written', async () => {
@@ -130,10 +129,9 @@ describe('Hub', () => {
     const b = await openPastHello(h, compileSeriesFilter(['host_memory_*', ' host_cpu_* ', 'host_cpu_*']));
     const other = await openPastHello(h, CPU);
     h.broadcast(message('k1-1', [cpu0, mem]), [metaFromKey(mem.series)]);
-    const chunksA = [await next(a), await next(a)];
-    const chunksB = [await next(b), await next(b)];
-    expect(chunksB).toEqual(chunksA);
-    expect(chunksA.join('')).toContain('host_memory_used_bytes');
+    const chunkA = await next(a);
+    expect(await next(b)).toEqual(chunkA);
+    expect(chunkA).toContain('host_memory_used_bytes');
     expect(await next(other)).not.toContain('host_memory_used_bytes');
   });
 
@@ -274,5 +272,29 @@ describe('Hub', () => {
     h.drain();
     expect(vi.getTimerCount()).toBe(0);
     await rest(c);
+  });
+
+  it('coalesces messages of one flush interval into one event with the last id, in order', async () => {
+    vi.useFakeTimers();
+    const h = hub({ flushMs: 25 });
+    const reader = await openPastHello(h, ALL);
+    const cpu1 = { ...cpu0, t: 2_000, v: 0.5 };
+    h.broadcast(message('k1-1', [cpu0]), []);
+    h.broadcast(message('k1-2', [mem]), []);
+    h.broadcast(message('k1-3', [cpu1]), []);
+    vi.advanceTimersByTime(25);
+    const events = parse(await next(reader)).events;
+    expect(events.map((e) => [e.event, e.id])).toEqual([['points', 'k1-3']]);
+    expect(JSON.parse(events[0]?.data ?? '')).toEqual({ points: [cpu0, mem, cpu1] });
+    vi.useRealTimers();
+  });
+
+  it('flushes what is pending before draining, so shutdown loses nothing', async () => {
+    const h = hub({ flushMs: 10_000 });
+    const reader = await openPastHello(h, ALL);
+    h.broadcast(message('k1-1', [cpu0]), []);
+    h.drain();
+    const text = (await rest(reader)).join('');
+    expect(parse(text).events.map((e) => e.id)).toEqual(['k1-1']);
   });
 });

@@ -8,6 +8,17 @@ export interface HubOptions {
   retryMs: number;
   /** A stream whose unsent bytes exceed this is cut off; the client resumes from its last id. */
   maxQueueBytes: number;
+  /**
+   * Messages arriving within this many ms go out as one event per stream (0: each at once).
+   * Fewer, larger writes: the per-chunk cost of the response pipeline dominates fan-out.
+   */
+  flushMs?: number;
+}
+
+interface Pending {
+  id: string;
+  samples: Sample[];
+  meta: SeriesMeta[];
 }
 
 /** Counters the collector and `/api/health` read. */
@@ -96,6 +107,8 @@ class Subscriber {
 export class Hub {
   private readonly groups = new Map<string, Group>();
   private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private pending: Pending | undefined;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private count = 0;
   private draining = false;
   readonly stats: HubStats = { opened: 0, closed: 0, eventsSent: 0, bytesSent: 0, slowDisconnects: 0 };
@@ -145,23 +158,52 @@ export class Hub {
     );
   }
 
-  /** Sends a bus message (and metadata of series it introduced) to every stream whose filter matches. */
+  /**
+   * Queues a bus message (and metadata of series it introduced) for every stream whose filter
+   * matches; within one flush interval, messages coalesce into one event carrying the last id.
+   */
   broadcast(message: BusMessage, announced: readonly SeriesMeta[]): void {
+    if (this.count === 0) return;
+    const pending = (this.pending ??= { id: message.id, samples: [], meta: [] });
+    pending.id = message.id;
+    for (const s of message.samples) pending.samples.push(s);
+    for (const m of announced) pending.meta.push(m);
+    if (!this.options.flushMs) return this.flush();
+    if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => this.flush(), this.options.flushMs);
+      this.flushTimer.unref?.();
+    }
+  }
+
+  /** Encodes what is pending once per filter and hands the same bytes to every stream of that filter. */
+  flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const batch = this.pending;
+    this.pending = undefined;
+    if (!batch) return;
     for (const group of this.groups.values()) {
       const { filter } = group;
-      const meta = announced.filter((m) => filter.matches(m.key));
+      const all = filter.id === '*';
+      const meta = all ? batch.meta : batch.meta.filter((m) => filter.matches(m.key));
+      const points: Sample[] = all ? batch.samples : batch.samples.filter((s) => filter.matches(s.series));
+      let text = '';
+      let events = 0;
       if (meta.length > 0) {
-        this.sendToGroup(group, encodeEvent({ event: 'series', data: JSON.stringify({ series: meta }) }));
+        text += encodeEvent({ event: 'series', data: JSON.stringify({ series: meta }) });
+        events++;
       }
-      const points: Sample[] = filter.id === '*' ? message.samples : message.samples.filter((s) => filter.matches(s.series));
       if (points.length > 0) {
-        this.sendToGroup(group, encodeEvent({ event: 'points', id: message.id, data: JSON.stringify({ points }) }));
+        text += encodeEvent({ event: 'points', id: batch.id, data: JSON.stringify({ points }) });
+        events++;
       }
+      if (events > 0) this.sendToGroup(group, text, events);
     }
   }
 
   /** Tells every stream to reconnect after a jittered delay, then ends it. Later opens are refused the same way. */
   drain(): void {
+    this.flush();
     this.draining = true;
     for (const group of this.groups.values()) {
       for (const subscriber of group.subscribers) {
@@ -178,14 +220,19 @@ export class Hub {
     this.count--;
     this.stats.closed++;
     if (group.subscribers.size === 0) this.groups.delete(group.filter.id);
-    if (this.count === 0) this.stopHeartbeat();
+    if (this.count === 0) {
+      this.stopHeartbeat();
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+      this.pending = undefined;
+    }
   }
 
-  private sendToGroup(group: Group, text: string): void {
+  private sendToGroup(group: Group, text: string, events: number): void {
     const bytes = encoder.encode(text);
     for (const subscriber of group.subscribers) {
       if (subscriber.send(bytes)) {
-        this.stats.eventsSent++;
+        this.stats.eventsSent += events;
         this.stats.bytesSent += bytes.byteLength;
       }
     }
