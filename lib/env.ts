@@ -55,6 +55,10 @@ export const envSchema = z.object({
   STREAM_RETRY: duration('3s', 100, 300_000),
   STREAM_MAX_QUEUE_BYTES: count('1MiB', 1_024, 1024 ** 3),
   STREAM_FLUSH_INTERVAL: duration('25ms', 0, 1_000),
+  MAX_STREAMS: count('10000', 1, 1_000_000),
+  REPLAY_MAX_BYTES: count('16MiB', 64 * 1024, 4 * 1024 ** 3),
+  REPLAY_WINDOW: duration('5m', 1_000, 86_400_000),
+  SHUTDOWN_DRAIN_WINDOW: duration('5s', 0, 600_000),
   SHUTDOWN_TIMEOUT: duration('10s', 0, 600_000),
   INGEST_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   INGEST_ALLOW_FROM: z

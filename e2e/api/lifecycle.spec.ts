@@ -29,7 +29,11 @@ test('SIGTERM with streams open: each gets a retry hint, the process exits 0 pro
     const results = await Promise.all(readers);
     // The first hint comes on connect; the second is the shutdown's "come back later".
     for (const r of results) expect(r.retries.length).toBe(2);
-    for (const r of results) for (const ms of r.retries) expect(ms).toBeGreaterThanOrEqual(1000);
+    // Reconnects are spread over SHUTDOWN_DRAIN_WINDOW (default 5 s), never all at once.
+    const hints = results.map((r) => r.retries[1]!);
+    for (const ms of hints) expect(ms).toBeGreaterThanOrEqual(250);
+    for (const ms of hints) expect(ms).toBeLessThanOrEqual(5_250);
+    expect(new Set(hints).size).toBeGreaterThan(10);
   } finally {
     await server.stop('SIGKILL');
   }

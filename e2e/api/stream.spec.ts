@@ -41,7 +41,7 @@ test.describe('GET /api/stream', () => {
       timeoutMs: 5_000,
     });
     expect(r.comments.map((c) => c.trim())).toContain('ping');
-    expect(r.events).toHaveLength(0);
+    expect(r.events.map((e) => e.event)).toEqual(['live']);
   });
 
   test('filters by comma-separated series globs', async ({ baseURL }) => {

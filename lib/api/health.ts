@@ -9,7 +9,13 @@ export function health() {
     instance: env.INSTANCE,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     bus: { kind: bus.kind, state: 'up' as const, cursor: bus.lastId },
-    streams: { open: hub.size, opened: hub.stats.opened, slowDisconnects: hub.stats.slowDisconnects },
+    streams: {
+      open: hub.size,
+      max: env.MAX_STREAMS,
+      opened: hub.stats.opened,
+      slowDisconnects: hub.stats.slowDisconnects,
+      shed: hub.stats.shed,
+    },
     series: { count: store.size, max: store.maxSeries },
   };
 }

@@ -15,12 +15,18 @@ export const streamQuerySchema = z.object({
     .optional()
     .transform((s) => (s ? s.split(',') : []))
     .refine((globs) => globs.length <= MAX_GLOBS, `at most ${MAX_GLOBS} globs`),
+  /** Cursor to resume after, on first connect (the server-rendered page hands it over). */
+  since: z.string().min(1).max(128).optional(),
 });
 export type StreamQuery = z.infer<typeof streamQuerySchema>;
 
-/** Opens an event stream for a request to `GET /api/stream`. */
-export function openStream(params: URLSearchParams, signal: AbortSignal): Response {
+/**
+ * Opens an event stream for a request to `GET /api/stream`. A reconnecting browser's
+ * `Last-Event-ID` wins over `since=`, which only describes where the first connection starts.
+ */
+export function openStream(params: URLSearchParams, headers: Headers, signal: AbortSignal): Response {
   const parsed = streamQuerySchema.safeParse(Object.fromEntries(params));
   if (!parsed.success) throw new HttpError(400, 'invalid stream query', toIssues(parsed.error));
-  return eventStreamResponse(getRuntime().hub, compileSeriesFilter(parsed.data.series), signal);
+  const since = headers.get('last-event-id')?.trim() || parsed.data.since;
+  return eventStreamResponse(getRuntime().hub, compileSeriesFilter(parsed.data.series), signal, since);
 }

@@ -54,6 +54,8 @@ function createRuntime(env: Env): Runtime {
     retryMs: env.STREAM_RETRY,
     maxQueueBytes: env.STREAM_MAX_QUEUE_BYTES,
     flushMs: env.STREAM_FLUSH_INTERVAL,
+    maxStreams: env.MAX_STREAMS,
+    replay: { maxBytes: env.REPLAY_MAX_BYTES, maxAgeMs: env.REPLAY_WINDOW },
   });
   const counters: Counters = { pointsPublished: 0, ingestRequests: 0, ingestPoints: 0, ingestRejected: {} };
 
@@ -91,7 +93,7 @@ function createRuntime(env: Env): Runtime {
     shutdown() {
       stopping ??= (async () => {
         collector.stop();
-        hub.drain();
+        hub.drain(env.SHUTDOWN_DRAIN_WINDOW);
         await bus.close();
       })();
       return stopping;

@@ -67,12 +67,13 @@ afterEach(() => {
 });
 
 describe('Hub', () => {
-  it('starts every stream with a jittered retry hint of 0.5× to 1.5× the base delay', async () => {
+  it('starts every stream with a jittered retry hint of 0.5× to 1.5× the base delay, then a live event', async () => {
     const h = hub({ retryMs: 2_000 });
     for (let i = 0; i < 20; i++) {
       const reader = h.open(ALL).getReader();
       const text = await next(reader);
-      expect(text).toMatch(/^retry: \d+\n\n$/);
+      expect(text).toMatch(/^retry: \d+\n\n/);
+      expect(parse(text).events.map((e) => e.event)).toEqual(['live']);
       const [retry] = parse(text).retries;
       expect(retry).toBeGreaterThanOrEqual(1_000);
       expect(retry).toBeLessThanOrEqual(3_000);
@@ -169,11 +170,11 @@ describe('Hub', () => {
     await rest(reader);
   });
 
-  it('drains: every stream gets a fresh retry hint and ends, and later opens end after their hint', async () => {
+  it('drains: every stream gets a retry hint within the drain window and ends, and later opens end after their hint', async () => {
     const h = hub({ retryMs: 1_000 });
     const a = await openPastHello(h, ALL);
     const b = await openPastHello(h, CPU);
-    h.drain();
+    h.drain(1_000);
     expect(h.size).toBe(0);
     for (const reader of [a, b]) {
       const chunks = await rest(reader);
@@ -181,8 +182,8 @@ describe('Hub', () => {
       const { retries, events } = parse(chunks.join(''));
       expect(events).toEqual([]);
       expect(retries).toHaveLength(1);
-      expect(retries[0]).toBeGreaterThanOrEqual(500);
-      expect(retries[0]).toBeLessThanOrEqual(1_500);
+      expect(retries[0]).toBeGreaterThanOrEqual(250);
+      expect(retries[0]).toBeLessThanOrEqual(1_250);
     }
 
     const late = h.open(ALL).getReader();
@@ -296,5 +297,67 @@ describe('Hub', () => {
     h.drain();
     const text = (await rest(reader)).join('');
     expect(parse(text).events.map((e) => e.id)).toEqual(['k1-1']);
+  });
+
+  describe('resume', () => {
+    it('replays exactly the events after the cursor, filtered, before going live', async () => {
+      const h = hub();
+      const cpu1 = { ...cpu0, t: 2_000 };
+      const cpu2 = { ...cpu0, t: 3_000 };
+      h.broadcast(message('k1-1', [cpu0]), []);
+      h.broadcast(message('k1-2', [mem, cpu1]), []);
+      h.broadcast(message('k1-3', [cpu2]), []);
+      const reader = h.open(CPU, undefined, 'k1-1').getReader();
+      const events = parse(await next(reader)).events;
+      expect(events.map((e) => [e.event, e.id])).toEqual([
+        ['points', 'k1-3'],
+        ['live', undefined],
+      ]);
+      expect(JSON.parse(events[0]?.data ?? '').points).toEqual([cpu1, cpu2]);
+      expect(h.stats.resumed).toBe(1);
+    });
+
+    it('sends nothing to replay when the cursor is the newest', async () => {
+      const h = hub();
+      h.broadcast(message('k1-1', [cpu0]), []);
+      const events = parse(await next(h.open(ALL, undefined, 'k1-1').getReader())).events;
+      expect(events.map((e) => e.event)).toEqual(['live']);
+    });
+
+    it('tells a client with an unknown or evicted cursor to refetch, with the current id', async () => {
+      const h = hub({ replay: { maxBytes: 64 * 1024, maxAgeMs: 60_000 } });
+      h.broadcast(message('k1-1', [cpu0]), []);
+      const events = parse(await next(h.open(ALL, undefined, 'old-epoch-7').getReader())).events;
+      expect(events.map((e) => [e.event, e.id])).toEqual([
+        ['reset', 'k1-1'],
+        ['live', undefined],
+      ]);
+      expect(h.stats.resets).toBe(1);
+    });
+
+    it('does not send a pending batch twice to a stream that resumes while it waits to flush', async () => {
+      const h = hub({ flushMs: 10_000 });
+      const early = await openPastHello(h, ALL);
+      h.broadcast(message('k1-1', [cpu0]), []);
+      h.broadcast(message('k1-2', [mem]), []);
+      const late = h.open(ALL, undefined, 'k1-1').getReader();
+      const lateEvents = parse(await next(late)).events.filter((e) => e.event === 'points');
+      expect(lateEvents.map((e) => [e.id, JSON.parse(e.data).points])).toEqual([['k1-2', [mem]]]);
+      expect(parse(await next(early)).events.map((e) => e.id)).toEqual(['k1-2']);
+      h.flush();
+      h.broadcast(message('k1-3', [cpu0]), []);
+      h.flush();
+      expect(parse(await next(late)).events.map((e) => e.id)).toEqual(['k1-3']);
+    });
+  });
+
+  it('sheds streams beyond maxStreams with a retry hint and an immediate close', async () => {
+    const h = hub({ maxStreams: 1 });
+    await openPastHello(h, ALL);
+    const shed = h.open(ALL).getReader();
+    const text = (await rest(shed)).join('');
+    expect(parse(text).retries).toHaveLength(1);
+    expect(h.stats.shed).toBe(1);
+    expect(h.size).toBe(1);
   });
 });

@@ -1,6 +1,8 @@
-import type { BusMessage } from '@/lib/bus';
+import type { BusMessage, Cursor } from '@/lib/bus';
 import type { Sample, SeriesFilter, SeriesMeta } from '@/lib/series';
-import { encodeComment, encodeEvent, encodeRetry } from './sse';
+import { ReplayLog } from './replay';
+import { encodeEvent, encodeRetry } from './sse';
+import { Subscriber, type Group, type SubscriberOwner } from './subscriber';
 
 export interface HubOptions {
   heartbeatMs: number;
@@ -13,111 +15,96 @@ export interface HubOptions {
    * Fewer, larger writes: the per-chunk cost of the response pipeline dominates fan-out.
    */
   flushMs?: number;
+  /** Most open streams; more are told to come back later. Unlimited when absent. */
+  maxStreams?: number;
+  /** Bounds of the log that reconnecting clients resume from. */
+  replay?: { maxBytes: number; maxAgeMs: number };
 }
 
-interface Pending {
-  id: string;
-  samples: Sample[];
-  meta: SeriesMeta[];
-}
-
-/** Counters the collector and `/api/health` read. */
+/** Counters the collector, `/api/health` and `/api/metrics` read. */
 export interface HubStats {
   opened: number;
   closed: number;
   eventsSent: number;
   bytesSent: number;
   slowDisconnects: number;
+  /** Streams refused because MAX_STREAMS were open. */
+  shed: number;
+  /** Resumes that got everything they missed, and those told to refetch. */
+  resumed: number;
+  resets: number;
 }
 
-interface Group {
-  filter: SeriesFilter;
-  subscribers: Set<Subscriber>;
+interface Batch {
+  id: Cursor;
+  samples: Sample[];
+  meta: SeriesMeta[];
 }
 
 const encoder = new TextEncoder();
-const PING = encoder.encode(encodeComment('ping'));
+// Large replays go out in several events, so no single event grows without bound.
+const REPLAY_EVENT_SAMPLES = 5_000;
 
 /** Jittered reconnection delay: base × [0.5, 1.5). */
 export function jitter(baseMs: number): number {
   return Math.round(baseMs * (0.5 + Math.random()));
 }
 
-/**
- * One open event stream. `close()` is its single cleanup: reached from the request's abort
- * signal, the ReadableStream's `cancel()`, a failed enqueue, a full queue and server shutdown.
- */
-class Subscriber {
-  private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
-  private closed = false;
-  private readonly onAbort = () => this.close();
-
-  constructor(
-    private readonly hub: Hub,
-    readonly group: Group,
-    private readonly signal: AbortSignal | undefined,
-  ) {
-    signal?.addEventListener('abort', this.onAbort, { once: true });
+/** The `points` (and `series`) events of one batch as seen through `filter`, or '' when none match. */
+function encodeBatch(batch: Batch, filter: SeriesFilter): { text: string; events: number } {
+  const all = filter.id === '*';
+  const meta = all ? batch.meta : batch.meta.filter((m) => filter.matches(m.key));
+  const points = all ? batch.samples : batch.samples.filter((s) => filter.matches(s.series));
+  let text = '';
+  let events = 0;
+  if (meta.length > 0) {
+    text += encodeEvent({ event: 'series', data: JSON.stringify({ series: meta }) });
+    events++;
   }
-
-  attach(controller: ReadableStreamDefaultController<Uint8Array>, first: Uint8Array): void {
-    this.controller = controller;
-    this.send(first);
+  if (points.length > 0) {
+    text += encodeEvent({ event: 'points', id: batch.id, data: JSON.stringify({ points }) });
+    events++;
   }
-
-  /** Bytes enqueued but not yet taken by the response. */
-  get queued(): number {
-    // desiredSize is -(queued bytes) with a zero high-water mark.
-    return this.closed ? 0 : -(this.controller?.desiredSize ?? 0);
-  }
-
-  /** Queues bytes; false when the stream is gone (and now cleaned up). */
-  send(bytes: Uint8Array): boolean {
-    if (this.closed || !this.controller) return false;
-    try {
-      this.controller.enqueue(bytes);
-    } catch {
-      this.close();
-      return false;
-    }
-    if (this.queued > this.hub.options.maxQueueBytes) {
-      this.hub.stats.slowDisconnects++;
-      this.close(new Error('client too slow: queue over STREAM_MAX_QUEUE_BYTES'));
-      return false;
-    }
-    return true;
-  }
-
-  /** Ends the stream; with an error the queued bytes are dropped at once instead of flushed. */
-  close(error?: Error): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.signal?.removeEventListener('abort', this.onAbort);
-    this.hub.remove(this);
-    try {
-      if (error) this.controller?.error(error);
-      else this.controller?.close();
-    } catch {
-      // Already closed or errored by the runtime: nothing left to release.
-    }
-  }
+  return { text, events };
 }
 
-/** Fans bus messages out to open event streams, encoding each event once per distinct filter. */
-export class Hub {
+/**
+ * Fans bus messages out to open event streams: coalesced per flush interval, encoded once per
+ * distinct filter, the same bytes enqueued to every stream of that filter. Keeps a replay log so
+ * a client resuming from a cursor gets exactly what it missed.
+ */
+export class Hub implements SubscriberOwner {
   private readonly groups = new Map<string, Group>();
+  private readonly log: ReplayLog;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
-  private pending: Pending | undefined;
+  private pending: Batch | undefined;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private count = 0;
   private draining = false;
-  readonly stats: HubStats = { opened: 0, closed: 0, eventsSent: 0, bytesSent: 0, slowDisconnects: 0 };
+  private latest: Cursor | null = null;
+  readonly stats: HubStats = {
+    opened: 0,
+    closed: 0,
+    eventsSent: 0,
+    bytesSent: 0,
+    slowDisconnects: 0,
+    shed: 0,
+    resumed: 0,
+    resets: 0,
+  };
 
-  constructor(readonly options: HubOptions) {}
+  constructor(readonly options: HubOptions) {
+    this.log = new ReplayLog(options.replay ?? { maxBytes: 8 * 1024 * 1024, maxAgeMs: 5 * 60_000 });
+  }
 
   /** Open streams right now. */
   get size(): number {
     return this.count;
+  }
+
+  /** Bytes held by the replay log. */
+  get replayBytes(): number {
+    return this.log.sizeBytes;
   }
 
   /** Bytes queued across all open streams. */
@@ -127,18 +114,23 @@ export class Hub {
     return total;
   }
 
-  /** Opens a stream of events matching `filter`; it ends when `signal` aborts or the reader cancels. */
-  open(filter: SeriesFilter, signal?: AbortSignal): ReadableStream<Uint8Array> {
-    const hello = encoder.encode(encodeRetry(jitter(this.options.retryMs)));
-    if (this.draining || signal?.aborted) {
-      // Shutting down (or the client is already gone): say when to come back, and end.
-      return new ReadableStream({
-        start(controller) {
-          controller.enqueue(hello);
-          controller.close();
-        },
-      });
+  /**
+   * Opens a stream of events matching `filter`, ended by `signal` or the reader cancelling.
+   * With `since`, it first carries every event after that cursor, or a `reset` event when the
+   * cursor is no longer (or never was) in the replay log; then a `live` event.
+   */
+  open(filter: SeriesFilter, signal?: AbortSignal, since?: Cursor): ReadableStream<Uint8Array> {
+    const retry = encodeRetry(jitter(this.options.retryMs));
+    if (this.draining || signal?.aborted) return this.refuse(retry);
+    if (this.options.maxStreams !== undefined && this.count >= this.options.maxStreams) {
+      this.stats.shed++;
+      return this.refuse(retry);
     }
+    // Whatever is pending goes to the streams already open; this one gets it from the log.
+    this.flush();
+    // `live` marks the end of any catch-up: from here on the stream carries new events.
+    const live = encodeEvent({ event: 'live', data: JSON.stringify({ cursor: this.latest }) });
+    const first = encoder.encode(retry + (since !== undefined ? this.resume(filter, since) : '') + live);
     let group = this.groups.get(filter.id);
     if (!group) {
       group = { filter, subscribers: new Set() };
@@ -151,7 +143,7 @@ export class Hub {
     this.startHeartbeat();
     return new ReadableStream<Uint8Array>(
       {
-        start: (controller) => subscriber.attach(controller, hello),
+        start: (controller) => subscriber.attach(controller, first),
         cancel: () => subscriber.close(),
       },
       { highWaterMark: 0, size: (chunk) => chunk.byteLength },
@@ -159,10 +151,12 @@ export class Hub {
   }
 
   /**
-   * Queues a bus message (and metadata of series it introduced) for every stream whose filter
-   * matches; within one flush interval, messages coalesce into one event carrying the last id.
+   * Records a bus message (and metadata of series it introduced) in the replay log and queues it
+   * for open streams; messages within one flush interval coalesce into one event with the last id.
    */
   broadcast(message: BusMessage, announced: readonly SeriesMeta[]): void {
+    this.log.append(message, announced);
+    this.latest = message.id;
     if (this.count === 0) return;
     const pending = (this.pending ??= { id: message.id, samples: [], meta: [] });
     pending.id = message.id;
@@ -183,42 +177,33 @@ export class Hub {
     this.pending = undefined;
     if (!batch) return;
     for (const group of this.groups.values()) {
-      const { filter } = group;
-      const all = filter.id === '*';
-      const meta = all ? batch.meta : batch.meta.filter((m) => filter.matches(m.key));
-      const points: Sample[] = all ? batch.samples : batch.samples.filter((s) => filter.matches(s.series));
-      let text = '';
-      let events = 0;
-      if (meta.length > 0) {
-        text += encodeEvent({ event: 'series', data: JSON.stringify({ series: meta }) });
-        events++;
-      }
-      if (points.length > 0) {
-        text += encodeEvent({ event: 'points', id: batch.id, data: JSON.stringify({ points }) });
-        events++;
-      }
-      if (events > 0) this.sendToGroup(group, text, events);
+      const { text, events } = encodeBatch(batch, group.filter);
+      if (events > 0) this.sendToGroup(group, encoder.encode(text), events);
     }
   }
 
-  /** Tells every stream to reconnect after a jittered delay, then ends it. Later opens are refused the same way. */
-  drain(): void {
+  /**
+   * Tells every stream to reconnect after a random delay within `windowMs` (so they arrive at the
+   * next instance spread out, not all at once), then ends them. Later opens are refused the same way.
+   */
+  drain(windowMs = this.options.retryMs): void {
     this.flush();
     this.draining = true;
     for (const group of this.groups.values()) {
       for (const subscriber of group.subscribers) {
-        subscriber.send(encoder.encode(encodeRetry(jitter(this.options.retryMs))));
+        subscriber.send(encoder.encode(encodeRetry(Math.round(250 + Math.random() * windowMs))));
         subscriber.close();
       }
     }
   }
 
   /** Called by a subscriber's cleanup. */
-  remove(subscriber: Subscriber): void {
+  remove(subscriber: Subscriber, reason: 'closed' | 'slow'): void {
     const { group } = subscriber;
     if (!group.subscribers.delete(subscriber)) return;
     this.count--;
     this.stats.closed++;
+    if (reason === 'slow') this.stats.slowDisconnects++;
     if (group.subscribers.size === 0) this.groups.delete(group.filter.id);
     if (this.count === 0) {
       this.stopHeartbeat();
@@ -228,8 +213,46 @@ export class Hub {
     }
   }
 
-  private sendToGroup(group: Group, text: string, events: number): void {
-    const bytes = encoder.encode(text);
+  /** A stream that only says when to come back. */
+  private refuse(retry: string): ReadableStream<Uint8Array> {
+    const bytes = encoder.encode(retry);
+    return new ReadableStream({
+      start(controller) {
+        controller.enqueue(bytes);
+        controller.close();
+      },
+    });
+  }
+
+  /** The events after `since` for `filter`, or a `reset` event telling the client to refetch. */
+  private resume(filter: SeriesFilter, since: Cursor): string {
+    const result = this.log.since(since, this.latest);
+    if (result.kind === 'gone') {
+      this.stats.resets++;
+      return encodeEvent({
+        event: 'reset',
+        ...(this.latest !== null && { id: this.latest }),
+        data: JSON.stringify({ reason: 'cursor not in the replay log: refetch history', cursor: this.latest }),
+      });
+    }
+    this.stats.resumed++;
+    let text = '';
+    let batch: Batch | undefined;
+    for (const { message, announced } of result.entries) {
+      batch ??= { id: message.id, samples: [], meta: [] };
+      batch.id = message.id;
+      for (const s of message.samples) batch.samples.push(s);
+      for (const m of announced) batch.meta.push(m);
+      if (batch.samples.length >= REPLAY_EVENT_SAMPLES) {
+        text += encodeBatch(batch, filter).text;
+        batch = undefined;
+      }
+    }
+    if (batch) text += encodeBatch(batch, filter).text;
+    return text;
+  }
+
+  private sendToGroup(group: Group, bytes: Uint8Array, events: number): void {
     for (const subscriber of group.subscribers) {
       if (subscriber.send(bytes)) {
         this.stats.eventsSent += events;
@@ -241,7 +264,11 @@ export class Hub {
   private startHeartbeat(): void {
     if (this.heartbeat) return;
     this.heartbeat = setInterval(() => {
-      for (const group of this.groups.values()) for (const subscriber of group.subscribers) subscriber.send(PING);
+      // After a flush every stream has everything up to `latest`, so the ping carries that id:
+      // a client whose filter matched nothing lately still resumes from a recent cursor.
+      this.flush();
+      const ping = encoder.encode(`: ping\n${this.latest !== null ? `id: ${this.latest}\n` : ''}\n`);
+      for (const group of this.groups.values()) for (const subscriber of group.subscribers) subscriber.send(ping);
     }, this.options.heartbeatMs);
     this.heartbeat.unref?.();
   }

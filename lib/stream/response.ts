@@ -8,7 +8,7 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
   'X-Accel-Buffering': 'no',
 };
 
-/** An SSE `Response` for `filter`, ended by the request's abort signal or the client going away. */
-export function eventStreamResponse(hub: Hub, filter: SeriesFilter, signal: AbortSignal): Response {
-  return new Response(hub.open(filter, signal), { headers: SSE_HEADERS });
+/** An SSE `Response` for `filter` (resuming after `since`), ended by the request's abort signal or the client going away. */
+export function eventStreamResponse(hub: Hub, filter: SeriesFilter, signal: AbortSignal, since?: string): Response {
+  return new Response(hub.open(filter, signal, since), { headers: SSE_HEADERS });
 }

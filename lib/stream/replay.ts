@@ -1,0 +1,89 @@
+import type { BusMessage, Cursor } from '@/lib/bus';
+import type { SeriesMeta } from '@/lib/series';
+
+export interface ReplayOptions {
+  /** Most bytes (estimated as encoded) the log holds; the oldest entries go first. */
+  maxBytes: number;
+  /** Entries older than this are dropped. */
+  maxAgeMs: number;
+  now?: () => number;
+}
+
+interface Entry {
+  message: BusMessage;
+  announced: readonly SeriesMeta[];
+  at: number;
+  bytes: number;
+}
+
+/** What a resuming stream gets: the messages after its cursor, or word that they are gone. */
+export type ReplayResult =
+  | { kind: 'replay'; entries: ReadonlyArray<{ message: BusMessage; announced: readonly SeriesMeta[] }> }
+  | { kind: 'gone'; reason: 'cursor-too-old' | 'unknown-cursor' };
+
+/**
+ * The recent bus messages, bounded by bytes and age, so a reconnecting client gets exactly what
+ * it missed. Messages arrive in cursor order; cursors are compared by their position here, so the
+ * log works for any cursor format the bus hands out.
+ */
+export class ReplayLog {
+  private entries: Entry[] = [];
+  private head = 0;
+  private bytes = 0;
+  private readonly index = new Map<Cursor, number>();
+  private offset = 0; // sequence number of entries[0] since the log began
+  private readonly now: () => number;
+
+  constructor(private readonly options: ReplayOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.entries.length - this.head;
+  }
+
+  get sizeBytes(): number {
+    return this.bytes;
+  }
+
+  append(message: BusMessage, announced: readonly SeriesMeta[]): void {
+    let bytes = 64 + message.id.length;
+    for (const s of message.samples) bytes += s.series.length + 48;
+    for (const m of announced) bytes += m.key.length * 2 + 64;
+    const at = this.now();
+    this.index.set(message.id, this.offset + this.entries.length);
+    this.entries.push({ message, announced, at, bytes });
+    this.bytes += bytes;
+    this.evict(at);
+  }
+
+  /** Everything after `cursor`; `gone` when the cursor is older than the log or was never in it. */
+  since(cursor: Cursor, latest: Cursor | null): ReplayResult {
+    this.evict(this.now());
+    if (cursor === latest) return { kind: 'replay', entries: [] };
+    const position = this.index.get(cursor);
+    if (position === undefined) {
+      return { kind: 'gone', reason: this.size > 0 || latest !== null ? 'cursor-too-old' : 'unknown-cursor' };
+    }
+    const from = position - this.offset + 1;
+    return { kind: 'replay', entries: this.entries.slice(from).map(({ message, announced }) => ({ message, announced })) };
+  }
+
+  private evict(now: number): void {
+    const horizon = now - this.options.maxAgeMs;
+    while (this.head < this.entries.length) {
+      const e = this.entries[this.head] as Entry;
+      // Keep the newest entry whatever its size: its cursor is what a client resumes from.
+      if (this.head === this.entries.length - 1 || (this.bytes <= this.options.maxBytes && e.at >= horizon)) break;
+      this.index.delete(e.message.id);
+      this.bytes -= e.bytes;
+      this.head++;
+    }
+    // Compact now and then rather than shifting on every eviction.
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.offset += this.head;
+      this.head = 0;
+    }
+  }
+}

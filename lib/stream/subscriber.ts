@@ -1,0 +1,75 @@
+import type { SeriesFilter } from '@/lib/series';
+
+/** What a subscriber needs of the hub that owns it. */
+export interface SubscriberOwner {
+  readonly options: { maxQueueBytes: number };
+  /** Called once when the subscriber closes. */
+  remove(subscriber: Subscriber, reason: 'closed' | 'slow'): void;
+}
+
+/** Streams that share a filter, and so share encoded bytes. */
+export interface Group {
+  filter: SeriesFilter;
+  subscribers: Set<Subscriber>;
+}
+
+/**
+ * One open event stream. `close()` is its single cleanup: reached from the request's abort
+ * signal, the ReadableStream's `cancel()`, a failed enqueue, a full queue and server shutdown.
+ */
+export class Subscriber {
+  private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  private closed = false;
+  private readonly onAbort = () => this.close();
+
+  constructor(
+    private readonly owner: SubscriberOwner,
+    readonly group: Group,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  attach(controller: ReadableStreamDefaultController<Uint8Array>, first: Uint8Array): void {
+    this.controller = controller;
+    this.send(first);
+  }
+
+  /** Bytes enqueued but not yet taken by the response. */
+  get queued(): number {
+    // desiredSize is -(queued bytes) with a zero high-water mark.
+    return this.closed ? 0 : -(this.controller?.desiredSize ?? 0);
+  }
+
+  /** Queues bytes; false when the stream is gone (and now cleaned up). */
+  send(bytes: Uint8Array): boolean {
+    if (this.closed || !this.controller) return false;
+    try {
+      this.controller.enqueue(bytes);
+    } catch {
+      this.close();
+      return false;
+    }
+    if (this.queued > this.owner.options.maxQueueBytes) {
+      // Drop the queue at once rather than flush it to a client that cannot keep up; it
+      // reconnects after its retry delay and resumes from its last id.
+      this.close(new Error('client too slow: queue over STREAM_MAX_QUEUE_BYTES'));
+      return false;
+    }
+    return true;
+  }
+
+  /** Ends the stream; with an error the queued bytes are dropped instead of flushed. */
+  close(error?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.signal?.removeEventListener('abort', this.onAbort);
+    this.owner.remove(this, error ? 'slow' : 'closed');
+    try {
+      if (error) this.controller?.error(error);
+      else this.controller?.close();
+    } catch {
+      // Already closed or errored by the runtime: nothing left to release.
+    }
+  }
+}
