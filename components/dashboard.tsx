@@ -1,14 +1,21 @@
 'use client';
 
+import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { DashboardData } from '@/lib/api';
 import { WINDOWS, layoutPanels, toRate } from '@/lib/dashboard';
-import { LiveStore, type LiveSeries } from './live-store';
+import { LiveStore, type LiveSeries, type LiveState } from './live-store';
 import { PanelCard } from './panel-card';
 import { StatusBadge } from './status-badge';
-import { useEventStream } from './use-event-stream';
+import { openSharedStream } from './shared-stream';
 import { useHydrated } from './use-hydrated';
 import { WindowPicker } from './window-picker';
+
+declare global {
+  interface Window {
+    pulseboard?: { state: () => LiveState };
+  }
+}
 
 const rates = new WeakMap<LiveSeries['points'], LiveSeries['points']>();
 
@@ -31,8 +38,31 @@ export function Dashboard({ data }: { data: DashboardData }) {
       store.load(data.snapshot);
     }
   }, [data.snapshot, store]);
-  useEffect(() => () => store.dispose(), [store]);
-  useEventStream(store, '/api/stream');
+  useEffect(() => {
+    // A handle for debugging in the console (and for the end-to-end tests): window.pulseboard.state()
+    window.pulseboard = { state: store.getState };
+    return () => {
+      delete window.pulseboard;
+      store.dispose();
+    };
+  }, [store]);
+
+  // The stream starts exactly after the snapshot this page was rendered with.
+  const router = useRouter();
+  const renderedAt = useRef(data.snapshot.cursor);
+  useEffect(
+    () =>
+      openSharedStream('/api/stream', renderedAt.current, {
+        points: (points) => store.applyPoints(points),
+        series: (series) => store.applyMeta(series),
+        reset: () => {
+          store.markReset();
+          router.refresh();
+        },
+        status: (status, attempt) => store.setStatus(status, attempt),
+      }),
+    [store, router],
+  );
 
   const state = useSyncExternalStore(store.subscribe, store.getState, store.getState);
   const hydrated = useHydrated();
@@ -68,6 +98,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
             status={state.status}
             attempt={state.attempt}
             lastUpdate={state.lastEventAt ?? data.snapshot.takenAt}
+            resetAt={state.resetAt}
             hydrated={hydrated}
           />
         </div>

@@ -1,7 +1,8 @@
 import { metaFromKey, type SeriesMeta, type Sample } from '@/lib/series';
 import type { Pair, Snapshot } from '@/lib/store';
+import type { StreamStatus } from './stream-source';
 
-export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting';
+export type ConnectionStatus = StreamStatus;
 
 export interface LiveSeries {
   meta: SeriesMeta;
@@ -18,6 +19,8 @@ export interface LiveState {
   lastEventAt: number | null;
   windowMs: number;
   series: ReadonlyMap<string, LiveSeries>;
+  /** When the server last said this client missed data (and history was reloaded). */
+  resetAt: number | null;
 }
 
 /**
@@ -31,7 +34,14 @@ export class LiveStore {
   private frame: number | undefined;
 
   constructor(snapshot: Snapshot) {
-    this.state = { status: 'connecting', attempt: 0, lastEventAt: null, windowMs: snapshot.windowMs, series: new Map() };
+    this.state = {
+      status: 'connecting',
+      attempt: 0,
+      lastEventAt: null,
+      windowMs: snapshot.windowMs,
+      series: new Map(),
+      resetAt: null,
+    };
     this.load(snapshot);
   }
 
@@ -42,9 +52,15 @@ export class LiveStore {
 
   readonly getState = (): LiveState => this.state;
 
-  /** Merges a server snapshot (e.g. for a new window): its points, then anything newer already held. */
+  private replaceOnLoad = false;
+
+  /**
+   * Merges a server snapshot (e.g. for a new window): its points, then anything newer already held.
+   * After a reset, the snapshot replaces what was held: that history is no longer trustworthy.
+   */
   load(snapshot: Snapshot): void {
-    const series = new Map(this.state.series);
+    const series = this.replaceOnLoad ? new Map<string, LiveSeries>() : new Map(this.state.series);
+    this.replaceOnLoad = false;
     for (const { meta, points } of snapshot.series) {
       const held = series.get(meta.key)?.points ?? [];
       const last = points.at(-1)?.[0] ?? -Infinity;
@@ -77,6 +93,12 @@ export class LiveStore {
     }
     const now = Date.now();
     this.update({ series: trim(series, this.state.windowMs, now), lastEventAt: now });
+  }
+
+  /** The server could not replay what this client missed: the next snapshot loaded replaces history. */
+  markReset(): void {
+    this.replaceOnLoad = true;
+    this.update({ resetAt: Date.now() });
   }
 
   setStatus(status: ConnectionStatus, attempt = 0): void {

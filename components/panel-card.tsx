@@ -1,5 +1,6 @@
 import type { Panel } from '@/lib/dashboard';
 import { formatValue } from '@/lib/units';
+import { formatClock } from './format-time';
 import { LiveChart, colorOf } from './live-chart';
 import type { LiveSeries } from './live-store';
 
@@ -9,6 +10,18 @@ interface PanelCardProps {
   from: number;
   to: number;
   hydrated: boolean;
+}
+
+/**
+ * A series is stale when its newest point is older than three of its own intervals (at least
+ * 5 s), measured against the newest point on the page — server time, so clock skew cannot fake it.
+ */
+function isStale(points: LiveSeries['points'] | undefined, newest: number): boolean {
+  const last = points?.at(-1)?.[0];
+  if (last === undefined) return false;
+  const previous = points?.at(-2)?.[0];
+  const interval = previous === undefined ? 1_000 : last - previous;
+  return newest - last > Math.max(5_000, 3 * interval);
 }
 
 /** A panel: title, each line's latest value as text (readable without JavaScript), and its chart. */
@@ -23,13 +36,20 @@ export function PanelCard({ panel, series, from, to, hydrated }: PanelCardProps)
       <ul className="legend">
         {panel.lines.map((line, i) => {
           const last = series[i]?.points.at(-1);
+          const stale = isStale(series[i]?.points, to);
           return (
-            <li key={line.key} title={line.key} data-series={line.key}>
+            <li
+              key={line.key}
+              title={stale && last ? `${line.key}: no update since ${formatClock(last[0], hydrated)}` : line.key}
+              data-series={line.key}
+              data-stale={stale || undefined}
+            >
               <span className="swatch" style={{ background: colorOf(i) }} aria-hidden />
               <span className="legend-label">{line.label}</span>
               <span className="legend-value" data-testid="value">
                 {last ? formatValue(last[1], panel.unit) : '–'}
               </span>
+              {stale && <span className="stale-tag">stale</span>}
             </li>
           );
         })}

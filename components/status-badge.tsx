@@ -3,26 +3,37 @@ import { formatClock } from './format-time';
 
 const TEXT: Record<ConnectionStatus, string> = {
   connecting: 'Connecting',
+  'catching-up': 'Catching up',
   live: 'Live',
   reconnecting: 'Reconnecting',
 };
+
+// How long "missed data, reloaded" stays on screen.
+const NOTICE_MS = 30_000;
 
 interface StatusBadgeProps {
   status: ConnectionStatus;
   attempt: number;
   lastUpdate: number | null;
+  resetAt: number | null;
   hydrated: boolean;
 }
 
 /** Connection state and the time of the newest data, announced politely to screen readers. */
-export function StatusBadge({ status, attempt, lastUpdate, hydrated }: StatusBadgeProps) {
+export function StatusBadge({ status, attempt, lastUpdate, resetAt, hydrated }: StatusBadgeProps) {
+  const reloaded = resetAt !== null && lastUpdate !== null && lastUpdate - resetAt < NOTICE_MS;
   return (
     <div className="status" data-status={status} role="status" aria-live="polite">
       <span className="status-dot" aria-hidden />
       <span className="status-text" data-testid="status">
         {TEXT[status]}
-        {status === 'reconnecting' && attempt > 1 ? ` (attempt ${attempt})` : ''}
+        {status === 'reconnecting' ? ` (attempt ${attempt})` : ''}
       </span>
+      {reloaded && (
+        <span className="status-notice" data-testid="status-notice">
+          missed data, reloaded
+        </span>
+      )}
       {lastUpdate !== null && (
         <span className="status-time" data-testid="last-update">
           updated {formatClock(lastUpdate, hydrated)}
