@@ -317,6 +317,23 @@ describe('Hub', () => {
       expect(h.stats.resumed).toBe(1);
     });
 
+    it('hands out a replay larger than the queue cap as the reader reads, without cutting it off', async () => {
+      const h = hub({ maxQueueBytes: 16 * 1024 });
+      const big = (i: number): Sample => ({ series: `big{pad="${'x'.repeat(500)}",i="${i}"}`, t: i, v: i });
+      h.broadcast(message('k1-0', [cpu0]), []);
+      for (let i = 1; i <= 400; i++) h.broadcast(message(`k1-${i}`, [big(i)]), []);
+      const text = (await (async () => {
+        const reader = h.open(ALL, undefined, 'k1-0').getReader();
+        let out = '';
+        while (!out.includes('event: live')) out += await next(reader);
+        return out;
+      })());
+      const points = parse(text).events.filter((e) => e.event === 'points').flatMap((e) => JSON.parse(e.data).points as Sample[]);
+      expect(points.map((p) => p.v)).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
+      expect(h.stats.slowDisconnects).toBe(0);
+      expect(h.size).toBe(1);
+    });
+
     it('sends nothing to replay when the cursor is the newest', async () => {
       const h = hub();
       h.broadcast(message('k1-1', [cpu0]), []);

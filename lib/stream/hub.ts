@@ -42,12 +42,23 @@ interface Batch {
 }
 
 const encoder = new TextEncoder();
-// Large replays go out in several events, so no single event grows without bound.
-const REPLAY_EVENT_SAMPLES = 5_000;
+// Large replays go out in several events of about this size, each handed over as it is read.
+const REPLAY_EVENT_BYTES = 64 * 1024;
 
 /** Jittered reconnection delay: base × [0.5, 1.5). */
 export function jitter(baseMs: number): number {
   return Math.round(baseMs * (0.5 + Math.random()));
+}
+
+/** Joins adjacent texts into chunks of up to REPLAY_EVENT_BYTES (one chunk when there is no replay). */
+function coalesce(texts: string[]): string[] {
+  const out: string[] = [];
+  for (const t of texts) {
+    const last = out.length - 1;
+    if (last >= 0 && (out[last] as string).length + t.length <= REPLAY_EVENT_BYTES) out[last] += t;
+    else out.push(t);
+  }
+  return out;
 }
 
 /** The `points` (and `series`) events of one batch as seen through `filter`, or '' when none match. */
@@ -130,7 +141,7 @@ export class Hub implements SubscriberOwner {
     this.flush();
     // `live` marks the end of any catch-up: from here on the stream carries new events.
     const live = encodeEvent({ event: 'live', data: JSON.stringify({ cursor: this.latest }) });
-    const first = encoder.encode(retry + (since !== undefined ? this.resume(filter, since) : '') + live);
+    const first = coalesce([retry, ...(since !== undefined ? this.resume(filter, since) : []), live]).map((t) => encoder.encode(t));
     let group = this.groups.get(filter.id);
     if (!group) {
       group = { filter, subscribers: new Set() };
@@ -144,6 +155,7 @@ export class Hub implements SubscriberOwner {
     return new ReadableStream<Uint8Array>(
       {
         start: (controller) => subscriber.attach(controller, first),
+        pull: () => subscriber.pull(),
         cancel: () => subscriber.close(),
       },
       { highWaterMark: 0, size: (chunk) => chunk.byteLength },
@@ -224,32 +236,40 @@ export class Hub implements SubscriberOwner {
     });
   }
 
-  /** The events after `since` for `filter`, or a `reset` event telling the client to refetch. */
-  private resume(filter: SeriesFilter, since: Cursor): string {
+  /** The events after `since` for `filter` in chunks of about 64 KB, or a `reset` event telling the client to refetch. */
+  private resume(filter: SeriesFilter, since: Cursor): string[] {
     const result = this.log.since(since, this.latest);
     if (result.kind === 'gone') {
       this.stats.resets++;
-      return encodeEvent({
-        event: 'reset',
-        ...(this.latest !== null && { id: this.latest }),
-        data: JSON.stringify({ reason: 'cursor not in the replay log: refetch history', cursor: this.latest }),
-      });
+      return [
+        encodeEvent({
+          event: 'reset',
+          ...(this.latest !== null && { id: this.latest }),
+          data: JSON.stringify({ reason: 'cursor not in the replay log: refetch history', cursor: this.latest }),
+        }),
+      ];
     }
     this.stats.resumed++;
-    let text = '';
+    const chunks: string[] = [];
     let batch: Batch | undefined;
+    let size = 0;
     for (const { message, announced } of result.entries) {
       batch ??= { id: message.id, samples: [], meta: [] };
       batch.id = message.id;
-      for (const s of message.samples) batch.samples.push(s);
+      for (const s of message.samples) {
+        if (!filter.matches(s.series)) continue;
+        batch.samples.push(s);
+        size += s.series.length + 40;
+      }
       for (const m of announced) batch.meta.push(m);
-      if (batch.samples.length >= REPLAY_EVENT_SAMPLES) {
-        text += encodeBatch(batch, filter).text;
+      if (size >= REPLAY_EVENT_BYTES) {
+        chunks.push(encodeBatch(batch, filter).text);
         batch = undefined;
+        size = 0;
       }
     }
-    if (batch) text += encodeBatch(batch, filter).text;
-    return text;
+    if (batch) chunks.push(encodeBatch(batch, filter).text);
+    return chunks.filter((c) => c !== '');
   }
 
   private sendToGroup(group: Group, bytes: Uint8Array, events: number): void {

@@ -20,6 +20,10 @@ export interface Group {
 export class Subscriber {
   private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   private closed = false;
+  /** Chunks waiting for the reader: a replay larger than the queue cap goes out as it is read. */
+  private backlog: Uint8Array[] = [];
+  /** Bytes of live events queued behind the backlog; these count against the cap. */
+  private liveBacklogBytes = 0;
   private readonly onAbort = () => this.close();
 
   constructor(
@@ -30,26 +34,51 @@ export class Subscriber {
     signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
-  attach(controller: ReadableStreamDefaultController<Uint8Array>, first: Uint8Array): void {
+  /** Starts the stream with `first` chunks (retry hint, replay, live marker), handed out as they are read. */
+  attach(controller: ReadableStreamDefaultController<Uint8Array>, first: Uint8Array[]): void {
     this.controller = controller;
-    this.send(first);
+    this.backlog = first;
+    this.pull();
+  }
+
+  /** The reader wants more: hand it the next backlog chunk, if any. */
+  pull(): void {
+    const next = this.backlog.shift();
+    if (!next || this.closed || !this.controller) return;
+    if (this.backlog.length === 0) this.liveBacklogBytes = 0;
+    // Handed over because the reader asked: one chunk in flight, whatever its size.
+    this.enqueue(next, false);
   }
 
   /** Bytes enqueued but not yet taken by the response. */
   get queued(): number {
     // desiredSize is -(queued bytes) with a zero high-water mark.
-    return this.closed ? 0 : -(this.controller?.desiredSize ?? 0);
+    return this.closed ? 0 : -(this.controller?.desiredSize ?? 0) + this.liveBacklogBytes;
   }
 
   /** Queues bytes; false when the stream is gone (and now cleaned up). */
   send(bytes: Uint8Array): boolean {
     if (this.closed || !this.controller) return false;
+    if (this.backlog.length > 0) {
+      // Still replaying: live events wait behind it, in order.
+      this.backlog.push(bytes);
+      this.liveBacklogBytes += bytes.byteLength;
+      return this.checkCap();
+    }
+    return this.enqueue(bytes);
+  }
+
+  private enqueue(bytes: Uint8Array, capped = true): boolean {
     try {
-      this.controller.enqueue(bytes);
+      this.controller?.enqueue(bytes);
     } catch {
       this.close();
       return false;
     }
+    return capped ? this.checkCap() : true;
+  }
+
+  private checkCap(): boolean {
     if (this.queued > this.owner.options.maxQueueBytes) {
       // Drop the queue at once rather than flush it to a client that cannot keep up; it
       // reconnects after its retry delay and resumes from its last id.
@@ -63,6 +92,8 @@ export class Subscriber {
   close(error?: Error): void {
     if (this.closed) return;
     this.closed = true;
+    this.backlog = [];
+    this.liveBacklogBytes = 0;
     this.signal?.removeEventListener('abort', this.onAbort);
     this.owner.remove(this, error ? 'slow' : 'closed');
     try {
