@@ -59,9 +59,27 @@ export function openEventSource(url: string, since: string | null, emit: (m: Str
     };
   };
 
+  // The browser knows before the socket does: drop the stream when the network goes, and come
+  // back (resuming from the last id) the moment it returns rather than after the retry delay.
+  const onOffline = () => {
+    clearTimeout(timer);
+    source?.close();
+    attempt++;
+    emit({ type: 'status', status: 'reconnecting', attempt });
+  };
+  const onOnline = () => {
+    clearTimeout(timer);
+    source?.close();
+    connect();
+  };
+  window.addEventListener('offline', onOffline);
+  window.addEventListener('online', onOnline);
+
   emit({ type: 'status', status: 'connecting', attempt: 0 });
   connect();
   return () => {
+    window.removeEventListener('offline', onOffline);
+    window.removeEventListener('online', onOnline);
     clearTimeout(timer);
     source?.close();
   };
