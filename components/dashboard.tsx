@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { startTransition, useEffect, useMemo, useRef, useState } from 'react';
 import type { DashboardData } from '@/lib/api';
 import { WINDOWS, layoutPanels, toRate } from '@/lib/dashboard';
 import { LiveStore, type LiveSeries, type LiveState } from './live-store';
@@ -64,7 +64,14 @@ export function Dashboard({ data }: { data: DashboardData }) {
     [store, router],
   );
 
-  const state = useSyncExternalStore(store.subscribe, store.getState, store.getState);
+  // Renders of new data are transitions: React renders the charts in slices, yielding to input
+  // and frames between them, and skips to the newest data if more arrives meanwhile.
+  const [state, setState] = useState(store.getState);
+  useEffect(() => {
+    const sync = () => startTransition(() => setState(store.getState()));
+    sync();
+    return store.subscribe(sync);
+  }, [store]);
   const hydrated = useHydrated();
 
   const signature = [...state.series.keys()].join('\n');

@@ -1,9 +1,10 @@
-import { memo, useMemo } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
-import type { Panel } from '@/lib/dashboard';
+import { decimate, type Panel } from '@/lib/dashboard';
 import { formatValue } from '@/lib/units';
 import { formatClock } from './format-time';
 import type { LiveSeries } from './live-store';
+import { cancelDraw, scheduleDraw } from './draw-scheduler';
 import { StaticChart } from './static-chart';
 
 /** Distinguishable on light and dark backgrounds. */
@@ -25,11 +26,16 @@ function timeTicks(from: number, to: number): number[] {
   return ticks;
 }
 
+// Min/max columns per line, about one point per pixel of a chart. Recharts' cost grows with the
+// rows of a chart (it builds objects per row and line on every update): this bounds it per tick.
+const BUCKETS = 100;
+
 /** One row per timestamp, a column per line (`s0`, `s1`, …): what Recharts' shared tooltip wants. */
-function toRows(series: readonly (LiveSeries | undefined)[]): Row[] {
+function toRows(series: readonly (LiveSeries | undefined)[], from: number, to: number): Row[] {
   const rows = new Map<number, Row>();
   series.forEach((s, i) => {
-    for (const [t, v] of s?.points ?? []) {
+    for (const [t, v] of decimate(s?.points ?? [], from, to, BUCKETS)) {
+      if (t < from) continue;
       let row = rows.get(t);
       if (!row) rows.set(t, (row = { t } as Row));
       row[`s${i}`] = v;
@@ -44,11 +50,28 @@ interface LiveChartProps {
   from: number;
   to: number;
   hydrated: boolean;
+  /** Off screen: keep the last drawing instead of redrawing every tick. */
+  visible: boolean;
 }
 
-/** A panel's lines over [from, to]: no animation, no dots, crosshair shared with every chart. */
-export const LiveChart = memo(function LiveChart({ panel, series, from, to, hydrated }: LiveChartProps) {
-  const rows = useMemo(() => toRows(series), [series]);
+/**
+ * A panel's lines over [from, to]. New data is drawn when the draw scheduler gets to this chart
+ * (one chart per task), and not at all while the chart is off screen.
+ */
+export const LiveChart = memo(function LiveChart(props: LiveChartProps) {
+  const [drawn, setDrawn] = useState(props);
+  const key = useRef({}).current;
+  useEffect(() => {
+    if (props.visible) scheduleDraw(key, () => setDrawn(props));
+    return () => cancelDraw(key);
+  }, [key, props]);
+  // Before hydration there is nothing to schedule: draw what the server sent.
+  return <ChartDrawing {...(props.hydrated ? drawn : props)} />;
+}, skipWhileHidden);
+
+/** The drawing itself: no animation, no dots, crosshair shared with every chart. */
+const ChartDrawing = memo(function ChartDrawing({ panel, series, from, to, hydrated }: LiveChartProps) {
+  const rows = useMemo(() => toRows(series, from, to), [series, from, to]);
   const format = (v: number) => formatValue(v, panel.unit);
   if (!hydrated) {
     return <StaticChart panel={panel} series={series} colors={panel.lines.map((_, i) => colorOf(i))} from={from} to={to} />;
@@ -105,3 +128,16 @@ export const LiveChart = memo(function LiveChart({ panel, series, from, to, hydr
     </LineChart>
   );
 });
+
+function skipWhileHidden(prev: LiveChartProps, next: LiveChartProps): boolean {
+  if (!prev.visible && !next.visible) return true;
+  return (
+    prev.visible === next.visible &&
+    prev.panel === next.panel &&
+    prev.from === next.from &&
+    prev.to === next.to &&
+    prev.hydrated === next.hydrated &&
+    prev.series.length === next.series.length &&
+    prev.series.every((s, i) => s?.points === next.series[i]?.points)
+  );
+}

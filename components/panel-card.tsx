@@ -1,3 +1,4 @@
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { Panel } from '@/lib/dashboard';
 import { formatValue } from '@/lib/units';
 import { formatClock } from './format-time';
@@ -24,10 +25,25 @@ function isStale(points: LiveSeries['points'] | undefined, newest: number): bool
   return newest - last > Math.max(5_000, 3 * interval);
 }
 
+/** Whether an element is on (or near) the screen; true until the observer says otherwise. */
+function useOnScreen<T extends Element>(): [RefObject<T | null>, boolean] {
+  const ref = useRef<T>(null);
+  const [visible, setVisible] = useState(true);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver(([entry]) => setVisible(entry?.isIntersecting ?? true), { rootMargin: '200px' });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, visible];
+}
+
 /** A panel: title, each line's latest value as text (readable without JavaScript), and its chart. */
 export function PanelCard({ panel, series, from, to, hydrated }: PanelCardProps) {
+  const [ref, visible] = useOnScreen<HTMLElement>();
   return (
-    <section className="panel" data-panel={panel.id} aria-labelledby={`panel-${panel.id}`}>
+    <section ref={ref} className="panel" data-panel={panel.id} aria-labelledby={`panel-${panel.id}`}>
       <header className="panel-head">
         <h2 id={`panel-${panel.id}`} title={panel.description}>
           {panel.title}
@@ -55,7 +71,7 @@ export function PanelCard({ panel, series, from, to, hydrated }: PanelCardProps)
         })}
       </ul>
       <div className="chart">
-        <LiveChart panel={panel} series={series} from={from} to={to} hydrated={hydrated} />
+        <LiveChart panel={panel} series={series} from={from} to={to} hydrated={hydrated} visible={visible} />
       </div>
     </section>
   );

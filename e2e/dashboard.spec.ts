@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 
-/** Console errors and uncaught exceptions of a page, for a final "none" assertion. */
+/** Console errors, uncaught exceptions and failed requests of a page, for a final "none" assertion. */
 function collectErrors(page: Page): string[] {
   const errors: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  // A failed request is reported with its URL; the browser's own console line for it says less.
+  page.on('response', (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
+  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(String(e)));
   return errors;
 }
@@ -12,7 +14,11 @@ function collectErrors(page: Page): string[] {
 const allValues = (page: Page) => page.getByTestId('value').allTextContents();
 
 test('the first response carries the numbers and the charts, before any JavaScript runs', async ({ request }) => {
-  const html = await (await request.get('/')).text();
+  // A server that has just started has a reading or two; a chart needs two points.
+  let html = '';
+  await expect
+    .poll(async () => (html = await (await request.get('/')).text()).match(/<polyline points="[^"]* [^"]*"/) !== null, { timeout: 5_000 })
+    .toBe(true);
   expect(html).toContain('Host CPU');
   expect(html).toContain('Host memory');
   expect(html).toMatch(/data-testid="value">[\d.,]+ (?:KB|MB|GB)</);

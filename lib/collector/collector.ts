@@ -87,10 +87,16 @@ export function startCollector({ intervalMs, instance, publish, self }: Collecto
     });
   };
 
+  // With a live-dashboard interval (seconds), a first reading soon after start, so a fresh server
+  // has charts at once (CPU figures need two readings; a quarter second apart is enough for a
+  // first estimate). A long interval means the operator chose to wait.
+  const first = intervalMs <= 5_000 ? setTimeout(tick, Math.min(250, intervalMs)) : undefined;
   const timer = setInterval(tick, intervalMs);
+  first?.unref();
   timer.unref();
   return {
     stop() {
+      clearTimeout(first);
       clearInterval(timer);
       proc.stop();
     },

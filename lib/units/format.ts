@@ -22,11 +22,14 @@ export function unitFromName(name: string): Unit {
 
 const BYTE_STEPS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
 
+// One formatter, built once: toLocaleString builds a new one on every call (axis ticks call this a lot).
+const NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+
 function trim(n: number, digits = 3): string {
   if (!Number.isFinite(n)) return String(n);
   const abs = Math.abs(n);
   if (abs !== 0 && abs < 0.01) return n.toExponential(1);
-  return Number(n.toPrecision(digits)).toLocaleString('en-US', { maximumFractionDigits: 2 });
+  return NUMBER.format(Number(n.toPrecision(digits)));
 }
 
 function formatBytes(v: number): string {
