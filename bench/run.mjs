@@ -8,7 +8,7 @@
 //   npm run bench -- --node PATH     # run the servers under another Node binary
 //   npm run bench -- --soak 600      # 10,000 idle streams held for 600 s, RSS sampled
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { formatBrowserReport, runBrowserBench } from './browser.mjs';
 import { runScenario } from './load.mjs';
@@ -169,7 +169,14 @@ if (flag('--smoke')) {
     console.log(sections.at(-2));
   }
   if (!only) {
-    writeFileSync('docs/benchmarks.md', `# Benchmarks\n\nWritten by \`npm run bench\`.\n\n${sections.join('\n')}`);
+    // Only the measured part is replaced; the analysis around it is written by people.
+    const START = '<!-- npm run bench writes between these markers -->';
+    const END = '<!-- end of npm run bench -->';
+    const file = 'docs/benchmarks.md';
+    const old = existsSync(file) ? readFileSync(file, 'utf8') : `# Benchmarks\n\n${START}\n${END}\n`;
+    const [before, rest = ''] = old.split(START);
+    const after = rest.includes(END) ? rest.slice(rest.indexOf(END)) : `${END}\n`;
+    writeFileSync(file, `${before}${START}\n${sections.join('\n')}\n${after}`);
     console.error('written to docs/benchmarks.md');
   }
 }
