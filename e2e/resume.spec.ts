@@ -1,20 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { postPoints } from './support/ingest';
+import { pushSequence } from './support/ingest';
 import { pointsOf } from './support/state';
 
-/** Pushes 0, 1, 2, … to `name` every `everyMs` until stopped. */
-function pushSequence(baseURL: string, name: string, everyMs: number) {
-  let next = 0;
-  let stopped = false;
-  const done = (async () => {
-    while (!stopped) {
-      if ((await postPoints(baseURL, [{ name, value: next }])).status === 202) next++;
-      await new Promise((r) => setTimeout(r, everyMs));
-    }
-    return next;
-  })();
-  return { stop: () => ((stopped = true), done) };
-}
 
 test('points published while the page loads and hydrates are each in the chart exactly once', async ({ page, baseURL }) => {
   const name = `handoff_${Date.now()}`;

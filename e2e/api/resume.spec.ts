@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { postPoints } from '../support/ingest';
+import { postPoints, pushSequence } from '../support/ingest';
 import { startServer } from '../support/server';
 import { readEvents, type SseRecord } from '../support/sse';
 
@@ -12,25 +12,10 @@ const valuesOf = (r: SseRecord, series: string): number[] =>
     .map((p) => p.v);
 const lastId = (r: SseRecord) => r.events.filter((e) => e.id).at(-1)?.id;
 
-/** Pushes value 0, 1, 2, … to `name` every `everyMs` until stopped; resolves with how many were accepted. */
-function pushSequence(baseURL: string, name: string, everyMs = 20) {
-  let next = 0;
-  let stopped = false;
-  const done = (async () => {
-    while (!stopped) {
-      const { status } = await postPoints(baseURL, [{ name, value: next }]);
-      if (status === 202) next++;
-      await new Promise((r) => setTimeout(r, everyMs));
-    }
-    return next;
-  })();
-  return { stop: () => ((stopped = true), done), count: () => next };
-}
-
 test('a client that drops mid-stream and resumes with Last-Event-ID gets every point once, in order', async ({ baseURL }) => {
   const name = `resume_seq_${Date.now()}`;
   const url = `${baseURL}/api/stream?series=${name}`;
-  const producer = pushSequence(baseURL!, name);
+  const producer = pushSequence(baseURL!, name, 20);
   try {
     const first = await readEvents(url, { until: (r) => valuesOf(r, name).length >= 20 });
     const cursor = lastId(first)!;

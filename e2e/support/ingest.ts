@@ -26,3 +26,25 @@ export async function seriesKeys(baseURL: string): Promise<string[]> {
   const body = (await res.json()) as { series: Array<{ key: string }> };
   return body.series.map((s) => s.key);
 }
+
+/**
+ * Pushes 0, 1, 2, … to `name`, one point every `everyMs`, until stopped; `stop()` resolves with
+ * how many were accepted (so the test knows exactly what a client must have received).
+ */
+export function pushSequence(baseURL: string, name: string, everyMs: number): { stop: () => Promise<number> } {
+  let next = 0;
+  let stopped = false;
+  const done = (async () => {
+    while (!stopped) {
+      if ((await postPoints(baseURL, [{ name, value: next }])).status === 202) next++;
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+    return next;
+  })();
+  return {
+    stop: () => {
+      stopped = true;
+      return done;
+    },
+  };
+}
