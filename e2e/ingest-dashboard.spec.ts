@@ -21,6 +21,8 @@ test('a pushed series appears as a chart line within 2 s, a new label set as a n
 
   expect((await postPoints(baseURL!, [{ name, labels: { page: 'home' }, value: 7 }])).status).toBe(202);
   await expect(panel.locator('.legend-label')).toHaveText([`page=${markup}`, 'page=home'], { timeout: 2_000 });
+  // Charts off screen are not redrawn until they scroll into view.
+  await panel.scrollIntoViewIfNeeded();
   await expect(panel.locator('.recharts-line-curve')).toHaveCount(2);
   expect(dialogs).toEqual([]);
 });
