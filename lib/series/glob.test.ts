@@ -94,3 +94,14 @@ describe('compileSeriesFilter', () => {
     expect(two.matches('a')).toBe(true);
   });
 });
+
+describe('compileSeriesFilter against hostile globs', () => {
+  // A backtracking RegExp spends seconds to minutes on these (past the test timeout); the matcher is linear.
+  it('answers globs that make a backtracking RegExp stall', () => {
+    const key = `host_cpu_core_utilization_ratio{cpu="1",instance="a-rather-long-host-name.internal"}`;
+    for (const glob of ['*********!', '?*?*?*?*?*?*!', '*a*a*a*a*a*a*a*a*!']) {
+      expect(compileSeriesFilter([glob]).matches(key)).toBe(false);
+    }
+    expect(compileSeriesFilter(['*?*?*internal"}']).matches(key)).toBe(true);
+  });
+});
