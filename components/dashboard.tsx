@@ -74,7 +74,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
   }, [store]);
   const hydrated = useHydrated();
 
-  const signature = [...state.series.keys()].join('\n');
+  const signature = [...state.series.values()].map((s) => `${s.meta.key} ${s.meta.unit} ${s.meta.type}`).join('\n');
   const panels = useMemo(
     () => layoutPanels([...state.series.values()].map((s) => s.meta)),
     // Re-layout only when the set of series changes, not on every point.

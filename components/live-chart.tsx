@@ -61,10 +61,12 @@ interface LiveChartProps {
 export const LiveChart = memo(function LiveChart(props: LiveChartProps) {
   const [drawn, setDrawn] = useState(props);
   const key = useRef({}).current;
+  // A newer drawing replaces a waiting one in place: charts lower on the page still get their turn.
   useEffect(() => {
     if (props.visible) scheduleDraw(key, () => setDrawn(props));
-    return () => cancelDraw(key);
+    else cancelDraw(key);
   }, [key, props]);
+  useEffect(() => () => cancelDraw(key), [key]);
   // Before hydration there is nothing to schedule: draw what the server sent.
   return <ChartDrawing {...(props.hydrated ? drawn : props)} />;
 }, skipWhileHidden);

@@ -59,10 +59,12 @@ export class LiveStore {
    * After a reset, the snapshot replaces what was held: that history is no longer trustworthy.
    */
   load(snapshot: Snapshot): void {
-    const series = this.replaceOnLoad ? new Map<string, LiveSeries>() : new Map(this.state.series);
+    const replacing = this.replaceOnLoad;
     this.replaceOnLoad = false;
+    const series = replacing ? new Map<string, LiveSeries>() : new Map(this.state.series);
     for (const { meta, points } of snapshot.series) {
-      const held = series.get(meta.key)?.points ?? [];
+      // Points newer than the snapshot (streamed while it was fetched) are kept either way.
+      const held = this.state.series.get(meta.key)?.points ?? [];
       const last = points.at(-1)?.[0] ?? -Infinity;
       series.set(meta.key, { meta, points: points.concat(held.filter(([t]) => t > last)) });
     }
@@ -91,8 +93,13 @@ export class LiveStore {
       const fresh = pairs.filter(([t]) => (t > last ? ((last = t), true) : false));
       if (fresh.length > 0) series.set(key, { meta: current.meta, points: current.points.concat(fresh) });
     }
-    const now = Date.now();
-    this.update({ series: trim(series, this.state.windowMs, now), lastEventAt: now });
+    // Trim against the newest point (server time): a skewed client clock must not blank the charts.
+    let newest = -Infinity;
+    for (const [, pairs] of added) newest = Math.max(newest, pairs.at(-1)?.[0] ?? newest);
+    this.update({
+      series: Number.isFinite(newest) ? trim(series, this.state.windowMs, newest) : series,
+      lastEventAt: Date.now(),
+    });
   }
 
   /** The server could not replay what this client missed: the next snapshot loaded replaces history. */

@@ -59,8 +59,8 @@ export const envSchema = z.object({
   REPLAY_MAX_BYTES: count('16MiB', 64 * 1024, 4 * 1024 ** 3),
   REPLAY_WINDOW: duration('5m', 1_000, 86_400_000),
   SHUTDOWN_DRAIN_WINDOW: duration('5s', 0, 600_000),
-  SHUTDOWN_TIMEOUT: duration('10s', 0, 600_000),
-  INGEST_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  SHUTDOWN_TIMEOUT: duration('10s', 1_000, 600_000),
+  INGEST_TOKEN: z.string().trim().min(16, 'at least 16 characters').optional(),
   INGEST_ALLOW_FROM: z
     .string()
     .default('127.0.0.0/8,::1/128')

@@ -70,7 +70,7 @@ export function layoutPanels(series: Iterable<SeriesRef>): Panel[] {
     return i === -1 ? BUILTIN_PANELS.length : i;
   };
   return [...byPanel.values()]
-    .sort((a, b) => order(a.spec.id) - order(b.spec.id) || a.spec.title.localeCompare(b.spec.title))
+    .sort((a, b) => order(a.spec.id) - order(b.spec.id) || a.spec.title.localeCompare(b.spec.title, 'en'))
     .map(({ spec, series: list }) => {
       const rank = (s: SeriesRef) => spec.metrics.indexOf(s.name);
       const lines = list

@@ -4,11 +4,14 @@ import { HttpError } from '@/lib/http';
 /** Which parser a Content-Type selects. */
 export type BodyFormat = 'json' | 'prometheus';
 
-/** JSON, or the Prometheus text format (`text/plain`, optionally `; version=0.0.4`, or OpenMetrics). */
+/**
+ * JSON, or the Prometheus text format (`text/plain`, optionally `; version=0.0.4`). OpenMetrics is
+ * not accepted: its timestamps are seconds, and read as milliseconds they would land in 1970.
+ */
 export function bodyFormat(contentType: string | null): BodyFormat {
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
   if (type === 'application/json') return 'json';
-  if (type === 'text/plain' || type === 'application/openmetrics-text') return 'prometheus';
+  if (type === 'text/plain') return 'prometheus';
   throw new HttpError(
     415,
     `unsupported Content-Type ${JSON.stringify(contentType ?? '')}: send application/json or text/plain (Prometheus text format)`,

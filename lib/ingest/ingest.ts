@@ -175,6 +175,8 @@ export async function ingest(request: Request, rt: Runtime): Promise<IngestResul
   const format = bodyFormat(request.headers.get('content-type'));
   const text = await readBody(request, env.INGEST_MAX_BODY_BYTES);
   const parsed = format === 'json' ? parseJson(text) : parseText(text);
+  // Only NaN/±Inf samples: valid text, nothing to store, and said so.
+  if (parsed.skipped > 0 && (parsed.body as { points: unknown[] }).points.length === 0) return { accepted: 0, skipped: parsed.skipped };
   const result = schemaFor(env).safeParse(parsed.body);
   if (!result.success) {
     const issues = locate(toIssues(result.error), parsed.where);

@@ -122,3 +122,15 @@ describe('downsample', () => {
     expect(out.some(([, v]) => v === -1_000)).toBe(false);
   });
 });
+
+describe('downsample keeps the latest value', () => {
+  it('ends with the newest point whenever three or more are allowed', () => {
+    const ring = new Ring(5000);
+    for (let i = 0; i < 3600; i++) ring.push(i * 1000, (i * 7919) % 101);
+    for (const budget of [3, 50, 600]) {
+      const out = downsampleRange(ring, 0, ring.length, budget);
+      expect(out.length).toBeLessThanOrEqual(budget);
+      expect(out.at(-1)).toEqual([3_599_000, (3599 * 7919) % 101]);
+    }
+  });
+});

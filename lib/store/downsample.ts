@@ -22,10 +22,15 @@ export function downsampleRange(ring: Ring, i0: number, i1: number, maxPoints: n
     return out;
   }
   if (maxPoints === 1) return [[ring.timeAt(i1 - 1), ring.valueAt(i1 - 1)]];
-  const buckets = Math.floor(maxPoints / 2);
+  // From three points on, the newest point always ends the result (it is the series' latest
+  // value) and min/max buckets cover the rest; with two, the extremes win.
+  const keepLast = maxPoints >= 3;
+  const last = i1 - 1;
+  const buckets = keepLast ? Math.floor((maxPoints - 1) / 2) : 1;
+  const m = keepLast ? n - 1 : n;
   for (let b = 0; b < buckets; b++) {
-    const lo = i0 + Math.floor((b * n) / buckets);
-    const hi = i0 + Math.floor(((b + 1) * n) / buckets);
+    const lo = i0 + Math.floor((b * m) / buckets);
+    const hi = i0 + Math.floor(((b + 1) * m) / buckets);
     let iMin = lo;
     let iMax = lo;
     for (let i = lo + 1; i < hi; i++) {
@@ -38,5 +43,6 @@ export function downsampleRange(ring: Ring, i0: number, i1: number, maxPoints: n
     out.push([ring.timeAt(first), ring.valueAt(first)]);
     if (second !== first) out.push([ring.timeAt(second), ring.valueAt(second)]);
   }
+  if (keepLast) out.push([ring.timeAt(last), ring.valueAt(last)]);
   return out;
 }

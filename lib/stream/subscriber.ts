@@ -82,7 +82,8 @@ export class Subscriber {
     if (this.queued > this.owner.options.maxQueueBytes) {
       // Drop the queue at once rather than flush it to a client that cannot keep up; it
       // reconnects after its retry delay and resumes from its last id.
-      this.close(new Error('client too slow: queue over STREAM_MAX_QUEUE_BYTES'));
+      // AbortError: Next.js treats it as a client going away, not as a failed response.
+      this.close(new DOMException('client too slow: queue over STREAM_MAX_QUEUE_BYTES', 'AbortError'));
       return false;
     }
     return true;
