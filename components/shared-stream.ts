@@ -57,8 +57,10 @@ export function openSharedStream(url: string, since: string | null, sink: Stream
       const first = ids[0]?.[1];
       const older = (x: string | null | undefined) => wire.since !== null && !!x && compareCursors(wire.since, x) < 0;
       const gone = older(startedFrom) || (recent.length >= RECENT && older(first));
-      const after = wire.since === null ? ids.length : ids.findIndex(([, id]) => compareCursors(id, wire.since!) > 0);
-      const start = after === -1 ? recent.length : (ids[after]?.[0] ?? recent.length);
+      // Start just after the last points message the newcomer already has, so the series
+      // announcements that precede newer points travel with them.
+      let start = wire.since === null ? recent.length : 0;
+      if (wire.since !== null) for (const [i, id] of ids) if (compareCursors(id, wire.since) <= 0) start = i + 1;
       channel.postMessage({ kind: 'catch-up', to: wire.from, messages: [...recent.slice(start), lastStatus], gone } satisfies Wire);
     } else if (wire.kind === 'catch-up' && wire.to === me && !leading) {
       clearTimeout(noLeader);

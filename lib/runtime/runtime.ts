@@ -63,7 +63,8 @@ function createRuntime(env: Env): Runtime {
   // its cursor claims, so nothing is shown twice or missed.
   bus.subscribe((message) => {
     counters.pointsPublished += message.samples.length;
-    hub.broadcast(message, store.apply(message));
+    const { announced, kept } = store.keep(message);
+    hub.broadcast(kept === message.samples ? message : { ...message, samples: kept }, announced);
   });
 
   const collector: Collector = startCollector({

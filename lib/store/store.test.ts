@@ -203,3 +203,21 @@ describe('Store', () => {
     expect(store.snapshot(MINUTE, 10).cursor).toBe('e-2');
   });
 });
+
+describe('Store.keep', () => {
+  it('returns exactly the samples it stored, so streams carry what history holds', () => {
+    const store = new Store({ retentionMs: 60_000, maxPointsPerSeries: 100, maxSeries: 2, now: () => 100_000 });
+    const samples = [
+      { series: 'a', t: 90_000, v: 1 },
+      { series: 'b', t: 90_000, v: 2 },
+      { series: 'c', t: 90_000, v: 3 }, // over the series cap
+      { series: 'a', t: 80_000, v: 4 }, // out of order
+      { series: 'a', t: 1_000, v: 5 }, // past retention
+      { series: 'b', t: 95_000, v: 6 },
+    ];
+    const { kept } = store.keep({ id: 'e-1', samples });
+    expect(kept.map((s) => s.v)).toEqual([1, 2, 6]);
+    const all = store.keep({ id: 'e-2', samples: [{ series: 'a', t: 99_000, v: 7 }] });
+    expect(all.kept.map((s) => s.v)).toEqual([7]);
+  });
+});

@@ -1,5 +1,5 @@
 import type { BusMessage, Cursor } from '@/lib/bus';
-import { metaFromKey, type SeriesFilter, type SeriesKey, type SeriesMeta } from '@/lib/series';
+import { metaFromKey, type Sample, type SeriesFilter, type SeriesKey, type SeriesMeta } from '@/lib/series';
 import { downsampleRange, type Pair } from './downsample';
 import { Ring } from './ring';
 
@@ -73,7 +73,17 @@ export class Store {
 
   /** Applies one bus message; returns the metadata of series it created or changed. */
   apply(message: BusMessage): SeriesMeta[] {
+    return this.keep(message).announced;
+  }
+
+  /**
+   * Applies one bus message; returns the metadata of series it created or changed and the samples
+   * it kept (those past retention, out of order or over the series cap are not), so that streams
+   * carry exactly what history holds.
+   */
+  keep(message: BusMessage): { announced: SeriesMeta[]; kept: Sample[] } {
     const announced: SeriesMeta[] = [];
+    let kept: Sample[] | undefined; // allocated only once a sample is refused
     for (const meta of message.meta ?? []) {
       const entry = this.entries.get(meta.key);
       if (entry) {
@@ -86,25 +96,27 @@ export class Store {
       }
     }
     const horizon = this.now() - this.options.retentionMs;
-    for (const s of message.samples) {
-      if (s.t < horizon) continue; // already past retention: it would be dropped at once
+    message.samples.forEach((s, i) => {
+      const refuse = () => (kept ??= message.samples.slice(0, i));
+      if (s.t < horizon) return refuse(); // already past retention: it would be dropped at once
       let entry = this.entries.get(s.series);
       if (!entry) {
         const meta = metaFromKey(s.series);
         entry = this.create(meta);
-        if (!entry) continue;
+        if (!entry) return refuse();
         announced.push(meta);
       }
       if (s.t < entry.ring.lastTime) {
         this.dropped.outOfOrder++;
-        continue;
+        return refuse();
       }
       entry.ring.push(s.t, s.v);
       entry.ring.dropBefore(horizon);
-    }
+      kept?.push(s);
+    });
     this.cursor = message.id;
     this.sweep();
-    return announced;
+    return { announced, kept: kept ?? message.samples };
   }
 
   /** Every series with its newest point. */
