@@ -9,30 +9,38 @@ export interface SeriesFilter {
 
 const MATCH_ALL: SeriesFilter = { id: '*', matches: () => true };
 
+/** UTF-16 length of the character at `i`: `?` matches one character, astral ones included. */
+const charLength = (text: string, i: number): number => ((text.codePointAt(i) ?? 0) > 0xffff ? 2 : 1);
+
 /**
- * Whether `text` matches `glob` (`*` any run, `?` one character), in time linear in their lengths
- * times the stars: a backtracking RegExp would let `?series=******!` stall the server.
+ * Whether `text` matches `glob` (characters, `*` any run, `?` one character), in time linear in
+ * their lengths times the stars: a backtracking RegExp would let `?series=******!` stall the server.
  */
-export function globMatch(glob: readonly string[], text: readonly string[]): boolean {
+export function globMatch(glob: readonly string[], text: string): boolean {
   let g = 0;
   let t = 0;
   let star = -1;
   let mark = 0;
   while (t < text.length) {
-    if (g < glob.length && (glob[g] === '?' || (glob[g] !== '*' && glob[g] === text[t]))) {
+    const c = glob[g];
+    if (c === '?') {
       g++;
-      t++;
-    } else if (g < glob.length && glob[g] === '*') {
+      t += charLength(text, t);
+    } else if (c !== undefined && c !== '*' && text.startsWith(c, t)) {
+      g++;
+      t += c.length;
+    } else if (c === '*') {
       star = g++;
       mark = t;
     } else if (star !== -1) {
       g = star + 1;
-      t = ++mark;
+      mark += charLength(text, mark);
+      t = mark;
     } else {
       return false;
     }
   }
-  while (g < glob.length && glob[g] === '*') g++;
+  while (glob[g] === '*') g++;
   return g === glob.length;
 }
 
@@ -43,5 +51,5 @@ export function compileSeriesFilter(globs: readonly string[]): SeriesFilter {
   // Characters, not UTF-16 units: `?` matches one emoji.
   const compiled = unique.map((g) => [...g.replace(/\*+/g, '*')]);
   // JSON, not a comma join: a glob may itself contain a comma.
-  return { id: JSON.stringify(unique), matches: (key) => compiled.some((g) => globMatch(g, [...key])) };
+  return { id: JSON.stringify(unique), matches: (key) => compiled.some((g) => globMatch(g, key)) };
 }

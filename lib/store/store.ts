@@ -1,6 +1,6 @@
 import type { BusMessage, Cursor } from '@/lib/bus';
 import { metaFromKey, type Sample, type SeriesFilter, type SeriesKey, type SeriesMeta } from '@/lib/series';
-import { downsampleRange, type Pair } from './downsample';
+import { downsample, type Pair } from './downsample';
 import { Ring } from './ring';
 
 export interface StoreOptions {
@@ -133,8 +133,7 @@ export class Store {
   history(key: SeriesKey, windowMs: number, maxPoints: number): Pair[] | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    const { ring } = entry;
-    return downsampleRange(ring, ring.lowerBound(this.now() - windowMs), ring.length, maxPoints);
+    return downsample(entry.ring, this.now() - windowMs, Infinity, maxPoints);
   }
 
   /** Every matching series over the last `windowMs`, with the cursor the result is consistent with. */

@@ -1,7 +1,7 @@
 import type { BusMessage, Cursor } from '@/lib/bus';
 import type { Sample, SeriesFilter, SeriesMeta } from '@/lib/series';
 import { ReplayLog } from './replay';
-import { encodeEvent, encodeRetry } from './sse';
+import { encodeComment, encodeEvent, encodeRetry } from './sse';
 import { Subscriber, type Group, type SubscriberOwner } from './subscriber';
 
 export interface HubOptions {
@@ -287,7 +287,7 @@ export class Hub implements SubscriberOwner {
       // After a flush every stream has everything up to `latest`, so the ping carries that id:
       // a client whose filter matched nothing lately still resumes from a recent cursor.
       this.flush();
-      const ping = encoder.encode(`: ping\n${this.latest !== null ? `id: ${this.latest}\n` : ''}\n`);
+      const ping = encoder.encode(encodeComment('ping') + (this.latest !== null ? `id: ${this.latest}\n\n` : ''));
       for (const group of this.groups.values()) for (const subscriber of group.subscribers) subscriber.send(ping);
     }, this.options.heartbeatMs);
     this.heartbeat.unref?.();
