@@ -38,6 +38,6 @@ export default defineConfig({
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
     stdout: 'pipe',
-    env: { NEXT_TELEMETRY_DISABLED: '1', HEARTBEAT_INTERVAL: '1s', INSTANCE: 'e2e' },
+    env: { NEXT_TELEMETRY_DISABLED: '1', HEARTBEAT_INTERVAL: '1s', INSTANCE: 'e2e', REDIS_URL: '' },
   },
 });

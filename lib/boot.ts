@@ -2,18 +2,25 @@ import 'server-only';
 import { EnvError } from './env';
 import { getRuntime, installShutdownHandlers, stampPeerAddresses } from './runtime';
 
+// Longest a start waits for the Redis stream's retained window; past it the instance serves
+// what it has loaded and keeps loading (a Redis that is down does not hold start-up forever).
+const WARM_START_TIMEOUT_MS = 15_000;
+
 /**
  * Starts Pulseboard inside the Next.js server: parses configuration (a bad value stops
- * start-up with one message), creates the runtime and its collector, takes over shutdown.
+ * start-up with one message), creates the runtime and its collector, takes over shutdown,
+ * and with Redis loads the retained window before the first request is served.
  */
-export function boot(): void {
+export async function boot(): Promise<void> {
   try {
     const runtime = getRuntime();
     installShutdownHandlers(runtime);
     stampPeerAddresses();
+    const { env } = runtime;
     console.log(
-      `[pulseboard] collecting every ${runtime.env.COLLECT_INTERVAL} ms as instance "${runtime.env.INSTANCE}", keeping ${runtime.env.HISTORY_RETENTION / 60_000} min of history`,
+      `[pulseboard] collecting every ${env.COLLECT_INTERVAL} ms as instance "${env.INSTANCE}", keeping ${env.HISTORY_RETENTION / 60_000} min of history; bus: ${env.REDIS_URL ? `Redis stream "${env.REDIS_STREAM_KEY}"` : 'embedded'}`,
     );
+    await runtime.bus.ready(WARM_START_TIMEOUT_MS);
   } catch (err) {
     if (err instanceof EnvError) {
       console.error(`[pulseboard] cannot start. ${err.message}`);

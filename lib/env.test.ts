@@ -95,8 +95,26 @@ describe('parseEnv', () => {
     ['STREAM_MAX_QUEUE_BYTES', '512'], // below 1 KiB
     ['MAX_SERIES', '0'],
     ['INSTANCE', 'x'.repeat(129)],
+    ['REDIS_URL', 'localhost:6379'], // no scheme
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['REDIS_STREAM_MAXLEN', '10'], // below the minimum
   ])('refuses %s=%j', (name, raw) => {
     expect(envError({ [name]: raw }).message).toContain(`${name}:`);
+  });
+
+  it('runs embedded without REDIS_URL, and with it names each instance by host and port unless INSTANCE is set', () => {
+    expect(parseEnv({}).REDIS_URL).toBeUndefined();
+    const env = parseEnv({ REDIS_URL: 'redis://127.0.0.1:6390', PORT: '3001' });
+    expect(env).toMatchObject({
+      REDIS_URL: 'redis://127.0.0.1:6390',
+      INSTANCE: `${hostname()}:3001`,
+      REDIS_STREAM_KEY: 'pulseboard:points',
+      REDIS_STREAM_MAXLEN: 20_000,
+      REDIS_OUTBOX_MAX_BYTES: 4 * 1_048_576,
+      REDIS_RECONNECT_MAX: 5_000,
+      REDIS_COMMAND_TIMEOUT: 5_000,
+    });
+    expect(parseEnv({ REDIS_URL: 'rediss://u:p@cache:6380/0', INSTANCE: 'web-1' }).INSTANCE).toBe('web-1');
   });
 
   it('names a bad size variable and the numbers it accepts', () => {

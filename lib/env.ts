@@ -43,10 +43,8 @@ function count(fallback: string, min: number, max: number) {
  */
 export const envSchema = z.object({
   PORT: count('3000', 1, 65_535),
-  INSTANCE: z
-    .string()
-    .max(128, 'at most 128 characters')
-    .default(hostname()),
+  /** Default: the host name; with REDIS_URL, `host:PORT`, so instances sharing a host stay apart. */
+  INSTANCE: z.string().max(128, 'at most 128 characters').optional(),
   COLLECT_INTERVAL: duration('1s', 100, 3_600_000),
   HISTORY_RETENTION: duration('1h', 60_000, 7 * 86_400_000),
   HISTORY_MAX_POINTS: count('7200', 10, 1_000_000),
@@ -78,6 +76,21 @@ export const envSchema = z.object({
   INGEST_MAX_LABELS: count('16', 0, 128),
   INGEST_MAX_LABEL_VALUE_LENGTH: count('1024', 1, 65_536),
   INGEST_MAX_FUTURE: duration('5m', 0, 86_400_000),
+  REDIS_URL: z
+    .string()
+    .refine((raw) => {
+      try {
+        return ['redis:', 'rediss:'].includes(new URL(raw).protocol);
+      } catch {
+        return false;
+      }
+    }, 'expected a URL such as redis://127.0.0.1:6379 or rediss://user:password@host:6380/0')
+    .optional(),
+  REDIS_STREAM_KEY: z.string().min(1).max(256, 'at most 256 characters').default('pulseboard:points'),
+  REDIS_STREAM_MAXLEN: count('20000', 100, 100_000_000),
+  REDIS_OUTBOX_MAX_BYTES: count('4MiB', 1_024, 1024 ** 3),
+  REDIS_RECONNECT_MAX: duration('5s', 100, 300_000),
+  REDIS_COMMAND_TIMEOUT: duration('5s', 100, 300_000),
 });
 
 /** `addr` or `addr/prefix`, IPv4 or IPv6. */
@@ -91,7 +104,7 @@ function isCidr(value: string): boolean {
   return /^\d+$/.test(prefix) && n <= (family === 4 ? 32 : 128);
 }
 
-export type Env = z.infer<typeof envSchema>;
+export type Env = Omit<z.infer<typeof envSchema>, 'INSTANCE'> & { INSTANCE: string };
 
 export class EnvError extends Error {
   override readonly name = 'EnvError';
@@ -105,7 +118,10 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     if (value !== undefined && value.trim() !== '') cleaned[key] = value;
   }
   const result = envSchema.safeParse(cleaned);
-  if (result.success) return result.data;
+  if (result.success) {
+    const env = result.data;
+    return { ...env, INSTANCE: env.INSTANCE ?? (env.REDIS_URL ? `${hostname()}:${env.PORT}` : hostname()) };
+  }
   const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
   throw new EnvError(`Invalid configuration:\n${lines.join('\n')}`);
 }

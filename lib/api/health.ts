@@ -1,14 +1,25 @@
 import 'server-only';
 import { getRuntime } from '@/lib/runtime';
 
-/** Liveness and readiness, with the figures an operator checks first. */
+/**
+ * Liveness and readiness, with the figures an operator checks first. `degraded` (still HTTP 200:
+ * open streams keep working) while the bus cannot publish, i.e. Redis is unreachable.
+ */
 export function health() {
   const { env, bus, store, hub, startedAt } = getRuntime();
+  const status = bus.status();
   return {
-    status: 'ok' as const,
+    status: status.state === 'up' ? ('ok' as const) : ('degraded' as const),
     instance: env.INSTANCE,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-    bus: { kind: bus.kind, state: 'up' as const, cursor: bus.lastId },
+    bus: {
+      kind: bus.kind,
+      state: status.state,
+      since: new Date(status.since).toISOString(),
+      ...(status.lastError !== null && { lastError: status.lastError }),
+      cursor: bus.lastId,
+      ...(bus.kind === 'redis' && { outbox: status.outbox, invalidEntries: status.invalidEntries }),
+    },
     streams: {
       open: hub.size,
       max: env.MAX_STREAMS,

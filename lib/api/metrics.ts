@@ -31,7 +31,8 @@ function render(families: Family[]): string {
 
 /** Pulseboard's own health, as families. */
 function healthFamilies(): Family[] {
-  const { hub, store, counters } = getRuntime();
+  const { hub, store, counters, bus } = getRuntime();
+  const busStatus = bus.status();
   const g = (name: string, help: string, value: number): Family => ({ name, type: 'gauge', help, samples: [{ value }] });
   const c = (name: string, help: string, value: number): Family => ({ name, type: 'counter', help, samples: [{ value }] });
   const reasons = [...new Set(Object.values(REJECTION_REASONS).concat(Object.keys(counters.ingestRejected)))].sort();
@@ -46,6 +47,11 @@ function healthFamilies(): Family[] {
     c('pulseboard_stream_resumes_total', 'Streams that resumed from a cursor and got everything they missed.', hub.stats.resumed),
     c('pulseboard_stream_resets_total', 'Streams whose cursor was no longer in the replay log (told to refetch).', hub.stats.resets),
     g('pulseboard_replay_bytes', 'Bytes held by the replay log (REPLAY_MAX_BYTES).', hub.replayBytes),
+    g('pulseboard_bus_up', 'Whether the bus can publish (0 while Redis is unreachable).', busStatus.state === 'up' ? 1 : 0),
+    g('pulseboard_bus_outbox_batches', 'Collector batches waiting for Redis.', busStatus.outbox.batches),
+    g('pulseboard_bus_outbox_bytes', 'Bytes of collector batches waiting for Redis (REDIS_OUTBOX_MAX_BYTES).', busStatus.outbox.bytes),
+    c('pulseboard_bus_outbox_dropped_total', 'Collector batches dropped because the outbox was full.', busStatus.outbox.dropped),
+    c('pulseboard_bus_invalid_entries_total', 'Redis stream entries skipped as invalid.', busStatus.invalidEntries),
     c('pulseboard_bus_points_total', 'Points delivered by the bus, from every source.', counters.pointsPublished),
     c('pulseboard_ingest_requests_total', 'POST /api/ingest requests.', counters.ingestRequests),
     c('pulseboard_ingest_points_total', 'Points accepted by POST /api/ingest.', counters.ingestPoints),
@@ -64,6 +70,7 @@ function healthFamilies(): Family[] {
       samples: [
         { labels: '{reason="out_of_order"}', value: store.dropped.outOfOrder },
         { labels: '{reason="series_cap"}', value: store.dropped.seriesCap },
+        { labels: '{reason="duplicate"}', value: store.dropped.duplicate },
       ],
     },
   ];

@@ -20,13 +20,19 @@ export const streamQuerySchema = z.object({
 });
 export type StreamQuery = z.infer<typeof streamQuerySchema>;
 
+// A cursor handed out by another instance may be ahead of this one's reader by a few ms.
+const CATCH_UP_TIMEOUT_MS = 2_000;
+
 /**
  * Opens an event stream for a request to `GET /api/stream`. A reconnecting browser's
  * `Last-Event-ID` wins over `since=`, which only describes where the first connection starts.
+ * A cursor this instance has not read yet (it came from a peer) is waited for, briefly.
  */
-export function openStream(params: URLSearchParams, headers: Headers, signal: AbortSignal): Response {
+export async function openStream(params: URLSearchParams, headers: Headers, signal: AbortSignal): Promise<Response> {
   const parsed = streamQuerySchema.safeParse(Object.fromEntries(params));
   if (!parsed.success) throw new HttpError(400, 'invalid stream query', toIssues(parsed.error));
   const since = headers.get('last-event-id')?.trim() || parsed.data.since;
-  return eventStreamResponse(getRuntime().hub, compileSeriesFilter(parsed.data.series), signal, since);
+  const { hub, bus } = getRuntime();
+  if (since !== undefined) await bus.caughtUp(since, CATCH_UP_TIMEOUT_MS);
+  return eventStreamResponse(hub, compileSeriesFilter(parsed.data.series), signal, since);
 }

@@ -1,2 +1,3 @@
-export type { Bus, Batch, BusMessage, BusListener, Cursor } from './types';
+export { BusUnavailableError, type Bus, type Batch, type BusMessage, type BusListener, type BusState, type BusStatus, type Cursor } from './types';
 export { MemoryBus } from './memory';
+export { compareIds } from './redis-id';

@@ -1,4 +1,4 @@
-import type { Batch, Bus, BusListener, BusMessage, Cursor } from './types';
+import type { Batch, Bus, BusListener, BusMessage, BusStatus, Cursor } from './types';
 
 /**
  * The embedded bus: synchronous, in-order delivery inside one process.
@@ -11,6 +11,7 @@ export class MemoryBus implements Bus {
   private seq = 0;
   private listeners = new Set<BusListener>();
   private last: Cursor | null = null;
+  private readonly startedAt = Date.now();
 
   constructor(epoch: number = Date.now()) {
     this.epoch = epoch.toString(36);
@@ -32,6 +33,22 @@ export class MemoryBus implements Bus {
       }
     }
     return Promise.resolve(message.id);
+  }
+
+  publishBuffered(batch: Batch): void {
+    void this.publish(batch);
+  }
+
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  caughtUp(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  status(): BusStatus {
+    return { state: 'up', since: this.startedAt, lastError: null, outbox: { batches: 0, bytes: 0, dropped: 0 }, invalidEntries: 0 };
   }
 
   subscribe(listener: BusListener): () => void {

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Batch } from '@/lib/bus';
+import { BusUnavailableError, type Batch } from '@/lib/bus';
 import { HttpError, toIssues, type Issue } from '@/lib/http';
 import type { Runtime } from '@/lib/runtime';
 import { toSeriesKey, typeFromName, type Sample, type SeriesMeta } from '@/lib/series';
@@ -188,6 +188,11 @@ export async function ingest(request: Request, rt: Runtime): Promise<IngestResul
     throw new HttpError(status, message, issues);
   }
   const batch = toBatch(result.data, parsed.where, rt);
-  await rt.publish(batch);
+  try {
+    await rt.publish(batch);
+  } catch (err) {
+    if (err instanceof BusUnavailableError) throw new HttpError(503, err.message, [], { 'Retry-After': '1' });
+    throw err;
+  }
   return { accepted: batch.samples.length, skipped: parsed.skipped };
 }

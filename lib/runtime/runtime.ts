@@ -1,5 +1,6 @@
 import 'server-only';
 import { MemoryBus, type Batch, type Bus, type Cursor } from '@/lib/bus';
+import { RedisBus } from '@/lib/bus/redis';
 import { startCollector, type Collector } from '@/lib/collector';
 import { loadEnv, type Env } from '@/lib/env';
 import { Store } from '@/lib/store';
@@ -42,8 +43,28 @@ export function getRuntime(): Runtime {
   return holder[KEY];
 }
 
+/** The embedded bus, or with REDIS_URL the Redis Stream shared by every instance. */
+function createBus(env: Env): Bus {
+  if (!env.REDIS_URL) return new MemoryBus();
+  return new RedisBus({
+    url: env.REDIS_URL,
+    streamKey: env.REDIS_STREAM_KEY,
+    maxLen: env.REDIS_STREAM_MAXLEN,
+    outboxMaxBytes: env.REDIS_OUTBOX_MAX_BYTES,
+    reconnectMaxMs: env.REDIS_RECONNECT_MAX,
+    commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT,
+    warmWindowMs: env.HISTORY_RETENTION,
+    source: env.INSTANCE,
+    limits: {
+      maxPoints: env.INGEST_MAX_POINTS,
+      maxLabels: env.INGEST_MAX_LABELS,
+      maxLabelValueLength: env.INGEST_MAX_LABEL_VALUE_LENGTH,
+    },
+  });
+}
+
 function createRuntime(env: Env): Runtime {
-  const bus: Bus = new MemoryBus();
+  const bus = createBus(env);
   const store = new Store({
     retentionMs: env.HISTORY_RETENTION,
     maxPointsPerSeries: env.HISTORY_MAX_POINTS,
@@ -70,7 +91,8 @@ function createRuntime(env: Env): Runtime {
   const collector: Collector = startCollector({
     intervalMs: env.COLLECT_INTERVAL,
     instance: env.INSTANCE,
-    publish: (batch) => bus.publish(batch),
+    // Never fails: while Redis is down, batches wait in the bus's bounded outbox.
+    publish: async (batch) => bus.publishBuffered(batch),
     self: () => ({
       streamsOpen: hub.size,
       seriesCount: store.size,

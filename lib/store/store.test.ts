@@ -92,6 +92,18 @@ describe('Store', () => {
     ]);
   });
 
+  it('keeps a repeated point (same series, time and value as the newest) once, so a retried write is not doubled', () => {
+    const { store } = storeAt(1_000_000);
+    store.apply(message([s('jobs_total', 1_000_000, 5)]));
+    const { kept } = store.keep(message([s('jobs_total', 1_000_000, 5), s('jobs_total', 1_000_010, 6)]));
+    expect(kept).toEqual([s('jobs_total', 1_000_010, 6)]);
+    expect(store.dropped.duplicate).toBe(1);
+    expect(store.history('jobs_total', MINUTE, 100)).toEqual([
+      [1_000_000, 5],
+      [1_000_010, 6],
+    ]);
+  });
+
   it('refuses new series beyond maxSeries, counts them, and keeps serving the existing ones', () => {
     const { store } = storeAt(1_000_000, { maxSeries: 2 });
     expect(store.apply(message([s('a', 1_000_000, 1), s('b', 1_000_000, 1), s('c', 1_000_000, 1)])).map((m) => m.key)).toEqual([

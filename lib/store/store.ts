@@ -43,7 +43,7 @@ export class Store {
   private lastSweep = 0;
   /** Cursor of the last message applied: a snapshot taken now contains everything up to it. */
   cursor: Cursor | null = null;
-  readonly dropped = { seriesCap: 0, outOfOrder: 0 };
+  readonly dropped = { seriesCap: 0, outOfOrder: 0, duplicate: 0 };
 
   constructor(private readonly options: StoreOptions) {
     this.now = options.now ?? Date.now;
@@ -108,6 +108,11 @@ export class Store {
       }
       if (s.t < entry.ring.lastTime) {
         this.dropped.outOfOrder++;
+        return refuse();
+      }
+      // The same point again (a producer retrying a write whose answer it never got) is kept once.
+      if (s.t === entry.ring.lastTime && s.v === entry.ring.lastValue && entry.ring.length > 0) {
+        this.dropped.duplicate++;
         return refuse();
       }
       entry.ring.push(s.t, s.v);

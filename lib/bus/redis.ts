@@ -1,0 +1,397 @@
+import { createClient } from '@redis/client';
+import type { IngestLimits } from '@/lib/ingest/schema';
+import { EntryDecoder, encodeEntry, type EntryFields } from './entry';
+import { compareIds, isStreamId } from './redis-id';
+import { BusUnavailableError, type Batch, type Bus, type BusListener, type BusMessage, type BusState, type BusStatus, type Cursor } from './types';
+
+export interface RedisBusOptions {
+  url: string;
+  /** The stream every instance appends to and reads. */
+  streamKey: string;
+  /** `XADD ... MAXLEN ~ maxLen`: how many entries Redis keeps, the replay window of the stream. */
+  maxLen: number;
+  /** Bytes of collector batches held while Redis is unreachable; the oldest go first. */
+  outboxMaxBytes: number;
+  /** Longest wait between reconnection attempts (they back off from 100 ms, with jitter). */
+  reconnectMaxMs: number;
+  /** Longest wait for one Redis command (and for the connection). */
+  commandTimeoutMs: number;
+  /** On start, entries this far back are loaded (HISTORY_RETENTION). */
+  warmWindowMs: number;
+  /** This instance's name, written with every entry. */
+  source: string;
+  /** Entries written by other producers are checked against the same limits as HTTP ingest. */
+  limits: IngestLimits;
+  log?: (line: string) => void;
+  warn?: (line: string) => void;
+}
+
+type Client = ReturnType<typeof createClient>;
+type StreamsReply = Array<{ name: string; messages: Array<{ id: string; message: EntryFields }> }> | null;
+
+// Entries read per XREAD; a read returning fewer means the reader has caught up.
+const READ_COUNT = 1000;
+// How long one XREAD blocks waiting for entries; bounds how long close() can wait on it.
+const BLOCK_MS = 2000;
+// At most one log line per this many ms about invalid entries.
+const INVALID_LOG_EVERY_MS = 10_000;
+
+/** `redis://user:secret@host` → `redis://user:***@host`: URLs are logged, passwords are not. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable REDIS_URL)';
+  }
+}
+
+/** Reconnection delay after `retries` failed attempts: 100 ms doubling up to `maxMs`, jittered to 50–100 %. */
+export function backoff(retries: number, maxMs: number): number {
+  return Math.round(Math.min(100 * 2 ** Math.min(retries, 20), maxMs) * (0.5 + Math.random() / 2));
+}
+
+/**
+ * The bus shared by many instances through one Redis Stream. `publish` appends (XADD with an
+ * approximate MAXLEN); every instance, the publisher included, reads the stream in order with a
+ * blocking XREAD and delivers each entry to its local subscribers, so all instances see the same
+ * messages in the same order and entry ids serve as cursors everywhere. Reading always continues
+ * after the last id read, across reconnections: no gap, no duplicate.
+ */
+export class RedisBus implements Bus {
+  readonly kind = 'redis' as const;
+  private readonly writer: Client;
+  private readonly reader: Client;
+  private readonly listeners = new Set<BusListener>();
+  private readonly decoder: EntryDecoder;
+  private readonly log: (line: string) => void;
+  private readonly warn: (line: string) => void;
+  private readonly target: string;
+  /** Id of the newest delivered message. */
+  private last: Cursor | null = null;
+  /** Id the next XREAD reads after: the newest entry read, valid or not. */
+  private readFrom: string;
+  private state: BusState = 'connecting';
+  private stateSince = Date.now();
+  private lastError: string | null = null;
+  private wasUp = false;
+  private outbox: Array<{ fields: EntryFields; bytes: number }> = [];
+  private outboxBytes = 0;
+  private outboxDropped = 0;
+  private flushing = false;
+  private invalid = 0;
+  private invalidLoggedAt = 0;
+  private waiters: Array<{ id: string; done: () => void }> = [];
+  private readonly warm: Promise<void>;
+  private warmDone!: () => void;
+  private closed = false;
+
+  constructor(private readonly options: RedisBusOptions) {
+    this.log = options.log ?? ((line) => console.log(line));
+    this.warn = options.warn ?? ((line) => console.warn(line));
+    this.target = `${redactUrl(options.url)} stream "${options.streamKey}"`;
+    this.decoder = new EntryDecoder(options.limits);
+    this.readFrom = `${Math.max(0, Date.now() - options.warmWindowMs)}-0`;
+    this.warm = new Promise((resolve) => (this.warmDone = resolve));
+    const socket = {
+      connectTimeout: options.commandTimeoutMs,
+      reconnectStrategy: (retries: number) => backoff(retries, options.reconnectMaxMs),
+    };
+    // Commands fail at once while disconnected instead of queueing: ingest must answer now.
+    this.writer = createClient({
+      url: options.url,
+      socket,
+      disableOfflineQueue: true,
+      commandOptions: { timeout: options.commandTimeoutMs },
+    });
+    this.reader = createClient({
+      url: options.url,
+      socket,
+      disableOfflineQueue: true,
+      commandOptions: { timeout: BLOCK_MS + options.commandTimeoutMs },
+    });
+    for (const client of [this.writer, this.reader]) {
+      client.on('error', (err: Error) => {
+        this.lastError = describeError(err);
+        this.update();
+      });
+      for (const event of ['ready', 'end', 'reconnecting']) client.on(event, () => this.update());
+      // connect() keeps retrying (reconnectStrategy) until it succeeds; progress is seen through events.
+      client.connect().catch(() => undefined);
+    }
+    void this.readLoop();
+  }
+
+  get lastId(): Cursor | null {
+    return this.last;
+  }
+
+  async publish(batch: Batch): Promise<Cursor> {
+    if (this.state !== 'up') throw new BusUnavailableError(this.unavailable());
+    let id: string;
+    try {
+      id = await this.append(encodeEntry(batch, this.options.source));
+    } catch (err) {
+      this.lastError = describeError(err);
+      throw new BusUnavailableError(`Redis did not confirm the write (${this.lastError}); retry`);
+    }
+    // Stored; wait (bounded) for our own reader so a page loaded next already shows it.
+    await this.caughtUp(id, this.options.commandTimeoutMs);
+    return id;
+  }
+
+  publishBuffered(batch: Batch): void {
+    const fields = encodeEntry(batch, this.options.source);
+    let bytes = 0;
+    for (const v of Object.values(fields)) bytes += v.length;
+    this.outbox.push({ fields, bytes });
+    this.outboxBytes += bytes;
+    while (this.outboxBytes > this.options.outboxMaxBytes && this.outbox.length > 1) {
+      const dropped = this.outbox.shift() as { bytes: number };
+      this.outboxBytes -= dropped.bytes;
+      this.outboxDropped++;
+    }
+    void this.flushOutbox();
+  }
+
+  ready(timeoutMs: number): Promise<void> {
+    return withTimeout(this.warm, timeoutMs);
+  }
+
+  caughtUp(cursor: Cursor, timeoutMs: number): Promise<void> {
+    if (!isStreamId(cursor) || compareIds(cursor, this.readFrom) <= 0 || this.closed) return Promise.resolve();
+    let done!: () => void;
+    const reached = new Promise<void>((resolve) => (done = resolve));
+    this.waiters.push({ id: cursor, done });
+    return withTimeout(reached, timeoutMs);
+  }
+
+  status(): BusStatus {
+    return {
+      state: this.state,
+      since: this.stateSince,
+      lastError: this.state === 'up' ? null : this.lastError,
+      outbox: { batches: this.outbox.length, bytes: this.outboxBytes, dropped: this.outboxDropped },
+      invalidEntries: this.invalid,
+    };
+  }
+
+  subscribe(listener: BusListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.outbox.length > 0) this.warn(`[pulseboard] redis: closing with ${this.outbox.length} collector batch(es) not yet written; they are dropped`);
+    this.setState('closed');
+    for (const w of this.waiters) w.done();
+    this.waiters = [];
+    this.warmDone();
+    // The reader may be blocked in XREAD: destroy it rather than wait for the block to end.
+    for (const client of [this.reader, this.writer]) {
+      try {
+        client.destroy();
+      } catch {
+        // already closed
+      }
+    }
+    this.listeners.clear();
+  }
+
+  private append(fields: EntryFields): Promise<string> {
+    return this.writer.xAdd(this.options.streamKey, '*', fields, {
+      TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: this.options.maxLen },
+    });
+  }
+
+  /** Writes the outbox, oldest first, while Redis is up; stops at the first failure and keeps the rest. */
+  private async flushOutbox(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.outbox.length > 0 && this.state === 'up') {
+        const head = this.outbox[0] as { fields: EntryFields; bytes: number };
+        try {
+          await this.append(head.fields);
+        } catch (err) {
+          this.lastError = describeError(err);
+          return;
+        }
+        if (this.outbox[0] === head) {
+          this.outbox.shift();
+          this.outboxBytes -= head.bytes;
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** Reads the stream for as long as the bus is open: first the retained window, then new entries as they come. */
+  private async readLoop(): Promise<void> {
+    let warming = true;
+    let loaded = 0;
+    let checkOnRecovery = false;
+    const started = Date.now();
+    while (!this.closed) {
+      if (!this.reader.isReady) {
+        await this.untilReady(this.reader);
+        continue;
+      }
+      if (checkOnRecovery) {
+        checkOnRecovery = false;
+        await this.checkContinuity();
+      }
+      let reply: StreamsReply;
+      try {
+        reply = (await this.reader.xRead(
+          { key: this.options.streamKey, id: this.readFrom },
+          warming ? { COUNT: READ_COUNT } : { COUNT: READ_COUNT, BLOCK: BLOCK_MS },
+        )) as StreamsReply;
+      } catch (err) {
+        if (this.closed) return;
+        this.lastError = describeError(err);
+        checkOnRecovery = this.last !== null;
+        this.update();
+        await sleep(100);
+        continue;
+      }
+      const messages = reply?.[0]?.messages ?? [];
+      for (const { id, message } of messages) this.deliver(id, message);
+      if (warming) {
+        loaded += messages.length;
+        if (messages.length < READ_COUNT) {
+          warming = false;
+          this.log(`[pulseboard] redis: loaded ${loaded} entr${loaded === 1 ? 'y' : 'ies'} from the last ${Math.round(this.options.warmWindowMs / 60_000)} min of ${this.target} in ${Date.now() - started} ms`);
+          this.warmDone();
+        }
+      }
+    }
+  }
+
+  private deliver(id: string, fields: EntryFields): void {
+    this.readFrom = id;
+    const decoded = this.decoder.decode(id, fields);
+    if (decoded.ok) {
+      const message: BusMessage = { ...decoded.batch, id };
+      this.last = id;
+      for (const listener of this.listeners) {
+        try {
+          listener(message);
+        } catch (err) {
+          console.error('[pulseboard] bus listener failed:', err);
+        }
+      }
+    } else {
+      this.invalid++;
+      const now = Date.now();
+      if (now - this.invalidLoggedAt >= INVALID_LOG_EVERY_MS) {
+        this.invalidLoggedAt = now;
+        this.warn(`[pulseboard] redis: skipped entry ${id} of ${this.options.streamKey}: ${decoded.reason} (${this.invalid} skipped so far; the entry format is in docs/redis.md)`);
+      }
+    }
+    if (this.waiters.length > 0) {
+      const still = [];
+      for (const w of this.waiters) {
+        if (compareIds(w.id, id) <= 0) w.done();
+        else still.push(w);
+      }
+      this.waiters = still;
+    }
+  }
+
+  /**
+   * After a reconnection, says so if entries this instance had not read are gone: trimmed by
+   * MAXLEN during the outage, or lost because Redis restarted without its data.
+   */
+  private async checkContinuity(): Promise<void> {
+    let info: Record<string, unknown>;
+    try {
+      info = (await this.reader.sendCommand(['XINFO', 'STREAM', this.options.streamKey])) as Record<string, unknown>;
+    } catch (err) {
+      this.warn(`[pulseboard] redis: ${this.options.streamKey} is gone after reconnecting (${describeError(err)}); entries written before the outage and not yet read here are lost: keep Redis persistence on (docs/redis.md)`);
+      return;
+    }
+    const field = (name: string): string | undefined => (typeof info[name] === 'string' ? info[name] : undefined);
+    const lastGenerated = field('last-generated-id');
+    const maxDeleted = field('max-deleted-entry-id');
+    if (lastGenerated && compareIds(lastGenerated, this.readFrom) < 0) {
+      this.warn(`[pulseboard] redis: the stream ends at ${lastGenerated}, before ${this.readFrom} already read here: Redis restarted without its latest writes; keep persistence on (docs/redis.md)`);
+    } else if (maxDeleted && compareIds(maxDeleted, this.readFrom) > 0) {
+      this.warn(`[pulseboard] redis: entries up to ${maxDeleted} were trimmed before this instance read them (REDIS_STREAM_MAXLEN=${this.options.maxLen} is shorter than the outage); charts have a gap there`);
+    }
+  }
+
+  private untilReady(client: Client): Promise<void> {
+    return new Promise((resolve) => {
+      if (client.isReady || this.closed) return resolve();
+      const poll = setInterval(() => {
+        if (client.isReady || this.closed) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 50);
+    });
+  }
+
+  /** Derives the state from both connections and says what changed, once per change. */
+  private update(): void {
+    if (this.closed) return;
+    const up = this.writer.isReady && this.reader.isReady;
+    const next: BusState = up ? 'up' : this.state === 'connecting' && this.lastError === null ? 'connecting' : 'down';
+    if (next === this.state) return;
+    const previous = this.state;
+    const downFor = Date.now() - this.stateSince;
+    this.setState(next);
+    if (next === 'up') {
+      if (!this.wasUp) {
+        this.log(`[pulseboard] redis: connected to ${this.target}`);
+      } else {
+        const pending = this.outbox.length;
+        const dropped = this.outboxDropped > 0 ? ` (${this.outboxDropped} dropped in all: REDIS_OUTBOX_MAX_BYTES)` : '';
+        this.log(`[pulseboard] redis: reconnected after ${(downFor / 1000).toFixed(1)} s; reading resumes after ${this.readFrom}; writing ${pending} buffered collector batch(es)${dropped}`);
+      }
+      this.wasUp = true;
+      this.lastError = null;
+      void this.flushOutbox();
+    } else if (next === 'down') {
+      const what = previous === 'up' ? 'lost the connection to' : 'cannot reach';
+      this.warn(
+        `[pulseboard] redis: ${what} ${this.target} (${this.lastError ?? 'disconnected'}). Until it is back, ingest answers 503 with Retry-After, open streams stay open, ` +
+          `the collector buffers up to ${this.options.outboxMaxBytes} bytes; reconnecting with backoff up to ${this.options.reconnectMaxMs} ms`,
+      );
+    }
+  }
+
+  private setState(state: BusState): void {
+    this.state = state;
+    this.stateSince = Date.now();
+  }
+
+  private unavailable(): string {
+    const why = this.state === 'connecting' ? 'still connecting to Redis' : `Redis is unreachable (${this.lastError ?? 'disconnected'})`;
+    return `${why}: nothing was stored; retry after the Retry-After delay`;
+  }
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length > 0) return describeError(err.errors[0]);
+  if (err instanceof Error) return (err as NodeJS.ErrnoException).code ?? err.message ?? err.name;
+  return String(err);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref?.();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
