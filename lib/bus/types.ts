@@ -35,9 +35,20 @@ export interface BusStatus {
   invalidEntries: number;
 }
 
+const UNAVAILABLE = Symbol.for('pulseboard.busUnavailable');
+
 /** Thrown by `publish` while the bus cannot store anything: ingest answers 503 and stores nothing. */
 export class BusUnavailableError extends Error {
   override readonly name = 'BusUnavailableError';
+  readonly [UNAVAILABLE] = true;
+
+  /**
+   * The bus lives in the instrumentation hook's module graph and route handlers in another,
+   * each with its own copy of this class: `instanceof` across them is false, the brand is not.
+   */
+  static is(err: unknown): err is BusUnavailableError {
+    return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[UNAVAILABLE] === true;
+  }
 }
 
 /** Ordered publish/subscribe of point batches; the in-process bus and a Redis-backed one share it. */

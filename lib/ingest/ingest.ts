@@ -191,7 +191,7 @@ export async function ingest(request: Request, rt: Runtime): Promise<IngestResul
   try {
     await rt.publish(batch);
   } catch (err) {
-    if (err instanceof BusUnavailableError) throw new HttpError(503, err.message, [], { 'Retry-After': '1' });
+    if (BusUnavailableError.is(err)) throw new HttpError(503, err.message, [], { 'Retry-After': '1' });
     throw err;
   }
   return { accepted: batch.samples.length, skipped: parsed.skipped };
