@@ -77,7 +77,9 @@ async function connect(server, count, sampleEvery, latencies, parallel = 200) {
   for (let i = 0; i < count; i += parallel) {
     const wave = [];
     for (let j = i; j < Math.min(count, i + parallel); j++) {
-      const c = new RawSseClient(server.port, '/api/stream?series=bench_*', j % sampleEvery === 0, latencies);
+      // Against several instances (the Redis scale-out bench), clients spread over them in turn.
+      const port = members(server)[j % members(server).length].port;
+      const c = new RawSseClient(port, '/api/stream?series=bench_*', j % sampleEvery === 0, latencies);
       clients.push(c);
       wave.push(c.ready);
     }
@@ -103,10 +105,14 @@ async function produce(server, rate, batch, seconds) {
     while (sent < due && inflight.size < 64) {
       const now = Date.now();
       const points = Array.from({ length: batch }, (_, i) => ({ name: 'bench_load', labels: { n: String(i) }, value: sent, timestamp: now }));
-      const p = fetch(`${server.url}/api/ingest`, {
+      // Several instances: each writes its own series (a series is written in time order, which
+      // concurrent requests through different instances would not keep).
+      const via = sent % members(server).length;
+      const body = members(server).length > 1 ? points.map((p) => ({ ...p, labels: { ...p.labels, via: String(via) } })) : points;
+      const p = fetch(`${members(server)[via].url}/api/ingest`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ points }),
+        body: JSON.stringify({ points: body }),
       })
         .then(async (res) => {
           const body = await res.json();
@@ -124,17 +130,24 @@ async function produce(server, rate, batch, seconds) {
   return { accepted, refused };
 }
 
+/** The instances of a server under test: itself, or each member of a multi-instance setup. */
+const members = (server) => server.members ?? [server];
+/** CPU seconds of every process serving (instances and, for scale-out, Redis). */
+const serverCpu = (server) => (server.cpuPids ?? [server.pid]).reduce((n, pid) => n + cpuSeconds(pid), 0);
+/** RSS of the instances, summed. */
+const serverRss = (server) => members(server).reduce((n, m) => n + rssKb(m.pid), 0);
+
 /**
  * Runs one scenario against a started server: connect `clients`, measure memory idle, push
  * `rate` points/s in batches of `batch` for `seconds` (none when rate is 0), drain, measure.
  */
 export async function runScenario(server, { clients: count, rate, batch, seconds, settleMs = 2000 }) {
   const latencies = [];
-  const rssBefore = rssKb(server.pid);
+  const rssBefore = serverRss(server);
   const clientCpu0 = process.cpuUsage();
   const { clients, allMs, setupP50, setupP99 } = await connect(server, count, Math.max(1, Math.ceil(count / 100)), latencies);
   await sleep(settleMs);
-  const rssIdle = rssKb(server.pid);
+  const rssIdle = serverRss(server);
   const result = {
     clients: count,
     rate,
@@ -147,14 +160,14 @@ export async function runScenario(server, { clients: count, rate, batch, seconds
     kbPerStream: (rssIdle - rssBefore) / count,
   };
   if (rate > 0) {
-    const cpu0 = cpuSeconds(server.pid);
+    const cpu0 = serverCpu(server);
     const wall0 = performance.now();
     const { accepted, refused } = await produce(server, rate, batch, seconds);
     // Let the last events arrive: stop when every client has everything, or after 5 s.
     const expected = accepted * count;
     const deadline = performance.now() + 5000;
     while (clients.reduce((n, c) => n + c.points, 0) < expected && performance.now() < deadline) await sleep(50);
-    const cpu = cpuSeconds(server.pid) - cpu0;
+    const cpu = serverCpu(server) - cpu0;
     const wall = (performance.now() - wall0) / 1000;
     const received = clients.reduce((n, c) => n + c.points, 0);
     latencies.sort((a, b) => a - b);
@@ -173,7 +186,7 @@ export async function runScenario(server, { clients: count, rate, batch, seconds
     });
   }
   const clientCpu = process.cpuUsage(clientCpu0);
-  result.rssEndKb = rssKb(server.pid);
+  result.rssEndKb = serverRss(server);
   result.clientCpuSeconds = (clientCpu.user + clientCpu.system) / 1e6;
   for (const c of clients) c.close();
   await sleep(500);

@@ -12,7 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { formatBrowserReport, runBrowserBench } from './browser.mjs';
 import { runScenario } from './load.mjs';
-import { rssKb, startServer } from './server.mjs';
+import { rssKb, startRedisCluster, startServer } from './server.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
@@ -30,7 +30,7 @@ const SCENARIOS = [
 const SEARCH_RATES = [200, 400, 800, 1600, 3200, 6400];
 
 async function onFresh(kind, fn) {
-  const server = await startServer(kind, { node, env: { INSTANCE: 'bench' } });
+  const server = kind === 'redis' ? await startRedisCluster({ instances: 2, node }) : await startServer(kind, { node, env: { INSTANCE: 'bench' } });
   try {
     // Warm-up: compile routes and JIT before measuring.
     await runScenario(server, { clients: 10, rate: 200, batch: 10, seconds: 1, settleMs: 200 });
@@ -53,14 +53,21 @@ async function search(kind) {
   return best;
 }
 
+// Scale-out scenarios: one instance against two instances sharing one Redis, clients and ingest
+// spread over both. On one 2-core machine this measures what Redis costs, not what it scales to.
+const REDIS_SCENARIOS = [
+  { id: 'ra', title: '(a) 100 clients, 100 points/s, batch 1', clients: 100, rate: 100, batch: 1, seconds: 10 },
+  { id: 'rc', title: '(c) 1,000 clients, 200 points/s, batch 10', clients: 1000, rate: 200, batch: 10, seconds: 10 },
+];
+
 function row(label, floor, pulse, pick, digits = 0, ratio = true) {
   const f = floor ? pick(floor) : NaN;
   const p = pulse ? pick(pulse) : NaN;
   return `| ${label} | ${fmt(f, digits)} | ${fmt(p, digits)} | ${ratio && f ? `${fmt(p / f, 2)}×` : ''} |`;
 }
 
-function table(title, floor, pulse) {
-  const lines = [`### ${title}`, '', '| | floor | Pulseboard | ratio |', '| --- | ---: | ---: | ---: |'];
+function table(title, floor, pulse, columns = ['floor', 'Pulseboard']) {
+  const lines = [`### ${title}`, '', `| | ${columns[0]} | ${columns[1]} | ratio |`, '| --- | ---: | ---: | ---: |'];
   if (pulse?.rate > 0) {
     lines.push(
       row('delivered points/s', floor, pulse, (r) => r.deliveredPerSecond),
@@ -118,6 +125,14 @@ async function smoke() {
       await server.stop();
     }
   }
+  const cluster = await startRedisCluster({ instances: 2, node });
+  try {
+    const r = await runScenario(cluster, { clients: 20, rate: 50, batch: 5, seconds: 2, settleMs: 500 });
+    console.log(`bench smoke, two instances on Redis: ${r.received} of ${r.accepted * 20} points delivered to 20 clients`);
+    if (!(r.accepted > 0 && r.delivery === 1)) throw new Error(`bench smoke: two instances on Redis delivered ${r.received} of ${r.accepted * 20} points`);
+  } finally {
+    await cluster.stop();
+  }
 }
 
 async function soak(seconds) {
@@ -161,6 +176,15 @@ if (flag('--smoke')) {
     sections.push(
       table(`(e) highest passing rate at 1,000 clients: floor ${fmt(floor?.rate)} points/s, Pulseboard ${fmt(pulse?.rate)} points/s`, floor, pulse),
     );
+    console.log(sections.at(-1));
+  }
+  const redisScenarios = REDIS_SCENARIOS.filter((x) => !only || only.includes(x.id) || only.includes('redis'));
+  if (redisScenarios.length > 0) sections.push('## Scaled out: two instances sharing one Redis\n');
+  for (const s of redisScenarios) {
+    console.error(`running ${s.title}, one instance and two instances on Redis`);
+    const single = await onFresh('pulseboard', (srv) => runScenario(srv, s));
+    const cluster = await onFresh('redis', (srv) => runScenario(srv, s));
+    sections.push(table(`${s.title}: one instance, and two on Redis`, single, cluster, ['one instance', 'two instances + Redis']));
     console.log(sections.at(-1));
   }
   if (!only || only.includes('browser')) {

@@ -1,8 +1,10 @@
 // Starts a server under test on a free loopback port — Pulseboard's production build
 // (`next start`) or the floor (bench/floor.mjs) — and stops it.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net, { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -73,6 +75,60 @@ export async function startServer(kind = 'pulseboard', { env = {}, node = proces
         });
         child.kill('SIGTERM');
       }),
+  };
+}
+
+/** Resolves once something on `port` answers a Redis PING. */
+async function waitRedis(port, child) {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && child.exitCode === null) {
+    const ok = await new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+      socket.once('data', (d) => (socket.destroy(), resolve(d.toString().startsWith('+PONG'))));
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`redis-server on port ${port} did not answer (install it: apt-get install -y redis-server)`);
+}
+
+/**
+ * Pulseboard scaled out: a redis-server of its own on a free port (AOF with fsync every second,
+ * the setting docs/redis.md recommends) and `instances` production servers sharing its stream.
+ * Looks like one server to the load harness: `members` are the instances, `cpuPids` include Redis.
+ */
+export async function startRedisCluster({ instances = 2, node = process.execPath, env = {} } = {}) {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pulseboard-bench-redis-'));
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'], {
+    stdio: 'ignore',
+  });
+  await new Promise((resolve, reject) => {
+    redis.once('spawn', resolve);
+    redis.once('error', (err) => reject(new Error(`cannot start redis-server (${err.message}): apt-get install -y redis-server`)));
+  });
+  await waitRedis(port, redis);
+  const members = [];
+  for (let i = 0; i < instances; i++) {
+    members.push(await startServer('pulseboard', { node, env: { ...env, REDIS_URL: `redis://127.0.0.1:${port}`, INSTANCE: `bench-${i + 1}` } }));
+  }
+  return {
+    kind: `redis×${instances}`,
+    url: members[0].url,
+    port: members[0].port,
+    pid: members[0].pid,
+    members,
+    cpuPids: [...members.map((m) => m.pid), redis.pid],
+    stop: async () => {
+      await Promise.all(members.map((m) => m.stop()));
+      await new Promise((resolve) => {
+        if (redis.exitCode !== null) return resolve();
+        redis.once('exit', resolve);
+        redis.kill('SIGKILL');
+      });
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -156,6 +156,29 @@ test('a new instance starts warm: its first page and history already hold what i
   servers.splice(servers.indexOf(c), 1);
 });
 
+test('concurrent writes of one series through two instances: what ingest reports accepted is exactly what is stored', async () => {
+  const [a, b] = servers as [RunningServer, RunningServer];
+  const name = 'redis_racing_writers';
+  const base = Date.now() - 30_000;
+  // Timestamps in shuffled order, sent 60 at once alternately through A and B: some lose the race.
+  const order = Array.from({ length: 60 }, (_, i) => i).sort(() => Math.random() - 0.5);
+  const results = await Promise.all(
+    order.map(async (i, k) => {
+      const r = await postPoints((k % 2 ? a : b).url, [{ name, value: i, timestamp: base + i * 10 }]);
+      return { status: r.status, ...(r.json as { accepted?: number; dropped?: number; warning?: string }) };
+    }),
+  );
+  expect(results.map((r) => r.status).filter((s) => s !== 202 && s !== 422)).toEqual([]);
+  const accepted = results.reduce((n, r) => n + (r.status === 202 ? (r.accepted as number) : 0), 0);
+  for (const r of results.filter((x) => x.dropped)) expect(r.warning).toMatch(/not stored: 1 older than points of the same series/);
+  await sleep(500);
+  for (const s of [a, b]) {
+    const { points } = (await (await fetch(`${s.url}/api/series/${name}?window=1h&points=1000`)).json()) as { points: number[][] };
+    expect(points.length, `points of ${name} stored on ${s.url}`).toBe(accepted);
+  }
+  console.log(`racing writers: ${results.filter((r) => r.status === 202 && !r.dropped).length} stored, ${results.filter((r) => r.status === 422).length} refused with 422, ${results.filter((r) => r.dropped).length} reported dropped`);
+});
+
 test('kill -9 Redis mid-stream: ingest gets 503s, streams stay open, and after a restart every acknowledged point arrives exactly once', async () => {
   const [a, b] = servers as [RunningServer, RunningServer];
   const name = 'redis_outage';

@@ -25,6 +25,13 @@ export interface IngestResult {
   accepted: number;
   /** Text-format samples whose value was NaN or ±Inf: the format allows them, a chart cannot draw them. */
   skipped: number;
+  /**
+   * Points checked here but not stored, only possible with several instances: a concurrent write
+   * of the same series through another instance reached the shared stream first with newer points,
+   * or took the last places under MAX_SERIES. `warning` says which.
+   */
+  dropped?: number;
+  warning?: string;
 }
 
 interface Parsed {
@@ -188,11 +195,19 @@ export async function ingest(request: Request, rt: Runtime): Promise<IngestResul
     throw new HttpError(status, message, issues);
   }
   const batch = toBatch(result.data, parsed.where, rt);
+  let cursor;
   try {
-    await rt.publish(batch);
+    cursor = await rt.publish(batch);
   } catch (err) {
     if (BusUnavailableError.is(err)) throw new HttpError(503, err.message, [], { 'Retry-After': '1' });
     throw err;
   }
-  return { accepted: batch.samples.length, skipped: parsed.skipped };
+  const refused = rt.refusedIn(cursor);
+  if (!refused) return { accepted: batch.samples.length, skipped: parsed.skipped };
+  const dropped = refused.outOfOrder + refused.seriesCap;
+  const why = [
+    refused.outOfOrder > 0 && `${refused.outOfOrder} older than points of the same series written meanwhile through another instance (a series must be written in time order)`,
+    refused.seriesCap > 0 && `${refused.seriesCap} of new series over MAX_SERIES=${rt.store.maxSeries}`,
+  ].filter(Boolean);
+  return { accepted: batch.samples.length - dropped, skipped: parsed.skipped, dropped, warning: `${dropped} point(s) not stored: ${why.join('; ')}` };
 }

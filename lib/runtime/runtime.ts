@@ -27,6 +27,12 @@ export interface Runtime {
   /** True once shutdown has begun: no new streams or ingest. */
   readonly stopping: boolean;
   publish(batch: Batch): Promise<Cursor>;
+  /**
+   * Points of a recent message the store did not keep although ingest had checked them: with
+   * several instances, a concurrent write of the same series through another instance can reach
+   * the shared stream first (out of order), or take the last places under MAX_SERIES.
+   */
+  refusedIn(cursor: Cursor): { outOfOrder: number; seriesCap: number } | undefined;
   /** Drains streams and stops the collector and bus; idempotent. */
   shutdown(): Promise<void>;
 }
@@ -34,6 +40,8 @@ export interface Runtime {
 // Route handlers and instrumentation.ts are separate module graphs, and `next dev` re-evaluates
 // modules on every edit: only globalThis is shared by all of them, so the runtime lives there.
 const KEY = Symbol.for('pulseboard.runtime');
+// Recent messages whose refused points ingest may still ask about.
+const REFUSED_REMEMBERED = 1024;
 type Holder = { [KEY]?: Runtime };
 
 /** The one runtime of this process, created (and its collector started) on first use. */
@@ -82,9 +90,19 @@ function createRuntime(env: Env): Runtime {
 
   // Store first, then streams: a page rendered between the two already has the points
   // its cursor claims, so nothing is shown twice or missed.
+  const refused = new Map<Cursor, { outOfOrder: number; seriesCap: number }>();
   bus.subscribe((message) => {
     counters.pointsPublished += message.samples.length;
+    const before = { ...store.dropped };
     const { announced, kept } = store.keep(message);
+    if (kept !== message.samples) {
+      const outOfOrder = store.dropped.outOfOrder - before.outOfOrder;
+      const seriesCap = store.dropped.seriesCap - before.seriesCap;
+      if (outOfOrder + seriesCap > 0) {
+        refused.set(message.id, { outOfOrder, seriesCap });
+        if (refused.size > REFUSED_REMEMBERED) refused.delete(refused.keys().next().value as Cursor);
+      }
+    }
     hub.broadcast(kept === message.samples ? message : { ...message, samples: kept }, announced);
   });
 
@@ -113,6 +131,7 @@ function createRuntime(env: Env): Runtime {
     counters,
     startedAt: Date.now(),
     publish: (batch) => bus.publish(batch),
+    refusedIn: (cursor) => refused.get(cursor),
     shutdown() {
       stopping ??= (async () => {
         collector.stop();
