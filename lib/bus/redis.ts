@@ -33,6 +33,8 @@ type StreamsReply = Array<{ name: string; messages: Array<{ id: string; message:
 const READ_COUNT = 1000;
 // How long one XREAD blocks waiting for entries; bounds how long close() can wait on it.
 const BLOCK_MS = 2000;
+// Longest close() waits to write what the outbox holds.
+const CLOSE_FLUSH_MS = 1000;
 // At most one log line per this many ms about invalid entries.
 const INVALID_LOG_EVERY_MS = 10_000;
 
@@ -79,7 +81,7 @@ export class RedisBus implements Bus {
   private outbox: Array<{ fields: EntryFields; bytes: number }> = [];
   private outboxBytes = 0;
   private outboxDropped = 0;
-  private flushing = false;
+  private flushing: Promise<void> | undefined;
   private invalid = 0;
   private invalidLoggedAt = 0;
   private waiters: Array<{ id: string; done: () => void }> = [];
@@ -184,6 +186,9 @@ export class RedisBus implements Bus {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // The collector's last batches go out first when Redis is there to take them.
+    if (this.state === 'up' && this.outbox.length > 0) await withTimeout(this.flushOutbox(), CLOSE_FLUSH_MS);
+    if (this.closed) return;
     this.closed = true;
     if (this.outbox.length > 0) this.warn(`[pulseboard] redis: closing with ${this.outbox.length} collector batch(es) not yet written; they are dropped`);
     this.setState('closed');
@@ -208,27 +213,27 @@ export class RedisBus implements Bus {
   }
 
   /** Writes the outbox, oldest first, while Redis is up; stops at the first failure and keeps the rest. */
-  private async flushOutbox(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
-    try {
-      while (this.outbox.length > 0 && this.state === 'up') {
-        const head = this.outbox[0] as { fields: EntryFields; bytes: number };
-        try {
-          await this.append(head.fields);
-        } catch (err) {
-          this.lastError = describeError(err);
-          return;
-        }
-        if (this.outbox[0] === head) {
-          this.outbox.shift();
-          this.outboxBytes -= head.bytes;
-        }
+  private flushOutbox(): Promise<void> {
+    this.flushing ??= this.writeOutbox().finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  private async writeOutbox(): Promise<void> {
+    while (this.outbox.length > 0 && this.state === 'up') {
+      const head = this.outbox[0] as { fields: EntryFields; bytes: number };
+      try {
+        await this.append(head.fields);
+      } catch (err) {
+        this.lastError = describeError(err);
+        return;
       }
-    } finally {
-      this.flushing = false;
+      if (this.outbox[0] === head) {
+        this.outbox.shift();
+        this.outboxBytes -= head.bytes;
+      }
     }
   }
+
 
   /** Reads the stream for as long as the bus is open: first the retained window, then new entries as they come. */
   private async readLoop(): Promise<void> {
