@@ -250,6 +250,8 @@ test('kill -9 Redis mid-stream: ingest gets 503s, streams stay open, and after a
   expect(duplicates).toBe(0);
   expect(received).toEqual(producer.stats.acknowledged);
   expect(r.events.find((e) => e.event === 'reset')).toBeUndefined();
+  // The stream said that data was delayed, and when it no longer was.
+  expect(r.events.filter((e) => e.event === 'bus').map((e) => (JSON.parse(e.data) as { state: string }).state)).toEqual(['down', 'up']);
   // Logs say what happened once, not once per reconnection attempt.
   for (const s of [a, b]) {
     expect(s.output().match(/redis: lost the connection/g), s.output()).toHaveLength(1);

@@ -67,7 +67,6 @@ export class EntryDecoder {
     if (!parsed.success) return { ok: false, reason: `samples: ${describe(parsed.error)}` };
     const samples: Sample[] = [];
     for (const s of parsed.data) {
-      if (!Number.isFinite(s.v)) return { ok: false, reason: `samples: ${s.series} has a value that is not finite` };
       if (!this.isCanonical(s.series)) return { ok: false, reason: `samples: ${JSON.stringify(s.series)} is not a canonical series key` };
       samples.push({ series: s.series, t: s.t ?? idMs, v: s.v });
     }

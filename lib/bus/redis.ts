@@ -165,8 +165,13 @@ export class RedisBus implements Bus {
     if (!isStreamId(cursor) || compareIds(cursor, this.readFrom) <= 0 || this.closed) return Promise.resolve();
     let done!: () => void;
     const reached = new Promise<void>((resolve) => (done = resolve));
-    this.waiters.push({ id: cursor, done });
-    return withTimeout(reached, timeoutMs);
+    const waiter = { id: cursor, done };
+    this.waiters.push(waiter);
+    // A cursor that never comes (made up, or from another stream) must not leave its waiter behind.
+    return withTimeout(reached, timeoutMs).finally(() => {
+      const i = this.waiters.indexOf(waiter);
+      if (i >= 0) this.waiters.splice(i, 1);
+    });
   }
 
   status(): BusStatus {

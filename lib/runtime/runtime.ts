@@ -40,6 +40,8 @@ export interface Runtime {
 // Route handlers and instrumentation.ts are separate module graphs, and `next dev` re-evaluates
 // modules on every edit: only globalThis is shared by all of them, so the runtime lives there.
 const KEY = Symbol.for('pulseboard.runtime');
+// How often the bus's state is checked for streams to hear about.
+const BUS_WATCH_MS = 500;
 // Recent messages whose refused points ingest may still ask about.
 const REFUSED_REMEMBERED = 1024;
 type Holder = { [KEY]?: Runtime };
@@ -119,6 +121,18 @@ function createRuntime(env: Env): Runtime {
     }),
   });
 
+  // Streams hear when the bus goes down or comes back (Redis), so dashboards can say so.
+  const busWatch = setInterval(() => {
+    const { state, since, lastError } = bus.status();
+    hub.setBusState({
+      state,
+      since,
+      ...(state === 'down' && { message: `Redis is unreachable${lastError ? ` (${lastError})` : ''}: new points are delayed` }),
+      ...(state === 'connecting' && { message: 'connecting to Redis: new points are delayed' }),
+    });
+  }, BUS_WATCH_MS);
+  busWatch.unref();
+
   let stopping: Promise<void> | undefined;
   return {
     get stopping() {
@@ -135,6 +149,7 @@ function createRuntime(env: Env): Runtime {
     shutdown() {
       stopping ??= (async () => {
         collector.stop();
+        clearInterval(busWatch);
         hub.drain(env.SHUTDOWN_DRAIN_WINDOW);
         await bus.close();
       })();

@@ -377,4 +377,21 @@ describe('Hub', () => {
     expect(h.stats.shed).toBe(1);
     expect(h.size).toBe(1);
   });
+
+  it('tells open streams when the bus goes down and comes back, and streams opened meanwhile at once', async () => {
+    const h = hub();
+    const open = await openPastHello(h);
+    h.setBusState({ state: 'down', since: 5, message: 'Redis is unreachable (ECONNREFUSED): new points are delayed' });
+    expect(parse(await next(open)).events).toEqual([
+      expect.objectContaining({ event: 'bus', data: JSON.stringify({ state: 'down', since: 5, message: 'Redis is unreachable (ECONNREFUSED): new points are delayed' }) }),
+    ]);
+    // Same state again: nothing sent.
+    h.setBusState({ state: 'down', since: 5 });
+    const later = h.open(ALL).getReader();
+    expect(parse(await next(later)).events.map((e) => e.event)).toEqual(['live', 'bus']);
+    h.setBusState({ state: 'up', since: 9 });
+    for (const reader of [open, later]) expect(parse(await next(reader)).events.map((e) => [e.event, JSON.parse(e.data).state])).toEqual([['bus', 'up']]);
+    const after = h.open(ALL).getReader();
+    expect(parse(await next(after)).events.map((e) => e.event)).toEqual(['live']);
+  });
 });

@@ -41,6 +41,16 @@ interface Batch {
   meta: SeriesMeta[];
 }
 
+/**
+ * What streams are told about the bus: sent as a `bus` event when it changes, and on connect
+ * while it is not `up`, so a dashboard can say that data is delayed (Redis unreachable).
+ */
+export interface BusNotice {
+  state: 'connecting' | 'up' | 'down' | 'closed';
+  since?: number;
+  message?: string;
+}
+
 const encoder = new TextEncoder();
 // Large replays go out in several events of about this size, each handed over as it is read.
 const REPLAY_EVENT_BYTES = 64 * 1024;
@@ -93,6 +103,7 @@ export class Hub implements SubscriberOwner {
   private count = 0;
   private draining = false;
   private latest: Cursor | null = null;
+  private bus: BusNotice = { state: 'up' };
   readonly stats: HubStats = {
     opened: 0,
     closed: 0,
@@ -141,7 +152,8 @@ export class Hub implements SubscriberOwner {
     this.flush();
     // `live` marks the end of any catch-up: from here on the stream carries new events.
     const live = encodeEvent({ event: 'live', data: JSON.stringify({ cursor: this.latest }) });
-    const first = coalesce([retry, ...(since !== undefined ? this.resume(filter, since) : []), live]).map((t) => encoder.encode(t));
+    const notice = this.bus.state !== 'up' ? [encodeEvent({ event: 'bus', data: JSON.stringify(this.bus) })] : [];
+    const first = coalesce([retry, ...(since !== undefined ? this.resume(filter, since) : []), live, ...notice]).map((t) => encoder.encode(t));
     let group = this.groups.get(filter.id);
     if (!group) {
       group = { filter, subscribers: new Set() };
@@ -179,6 +191,15 @@ export class Hub implements SubscriberOwner {
       this.flushTimer = setTimeout(() => this.flush(), this.options.flushMs);
       this.flushTimer.unref?.();
     }
+  }
+
+  /** Tells every open stream (and later ones, while not `up`) the bus's state, when it changes. */
+  setBusState(notice: BusNotice): void {
+    if (notice.state === this.bus.state) return;
+    this.bus = notice;
+    this.flush();
+    const bytes = encoder.encode(encodeEvent({ event: 'bus', data: JSON.stringify(notice) }));
+    for (const group of this.groups.values()) this.sendToGroup(group, bytes, 1);
   }
 
   /** Encodes what is pending once per filter and hands the same bytes to every stream of that filter. */
