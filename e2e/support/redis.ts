@@ -47,11 +47,14 @@ export async function startRedis(): Promise<TestRedis> {
       ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--protected-mode', 'no'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    let failed: Error | undefined;
+    proc.once('error', (err) => (failed = err));
     proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
     child = proc;
     const deadline = Date.now() + 10_000;
     while (!(await answers(port))) {
+      if (failed) throw new Error(`cannot run ${bin} (${failed.message}). ${INSTALL_HINT}`);
       if (proc.exitCode !== null) throw new Error(`redis-server exited with ${proc.exitCode}:\n${out}`);
       if (Date.now() > deadline) throw new Error(`redis-server did not answer on port ${port} within 10 s:\n${out}`);
       await new Promise((r) => setTimeout(r, 50));
