@@ -119,9 +119,11 @@ test('points ingested on instance A reach a client on instance B once each, in o
 test('a client resumes on instance B with a Last-Event-ID it got from instance A: no gap, no duplicate', async () => {
   const [a, b] = servers as [RunningServer, RunningServer];
   const name = 'redis_resume_across';
+  const reading = readEvents(`${a.url}/api/stream?series=${name}`, { until: (r) => valuesOf(r, name).length >= 30 });
+  await sleep(300); // connected before the first point
   const producer = produce(a.url, name, 400, 10);
   try {
-    const first = await readEvents(`${a.url}/api/stream?series=${name}`, { until: (r) => valuesOf(r, name).length >= 30 });
+    const first = await reading;
     const cursor = first.events.filter((e) => e.id).at(-1)?.id as string;
     expect(cursor).toMatch(/^\d+-\d+$/);
     await sleep(500); // away while points keep coming
@@ -250,6 +252,9 @@ test('kill -9 Redis mid-stream: ingest gets 503s, streams stay open, and after a
   expect(duplicates).toBe(0);
   expect(received).toEqual(producer.stats.acknowledged);
   expect(r.events.find((e) => e.event === 'reset')).toBeUndefined();
+  // Every event once: cursors strictly increase across the outage.
+  const ids = r.events.filter((e) => e.event === 'points').map((e) => (e.id as string).split('-').map(Number) as [number, number]);
+  for (let i = 1; i < ids.length; i++) expect(ids[i]![0] * 1e6 + ids[i]![1]).toBeGreaterThan(ids[i - 1]![0] * 1e6 + ids[i - 1]![1]);
   // The stream said that data was delayed, and when it no longer was.
   expect(r.events.filter((e) => e.event === 'bus').map((e) => (JSON.parse(e.data) as { state: string }).state)).toEqual(['down', 'up']);
   // Logs say what happened once, not once per reconnection attempt.

@@ -1,4 +1,5 @@
 import { createClient } from '@redis/client';
+import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '@/e2e/support/redis';
 import { RedisBus, type RedisBusOptions } from './redis';
@@ -36,6 +37,51 @@ function bus(options: Partial<RedisBusOptions> = {}): RedisBus {
   });
   buses.push(b);
   return b;
+}
+
+/**
+ * A TCP relay to the test's Redis that can go silent: while paused it forwards nothing and
+ * answers nothing (a network partition: no reset, no error), and connections from then are dropped.
+ */
+async function partitionableProxy(port: number) {
+  let paused = false;
+  const pairs = new Set<{ client: net.Socket; upstream: net.Socket; stale: boolean }>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    const pair = { client, upstream, stale: paused };
+    pairs.add(pair);
+    const forward = (to: net.Socket) => (d: Buffer) => {
+      if (!paused && !pair.stale) to.write(d);
+    };
+    client.on('data', forward(upstream));
+    upstream.on('data', forward(client));
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      pairs.delete(pair);
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `redis://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    pause() {
+      paused = true;
+      for (const pair of pairs) pair.stale = true; // what was in flight is lost for good
+    },
+    resume() {
+      paused = false;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        for (const { client, upstream } of pairs) {
+          client.destroy();
+          upstream.destroy();
+        }
+        server.close(() => r());
+      }),
+  };
 }
 
 function collect(b: RedisBus): BusMessage[] {
@@ -141,6 +187,66 @@ describe('RedisBus', () => {
     expect(onB.map((m) => m.samples[0]?.v)).toEqual([1, 3, 4, 5]);
     expect(a.status()).toMatchObject({ state: 'up', outbox: { batches: 0, dropped: 0 } });
   }, 30_000);
+
+  it('a network partition (no reset, no error) is noticed: the bus goes down, publish refuses, and after it reading resumes with no gap', async () => {
+    n++;
+    const proxy = await partitionableProxy(redis.port);
+    try {
+      const a = bus({ url: proxy.url, commandTimeoutMs: 500 });
+      const b = bus();
+      await Promise.all([a.ready(5000), b.ready(5000)]);
+      await until(() => a.status().state === 'up' && b.status().state === 'up');
+      const onA = collect(a);
+      await b.publish({ samples: [{ series: 'x', t: 1, v: 1 }] });
+      await until(() => onA.length === 1);
+      proxy.pause();
+      const paused = Date.now();
+      await until(() => a.status().state === 'down', 10_000);
+      const noticedMs = Date.now() - paused;
+      const refusing = Date.now();
+      await expect(a.publish({ samples: [{ series: 'x', t: 9, v: 9 }] })).rejects.toThrow(/nothing was stored|did not confirm/);
+      expect(Date.now() - refusing).toBeLessThan(1000);
+      await b.publish({ samples: [{ series: 'x', t: 2, v: 2 }] });
+      await b.publish({ samples: [{ series: 'x', t: 3, v: 3 }] });
+      proxy.resume();
+      await until(() => onA.length === 3, 15_000);
+      expect(onA.map((m) => m.samples[0]?.v)).toEqual([1, 2, 3]);
+      await until(() => a.status().state === 'up');
+      // The socket timeouts bound how long a silent connection goes unnoticed.
+      expect(noticedMs).toBeLessThan(2000 + 500 + 1500);
+    } finally {
+      await proxy.close();
+    }
+  }, 40_000);
+
+  it('after an outage longer than the stream keeps, the instance says which entries it never read', async () => {
+    n++;
+    const proxy = await partitionableProxy(redis.port);
+    const warnings: string[] = [];
+    try {
+      const a = bus({ url: proxy.url, commandTimeoutMs: 500, warn: (line) => warnings.push(line) });
+      const b = bus({ maxLen: 100 });
+      await Promise.all([a.ready(5000), b.ready(5000)]);
+      await until(() => a.status().state === 'up' && b.status().state === 'up');
+      const onA = collect(a);
+      await b.publish({ samples: [{ series: 'x', t: 1, v: 0 }] });
+      await until(() => onA.length === 1);
+      proxy.pause();
+      await until(() => a.status().state === 'down', 10_000);
+      for (let i = 1; i <= 400; i++) await b.publish({ samples: [{ series: 'x', t: 1 + i, v: i }] });
+      proxy.resume();
+      await until(() => a.status().state === 'up', 15_000);
+      await until(() => warnings.some((w) => w.includes('were removed before this instance read them')), 5_000);
+      await until(() => onA.at(-1)?.samples[0]?.v === 400);
+      // What the stream still held arrived in order, once each.
+      const values = onA.map((m) => m.samples[0]?.v as number);
+      expect(values).toEqual([...values].sort((x, y) => x - y));
+      expect(new Set(values).size).toBe(values.length);
+      expect(values.length).toBeLessThan(401);
+    } finally {
+      await proxy.close();
+    }
+  }, 40_000);
 
   it('the outbox keeps at most its byte bound, dropping the oldest batches and counting them', async () => {
     n++;

@@ -33,6 +33,8 @@ type StreamsReply = Array<{ name: string; messages: Array<{ id: string; message:
 const READ_COUNT = 1000;
 // How long one XREAD blocks waiting for entries; bounds how long close() can wait on it.
 const BLOCK_MS = 2000;
+// How far ahead of this clock a cursor may be and still be waited for.
+const FUTURE_SLACK_MS = 60_000;
 // Longest close() waits to write what the outbox holds.
 const CLOSE_FLUSH_MS = 1000;
 // At most one log line per this many ms about invalid entries.
@@ -85,6 +87,11 @@ export class RedisBus implements Bus {
   private invalid = 0;
   private invalidLoggedAt = 0;
   private waiters: Array<{ id: string; done: () => void }> = [];
+  /** True once an entry has been read: `readFrom` is then a real id. */
+  private readAny = false;
+  private checkPending = false;
+  /** Set while XREAD fails on a connection that is up (an error reply such as LOADING). */
+  private readFailure: string | null = null;
   private readonly warm: Promise<void>;
   private warmDone!: () => void;
   private closed = false;
@@ -100,18 +107,27 @@ export class RedisBus implements Bus {
       connectTimeout: options.commandTimeoutMs,
       reconnectStrategy: (retries: number) => backoff(retries, options.reconnectMaxMs),
     };
+    // A command already sent is not covered by a command timeout, so a connection that silently
+    // stops answering (a network partition, no reset) is found by socket inactivity instead: the
+    // writer pings while idle, the reader's blocking XREAD returns at least every BLOCK_MS.
+    const pingMs = Math.min(Math.max(options.commandTimeoutMs, 1000), 5000);
     // Commands fail at once while disconnected instead of queueing: ingest must answer now.
     this.writer = createClient({
       url: options.url,
-      socket,
+      socket: { ...socket, socketTimeout: pingMs + options.commandTimeoutMs },
+      pingInterval: pingMs,
       disableOfflineQueue: true,
       commandOptions: { timeout: options.commandTimeoutMs },
     });
     this.reader = createClient({
       url: options.url,
-      socket,
+      socket: { ...socket, socketTimeout: BLOCK_MS + options.commandTimeoutMs },
       disableOfflineQueue: true,
       commandOptions: { timeout: BLOCK_MS + options.commandTimeoutMs },
+    });
+    this.reader.on('ready', () => {
+      // Connected again after having read: check that nothing it had not read yet is gone.
+      if (this.readAny) this.checkPending = true;
     });
     for (const client of [this.writer, this.reader]) {
       client.on('error', (err: Error) => {
@@ -136,7 +152,9 @@ export class RedisBus implements Bus {
       id = await this.append(encodeEntry(batch, this.options.source));
     } catch (err) {
       this.lastError = describeError(err);
-      throw new BusUnavailableError(`Redis did not confirm the write (${this.lastError}); retry`);
+      throw new BusUnavailableError(
+        `Redis did not confirm the write (${this.lastError}); it may or may not have been stored: retry (a repeated point is kept once)`,
+      );
     }
     // Stored; wait (bounded) for our own reader so a page loaded next already shows it.
     await this.caughtUp(id, this.options.commandTimeoutMs);
@@ -149,9 +167,10 @@ export class RedisBus implements Bus {
     for (const v of Object.values(fields)) bytes += v.length;
     this.outbox.push({ fields, bytes });
     this.outboxBytes += bytes;
+    // The head may be on its way to Redis: while a flush runs, the next oldest goes instead.
     while (this.outboxBytes > this.options.outboxMaxBytes && this.outbox.length > 1) {
-      const dropped = this.outbox.shift() as { bytes: number };
-      this.outboxBytes -= dropped.bytes;
+      const [dropped] = this.outbox.splice(this.flushing && this.outbox.length > 2 ? 1 : 0, 1);
+      this.outboxBytes -= dropped?.bytes ?? 0;
       this.outboxDropped++;
     }
     void this.flushOutbox();
@@ -163,6 +182,8 @@ export class RedisBus implements Bus {
 
   caughtUp(cursor: Cursor, timeoutMs: number): Promise<void> {
     if (!isStreamId(cursor) || compareIds(cursor, this.readFrom) <= 0 || this.closed) return Promise.resolve();
+    // Ids come from Redis's clock: one from the future was made up, and is not waited for.
+    if (compareIds(cursor, `${Date.now() + FUTURE_SLACK_MS}-0`) > 0) return Promise.resolve();
     let done!: () => void;
     const reached = new Promise<void>((resolve) => (done = resolve));
     const waiter = { id: cursor, done };
@@ -211,10 +232,17 @@ export class RedisBus implements Bus {
     this.listeners.clear();
   }
 
+  /** XADD, failing after REDIS_COMMAND_TIMEOUT even when the command is already on the wire. */
   private append(fields: EntryFields): Promise<string> {
-    return this.writer.xAdd(this.options.streamKey, '*', fields, {
+    const added = this.writer.xAdd(this.options.streamKey, '*', fields, {
       TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: this.options.maxLen },
     });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${this.options.commandTimeoutMs} ms`)), this.options.commandTimeoutMs);
+    });
+    added.catch(() => undefined); // a late failure after the timeout has nobody to tell
+    return Promise.race([added, timeout]).finally(() => clearTimeout(timer));
   }
 
   /** Writes the outbox, oldest first, while Redis is up; stops at the first failure and keeps the rest. */
@@ -244,15 +272,15 @@ export class RedisBus implements Bus {
   private async readLoop(): Promise<void> {
     let warming = true;
     let loaded = 0;
-    let checkOnRecovery = false;
+    let failures = 0;
     const started = Date.now();
     while (!this.closed) {
       if (!this.reader.isReady) {
         await this.untilReady(this.reader);
         continue;
       }
-      if (checkOnRecovery) {
-        checkOnRecovery = false;
+      if (this.checkPending) {
+        this.checkPending = false;
         await this.checkContinuity();
       }
       let reply: StreamsReply;
@@ -264,10 +292,17 @@ export class RedisBus implements Bus {
       } catch (err) {
         if (this.closed) return;
         this.lastError = describeError(err);
-        checkOnRecovery = this.last !== null;
+        // On a connection that is still up, an error reply (LOADING while Redis replays its AOF,
+        // WRONGTYPE, NOPERM): nothing is delivered, so the bus counts as down until a read works.
+        if (this.reader.isReady) this.readFailure = this.lastError;
         this.update();
-        await sleep(100);
+        await sleep(backoff(failures++, this.options.reconnectMaxMs));
         continue;
+      }
+      failures = 0;
+      if (this.readFailure !== null) {
+        this.readFailure = null;
+        this.update();
       }
       const messages = reply?.[0]?.messages ?? [];
       for (const { id, message } of messages) this.deliver(id, message);
@@ -284,6 +319,7 @@ export class RedisBus implements Bus {
 
   private deliver(id: string, fields: EntryFields): void {
     this.readFrom = id;
+    this.readAny = true;
     const decoded = this.decoder.decode(id, fields);
     if (decoded.ok) {
       const message: BusMessage = { ...decoded.batch, id };
@@ -315,23 +351,39 @@ export class RedisBus implements Bus {
 
   /**
    * After a reconnection, says so if entries this instance had not read are gone: trimmed by
-   * MAXLEN during the outage, or lost because Redis restarted without its data.
+   * MAXLEN during the outage, or lost because Redis restarted without its data. If the stream now
+   * ends before what was read here (a failover to a replica that lags), reading moves back to its
+   * end, so new entries are not skipped.
    */
   private async checkContinuity(): Promise<void> {
-    let info: Record<string, unknown>;
+    const key = this.options.streamKey;
     try {
-      info = (await this.reader.sendCommand(['XINFO', 'STREAM', this.options.streamKey])) as Record<string, unknown>;
+      const info = (await this.reader.sendCommand(['XINFO', 'STREAM', key]).catch((err: unknown) => {
+        if (/no such key/i.test(String(err))) return null;
+        throw err;
+      })) as Record<string, unknown> | null;
+      const lastGenerated = typeof info?.['last-generated-id'] === 'string' ? info['last-generated-id'] : null;
+      if (lastGenerated === null || compareIds(lastGenerated, this.readFrom) < 0) {
+        this.warn(
+          `[pulseboard] redis: the stream ${lastGenerated === null ? 'is gone' : `ends at ${lastGenerated}`}, before ${this.readFrom} already read here: ` +
+            'Redis came back without its latest writes (persistence off, or a lagging replica); acknowledged points written after that are lost. Keep persistence on (docs/redis.md)',
+        );
+        if (lastGenerated !== null) this.readFrom = lastGenerated;
+        return;
+      }
+      // Still there: nothing after it was trimmed (trimming starts at the oldest).
+      const at = (await this.reader.xRange(key, this.readFrom, this.readFrom, { COUNT: 1 })) as unknown[];
+      if (at.length > 0) return;
+      const first = (await this.reader.xRange(key, '-', '+', { COUNT: 1 })) as Array<{ id: string }>;
+      const from = first[0]?.id;
+      if (from !== undefined && compareIds(from, this.readFrom) > 0) {
+        this.warn(
+          `[pulseboard] redis: entries after ${this.readFrom} up to ${from} were removed before this instance read them ` +
+            `(trimmed: REDIS_STREAM_MAXLEN=${this.options.maxLen} is shorter than the outage, or Redis lost them); charts have a gap there`,
+        );
+      }
     } catch (err) {
-      this.warn(`[pulseboard] redis: ${this.options.streamKey} is gone after reconnecting (${describeError(err)}); entries written before the outage and not yet read here are lost: keep Redis persistence on (docs/redis.md)`);
-      return;
-    }
-    const field = (name: string): string | undefined => (typeof info[name] === 'string' ? info[name] : undefined);
-    const lastGenerated = field('last-generated-id');
-    const maxDeleted = field('max-deleted-entry-id');
-    if (lastGenerated && compareIds(lastGenerated, this.readFrom) < 0) {
-      this.warn(`[pulseboard] redis: the stream ends at ${lastGenerated}, before ${this.readFrom} already read here: Redis restarted without its latest writes; keep persistence on (docs/redis.md)`);
-    } else if (maxDeleted && compareIds(maxDeleted, this.readFrom) > 0) {
-      this.warn(`[pulseboard] redis: entries up to ${maxDeleted} were trimmed before this instance read them (REDIS_STREAM_MAXLEN=${this.options.maxLen} is shorter than the outage); charts have a gap there`);
+      this.warn(`[pulseboard] redis: could not check ${key} for a gap after reconnecting (${describeError(err)})`);
     }
   }
 
@@ -350,7 +402,7 @@ export class RedisBus implements Bus {
   /** Derives the state from both connections and says what changed, once per change. */
   private update(): void {
     if (this.closed) return;
-    const up = this.writer.isReady && this.reader.isReady;
+    const up = this.writer.isReady && this.reader.isReady && this.readFailure === null;
     const next: BusState = up ? 'up' : this.state === 'connecting' && this.lastError === null ? 'connecting' : 'down';
     if (next === this.state) return;
     const previous = this.state;
