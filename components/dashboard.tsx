@@ -60,6 +60,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
           router.refresh();
         },
         status: (status, attempt) => store.setStatus(status, attempt),
+        bus: (notice) => store.setBus(notice),
       }),
     [store, router],
   );
@@ -104,6 +105,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
           <StatusBadge
             status={state.status}
             attempt={state.attempt}
+            bus={state.bus}
             lastUpdate={state.lastEventAt ?? data.snapshot.takenAt}
             resetAt={state.resetAt}
             hydrated={hydrated}

@@ -1,6 +1,6 @@
 import { metaFromKey, type SeriesMeta, type Sample } from '@/lib/series';
 import type { Pair, Snapshot } from '@/lib/store';
-import type { StreamStatus } from './stream-source';
+import type { BusNotice, StreamStatus } from './stream-source';
 
 export type ConnectionStatus = StreamStatus;
 
@@ -21,6 +21,8 @@ export interface LiveState {
   series: ReadonlyMap<string, LiveSeries>;
   /** When the server last said this client missed data (and history was reloaded). */
   resetAt: number | null;
+  /** The server's bus: not `up` while Redis is unreachable and new points are delayed. */
+  bus: BusNotice;
 }
 
 /**
@@ -41,6 +43,7 @@ export class LiveStore {
       windowMs: snapshot.windowMs,
       series: new Map(),
       resetAt: null,
+      bus: { state: 'up' },
     };
     this.load(snapshot);
   }
@@ -111,6 +114,11 @@ export class LiveStore {
   setStatus(status: ConnectionStatus, attempt = 0): void {
     if (status === this.state.status && attempt === this.state.attempt) return;
     this.update({ status, attempt });
+  }
+
+  setBus(bus: BusNotice): void {
+    if (bus.state === this.state.bus.state && bus.message === this.state.bus.message) return;
+    this.update({ bus });
   }
 
   /** Cancels a pending notification; call when the store is dropped. */

@@ -28,6 +28,7 @@ export function openSharedStream(url: string, since: string | null, sink: Stream
   let leading = false;
   let closeSource: (() => void) | undefined;
   let lastStatus: StreamMessage = { type: 'status', status: 'connecting', attempt: 0 };
+  let lastBus: StreamMessage = { type: 'bus', notice: { state: 'up' } };
   let release: (() => void) | undefined;
   let startedFrom: string | null = null;
   // Until the leader answers with what this tab missed, newer relayed messages wait, so that
@@ -43,6 +44,7 @@ export function openSharedStream(url: string, since: string | null, sink: Stream
   const apply = (m: StreamMessage) => {
     if ((m.type === 'points' || m.type === 'reset') && m.id) lastId = m.id;
     if (m.type === 'status') lastStatus = m;
+    if (m.type === 'bus') lastBus = m;
     deliver(sink, m);
   };
 
@@ -61,7 +63,7 @@ export function openSharedStream(url: string, since: string | null, sink: Stream
       // announcements that precede newer points travel with them.
       let start = wire.since === null ? recent.length : 0;
       if (wire.since !== null) for (const [i, id] of ids) if (compareCursors(id, wire.since) <= 0) start = i + 1;
-      channel.postMessage({ kind: 'catch-up', to: wire.from, messages: [...recent.slice(start), lastStatus], gone } satisfies Wire);
+      channel.postMessage({ kind: 'catch-up', to: wire.from, messages: [...recent.slice(start), lastStatus, lastBus], gone } satisfies Wire);
     } else if (wire.kind === 'catch-up' && wire.to === me && !leading) {
       clearTimeout(noLeader);
       if (wire.gone) sink.reset();
@@ -77,7 +79,7 @@ export function openSharedStream(url: string, since: string | null, sink: Stream
       stopQueueing();
       startedFrom = lastId;
       closeSource = openEventSource(url, lastId, (m) => {
-        if (m.type !== 'status') {
+        if (m.type !== 'status' && m.type !== 'bus') {
           recent.push(m);
           if (recent.length > RECENT) recent.splice(0, recent.length - RECENT);
         }

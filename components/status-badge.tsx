@@ -1,4 +1,5 @@
 import type { ConnectionStatus } from './live-store';
+import type { BusNotice } from './stream-source';
 import { formatClock } from './format-time';
 
 const TEXT: Record<ConnectionStatus, string> = {
@@ -17,18 +18,25 @@ interface StatusBadgeProps {
   lastUpdate: number | null;
   resetAt: number | null;
   hydrated: boolean;
+  /** While not `up`, the server's message that new points are delayed (Redis unreachable). */
+  bus?: BusNotice;
 }
 
 /** Connection state and the time of the newest data, announced politely to screen readers. */
-export function StatusBadge({ status, attempt, lastUpdate, resetAt, hydrated }: StatusBadgeProps) {
+export function StatusBadge({ status, attempt, lastUpdate, resetAt, hydrated, bus }: StatusBadgeProps) {
   const reloaded = resetAt !== null && lastUpdate !== null && lastUpdate - resetAt < NOTICE_MS;
   return (
-    <div className="status" data-status={status} role="status" aria-live="polite">
+    <div className="status" data-status={status} data-bus={bus?.state ?? 'up'} role="status" aria-live="polite">
       <span className="status-dot" aria-hidden />
       <span className="status-text" data-testid="status">
         {TEXT[status]}
         {status === 'reconnecting' ? ` (attempt ${attempt})` : ''}
       </span>
+      {bus && bus.state !== 'up' && status === 'live' && (
+        <span className="status-notice" data-testid="bus-notice">
+          {bus.message ?? 'new points are delayed'}
+        </span>
+      )}
       {reloaded && (
         <span className="status-notice" data-testid="status-notice">
           missed data, reloaded

@@ -2,6 +2,12 @@ import type { Sample, SeriesMeta } from '@/lib/series';
 
 export type StreamStatus = 'connecting' | 'catching-up' | 'live' | 'reconnecting';
 
+/** The server's word on its bus: `down` while Redis is unreachable (new points are delayed). */
+export interface BusNotice {
+  state: 'connecting' | 'up' | 'down' | 'closed';
+  message?: string;
+}
+
 /** What a stream delivers, whoever holds the connection. */
 export interface StreamSink {
   points(points: Sample[], id: string | null): void;
@@ -9,6 +15,7 @@ export interface StreamSink {
   /** The server no longer has what this client missed: refetch history. */
   reset(): void;
   status(status: StreamStatus, attempt: number): void;
+  bus(notice: BusNotice): void;
 }
 
 /** One message as relayed between tabs. */
@@ -16,7 +23,8 @@ export type StreamMessage =
   | { type: 'points'; points: Sample[]; id: string | null }
   | { type: 'series'; series: SeriesMeta[] }
   | { type: 'reset'; id: string | null }
-  | { type: 'status'; status: StreamStatus; attempt: number };
+  | { type: 'status'; status: StreamStatus; attempt: number }
+  | { type: 'bus'; notice: BusNotice };
 
 const MAX_BACKOFF_MS = 30_000;
 
@@ -45,6 +53,7 @@ export function openEventSource(url: string, since: string | null, emit: (m: Str
       emit({ type: 'points', points: JSON.parse(e.data).points, id: lastId });
     });
     source.addEventListener('series', (e) => emit({ type: 'series', series: JSON.parse(e.data).series }));
+    source.addEventListener('bus', (e) => emit({ type: 'bus', notice: JSON.parse(e.data) }));
     source.addEventListener('reset', (e) => {
       lastId = e.lastEventId || null;
       emit({ type: 'reset', id: lastId });
@@ -96,15 +105,23 @@ export function deliver(sink: StreamSink, m: StreamMessage): void {
       return sink.reset();
     case 'status':
       return sink.status(m.status, m.attempt);
+    case 'bus':
+      return sink.bus(m.notice);
   }
 }
 
 /**
  * Orders cursors of the form `<a>-<b>` (the embedded bus's `<epoch>-<seq>`, Redis's `<ms>-<seq>`):
- * negative when `x` is older. Parts compare as base-36 numbers, which orders decimal parts too.
+ * negative when `x` is older. Parts are numbers written without leading zeros in base 36 or 10, so
+ * a longer part is larger and equal lengths compare as text: exact for any length (a Redis id's
+ * 13-digit milliseconds read as base 36 would exceed what a double holds exactly).
  */
 export function compareCursors(x: string, y: string): number {
   const [xa = '', xb = ''] = x.split('-');
   const [ya = '', yb = ''] = y.split('-');
-  return parseInt(xa, 36) - parseInt(ya, 36) || parseInt(xb, 36) - parseInt(yb, 36);
+  return comparePart(xa, ya) || comparePart(xb, yb);
+}
+
+function comparePart(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
