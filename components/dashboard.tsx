@@ -3,11 +3,16 @@
 import { useRouter } from 'next/navigation';
 import { startTransition, useEffect, useMemo, useRef, useState } from 'react';
 import type { DashboardData } from '@/lib/api';
-import { WINDOWS, layoutPanels, toRate } from '@/lib/dashboard';
+import { layoutPanels, matchesFilter, toRate, viewQuery, type TimeRange } from '@/lib/dashboard';
+import { EmptyState } from './empty-state';
+import { LiveControl } from './live-control';
 import { LiveStore, type LiveSeries, type LiveState } from './live-store';
+import { MetricFilter } from './metric-filter';
+import { PanelBoundary } from './panel-boundary';
 import { PanelCard } from './panel-card';
 import { StatusBadge } from './status-badge';
 import { openSharedStream } from './shared-stream';
+import { ThemeToggle } from './theme-toggle';
 import { useHydrated } from './use-hydrated';
 import { WindowPicker } from './window-picker';
 
@@ -25,6 +30,19 @@ function shown(series: LiveSeries | undefined, rate: boolean | undefined): LiveS
   let points = rates.get(series.points);
   if (!points) rates.set(series.points, (points = toRate(series.points)));
   return { meta: series.meta, points };
+}
+
+/** The newest point time among the series (server time), or `fallback`. */
+function newestIn(state: LiveState, fallback: number): number {
+  let newest = fallback;
+  for (const s of state.series.values()) newest = Math.max(newest, s.points.at(-1)?.[0] ?? newest);
+  return newest;
+}
+
+/** A paused view: the range shown and the data as it was when pausing (new data keeps arriving in the store). */
+interface Paused {
+  range: TimeRange;
+  state: LiveState;
 }
 
 /** The live dashboard: starts from the server's snapshot, then appends what the stream brings. */
@@ -74,18 +92,44 @@ export function Dashboard({ data }: { data: DashboardData }) {
   }, [store]);
   const hydrated = useHydrated();
 
-  const signature = [...state.series.values()].map((s) => `${s.meta.key} ${s.meta.unit} ${s.meta.type}`).join('\n');
+  // The view (paused range, filter) starts from the URL, and starts over when the server renders
+  // a new one (a window link was followed).
+  const [view, setView] = useState(data.view);
+  const [paused, setPaused] = useState<Paused | null>(() => (data.view.range ? { range: data.view.range, state: store.getState() } : null));
+  const [filter, setFilter] = useState(data.view.filter);
+  if (view !== data.view) {
+    setView(data.view);
+    setPaused(data.view.range ? { range: data.view.range, state } : null);
+    setFilter(data.view.filter);
+  }
+  useEffect(() => store.hold(paused?.range.from ?? null), [store, paused]);
+  const query = viewQuery({ window: data.view.window, range: paused?.range ?? null, filter }, data.defaultWindow);
+  useEffect(() => {
+    if (window.location.search !== query) window.history.replaceState(null, '', `/${query}`);
+  }, [query]);
+
+  const shownState = paused?.state ?? state;
+  const signature = [...shownState.series.values()].map((s) => `${s.meta.key} ${s.meta.unit} ${s.meta.type}`).join('\n');
   const panels = useMemo(
-    () => layoutPanels([...state.series.values()].map((s) => s.meta)),
+    () => layoutPanels([...shownState.series.values()].map((s) => s.meta)),
     // Re-layout only when the set of series changes, not on every point.
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [signature],
   );
+  const matching = panels.filter((p) => matchesFilter(p, filter));
 
   // The x-axis ends at the newest point (server time), so a skewed client clock cannot hide data.
-  let newest = data.snapshot.takenAt;
-  for (const s of state.series.values()) newest = Math.max(newest, s.points.at(-1)?.[0] ?? newest);
-  const windowMs = WINDOWS[data.window];
+  const newest = newestIn(shownState, data.snapshot.takenAt);
+  const from = paused ? paused.range.from : newest - data.view.window.ms;
+  const to = paused ? paused.range.to : newest;
+  const zoom = (range: TimeRange) => setPaused((p) => ({ range, state: p?.state ?? store.getState() }));
+  const goLive = () => setPaused(null);
+  const pause = () => {
+    const now = store.getState();
+    const end = newestIn(now, data.snapshot.takenAt);
+    setPaused({ range: { from: end - data.view.window.ms, to: end }, state: now });
+  };
+  const origin = hydrated ? window.location.origin : 'http://localhost:3000';
 
   return (
     <div className="dashboard">
@@ -100,7 +144,9 @@ export function Dashboard({ data }: { data: DashboardData }) {
           </span>
         </div>
         <div className="controls">
-          <WindowPicker current={data.window} />
+          <WindowPicker presets={data.presets} current={data.view.window} query={new URLSearchParams(filter ? { q: filter } : {})} paused={paused !== null} />
+          <LiveControl range={paused?.range ?? null} onPause={pause} onLive={goLive} hydrated={hydrated} />
+          <MetricFilter value={filter} onChange={setFilter} />
           <StatusBadge
             status={state.status}
             attempt={state.attempt}
@@ -108,21 +154,42 @@ export function Dashboard({ data }: { data: DashboardData }) {
             resetAt={state.resetAt}
             hydrated={hydrated}
           />
+          <ThemeToggle />
         </div>
       </header>
       {panels.length === 0 ? (
-        <p className="empty">Waiting for the first points… the collector publishes every {data.intervalMs / 1000} s.</p>
+        <main>
+            <EmptyState origin={origin}>
+            <h2>No metrics yet</h2>
+          <p>The built-in collector publishes every {data.intervalMs / 1000} s.</p>
+          </EmptyState>
+        </main>
+      ) : matching.length === 0 ? (
+        <main>
+          <EmptyState origin={origin}>
+            <h2>No chart matches “{filter}”</h2>
+            <p>
+              <button type="button" className="control" onClick={() => setFilter('')}>
+                Clear the filter
+              </button>
+            </p>
+          </EmptyState>
+        </main>
       ) : (
         <main className="grid">
-          {panels.map((panel) => (
-            <PanelCard
-              key={panel.id}
-              panel={panel}
-              series={panel.lines.map((l) => shown(state.series.get(l.key), panel.rate))}
-              from={newest - windowMs}
-              to={newest}
-              hydrated={hydrated}
-            />
+          {matching.map((panel) => (
+            <PanelBoundary key={panel.id} title={panel.title}>
+              <PanelCard
+                panel={panel}
+                series={panel.lines.map((l) => shown(shownState.series.get(l.key), panel.rate))}
+                from={from}
+                to={to}
+                newest={newest}
+                hydrated={hydrated}
+                onZoom={zoom}
+                onReset={goLive}
+              />
+            </PanelBoundary>
           ))}
         </main>
       )}

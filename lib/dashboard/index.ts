@@ -1,5 +1,16 @@
 // Client-safe: the dashboard's client components import this face.
-export { WINDOWS, DEFAULT_WINDOW, SNAPSHOT_POINTS, toWindowPreset, type WindowPreset } from './windows';
+export {
+  PRESETS,
+  MIN_WINDOW_MS,
+  SNAPSHOT_POINTS,
+  presetsWithin,
+  toTimeWindow,
+  formatWindow,
+  type TimeWindow,
+} from './windows';
+export { parseView, viewQuery, toTimeRange, MIN_RANGE_MS, type View, type TimeRange } from './view';
+export { matchesFilter } from './filter';
+export { statsWithin, pointsWithin, percentile, lowerBound, type SeriesStats } from './stats';
 export { BUILTIN_PANELS, UNCHARTED_METRICS, type PanelSpec } from './panels';
 export { layoutPanels, type Panel, type PanelLine, type SeriesRef } from './layout';
 export { toRate } from './rate';
