@@ -129,6 +129,12 @@ export function Dashboard({ data }: { data: DashboardData }) {
     const end = newestIn(now, data.snapshot.takenAt);
     setPaused({ range: { from: end - data.view.window.ms, to: end }, state: now });
   };
+  useEffect(() => {
+    if (!paused) return;
+    const escape = (e: KeyboardEvent) => e.key === 'Escape' && !(e.target instanceof HTMLInputElement) && setPaused(null);
+    window.addEventListener('keydown', escape);
+    return () => window.removeEventListener('keydown', escape);
+  }, [paused]);
   const origin = hydrated ? window.location.origin : 'http://localhost:3000';
 
   return (

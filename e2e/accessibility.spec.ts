@@ -1,0 +1,27 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { panel } from './support/charts';
+
+/** WCAG 2.x A and AA rules that axe-core can check automatically. */
+async function violations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test.describe(`${colorScheme} theme`, () => {
+    test.use({ colorScheme });
+    test('the dashboard passes axe checks of roles, names and contrast, live and paused', async ({ page }) => {
+      await page.goto('/');
+      await expect(page.getByTestId('status')).toHaveText('Live');
+      await expect(panel(page, 'cpu').locator('.recharts-line-curve').first()).toBeVisible();
+      // The connection state is announced: a polite live region holding it.
+      await expect(page.getByRole('status', { name: 'Connection' })).toHaveText(/^Live/);
+      expect(await violations(page)).toEqual([]);
+
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await expect(page.getByTestId('mode')).toHaveText('Paused');
+      expect(await violations(page)).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,28 @@
+import { mkdirSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { dragAcross, panel } from './support/charts';
+
+test.use({ viewport: { width: 390, height: 844 }, hasTouch: false });
+
+const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+test('at phone width (390 px) the dashboard fits: no horizontal scroll, live or paused', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('status')).toHaveText('Live');
+  const cpu = panel(page, 'cpu');
+  await expect(cpu.locator('.recharts-line-curve').first()).toBeVisible();
+  expect((await cpu.boundingBox())!.width).toBeLessThanOrEqual(390);
+  expect(await overflow(page)).toBe(0);
+
+  await dragAcross(page, cpu, 0.5, 0.9);
+  await expect(page.getByTestId('mode')).toHaveText('Paused');
+  expect(await overflow(page)).toBe(0);
+  await page.getByRole('button', { name: 'Back to live' }).click();
+
+  // Every chart drawn (off-screen ones wait), for the README's phone screenshot.
+  for (const section of await page.locator('section.panel').all()) await section.scrollIntoViewIfNeeded();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  expect(await overflow(page)).toBe(0);
+  mkdirSync('test-results', { recursive: true });
+  await page.screenshot({ path: process.env.UPDATE_SCREENSHOT ? 'docs/screenshot-phone.png' : 'test-results/phone.png', fullPage: true });
+});
