@@ -1,43 +1,21 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
-import { startTransition, useEffect, useMemo, useRef, useState } from 'react';
+import Link from 'next/link';
+import { useEffect, useMemo, useState } from 'react';
 import type { DashboardData } from '@/lib/api';
-import { layoutPanels, matchesFilter, toRate, viewQuery, type TimeRange } from '@/lib/dashboard';
+import { layoutPanels, matchesFilter, viewQuery, type TimeRange } from '@/lib/dashboard';
 import { EmptyState } from './empty-state';
 import { LiveControl } from './live-control';
-import { LiveStore, type LiveSeries, type LiveState } from './live-store';
+import type { LiveState } from './live-store';
 import { MetricFilter } from './metric-filter';
 import { PanelBoundary } from './panel-boundary';
 import { PanelCard } from './panel-card';
+import { newestIn, shown } from './series-view';
 import { StatusBadge } from './status-badge';
-import { openSharedStream } from './shared-stream';
 import { ThemeToggle } from './theme-toggle';
 import { useHydrated } from './use-hydrated';
+import { useLiveData } from './use-live-data';
 import { WindowPicker } from './window-picker';
-
-declare global {
-  interface Window {
-    pulseboard?: { state: () => LiveState };
-  }
-}
-
-const rates = new WeakMap<LiveSeries['points'], LiveSeries['points']>();
-
-/** What a panel draws of a series: its values, or for a counter its per-second rate (cached per points array). */
-function shown(series: LiveSeries | undefined, rate: boolean | undefined): LiveSeries | undefined {
-  if (!series || !rate) return series;
-  let points = rates.get(series.points);
-  if (!points) rates.set(series.points, (points = toRate(series.points)));
-  return { meta: series.meta, points };
-}
-
-/** The newest point time among the series (server time), or `fallback`. */
-function newestIn(state: LiveState, fallback: number): number {
-  let newest = fallback;
-  for (const s of state.series.values()) newest = Math.max(newest, s.points.at(-1)?.[0] ?? newest);
-  return newest;
-}
 
 /** A paused view: the range shown and the data as it was when pausing (new data keeps arriving in the store). */
 interface Paused {
@@ -47,49 +25,7 @@ interface Paused {
 
 /** The live dashboard: starts from the server's snapshot, then appends what the stream brings. */
 export function Dashboard({ data }: { data: DashboardData }) {
-  const [store] = useState(() => new LiveStore(data.snapshot));
-  const loaded = useRef(data.snapshot);
-  useEffect(() => {
-    // A new window was picked: the server rendered a new snapshot; merge it, keep the stream.
-    if (loaded.current !== data.snapshot) {
-      loaded.current = data.snapshot;
-      store.load(data.snapshot);
-    }
-  }, [data.snapshot, store]);
-  useEffect(() => {
-    // A handle for debugging in the console (and for the end-to-end tests): window.pulseboard.state()
-    window.pulseboard = { state: store.getState };
-    return () => {
-      delete window.pulseboard;
-      store.dispose();
-    };
-  }, [store]);
-
-  // The stream starts exactly after the snapshot this page was rendered with.
-  const router = useRouter();
-  const renderedAt = useRef(data.snapshot.cursor);
-  useEffect(
-    () =>
-      openSharedStream('/api/stream', renderedAt.current, {
-        points: (points) => store.applyPoints(points),
-        series: (series) => store.applyMeta(series),
-        reset: () => {
-          store.markReset();
-          router.refresh();
-        },
-        status: (status, attempt) => store.setStatus(status, attempt),
-      }),
-    [store, router],
-  );
-
-  // Renders of new data are transitions: React renders the charts in slices, yielding to input
-  // and frames between them, and skips to the newest data if more arrives meanwhile.
-  const [state, setState] = useState(store.getState);
-  useEffect(() => {
-    const sync = () => startTransition(() => setState(store.getState()));
-    sync();
-    return store.subscribe(sync);
-  }, [store]);
+  const { store, state } = useLiveData(data.snapshot);
   const hydrated = useHydrated();
 
   // The view (paused range, filter) starts from the URL, and starts over when the server renders
@@ -135,7 +71,6 @@ export function Dashboard({ data }: { data: DashboardData }) {
     window.addEventListener('keydown', escape);
     return () => window.removeEventListener('keydown', escape);
   }, [paused]);
-  const origin = hydrated ? window.location.origin : 'http://localhost:3000';
 
   return (
     <div className="dashboard">
@@ -148,6 +83,9 @@ export function Dashboard({ data }: { data: DashboardData }) {
           <span className="instance" title="instance">
             {data.instance}
           </span>
+          <Link href={filter ? `/metrics?q=${encodeURIComponent(filter)}` : '/metrics'} className="nav-link">
+            Metrics
+          </Link>
         </div>
         <div className="controls">
           <WindowPicker presets={data.presets} current={data.view.window} query={new URLSearchParams(filter ? { q: filter } : {})} paused={paused !== null} />
@@ -165,14 +103,14 @@ export function Dashboard({ data }: { data: DashboardData }) {
       </header>
       {panels.length === 0 ? (
         <main>
-            <EmptyState origin={origin}>
+            <EmptyState>
             <h2>No metrics yet</h2>
           <p>The built-in collector publishes every {data.intervalMs / 1000} s.</p>
           </EmptyState>
         </main>
       ) : matching.length === 0 ? (
         <main>
-          <EmptyState origin={origin}>
+          <EmptyState>
             <h2>No chart matches “{filter}”</h2>
             <p>
               <button type="button" className="control" onClick={() => setFilter('')}>

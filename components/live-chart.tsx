@@ -46,6 +46,8 @@ interface LiveChartProps {
   hydrated: boolean;
   /** Off screen: keep the last drawing instead of redrawing every tick. */
   visible: boolean;
+  /** In CSS pixels; 190 unless said. */
+  height?: number;
 }
 
 /**
@@ -66,13 +68,13 @@ export const LiveChart = memo(function LiveChart(props: LiveChartProps) {
 }, skipWhileHidden);
 
 /** The drawing itself: no animation, no dots, crosshair and tooltip shared with every chart. */
-const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, to, width, hydrated }: LiveChartProps) {
+const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, to, width, hydrated, height = 190 }: LiveChartProps) {
   const plot = width - PLOT_INSET.left - PLOT_INSET.right;
   const buckets = plot > 0 ? Math.max(20, Math.round(plot / PX_PER_BUCKET)) : DEFAULT_BUCKETS;
   const rows = useMemo(() => toRows(series, from, to, buckets), [series, from, to, buckets]);
   const format = (v: number) => formatValue(v, panel.unit);
   if (!hydrated) {
-    return <StaticChart panel={panel} series={series} colors={panel.lines.map((_, i) => colorOf(i))} from={from} to={to} />;
+    return <StaticChart panel={panel} series={series} colors={panel.lines.map((_, i) => colorOf(i))} from={from} to={to} height={height} />;
   }
   const { ticks, step } = timeTicks(from, to);
   return (
@@ -82,7 +84,7 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
       syncId="pulseboard"
       syncMethod="value"
       margin={{ top: 8, right: PLOT_INSET.right, bottom: 0, left: 0 }}
-      style={{ width: '100%', height: 190 }}
+      style={{ width: '100%', height }}
     >
       <CartesianGrid stroke="var(--grid)" vertical={false} />
       <XAxis
@@ -142,6 +144,7 @@ function skipWhileHidden(prev: LiveChartProps, next: LiveChartProps): boolean {
     prev.to === next.to &&
     prev.width === next.width &&
     prev.hydrated === next.hydrated &&
+    prev.height === next.height &&
     prev.series.length === next.series.length &&
     prev.series.every((s, i) => s?.points === next.series[i]?.points)
   );

@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { Panel, TimeRange } from '@/lib/dashboard';
 import { Legend } from './legend';
@@ -64,7 +65,7 @@ export function PanelCard({ panel, series, from, to, newest, hydrated, onZoom, o
     <section ref={section} className="panel" data-panel={panel.id} aria-labelledby={`panel-${panel.id}`}>
       <header className="panel-head">
         <h2 id={`panel-${panel.id}`} title={panel.description}>
-          {panel.title}
+          {panel.metrics.length === 1 ? <Link href={`/metrics/${encodeURIComponent(panel.metrics[0] as string)}`}>{panel.title}</Link> : panel.title}
         </h2>
         {hydrated && (
           <button type="button" className="panel-action" onClick={save} aria-label={`Save ${panel.title} as PNG`} title="Save as PNG">

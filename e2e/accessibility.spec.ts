@@ -25,3 +25,12 @@ for (const colorScheme of ['light', 'dark'] as const) {
     });
   });
 }
+
+test('the metric browser and a metric page pass the same axe checks', async ({ page }) => {
+  await page.goto('/metrics');
+  expect(await violations(page)).toEqual([]);
+  await page.goto('/metrics/host_load_average');
+  await expect(page.getByTestId('status')).toHaveText('Live');
+  await expect(page.locator('.recharts-line-curve').first()).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+});

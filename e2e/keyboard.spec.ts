@@ -15,6 +15,7 @@ test('every control can be reached and used with the keyboard alone, in page ord
   await expect(page.getByTestId('status')).toHaveText('Live');
   await expect(panel(page, 'cpu').locator('.recharts-line-curve').first()).toBeVisible();
 
+  await tabTo(page, 'Metrics');
   await tabTo(page, '1m');
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(/\?window=1m$/);
@@ -43,6 +44,7 @@ test('every control can be reached and used with the keyboard alone, in page ord
   await page.keyboard.press('Enter');
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
 
+  await tabTo(page, 'Load average');
   await tabTo(page, 'Save Load average as PNG');
   await tabTo(page, '1m');
   await page.keyboard.press('Space');

@@ -7,9 +7,14 @@ import type { Panel } from './layout';
  * wildcard (`route=/api*`).
  */
 export function matchesFilter(panel: Panel, filter: string): boolean {
+  return matchesTerms([panel.title, ...panel.metrics, ...panel.lines.map((l) => l.key)], filter);
+}
+
+/** Whether every term of `filter` (as in matchesFilter) appears in one of `texts` (names, series keys). */
+export function matchesTerms(texts: readonly string[], filter: string): boolean {
   const terms = filter.toLowerCase().split(/\s+/).filter(Boolean);
   if (terms.length === 0) return true;
-  const haystack = [panel.title, ...panel.metrics, ...panel.lines.map((l) => l.key)].join('\n').toLowerCase();
+  const haystack = texts.join('\n').toLowerCase();
   return terms.every((term) => toPattern(term).test(haystack));
 }
 

@@ -9,9 +9,9 @@ export {
   type TimeWindow,
 } from './windows';
 export { parseView, viewQuery, toTimeRange, MIN_RANGE_MS, type View, type TimeRange } from './view';
-export { matchesFilter } from './filter';
+export { matchesFilter, matchesTerms } from './filter';
 export { statsWithin, pointsWithin, percentile, lowerBound, type SeriesStats } from './stats';
 export { BUILTIN_PANELS, UNCHARTED_METRICS, type PanelSpec } from './panels';
-export { layoutPanels, type Panel, type PanelLine, type SeriesRef } from './layout';
+export { layoutPanels, metricPanel, type Panel, type PanelLine, type SeriesRef } from './layout';
 export { toRate } from './rate';
 export { decimate } from './decimate';
