@@ -1,10 +1,8 @@
 'use client';
 
-import Link from 'next/link';
-import { useEffect, useMemo, useState } from 'react';
+import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import type { DashboardData } from '@/lib/api';
 import { layoutPanels, matchesFilter, viewQuery, type TimeRange } from '@/lib/dashboard';
-import { EmptyState } from './empty-state';
 import { LiveControl } from './live-control';
 import type { LiveState } from './live-store';
 import { MetricFilter } from './metric-filter';
@@ -16,6 +14,10 @@ import { ThemeToggle } from './theme-toggle';
 import { useHydrated } from './use-hydrated';
 import { useLiveData } from './use-live-data';
 import { WindowPicker } from './window-picker';
+import { NavLink } from './nav-link';
+
+// Loaded only when there is nothing to chart (first-load JS budget).
+const EmptyState = lazy(() => import('./empty-state').then((m) => ({ default: m.EmptyState })));
 
 /** A paused view: the range shown and the data as it was when pausing (new data keeps arriving in the store). */
 interface Paused {
@@ -83,9 +85,9 @@ export function Dashboard({ data }: { data: DashboardData }) {
           <span className="instance" title="instance">
             {data.instance}
           </span>
-          <Link href={filter ? `/metrics?q=${encodeURIComponent(filter)}` : '/metrics'} className="nav-link">
+          <NavLink href={filter ? `/metrics?q=${encodeURIComponent(filter)}` : '/metrics'} className="nav-link">
             Metrics
-          </Link>
+          </NavLink>
         </div>
         <div className="controls">
           <WindowPicker presets={data.presets} current={data.view.window} query={new URLSearchParams(filter ? { q: filter } : {})} paused={paused !== null} />
@@ -103,21 +105,25 @@ export function Dashboard({ data }: { data: DashboardData }) {
       </header>
       {panels.length === 0 ? (
         <main>
+          <Suspense>
             <EmptyState>
-            <h2>No metrics yet</h2>
-          <p>The built-in collector publishes every {data.intervalMs / 1000} s.</p>
-          </EmptyState>
+              <h2>No metrics yet</h2>
+              <p>The built-in collector publishes every {data.intervalMs / 1000} s.</p>
+            </EmptyState>
+          </Suspense>
         </main>
       ) : matching.length === 0 ? (
         <main>
-          <EmptyState>
-            <h2>No chart matches “{filter}”</h2>
-            <p>
-              <button type="button" className="control" onClick={() => setFilter('')}>
-                Clear the filter
-              </button>
-            </p>
-          </EmptyState>
+          <Suspense>
+            <EmptyState>
+              <h2>No chart matches “{filter}”</h2>
+              <p>
+                <button type="button" className="control" onClick={() => setFilter('')}>
+                  Clear the filter
+                </button>
+              </p>
+            </EmptyState>
+          </Suspense>
         </main>
       ) : (
         <main className="grid">

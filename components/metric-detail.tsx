@@ -1,6 +1,5 @@
 'use client';
 
-import Link from 'next/link';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { MetricDetail } from '@/lib/api';
 import { metricPanel } from '@/lib/dashboard';
@@ -12,6 +11,7 @@ import { StatusBadge } from './status-badge';
 import { ThemeToggle } from './theme-toggle';
 import { useHydrated } from './use-hydrated';
 import { useLiveData } from './use-live-data';
+import { NavLink } from './nav-link';
 
 const NO_HIDDEN: ReadonlySet<string> = new Set();
 
@@ -45,9 +45,9 @@ export function MetricDetailView({ detail }: { detail: MetricDetail }) {
     <div className="dashboard detail">
       <header className="topbar">
         <div className="brand">
-          <Link href="/" className="back">
+          <NavLink href="/" className="back">
             ← Dashboard
-          </Link>
+          </NavLink>
           <h1>{name}</h1>
           {meta && (
             <span className="instance">
@@ -58,17 +58,15 @@ export function MetricDetailView({ detail }: { detail: MetricDetail }) {
         <div className="controls">
           <nav className="windows" aria-label="Time window">
             {windows.map((w) => (
-              <Link
+              <NavLink
                 key={w.label}
                 href={`/metrics/${encodeURIComponent(name)}?window=${w.label}`}
-                scroll={false}
                 replace
-                prefetch={false}
                 aria-current={w.label === timeWindow.label ? 'page' : undefined}
                 className="window-link"
               >
                 {w.label}
-              </Link>
+              </NavLink>
             ))}
           </nav>
           <a className="control" href={`/api/export?metric=${encodeURIComponent(name)}`} download={`${name}.csv`}>

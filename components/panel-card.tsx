@@ -1,11 +1,10 @@
-import Link from 'next/link';
 import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { Panel, TimeRange } from '@/lib/dashboard';
 import { Legend } from './legend';
 import { LiveChart } from './live-chart';
 import type { LiveSeries } from './live-store';
-import { saveChartAsPng } from './save-png';
 import { ZoomSurface } from './zoom-surface';
+import { NavLink } from './nav-link';
 
 interface PanelCardProps {
   panel: Panel;
@@ -59,13 +58,15 @@ export function PanelCard({ panel, series, from, to, newest, hydrated, onZoom, o
   const keys = panel.lines.map((l) => l.key);
   const save = () => {
     setSaveError(null);
-    if (section.current) saveChartAsPng(section.current, panel.title).catch((e: Error) => setSaveError(e.message));
+    const el = section.current;
+    // Loaded on first use: it is not needed to show the dashboard (first-load JS budget).
+    if (el) import('./save-png').then(({ saveChartAsPng }) => saveChartAsPng(el, panel.title)).catch((e: Error) => setSaveError(e.message));
   };
   return (
     <section ref={section} className="panel" data-panel={panel.id} aria-labelledby={`panel-${panel.id}`}>
       <header className="panel-head">
         <h2 id={`panel-${panel.id}`} title={panel.description}>
-          {panel.metrics.length === 1 ? <Link href={`/metrics/${encodeURIComponent(panel.metrics[0] as string)}`}>{panel.title}</Link> : panel.title}
+          {panel.metrics.length === 1 ? <NavLink href={`/metrics/${encodeURIComponent(panel.metrics[0] as string)}`}>{panel.title}</NavLink> : panel.title}
         </h2>
         {hydrated && (
           <button type="button" className="panel-action" onClick={save} aria-label={`Save ${panel.title} as PNG`} title="Save as PNG">

@@ -1,5 +1,5 @@
-import Link from 'next/link';
 import type { TimeWindow } from '@/lib/dashboard';
+import { NavLink } from './nav-link';
 
 interface WindowPickerProps {
   presets: readonly TimeWindow[];
@@ -23,17 +23,15 @@ export function WindowPicker({ presets, current, query, paused }: WindowPickerPr
   return (
     <nav className="windows" aria-label="Time window">
       {windows.map((w) => (
-        <Link
+        <NavLink
           key={w.label}
           href={href(w.label, query)}
-          scroll={false}
           replace
-          prefetch={false}
           aria-current={w.label === current.label && !paused ? 'page' : undefined}
           className="window-link"
         >
           {w.label}
-        </Link>
+        </NavLink>
       ))}
     </nav>
   );
