@@ -1,5 +1,6 @@
 'use client';
 
+import { useRouter } from 'next/navigation';
 import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import type { DashboardData } from '@/lib/api';
 import { layoutPanels, matchesFilter, viewQuery, type TimeRange } from '@/lib/dashboard';
@@ -8,6 +9,7 @@ import type { LiveState } from './live-store';
 import { MetricFilter } from './metric-filter';
 import { PanelBoundary } from './panel-boundary';
 import { PanelCard } from './panel-card';
+import { RangeForm } from './range-form';
 import { newestIn, shown } from './series-view';
 import { StatusBadge } from './status-badge';
 import { ThemeToggle } from './theme-toggle';
@@ -19,10 +21,13 @@ import { NavLink } from './nav-link';
 // Loaded only when there is nothing to chart (first-load JS budget).
 const EmptyState = lazy(() => import('./empty-state').then((m) => ({ default: m.EmptyState })));
 
-/** A paused view: the range shown and the data as it was when pausing (new data keeps arriving in the store). */
+/**
+ * A paused view: the range shown and the data as it was when pausing (new data keeps arriving in
+ * the store). Null data: the range came from the URL with a new snapshot, drawn as the store has it.
+ */
 interface Paused {
   range: TimeRange;
-  state: LiveState;
+  state: LiveState | null;
 }
 
 /** The live dashboard: starts from the server's snapshot, then appends what the stream brings. */
@@ -37,7 +42,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
   const [filter, setFilter] = useState(data.view.filter);
   if (view !== data.view) {
     setView(data.view);
-    setPaused(data.view.range ? { range: data.view.range, state } : null);
+    setPaused(data.view.range ? { range: data.view.range, state: null } : null);
     setFilter(data.view.filter);
   }
   useEffect(() => store.hold(paused?.range.from ?? null), [store, paused]);
@@ -62,6 +67,12 @@ export function Dashboard({ data }: { data: DashboardData }) {
   const to = paused ? paused.range.to : newest;
   const zoom = (range: TimeRange) => setPaused((p) => ({ range, state: p?.state ?? store.getState() }));
   const goLive = () => setPaused(null);
+  const router = useRouter();
+  const showRange = (range: TimeRange) => {
+    // Within what the browser holds: zoom here. Older: the server renders a snapshot reaching back to it.
+    if (range.from >= newest - state.windowMs) return zoom(range);
+    router.replace(`/${viewQuery({ window: data.view.window, range, filter }, data.defaultWindow)}`, { scroll: false });
+  };
   const pause = () => {
     const now = store.getState();
     const end = newestIn(now, data.snapshot.takenAt);
@@ -92,6 +103,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
         <div className="controls">
           <WindowPicker presets={data.presets} current={data.view.window} query={new URLSearchParams(filter ? { q: filter } : {})} paused={paused !== null} />
           <LiveControl range={paused?.range ?? null} onPause={pause} onLive={goLive} hydrated={hydrated} />
+          {hydrated && <RangeForm from={from} to={to} oldest={newest - data.retentionMs} onRange={showRange} />}
           <MetricFilter value={filter} onChange={setFilter} />
           <StatusBadge
             status={state.status}

@@ -36,6 +36,14 @@ test('every control can be reached and used with the keyboard alone, in page ord
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('mode')).toHaveCount(0);
 
+  await tabTo(page, 'Range…');
+  await page.keyboard.press('Enter');
+  await tabTo(page, 'From');
+  await page.keyboard.press('Shift+Tab');
+  await expect(focused(page)).toHaveAccessibleName('Range…');
+  await page.keyboard.press('Enter');
+  await expect(page.getByLabel('From', { exact: true })).toBeHidden();
+
   await tabTo(page, 'Filter metrics by name or label');
   await page.keyboard.type('load');
   await expect(page.locator('section.panel h2')).toHaveText(['Load average']);

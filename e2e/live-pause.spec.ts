@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { dragAcross, panel, xTicks } from './support/charts';
+import { postPoints } from './support/ingest';
 import { pointsOf } from './support/state';
 
 const values = (page: Page) => page.getByTestId('value').allTextContents();
@@ -62,4 +63,37 @@ test('window presets go up to the retention, a custom window within it is kept, 
   await expect(page).toHaveURL(/\?window=15m$/);
   await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
   await expect(page.getByRole('link', { name: '15m', exact: true })).toHaveAttribute('aria-current', 'page');
+});
+
+test('a custom range within the retained history, typed in local time, is shown paused, from the server when older than the window', async ({ page, baseURL }) => {
+  const name = `e2e_range_${Date.now()}`;
+  const now = Date.now();
+  // Twenty minutes of history from half an hour ago: older than the 1m window the page loads.
+  const points = Array.from({ length: 21 }, (_, i) => ({ name, value: i, timestamp: now - 30 * 60_000 + i * 60_000 }));
+  expect((await postPoints(baseURL!, points)).status).toBe(202);
+  await page.goto(`/?window=1m&q=${name}`);
+  await expect(page.getByTestId('status')).toHaveText('Live');
+  // Nothing of it in the last minute: no chart yet.
+  await expect(page.getByRole('heading', { name: `No chart matches “${name}”` })).toBeVisible();
+  const chart = panel(page, `metric:${name}`);
+
+  const local = (t: number) => new Date(t - new Date(t).getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
+  const from = now - 25 * 60_000 - 30_000;
+  const to = now - 15 * 60_000 + 30_000;
+  await page.getByText('Range…').click();
+  await page.getByLabel('From', { exact: true }).fill(local(from));
+  await page.getByLabel('To', { exact: true }).fill(local(to));
+  await page.getByRole('button', { name: 'Show' }).click();
+
+  await expect(page.getByTestId('mode')).toHaveText('Paused');
+  await expect(page).toHaveURL(new RegExp(`[?&]from=${Math.floor(from / 1000)}\\d{3}&to=${Math.floor(to / 1000)}\\d{3}`));
+  // The points of that range: 5 … 15, the newest of them the legend's "now".
+  await expect(chart.getByTestId('value')).toHaveText('15');
+  await expect(chart.getByTestId('min')).toHaveText('5');
+  await expect(chart.locator('.recharts-line-curve')).toHaveAttribute('d', /\d/);
+
+  await page.getByText('Range…').click();
+  await page.getByLabel('From', { exact: true }).fill(local(now - 2 * 86_400_000));
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page.locator('.range-form').getByRole('alert')).toHaveText(/^History starts at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.$/);
 });

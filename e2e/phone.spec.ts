@@ -18,6 +18,10 @@ test('at phone width (390 px) the dashboard fits: no horizontal scroll, live or 
   await expect(page.getByTestId('mode')).toHaveText('Paused');
   expect(await overflow(page)).toBe(0);
   await page.getByRole('button', { name: 'Back to live' }).click();
+  await page.getByText('Range…').click();
+  await expect(page.getByLabel('From', { exact: true })).toBeInViewport();
+  expect(await overflow(page)).toBe(0);
+  await page.getByText('Range…').click();
 
   // Every chart, scrolled through (off-screen ones are drawn when they come into view).
   for (const section of await page.locator('section.panel').all()) {
