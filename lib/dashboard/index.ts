@@ -1,16 +1,8 @@
 // Client-safe: the dashboard's client components import this face.
-export {
-  PRESETS,
-  MIN_WINDOW_MS,
-  SNAPSHOT_POINTS,
-  presetsWithin,
-  toTimeWindow,
-  formatWindow,
-  type TimeWindow,
-} from './windows';
-export { parseView, viewQuery, toTimeRange, MIN_RANGE_MS, type View, type TimeRange } from './view';
+export { SNAPSHOT_POINTS, presetsWithin, toTimeWindow, type TimeWindow } from './windows';
+export { parseView, viewQuery, MIN_RANGE_MS, type View, type TimeRange } from './view';
 export { matchesFilter, matchesTerms } from './filter';
-export { statsWithin, pointsWithin, percentile, lowerBound, type SeriesStats } from './stats';
+export { statsWithin, pointsWithin, percentile, type SeriesStats } from './stats';
 export { BUILTIN_PANELS, UNCHARTED_METRICS, type PanelSpec } from './panels';
 export { layoutPanels, metricPanel, type Panel, type PanelLine, type SeriesRef } from './layout';
 export { toRate } from './rate';

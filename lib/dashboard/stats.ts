@@ -10,7 +10,7 @@ export interface SeriesStats {
 }
 
 /** First index whose time is ≥ `t` in time-ordered points. */
-export function lowerBound(points: readonly Pair[], t: number): number {
+function lowerBound(points: readonly Pair[], t: number): number {
   let lo = 0;
   let hi = points.length;
   while (lo < hi) {

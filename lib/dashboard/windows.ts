@@ -1,7 +1,7 @@
 import { parseDuration } from '@/lib/units';
 
 /** Window presets the dashboard offers, shortest first; only those within retention are shown. */
-export const PRESETS: ReadonlyArray<readonly [label: string, ms: number]> = [
+const PRESETS: ReadonlyArray<readonly [label: string, ms: number]> = [
   ['1m', 60_000],
   ['5m', 300_000],
   ['15m', 900_000],
@@ -12,7 +12,7 @@ export const PRESETS: ReadonlyArray<readonly [label: string, ms: number]> = [
 ];
 
 /** Shortest window a `?window=` may ask for. */
-export const MIN_WINDOW_MS = 10_000;
+const MIN_WINDOW_MS = 10_000;
 
 const DEFAULT_WINDOW = '5m';
 
