@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { panel } from './support/charts';
+import { postPoints } from './support/ingest';
 
 /** WCAG 2.x A and AA rules that axe-core can check automatically. */
 async function violations(page: Page): Promise<string[]> {
@@ -11,8 +12,13 @@ async function violations(page: Page): Promise<string[]> {
 for (const colorScheme of ['light', 'dark'] as const) {
   test.describe(`${colorScheme} theme`, () => {
     test.use({ colorScheme });
-    test('the dashboard passes axe checks of roles, names and contrast, live and paused', async ({ page }) => {
+    test('the dashboard passes axe checks of roles, names and contrast, live and paused', async ({ page, baseURL }) => {
+      // A stale line too, so its tag is checked.
+      const t = Date.now() - 20_000;
+      const stale = [{ name: 'e2e_axe_stale', value: 1, timestamp: t }, { name: 'e2e_axe_stale', value: 2, timestamp: t + 1_000 }];
+      expect((await postPoints(baseURL!, stale)).status).toBe(202);
       await page.goto('/');
+      await expect(page.locator('.stale-tag').first()).toBeVisible();
       await expect(page.getByTestId('status')).toHaveText('Live');
       await expect(panel(page, 'cpu').locator('.recharts-line-curve').first()).toBeVisible();
       // The connection state is announced: a polite live region holding it.

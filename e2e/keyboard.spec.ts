@@ -45,7 +45,7 @@ test('every control can be reached and used with the keyboard alone, in page ord
   await expect(page.getByLabel('From', { exact: true })).toBeHidden();
 
   await tabTo(page, 'Filter metrics by name or label');
-  await page.keyboard.type('load');
+  await page.keyboard.type('load_average');
   await expect(page.locator('section.panel h2')).toHaveText(['Load average']);
 
   await tabTo(page, /^Theme: System/);
