@@ -1,7 +1,7 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { decimate, type Panel } from '@/lib/dashboard';
-import { formatValue } from '@/lib/units';
+import { formatValue, niceTicks } from '@/lib/units';
 import { formatClock, formatTick } from './format-time';
 import type { LiveSeries } from './live-store';
 import { cancelDraw, scheduleDraw } from './draw-scheduler';
@@ -19,6 +19,23 @@ export const PLOT_INSET = { left: 64, right: 12 } as const;
 const PX_PER_BUCKET = 3;
 // Before the chart is measured.
 const DEFAULT_BUCKETS = 100;
+
+/** Round y-axis ticks over the shown lines' values (and a panel's fixed maximum). */
+function valueTicks(rows: readonly Row[], panel: Panel, hidden: ReadonlySet<string>): number[] {
+  let lo = Infinity;
+  let hi = panel.yMax ?? -Infinity;
+  panel.lines.forEach((line, i) => {
+    if (hidden.has(line.key)) return;
+    const column = `s${i}`;
+    for (const row of rows) {
+      const v = row[column];
+      if (v === undefined) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  });
+  return Number.isFinite(hi) ? niceTicks(Math.min(lo, hi), hi, panel.unit) : niceTicks(0, 0, panel.unit);
+}
 
 /** One row per timestamp, a column per line (`s0`, `s1`, …): what Recharts' shared tooltip wants. */
 function toRows(series: readonly (LiveSeries | undefined)[], from: number, to: number, buckets: number): Row[] {
@@ -72,6 +89,7 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
   const plot = width - PLOT_INSET.left - PLOT_INSET.right;
   const buckets = plot > 0 ? Math.max(20, Math.round(plot / PX_PER_BUCKET)) : DEFAULT_BUCKETS;
   const rows = useMemo(() => toRows(series, from, to, buckets), [series, from, to, buckets]);
+  const yTicks = useMemo(() => valueTicks(rows, panel, hidden), [rows, panel, hidden]);
   const format = (v: number) => formatValue(v, panel.unit);
   if (!hydrated) {
     return <StaticChart panel={panel} series={series} colors={panel.lines.map((_, i) => colorOf(i))} from={from} to={to} height={height} />;
@@ -100,12 +118,12 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
       />
       <YAxis
         width={PLOT_INSET.left}
-        domain={[0, panel.yMax ?? 'auto']}
+        domain={[yTicks[0] ?? 0, yTicks.at(-1) ?? 1]}
+        ticks={yTicks}
+        interval={0}
         tickFormatter={format}
-        tickCount={5}
         stroke="var(--muted)"
         fontSize={11}
-        allowDecimals
       />
       <Tooltip
         isAnimationActive={false}

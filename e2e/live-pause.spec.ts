@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { dragAcross, panel, xTicks } from './support/charts';
+import { dragAcross, panel, plotPoint, xTicks } from './support/charts';
 import { postPoints } from './support/ingest';
 import { pointsOf } from './support/state';
 
@@ -44,7 +44,8 @@ test('dragging a range zooms every chart and pauses while data keeps arriving; b
   // The Pause button pauses on the current window; a double-click on a chart returns to live.
   await page.getByRole('button', { name: 'Pause' }).click();
   await expect(page.getByTestId('mode')).toHaveText('Paused');
-  await memory.locator('.recharts-cartesian-grid').dblclick();
+  const middle = await plotPoint(memory, 0.5);
+  await page.mouse.dblclick(middle.x, middle.y);
   await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
   await expect(page.getByTestId('mode')).toHaveCount(0);
 });
