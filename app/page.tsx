@@ -2,8 +2,9 @@ import { connection } from 'next/server';
 import { Dashboard } from '@/components/dashboard';
 import { dashboardData } from '@/lib/api';
 
-export default async function Page({ searchParams }: { searchParams: Promise<{ window?: string | string[] }> }) {
+type SearchParams = Record<string, string | string[] | undefined>;
+
+export default async function Page({ searchParams }: { searchParams: Promise<SearchParams> }) {
   await connection();
-  const { window } = await searchParams;
-  return <Dashboard data={dashboardData(window)} />;
+  return <Dashboard data={dashboardData(await searchParams)} />;
 }

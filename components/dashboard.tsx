@@ -1,92 +1,89 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { startTransition, useEffect, useMemo, useRef, useState } from 'react';
+import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import type { DashboardData } from '@/lib/api';
-import { WINDOWS, layoutPanels, toRate } from '@/lib/dashboard';
-import { LiveStore, type LiveSeries, type LiveState } from './live-store';
+import { layoutPanels, matchesFilter, viewQuery, type TimeRange } from '@/lib/dashboard';
+import { LiveControl } from './live-control';
+import type { LiveState } from './live-store';
+import { MetricFilter } from './metric-filter';
+import { PanelBoundary } from './panel-boundary';
 import { PanelCard } from './panel-card';
+import { RangeForm } from './range-form';
+import { newestIn, shown } from './series-view';
 import { StatusBadge } from './status-badge';
-import { openSharedStream } from './shared-stream';
+import { ThemeToggle } from './theme-toggle';
 import { useHydrated } from './use-hydrated';
+import { useLiveData } from './use-live-data';
 import { WindowPicker } from './window-picker';
+import { NavLink } from './nav-link';
 
-declare global {
-  interface Window {
-    pulseboard?: { state: () => LiveState };
-  }
-}
+// Loaded only when there is nothing to chart (first-load JS budget).
+const EmptyState = lazy(() => import('./empty-state').then((m) => ({ default: m.EmptyState })));
 
-const rates = new WeakMap<LiveSeries['points'], LiveSeries['points']>();
-
-/** What a panel draws of a series: its values, or for a counter its per-second rate (cached per points array). */
-function shown(series: LiveSeries | undefined, rate: boolean | undefined): LiveSeries | undefined {
-  if (!series || !rate) return series;
-  let points = rates.get(series.points);
-  if (!points) rates.set(series.points, (points = toRate(series.points)));
-  return { meta: series.meta, points };
+/**
+ * A paused view: the range shown and the data as it was when pausing (new data keeps arriving in
+ * the store). Null data: the range came from the URL with a new snapshot, drawn as the store has it.
+ */
+interface Paused {
+  range: TimeRange;
+  state: LiveState | null;
 }
 
 /** The live dashboard: starts from the server's snapshot, then appends what the stream brings. */
 export function Dashboard({ data }: { data: DashboardData }) {
-  const [store] = useState(() => new LiveStore(data.snapshot));
-  const loaded = useRef(data.snapshot);
-  useEffect(() => {
-    // A new window was picked: the server rendered a new snapshot; merge it, keep the stream.
-    if (loaded.current !== data.snapshot) {
-      loaded.current = data.snapshot;
-      store.load(data.snapshot);
-    }
-  }, [data.snapshot, store]);
-  useEffect(() => {
-    // A handle for debugging in the console (and for the end-to-end tests): window.pulseboard.state()
-    window.pulseboard = { state: store.getState };
-    return () => {
-      delete window.pulseboard;
-      store.dispose();
-    };
-  }, [store]);
-
-  // The stream starts exactly after the snapshot this page was rendered with.
-  const router = useRouter();
-  const renderedAt = useRef(data.snapshot.cursor);
-  useEffect(
-    () =>
-      openSharedStream('/api/stream', renderedAt.current, {
-        points: (points) => store.applyPoints(points),
-        series: (series) => store.applyMeta(series),
-        reset: () => {
-          store.markReset();
-          router.refresh();
-        },
-        status: (status, attempt) => store.setStatus(status, attempt),
-        bus: (notice) => store.setBus(notice),
-      }),
-    [store, router],
-  );
-
-  // Renders of new data are transitions: React renders the charts in slices, yielding to input
-  // and frames between them, and skips to the newest data if more arrives meanwhile.
-  const [state, setState] = useState(store.getState);
-  useEffect(() => {
-    const sync = () => startTransition(() => setState(store.getState()));
-    sync();
-    return store.subscribe(sync);
-  }, [store]);
+  const { store, state } = useLiveData(data.snapshot);
   const hydrated = useHydrated();
 
-  const signature = [...state.series.values()].map((s) => `${s.meta.key} ${s.meta.unit} ${s.meta.type}`).join('\n');
+  // The view (paused range, filter) starts from the URL, and starts over when the server renders
+  // a new one (a window link was followed).
+  const [view, setView] = useState(data.view);
+  const [paused, setPaused] = useState<Paused | null>(() => (data.view.range ? { range: data.view.range, state: store.getState() } : null));
+  const [filter, setFilter] = useState(data.view.filter);
+  if (view !== data.view) {
+    setView(data.view);
+    setPaused(data.view.range ? { range: data.view.range, state: null } : null);
+    setFilter(data.view.filter);
+  }
+  useEffect(() => store.hold(paused?.range.from ?? null), [store, paused]);
+  const query = viewQuery({ window: data.view.window, range: paused?.range ?? null, filter }, data.defaultWindow);
+  useEffect(() => {
+    if (window.location.search !== query) window.history.replaceState(null, '', `/${query}`);
+  }, [query]);
+
+  const shownState = paused?.state ?? state;
+  const signature = [...shownState.series.values()].map((s) => `${s.meta.key} ${s.meta.unit} ${s.meta.type}`).join('\n');
   const panels = useMemo(
-    () => layoutPanels([...state.series.values()].map((s) => s.meta)),
+    () => layoutPanels([...shownState.series.values()].map((s) => s.meta)),
     // Re-layout only when the set of series changes, not on every point.
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [signature],
   );
+  const matching = panels.filter((p) => matchesFilter(p, filter));
 
   // The x-axis ends at the newest point (server time), so a skewed client clock cannot hide data.
-  let newest = data.snapshot.takenAt;
-  for (const s of state.series.values()) newest = Math.max(newest, s.points.at(-1)?.[0] ?? newest);
-  const windowMs = WINDOWS[data.window];
+  const newest = newestIn(shownState, data.snapshot.takenAt);
+  const from = paused ? paused.range.from : newest - data.view.window.ms;
+  const to = paused ? paused.range.to : newest;
+  const zoom = (range: TimeRange) => setPaused((p) => ({ range, state: p?.state ?? store.getState() }));
+  const goLive = () => setPaused(null);
+  const router = useRouter();
+  const showRange = (range: TimeRange) => {
+    // Within what the browser holds: zoom here. Older: the server renders a snapshot reaching back to it.
+    if (range.from >= newest - state.windowMs) return zoom(range);
+    router.replace(`/${viewQuery({ window: data.view.window, range, filter }, data.defaultWindow)}`, { scroll: false });
+  };
+  const pause = () => {
+    const now = store.getState();
+    const end = newestIn(now, data.snapshot.takenAt);
+    setPaused({ range: { from: end - data.view.window.ms, to: end }, state: now });
+  };
+  useEffect(() => {
+    if (!paused) return;
+    const escape = (e: KeyboardEvent) => e.key === 'Escape' && !(e.target instanceof HTMLInputElement) && setPaused(null);
+    window.addEventListener('keydown', escape);
+    return () => window.removeEventListener('keydown', escape);
+  }, [paused]);
 
   return (
     <div className="dashboard">
@@ -99,9 +96,15 @@ export function Dashboard({ data }: { data: DashboardData }) {
           <span className="instance" title="instance">
             {data.instance}
           </span>
+          <NavLink href={filter ? `/metrics?q=${encodeURIComponent(filter)}` : '/metrics'} className="nav-link">
+            Metrics
+          </NavLink>
         </div>
         <div className="controls">
-          <WindowPicker current={data.window} />
+          <WindowPicker presets={data.presets} current={data.view.window} query={new URLSearchParams(filter ? { q: filter } : {})} paused={paused !== null} />
+          <LiveControl range={paused?.range ?? null} onPause={pause} onLive={goLive} hydrated={hydrated} />
+          {hydrated && <RangeForm from={from} to={to} oldest={newest - data.retentionMs} onRange={showRange} />}
+          <MetricFilter value={filter} onChange={setFilter} />
           <StatusBadge
             status={state.status}
             attempt={state.attempt}
@@ -110,21 +113,46 @@ export function Dashboard({ data }: { data: DashboardData }) {
             resetAt={state.resetAt}
             hydrated={hydrated}
           />
+          <ThemeToggle />
         </div>
       </header>
       {panels.length === 0 ? (
-        <p className="empty">Waiting for the first points… the collector publishes every {data.intervalMs / 1000} s.</p>
+        <main>
+          <Suspense>
+            <EmptyState>
+              <h2>No metrics yet</h2>
+              <p>The built-in collector publishes every {data.intervalMs / 1000} s.</p>
+            </EmptyState>
+          </Suspense>
+        </main>
+      ) : matching.length === 0 ? (
+        <main>
+          <Suspense>
+            <EmptyState>
+              <h2>No chart matches “{filter}”</h2>
+              <p>
+                <button type="button" className="control" onClick={() => setFilter('')}>
+                  Clear the filter
+                </button>
+              </p>
+            </EmptyState>
+          </Suspense>
+        </main>
       ) : (
         <main className="grid">
-          {panels.map((panel) => (
-            <PanelCard
-              key={panel.id}
-              panel={panel}
-              series={panel.lines.map((l) => shown(state.series.get(l.key), panel.rate))}
-              from={newest - windowMs}
-              to={newest}
-              hydrated={hydrated}
-            />
+          {matching.map((panel) => (
+            <PanelBoundary key={panel.id} title={panel.title}>
+              <PanelCard
+                panel={panel}
+                series={panel.lines.map((l) => shown(shownState.series.get(l.key), panel.rate))}
+                from={from}
+                to={to}
+                newest={newest}
+                hydrated={hydrated}
+                onZoom={zoom}
+                onReset={goLive}
+              />
+            </PanelBoundary>
           ))}
         </main>
       )}

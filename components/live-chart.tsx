@@ -1,41 +1,48 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { decimate, type Panel } from '@/lib/dashboard';
-import { formatValue } from '@/lib/units';
-import { formatClock } from './format-time';
+import { formatValue, niceTicks } from '@/lib/units';
+import { formatClock, formatTick } from './format-time';
 import type { LiveSeries } from './live-store';
 import { cancelDraw, scheduleDraw } from './draw-scheduler';
+import { colorOf } from './palette';
 import { StaticChart } from './static-chart';
-
-/** Distinguishable on light and dark backgrounds. */
-const COLORS = ['#3b82f6', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#06b6d4', '#ec4899', '#84cc16', '#f97316', '#64748b'];
-
-export function colorOf(index: number): string {
-  return COLORS[index % COLORS.length] as string;
-}
+import { timeTicks } from './time-ticks';
 
 type Row = { t: number } & Record<string, number>;
 
-const TICK_STEPS = [5e3, 10e3, 15e3, 30e3, 60e3, 120e3, 300e3, 600e3, 900e3, 1_800e3, 3_600e3];
+/** Where the plot sits inside the chart, in pixels: the y-axis on the left, a margin on the right. */
+export const PLOT_INSET = { left: 64, right: 12 } as const;
 
-/** Round-time ticks across [from, to], about five of them. */
-function timeTicks(from: number, to: number): number[] {
-  const step = TICK_STEPS.find((s) => (to - from) / s <= 6) ?? (TICK_STEPS.at(-1) as number);
-  const ticks: number[] = [];
-  for (let t = Math.ceil(from / step) * step; t <= to; t += step) ticks.push(t);
-  return ticks;
+// One min/max pair per 3 px of plot: a vertex every 1.5 px, as fine as a 1.5 px line can show.
+// Recharts' cost grows with the rows of a chart (objects per row and line on every update).
+const PX_PER_BUCKET = 3;
+// Before the chart is measured.
+const DEFAULT_BUCKETS = 100;
+
+/** Round y-axis ticks over the shown lines' values (and a panel's fixed maximum). */
+function valueTicks(rows: readonly Row[], panel: Panel, hidden: ReadonlySet<string>): number[] {
+  let lo = Infinity;
+  let hi = panel.yMax ?? -Infinity;
+  panel.lines.forEach((line, i) => {
+    if (hidden.has(line.key)) return;
+    const column = `s${i}`;
+    for (const row of rows) {
+      const v = row[column];
+      if (v === undefined) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  });
+  return Number.isFinite(hi) ? niceTicks(Math.min(lo, hi), hi, panel.unit) : niceTicks(0, 0, panel.unit);
 }
 
-// Min/max columns per line, about one point per pixel of a chart. Recharts' cost grows with the
-// rows of a chart (it builds objects per row and line on every update): this bounds it per tick.
-const BUCKETS = 100;
-
 /** One row per timestamp, a column per line (`s0`, `s1`, …): what Recharts' shared tooltip wants. */
-function toRows(series: readonly (LiveSeries | undefined)[], from: number, to: number): Row[] {
+function toRows(series: readonly (LiveSeries | undefined)[], from: number, to: number, buckets: number): Row[] {
   const rows = new Map<number, Row>();
   series.forEach((s, i) => {
-    for (const [t, v] of decimate(s?.points ?? [], from, to, BUCKETS)) {
-      if (t < from) continue;
+    for (const [t, v] of decimate(s?.points ?? [], from, to, buckets)) {
+      if (t < from || t > to) continue;
       let row = rows.get(t);
       if (!row) rows.set(t, (row = { t } as Row));
       row[`s${i}`] = v;
@@ -47,11 +54,17 @@ function toRows(series: readonly (LiveSeries | undefined)[], from: number, to: n
 interface LiveChartProps {
   panel: Panel;
   series: readonly (LiveSeries | undefined)[];
+  /** Keys of lines the reader switched off in the legend. */
+  hidden: ReadonlySet<string>;
   from: number;
   to: number;
+  /** Chart width in CSS pixels (0 until measured): decimation follows it. */
+  width: number;
   hydrated: boolean;
   /** Off screen: keep the last drawing instead of redrawing every tick. */
   visible: boolean;
+  /** In CSS pixels; 190 unless said. */
+  height?: number;
 }
 
 /**
@@ -71,21 +84,25 @@ export const LiveChart = memo(function LiveChart(props: LiveChartProps) {
   return <ChartDrawing {...(props.hydrated ? drawn : props)} />;
 }, skipWhileHidden);
 
-/** The drawing itself: no animation, no dots, crosshair shared with every chart. */
-const ChartDrawing = memo(function ChartDrawing({ panel, series, from, to, hydrated }: LiveChartProps) {
-  const rows = useMemo(() => toRows(series, from, to), [series, from, to]);
+/** The drawing itself: no animation, no dots, crosshair and tooltip shared with every chart. */
+const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, to, width, hydrated, height = 190 }: LiveChartProps) {
+  const plot = width - PLOT_INSET.left - PLOT_INSET.right;
+  const buckets = plot > 0 ? Math.max(20, Math.round(plot / PX_PER_BUCKET)) : DEFAULT_BUCKETS;
+  const rows = useMemo(() => toRows(series, from, to, buckets), [series, from, to, buckets]);
+  const yTicks = useMemo(() => valueTicks(rows, panel, hidden), [rows, panel, hidden]);
   const format = (v: number) => formatValue(v, panel.unit);
   if (!hydrated) {
-    return <StaticChart panel={panel} series={series} colors={panel.lines.map((_, i) => colorOf(i))} from={from} to={to} />;
+    return <StaticChart panel={panel} series={series} colors={panel.lines.map((_, i) => colorOf(i))} from={from} to={to} height={height} />;
   }
+  const { ticks, step } = timeTicks(from, to);
   return (
     <LineChart
       responsive
       data={rows}
       syncId="pulseboard"
       syncMethod="value"
-      margin={{ top: 8, right: 12, bottom: 0, left: 0 }}
-      style={{ width: '100%', height: 190 }}
+      margin={{ top: 8, right: PLOT_INSET.right, bottom: 0, left: 0 }}
+      style={{ width: '100%', height }}
     >
       <CartesianGrid stroke="var(--grid)" vertical={false} />
       <XAxis
@@ -94,21 +111,24 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, from, to, hydra
         scale="time"
         domain={[from, to]}
         allowDataOverflow
-        ticks={timeTicks(from, to)}
-        tickFormatter={(t: number) => formatClock(t, true)}
+        ticks={ticks}
+        tickFormatter={(t: number) => formatTick(t, step, true)}
         stroke="var(--muted)"
         fontSize={11}
       />
       <YAxis
-        width={64}
-        domain={[0, panel.yMax ?? 'auto']}
+        width={PLOT_INSET.left}
+        domain={[yTicks[0] ?? 0, yTicks.at(-1) ?? 1]}
+        ticks={yTicks}
+        interval={0}
         tickFormatter={format}
         stroke="var(--muted)"
         fontSize={11}
-        allowDecimals
       />
       <Tooltip
         isAnimationActive={false}
+        cursor={{ stroke: 'var(--muted)', strokeWidth: 1 }}
+        itemSorter={(item) => Number(String(item.dataKey).slice(1))}
         labelFormatter={(t) => formatClock(Number(t), true)}
         formatter={(v) => format(Number(v))}
         contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', borderRadius: 6, fontSize: 12 }}
@@ -118,6 +138,7 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, from, to, hydra
           key={line.key}
           dataKey={`s${i}`}
           name={line.label}
+          hide={hidden.has(line.key)}
           stroke={colorOf(i)}
           strokeWidth={1.5}
           dot={false}
@@ -136,9 +157,12 @@ function skipWhileHidden(prev: LiveChartProps, next: LiveChartProps): boolean {
   return (
     prev.visible === next.visible &&
     prev.panel === next.panel &&
+    prev.hidden === next.hidden &&
     prev.from === next.from &&
     prev.to === next.to &&
+    prev.width === next.width &&
     prev.hydrated === next.hydrated &&
+    prev.height === next.height &&
     prev.series.length === next.series.length &&
     prev.series.every((s, i) => s?.points === next.series[i]?.points)
   );

@@ -56,6 +56,13 @@ export class LiveStore {
   readonly getState = (): LiveState => this.state;
 
   private replaceOnLoad = false;
+  /** While paused on a range, points from its start on are kept even once they leave the window. */
+  private keepFrom = Infinity;
+
+  /** Keeps points from `t` on (a paused range's start), or, with null, only the window again. */
+  hold(t: number | null): void {
+    this.keepFrom = t ?? Infinity;
+  }
 
   /**
    * Merges a server snapshot (e.g. for a new window): its points, then anything newer already held.
@@ -71,7 +78,7 @@ export class LiveStore {
       const last = points.at(-1)?.[0] ?? -Infinity;
       series.set(meta.key, { meta, points: points.concat(held.filter(([t]) => t > last)) });
     }
-    this.update({ series: trim(series, snapshot.windowMs, snapshot.takenAt), windowMs: snapshot.windowMs }, true);
+    this.update({ series: trim(series, snapshot.windowMs, snapshot.takenAt, this.keepFrom), windowMs: snapshot.windowMs }, true);
   }
 
   /** Records metadata of series announced on the stream. */
@@ -100,7 +107,7 @@ export class LiveStore {
     let newest = -Infinity;
     for (const [, pairs] of added) newest = Math.max(newest, pairs.at(-1)?.[0] ?? newest);
     this.update({
-      series: Number.isFinite(newest) ? trim(series, this.state.windowMs, newest) : series,
+      series: Number.isFinite(newest) ? trim(series, this.state.windowMs, newest, this.keepFrom) : series,
       lastEventAt: Date.now(),
     });
   }
@@ -140,9 +147,9 @@ export class LiveStore {
   }
 }
 
-/** Drops points older than the window; only series that lose points get a new array. */
-function trim(series: Map<string, LiveSeries>, windowMs: number, now: number): Map<string, LiveSeries> {
-  const horizon = now - windowMs;
+/** Drops points older than the window (and `keepFrom`); only series that lose points get a new array. */
+function trim(series: Map<string, LiveSeries>, windowMs: number, now: number, keepFrom: number): Map<string, LiveSeries> {
+  const horizon = Math.min(now - windowMs, keepFrom);
   for (const [key, s] of series) {
     const first = s.points[0];
     if (first && first[0] < horizon) series.set(key, { meta: s.meta, points: s.points.filter(([t]) => t >= horizon) });

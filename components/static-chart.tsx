@@ -2,7 +2,6 @@ import type { Panel } from '@/lib/dashboard';
 import type { LiveSeries } from './live-store';
 
 const W = 1000;
-const H = 190;
 
 interface StaticChartProps {
   panel: Panel;
@@ -10,13 +9,14 @@ interface StaticChartProps {
   colors: readonly string[];
   from: number;
   to: number;
+  height: number;
 }
 
 /**
  * Plain SVG lines of the snapshot, drawn on the server: the chart is in the first response and
  * readable without JavaScript. Recharts, which measures the page, replaces it once hydrated.
  */
-export function StaticChart({ panel, series, colors, from, to }: StaticChartProps) {
+export function StaticChart({ panel, series, colors, from, to, height: H }: StaticChartProps) {
   let max = panel.yMax ?? 0;
   if (panel.yMax === undefined) for (const s of series) for (const [, v] of s?.points ?? []) max = Math.max(max, v);
   const span = Math.max(1, to - from);

@@ -22,26 +22,31 @@ interface StatusBadgeProps {
   bus?: BusNotice;
 }
 
-/** Connection state and the time of the newest data, announced politely to screen readers. */
+/**
+ * Connection state and the time of the newest data. Only the connection state and the
+ * notices are a live region: a screen reader hears the changes, not every tick.
+ */
 export function StatusBadge({ status, attempt, lastUpdate, resetAt, hydrated, bus }: StatusBadgeProps) {
   const reloaded = resetAt !== null && lastUpdate !== null && lastUpdate - resetAt < NOTICE_MS;
   return (
-    <div className="status" data-status={status} data-bus={bus?.state ?? 'up'} role="status" aria-live="polite">
+    <div className="status" data-status={status} data-bus={bus?.state ?? 'up'}>
       <span className="status-dot" aria-hidden />
-      <span className="status-text" data-testid="status">
-        {TEXT[status]}
-        {status === 'reconnecting' ? ` (attempt ${attempt})` : ''}
+      <span role="status" aria-live="polite" aria-label="Connection" className="status-live">
+        <span className="status-text" data-testid="status">
+          {TEXT[status]}
+          {status === 'reconnecting' ? ` (attempt ${attempt})` : ''}
+        </span>
+        {bus && bus.state !== 'up' && status === 'live' && (
+          <span className="status-notice" data-testid="bus-notice">
+            {bus.message ?? 'new points are delayed'}
+          </span>
+        )}
+        {reloaded && (
+          <span className="status-notice" data-testid="status-notice">
+            missed data, reloaded
+          </span>
+        )}
       </span>
-      {bus && bus.state !== 'up' && status === 'live' && (
-        <span className="status-notice" data-testid="bus-notice">
-          {bus.message ?? 'new points are delayed'}
-        </span>
-      )}
-      {reloaded && (
-        <span className="status-notice" data-testid="status-notice">
-          missed data, reloaded
-        </span>
-      )}
       {lastUpdate !== null && (
         <span className="status-time" data-testid="last-update">
           updated {formatClock(lastUpdate, hydrated)}

@@ -54,6 +54,9 @@ test('the dashboard goes live and its values change within 3 s, with no console 
 
   mkdirSync('test-results', { recursive: true });
   await page.setViewportSize({ width: 1440, height: 1000 });
+  // Charts off screen wait to be drawn: bring each into view once for the full-page picture.
+  for (const section of await page.locator('section.panel').all()) await section.scrollIntoViewIfNeeded();
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.waitForTimeout(500);
   await page.screenshot({ path: process.env.UPDATE_SCREENSHOT ? 'docs/screenshot.png' : 'test-results/dashboard.png', fullPage: true });
   expect(errors).toEqual([]);

@@ -1,24 +1,37 @@
 import 'server-only';
-import { SNAPSHOT_POINTS, WINDOWS, toWindowPreset, type WindowPreset } from '@/lib/dashboard';
+import { SNAPSHOT_POINTS, parseView, presetsWithin, toTimeWindow, type TimeWindow, type View } from '@/lib/dashboard';
 import { getRuntime } from '@/lib/runtime';
 import type { Snapshot } from '@/lib/store';
 
 /** What the server-rendered dashboard hands to the browser. */
 export interface DashboardData {
-  window: WindowPreset;
+  view: View;
+  /** Window presets within the retention, and the window a URL without `?window=` gets. */
+  presets: TimeWindow[];
+  defaultWindow: string;
+  retentionMs: number;
   intervalMs: number;
   instance: string;
   snapshot: Snapshot;
 }
 
-/** The snapshot for `?window=`, taken with the cursor the client's stream continues from. */
-export function dashboardData(windowParam: unknown): DashboardData {
+/**
+ * The snapshot for the view a dashboard URL asks for, taken with the cursor the client's stream
+ * continues from. A paused range older than the window widens the snapshot back to its start.
+ */
+export function dashboardData(params: Record<string, string | string[] | undefined>): DashboardData {
   const { env, store } = getRuntime();
-  const window = toWindowPreset(windowParam);
+  const retentionMs = env.HISTORY_RETENTION;
+  const view = parseView(params, retentionMs);
+  const reach = view.range ? Math.ceil(Date.now() - view.range.from) : 0;
+  const snapshotMs = Math.min(retentionMs, Math.max(view.window.ms, reach));
   return {
-    window,
+    view,
+    presets: presetsWithin(retentionMs),
+    defaultWindow: toTimeWindow(undefined, retentionMs).label,
+    retentionMs,
     intervalMs: env.COLLECT_INTERVAL,
     instance: env.INSTANCE,
-    snapshot: store.snapshot(WINDOWS[window], SNAPSHOT_POINTS),
+    snapshot: store.snapshot(snapshotMs, SNAPSHOT_POINTS),
   };
 }

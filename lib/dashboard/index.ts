@@ -1,6 +1,9 @@
 // Client-safe: the dashboard's client components import this face.
-export { WINDOWS, DEFAULT_WINDOW, SNAPSHOT_POINTS, toWindowPreset, type WindowPreset } from './windows';
+export { SNAPSHOT_POINTS, presetsWithin, toTimeWindow, type TimeWindow } from './windows';
+export { parseView, viewQuery, MIN_RANGE_MS, type View, type TimeRange } from './view';
+export { matchesFilter, matchesTerms } from './filter';
+export { statsWithin, pointsWithin, percentile, type SeriesStats } from './stats';
 export { BUILTIN_PANELS, UNCHARTED_METRICS, type PanelSpec } from './panels';
-export { layoutPanels, type Panel, type PanelLine, type SeriesRef } from './layout';
+export { layoutPanels, metricPanel, type Panel, type PanelLine, type SeriesRef } from './layout';
 export { toRate } from './rate';
 export { decimate } from './decimate';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { metaFromKey, toSeriesKey } from '@/lib/series';
-import { layoutPanels, type SeriesRef } from './layout';
+import { layoutPanels, metricPanel, type SeriesRef } from './layout';
 import { BUILTIN_PANELS } from './panels';
 
 function ref(name: string, labels: Record<string, string> = {}): SeriesRef {
@@ -133,5 +133,18 @@ describe('layoutPanels', () => {
     expect(requests).toMatchObject({ title: 'http_requests_total', rate: true, unit: 'per_second' });
     expect(bytes).toMatchObject({ rate: true, unit: 'bytes_per_second' });
     expect(layoutPanels([ref('queue_depth')])[0]).toMatchObject({ rate: false, unit: 'none' });
+  });
+});
+
+describe('metricPanel', () => {
+  it('charts one metric alone, a line per series with all its labels, a counter as a rate', () => {
+    const panel = metricPanel('http_requests_total', [
+      { ...ref('http_requests_total', { route: '/b', instance: 'x' }), type: 'counter' },
+      { ...ref('http_requests_total', { route: '/a', instance: 'x' }), type: 'counter' },
+    ]);
+    expect(panel.lines.map((l) => l.label)).toEqual(['instance=x route=/a', 'instance=x route=/b']);
+    expect(panel.rate).toBe(true);
+    expect(panel.unit).toBe('per_second');
+    expect(metricPanel('up', [ref('up')]).lines).toEqual([{ key: 'up', label: 'up' }]);
   });
 });

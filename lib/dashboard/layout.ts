@@ -79,3 +79,16 @@ export function layoutPanels(series: Iterable<SeriesRef>): Panel[] {
       return { ...spec, lines };
     });
 }
+
+/**
+ * The panel of one metric on its own (the metric's detail page): one line per series, labelled
+ * with all its labels; a counter is charted as its per-second rate.
+ */
+export function metricPanel(name: string, series: readonly SeriesRef[]): Panel {
+  const counter = series[0]?.type === 'counter';
+  const unit = series[0]?.unit ?? 'none';
+  const lines = [...series]
+    .sort((a, b) => a.key.localeCompare(b.key, 'en', { numeric: true }))
+    .map((s) => ({ key: s.key, label: Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(' ') || s.name }));
+  return { id: `metric:${name}`, title: name, unit: counter ? rateUnit(unit) : unit, rate: counter, metrics: [name], lines };
+}

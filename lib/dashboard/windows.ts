@@ -1,19 +1,51 @@
-/** The time windows the dashboard offers. */
-export const WINDOWS = {
-  '1m': 60_000,
-  '5m': 300_000,
-  '15m': 900_000,
-  '1h': 3_600_000,
-} as const;
+import { parseDuration } from '@/lib/units';
 
-export type WindowPreset = keyof typeof WINDOWS;
+/** Window presets the dashboard offers, shortest first; only those within retention are shown. */
+const PRESETS: ReadonlyArray<readonly [label: string, ms: number]> = [
+  ['1m', 60_000],
+  ['5m', 300_000],
+  ['15m', 900_000],
+  ['1h', 3_600_000],
+  ['6h', 21_600_000],
+  ['24h', 86_400_000],
+  ['7d', 604_800_000],
+];
 
-export const DEFAULT_WINDOW: WindowPreset = '5m';
+/** Shortest window a `?window=` may ask for. */
+const MIN_WINDOW_MS = 10_000;
 
-/** The preset named by a `?window=` value, or the default for anything else. */
-export function toWindowPreset(value: unknown): WindowPreset {
-  return typeof value === 'string' && Object.hasOwn(WINDOWS, value) ? (value as WindowPreset) : DEFAULT_WINDOW;
-}
+const DEFAULT_WINDOW = '5m';
 
 /** Points per series in a server-rendered snapshot: full 1 s resolution up to 5 min, min/max beyond. */
 export const SNAPSHOT_POINTS = 600;
+
+/** A time window by its name in the URL (`5m`, or a custom duration such as `30m`) and its length. */
+export interface TimeWindow {
+  label: string;
+  ms: number;
+}
+
+/** The presets no longer than `retentionMs`. */
+export function presetsWithin(retentionMs: number): TimeWindow[] {
+  return PRESETS.filter(([, ms]) => ms <= retentionMs).map(([label, ms]) => ({ label, ms }));
+}
+
+/**
+ * The window named by a `?window=` value: a preset or any duration between 10 s and the
+ * retention. Anything else is the default (5 minutes, or the retention when that is shorter).
+ */
+export function toTimeWindow(value: unknown, retentionMs: number): TimeWindow {
+  const raw = typeof value === 'string' ? value.trim() : '';
+  const ms = parseDuration(raw);
+  if (/^\d+(?:ms|s|m|h|d)$/.test(raw) && ms >= MIN_WINDOW_MS && ms <= retentionMs) return { label: raw, ms };
+  const fallback = parseDuration(DEFAULT_WINDOW);
+  return fallback <= retentionMs ? { label: DEFAULT_WINDOW, ms: fallback } : { label: formatWindow(retentionMs), ms: retentionMs };
+}
+
+/** A window length as the URL names it: `90s`, `15m`, `6h`, `2d`. */
+export function formatWindow(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}

@@ -1,0 +1,17 @@
+import { notFound } from 'next/navigation';
+import { connection } from 'next/server';
+import { MetricDetailView } from '@/components/metric-detail';
+import { metricDetail } from '@/lib/api';
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+export async function generateMetadata({ params }: { params: Promise<{ name: string }> }) {
+  return { title: `${(await params).name} · Pulseboard` };
+}
+
+export default async function MetricPage({ params, searchParams }: { params: Promise<{ name: string }>; searchParams: Promise<SearchParams> }) {
+  await connection();
+  const detail = metricDetail((await params).name, await searchParams);
+  if (!detail) notFound();
+  return <MetricDetailView detail={detail} />;
+}

@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import { expect, test } from '@playwright/test';
+import { postPoints } from './support/ingest';
+
+test('the metric browser finds metrics by name and by label, and links to their pages', async ({ page, baseURL }) => {
+  const name = `e2e_browse_${Date.now()}`;
+  const now = Date.now();
+  expect((await postPoints(baseURL!, [{ name, labels: { region: 'eu' }, value: 1, timestamp: now }, { name, labels: { region: 'us' }, value: 2, timestamp: now }])).status).toBe(202);
+
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Metrics', exact: true }).click();
+  await expect(page).toHaveURL(/\/metrics$/);
+  await expect(page.getByRole('link', { name: 'host_cpu_utilization_ratio' })).toBeVisible();
+
+  const search = page.getByRole('searchbox', { name: 'Search metrics by name or label' });
+  await search.fill(name.slice(0, -3));
+  await search.press('Enter');
+  await expect(page).toHaveURL(/\/metrics\?q=e2e_browse_/);
+  await expect(page.locator('.metric-list li')).toHaveCount(1);
+  await expect(page.locator('.metric-list li')).toContainText('2 series · labels: region');
+
+  await search.fill('region=us');
+  await search.press('Enter');
+  await expect(page.getByRole('link', { name })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'host_cpu_utilization_ratio' })).toHaveCount(0);
+  await search.fill('region=asia');
+  await search.press('Enter');
+  await expect(page.getByTestId('metric-count')).toHaveText('0 metrics matching “region=asia”');
+
+  await search.fill(name);
+  await search.press('Enter');
+  await page.getByRole('link', { name }).click();
+  await expect(page).toHaveURL(new RegExp(`/metrics/${name}$`));
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(name);
+});
+
+test("a metric's page has a large chart, its series' last/min/max/mean/p95, and a CSV of the raw history matching the API", async ({ page, baseURL }) => {
+  const name = `e2e_detail_${Date.now()}`;
+  const now = Date.now();
+  const points = [];
+  for (let i = 1; i <= 20; i++) {
+    points.push({ name, labels: { s: 'a' }, value: i, timestamp: now - (21 - i) * 1_000 });
+    points.push({ name, labels: { s: 'b,"odd"' }, value: 0.1 * i + 0.2, timestamp: now - (21 - i) * 1_000 + 1 });
+  }
+  expect((await postPoints(baseURL!, points)).status).toBe(202);
+
+  await page.goto(`/metrics/${name}?window=1m`);
+  await expect(page.getByTestId('status')).toHaveText('Live');
+  const chart = page.getByRole('region', { name: `${name} chart` });
+  await expect(chart.locator('.recharts-line-curve')).toHaveCount(2);
+  expect((await chart.locator('svg.recharts-surface').boundingBox())!.height).toBeGreaterThan(300);
+
+  const row = page.locator(`tr[data-series='${name}{s="a"}']`);
+  await expect(row.getByTestId('last')).toHaveText('20');
+  await expect(row.getByTestId('min')).toHaveText('1');
+  await expect(row.getByTestId('max')).toHaveText('20');
+  await expect(row.getByTestId('mean')).toHaveText('10.5');
+  await expect(row.getByTestId('p95')).toHaveText('19');
+  await expect(row.getByTestId('count')).toHaveText('20');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download CSV' }).click()]);
+  expect(download.suggestedFilename()).toBe(`${name}.csv`);
+  const csv = await readFile((await download.path())!, 'utf8');
+  const [header, ...rows] = csv.trimEnd().split('\r\n');
+  expect(header).toBe('series,timestamp_ms,time_utc,value');
+  const fromCsv = new Map<string, Array<[number, number]>>();
+  for (const line of rows) {
+    const m = /^("(?:[^"]|"")*"|[^,]*),(\d+),([^,]+),(.+)$/.exec(line)!;
+    const key = m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replace(/""/g, '"') : m[1]!;
+    expect(new Date(Number(m[2])).toISOString()).toBe(m[3]);
+    fromCsv.set(key, [...(fromCsv.get(key) ?? []), [Number(m[2]), Number(m[4])]]);
+  }
+  expect([...fromCsv.keys()].sort()).toEqual([`${name}{s="a"}`, `${name}{s="b,\\"odd\\""}`]);
+  for (const [key, got] of fromCsv) {
+    const res = await fetch(`${baseURL}/api/series/${encodeURIComponent(key)}?window=1h&points=10000`);
+    const api = (await res.json()) as { points: Array<[number, number]> };
+    expect(got).toEqual(api.points);
+    expect(got).toHaveLength(20);
+  }
+});

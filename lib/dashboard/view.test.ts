@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { parseView, toTimeRange, viewQuery } from './view';
+import { formatWindow, presetsWithin, toTimeWindow } from './windows';
+
+const HOUR = 3_600_000;
+
+describe('windows', () => {
+  it('offers the presets within retention', () => {
+    expect(presetsWithin(HOUR).map((w) => w.label)).toEqual(['1m', '5m', '15m', '1h']);
+    expect(presetsWithin(86_400_000).map((w) => w.label)).toEqual(['1m', '5m', '15m', '1h', '6h', '24h']);
+  });
+
+  it('accepts a preset or a custom duration within retention, else the default', () => {
+    expect(toTimeWindow('15m', HOUR)).toEqual({ label: '15m', ms: 900_000 });
+    expect(toTimeWindow('30m', HOUR)).toEqual({ label: '30m', ms: 1_800_000 });
+    expect(toTimeWindow('2h', HOUR)).toEqual({ label: '5m', ms: 300_000 });
+    expect(toTimeWindow('5s', HOUR)).toEqual({ label: '5m', ms: 300_000 });
+    expect(toTimeWindow('15', HOUR)).toEqual({ label: '5m', ms: 300_000 });
+    expect(toTimeWindow(undefined, 60_000)).toEqual({ label: '1m', ms: 60_000 });
+  });
+
+  it('names a length the way the URL does', () => {
+    expect(formatWindow(90_000)).toBe('90s');
+    expect(formatWindow(7_200_000)).toBe('2h');
+    expect(formatWindow(1_500)).toBe('1500ms');
+  });
+});
+
+describe('view', () => {
+  it('reads window, paused range and filter from the query', () => {
+    expect(parseView({ window: '1h', from: '1000', to: '61000', q: 'route=/api' }, HOUR)).toEqual({
+      window: { label: '1h', ms: HOUR },
+      range: { from: 1000, to: 61000 },
+      filter: 'route=/api',
+    });
+  });
+
+  it('ignores a malformed or too short range', () => {
+    expect(toTimeRange('10', '500')).toBeNull();
+    expect(toTimeRange('2000', '1000')).toBeNull();
+    expect(toTimeRange('1e3', '5000')).toBeNull();
+    expect(toTimeRange(undefined, '5000')).toBeNull();
+  });
+
+  it('round-trips through the query string', () => {
+    const view = parseView({ window: '15m', from: '1700000000000', to: '1700000060000', q: 'cpu memory' }, HOUR);
+    const query = viewQuery(view, '5m');
+    expect(query).toBe('?window=15m&from=1700000000000&to=1700000060000&q=cpu+memory');
+    expect(parseView(Object.fromEntries(new URLSearchParams(query)), HOUR)).toEqual(view);
+    expect(viewQuery(parseView({}, HOUR), '5m')).toBe('');
+  });
+});

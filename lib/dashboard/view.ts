@@ -1,0 +1,53 @@
+import { toTimeWindow, type TimeWindow } from './windows';
+
+/** A paused, fixed time range (ms since epoch). */
+export interface TimeRange {
+  from: number;
+  to: number;
+}
+
+/** What a dashboard link reproduces: the window, the paused range if any, and the metric filter. */
+export interface View {
+  window: TimeWindow;
+  /** Set while paused: the charts show this range instead of following the newest data. */
+  range: TimeRange | null;
+  filter: string;
+}
+
+/** Shortest range a drag may zoom to. */
+export const MIN_RANGE_MS = 1_000;
+
+const MAX_FILTER_LENGTH = 200;
+
+type Params = Record<string, string | string[] | undefined>;
+
+const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
+/** A `from`/`to` pair of whole milliseconds, at least a second apart, or null. */
+export function toTimeRange(from: unknown, to: unknown): TimeRange | null {
+  const f = typeof from === 'string' && /^\d{1,15}$/.test(from) ? Number(from) : NaN;
+  const t = typeof to === 'string' && /^\d{1,15}$/.test(to) ? Number(to) : NaN;
+  return Number.isSafeInteger(f) && Number.isSafeInteger(t) && t - f >= MIN_RANGE_MS ? { from: f, to: t } : null;
+}
+
+/** The view a dashboard URL's query asks for; what is malformed falls back to the default. */
+export function parseView(params: Params, retentionMs: number): View {
+  return {
+    window: toTimeWindow(first(params.window), retentionMs),
+    range: toTimeRange(first(params.from), first(params.to)),
+    filter: (first(params.q) ?? '').slice(0, MAX_FILTER_LENGTH),
+  };
+}
+
+/** The query string (with `?`, or empty) that reproduces `view`; the default window is left out. */
+export function viewQuery(view: View, defaultWindow: string): string {
+  const params = new URLSearchParams();
+  if (view.window.label !== defaultWindow) params.set('window', view.window.label);
+  if (view.range) {
+    params.set('from', String(Math.round(view.range.from)));
+    params.set('to', String(Math.round(view.range.to)));
+  }
+  if (view.filter) params.set('q', view.filter);
+  const query = params.toString();
+  return query ? `?${query}` : '';
+}

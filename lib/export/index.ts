@@ -1,0 +1,1 @@
+export { historyCsv, csvField, CSV_HEADER } from './csv';
