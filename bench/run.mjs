@@ -7,6 +7,7 @@
 //   npm run bench -- --smoke         # seconds: checks the harness runs and delivers (used by npm test)
 //   npm run bench -- --node PATH     # run the servers under another Node binary
 //   npm run bench -- --soak 600      # 10,000 idle streams held for 600 s, RSS sampled
+//   npm run bench -- --only redis    # (a) and (c): one instance, and two sharing one Redis (needs redis-server)
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -272,11 +272,13 @@ test('SIGTERM one instance with clients attached: they reconnect through the bal
     const values: number[] = [];
     let resets = 0;
     const es = new EventSource(`${balancer.url}/api/stream?series=${name}`);
+    const errors: string[] = [];
+    es.addEventListener('error', (e) => errors.push(`${(e as unknown as { message?: string }).message ?? 'error'} (readyState ${es.readyState})`));
     es.addEventListener('points', (e) => {
       for (const p of (JSON.parse(e.data) as { points: Point[] }).points) if (p.series === name) values.push(p.v);
     });
     es.addEventListener('reset', () => resets++);
-    return { values, es, resets: () => resets };
+    return { values, es, errors, resets: () => resets };
   });
   try {
     await expect.poll(async () => (await healthOf(a)).streams.open).toBe(3);
@@ -284,7 +286,9 @@ test('SIGTERM one instance with clients attached: they reconnect through the bal
     await expect.poll(() => producer.stats.acknowledged.length).toBeGreaterThan(50);
     expect((await a.stop('SIGTERM')).code).toBe(0);
     await producer.done;
-    await expect.poll(() => clients.map((c) => c.values.length), { timeout: 20_000 }).toEqual(clients.map(() => 200));
+    await expect
+      .poll(() => clients.map((c) => c.values.length), { timeout: 20_000, message: `client errors: ${JSON.stringify(clients.map((c) => c.errors))}; routed ${balancer.routed.join(',')}` })
+      .toEqual(clients.map(() => 200));
     for (const c of clients) {
       expect(c.values).toEqual(Array.from({ length: 200 }, (_, i) => i));
       expect(c.resets()).toBe(0);

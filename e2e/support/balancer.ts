@@ -21,12 +21,14 @@ export async function startBalancer(ports: number[]): Promise<Balancer> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
+    // Each request tries every backend once, starting from the next in turn.
+    const first = next++;
     const tryBackend = (attempt: number) => {
       if (attempt >= ports.length) {
         res.writeHead(502, { 'content-type': 'text/plain' }).end('no backend answered');
         return;
       }
-      const port = ports[next++ % ports.length] as number;
+      const port = ports[(first + attempt) % ports.length] as number;
       const upstream = http.request(
         { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers },
         (up) => {
