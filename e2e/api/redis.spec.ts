@@ -5,7 +5,7 @@ import { startBalancer } from '../support/balancer';
 import { postPoints } from '../support/ingest';
 import { startRedis, type TestRedis } from '../support/redis';
 import { startServer, type RunningServer } from '../support/server';
-import { readEvents, type SseRecord } from '../support/sse';
+import { readEvents, valuesOf } from '../support/sse';
 
 // Scale-out against real processes: a redis-server of the test's own (AOF fsynced on every
 // write, as docs/redis.md recommends), and `next start` instances sharing its stream.
@@ -19,12 +19,6 @@ type HealthBody = {
   streams: { open: number };
 };
 
-const valuesOf = (r: SseRecord, series: string): number[] =>
-  r.events
-    .filter((e) => e.event === 'points')
-    .flatMap((e) => (JSON.parse(e.data) as { points: Point[] }).points)
-    .filter((p) => p.series === series)
-    .map((p) => p.v);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const healthOf = async (s: RunningServer): Promise<HealthBody> => (await fetch(`${s.url}/api/health`)).json();
 

@@ -1,15 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { postPoints, pushSequence } from '../support/ingest';
 import { startServer } from '../support/server';
-import { readEvents, type SseRecord } from '../support/sse';
+import { readEvents, valuesOf, type SseRecord } from '../support/sse';
 
-type Point = { series: string; t: number; v: number };
-const valuesOf = (r: SseRecord, series: string): number[] =>
-  r.events
-    .filter((e) => e.event === 'points')
-    .flatMap((e) => (JSON.parse(e.data) as { points: Point[] }).points)
-    .filter((p) => p.series === series)
-    .map((p) => p.v);
 const lastId = (r: SseRecord) => r.events.filter((e) => e.id).at(-1)?.id;
 
 test('a client that drops mid-stream and resumes with Last-Event-ID gets every point once, in order', async ({ baseURL }) => {

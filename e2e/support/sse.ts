@@ -40,6 +40,15 @@ export async function readEvents(
   return { ...record, response };
 }
 
+/** The values `points` events carried for one series, in the order they came. */
+export function valuesOf(r: SseRecord, series: string): number[] {
+  return r.events
+    .filter((e) => e.event === 'points')
+    .flatMap((e) => (JSON.parse(e.data) as { points: Array<{ series: string; v: number }> }).points)
+    .filter((p) => p.series === series)
+    .map((p) => p.v);
+}
+
 /** `/api/health` of a server. */
 export async function health(baseURL: string): Promise<{ streams: { open: number }; series: { count: number } }> {
   const res = await fetch(`${baseURL}/api/health`);
