@@ -1,0 +1,31 @@
+import { expect, test } from '@playwright/test';
+
+// Fault injection, as the Redis tests kill Redis: the browser fails one chart's setup (its
+// IntersectionObserver refuses the panel), and the page must keep the failure in that panel.
+test('a chart that fails shows the error in its own panel; the other charts keep going', async ({ page }) => {
+  await page.addInitScript(() => {
+    const observe = IntersectionObserver.prototype.observe;
+    IntersectionObserver.prototype.observe = function (this: IntersectionObserver, target: Element) {
+      if (target.closest('[data-panel="load"]')) throw new Error('injected failure for the load panel');
+      return observe.call(this, target);
+    };
+  });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto('/');
+  await expect(page.getByTestId('status')).toHaveText('Live');
+
+  const failed = page.locator('.panel-error');
+  await expect(failed).toHaveCount(1);
+  await expect(failed.getByRole('heading')).toHaveText('Load average');
+  await expect(failed).toHaveAttribute('role', 'alert');
+  await expect(failed).toContainText('This chart could not be drawn: injected failure for the load panel');
+  await expect(failed.getByRole('button', { name: 'Try again' })).toBeVisible();
+
+  // Everything else carries on: other panels are drawn and their values move.
+  await expect(page.locator('[data-panel="cpu"] .recharts-line-curve').first()).toBeVisible();
+  const values = page.locator('[data-panel="memory"] [data-testid="value"]');
+  const before = (await values.allTextContents()).join('|');
+  await expect.poll(async () => (await values.allTextContents()).join('|'), { timeout: 5_000 }).not.toBe(before);
+  expect(errors).toEqual([]);
+});
