@@ -95,11 +95,13 @@ function createRuntime(env: Env): Runtime {
   const refused = new Map<Cursor, { outOfOrder: number; seriesCap: number }>();
   bus.subscribe((message) => {
     counters.pointsPublished += message.samples.length;
-    const before = { ...store.dropped };
+    // Plain numbers, not a copy of the counters: this runs for every message.
+    const outOfOrderBefore = store.dropped.outOfOrder;
+    const seriesCapBefore = store.dropped.seriesCap;
     const { announced, kept } = store.keep(message);
     if (kept !== message.samples) {
-      const outOfOrder = store.dropped.outOfOrder - before.outOfOrder;
-      const seriesCap = store.dropped.seriesCap - before.seriesCap;
+      const outOfOrder = store.dropped.outOfOrder - outOfOrderBefore;
+      const seriesCap = store.dropped.seriesCap - seriesCapBefore;
       if (outOfOrder + seriesCap > 0) {
         refused.set(message.id, { outOfOrder, seriesCap });
         if (refused.size > REFUSED_REMEMBERED) refused.delete(refused.keys().next().value as Cursor);
