@@ -54,6 +54,16 @@ export const envSchema = z.object({
   STREAM_MAX_QUEUE_BYTES: count('1MiB', 1_024, 1024 ** 3),
   STREAM_FLUSH_INTERVAL: duration('25ms', 0, 1_000),
   MAX_STREAMS: count('10000', 1, 1_000_000),
+  /** Streams one client address may hold open; behind a proxy every client shares its address. */
+  MAX_STREAMS_PER_CLIENT: count('64', 1, 1_000_000),
+  /** Distinct `series=` filters open at once: each costs matching work per flush. */
+  STREAM_MAX_FILTERS: count('1000', 1, 1_000_000),
+  /** Streams replaying from a cursor at once; more are told to retry shortly. */
+  STREAM_MAX_CATCHUPS: count('100', 1, 1_000_000),
+  /** Longest filter a request may carry: dashboard and metric-browser `q`, `series=` globs. */
+  QUERY_MAX_LENGTH: count('4096', 16, 65_536),
+  /** Most terms (dashboard filter) or globs (`series=`) in one filter. */
+  QUERY_MAX_TERMS: count('64', 1, 1_024),
   REPLAY_MAX_BYTES: count('16MiB', 64 * 1024, 4 * 1024 ** 3),
   REPLAY_WINDOW: duration('5m', 1_000, 86_400_000),
   SHUTDOWN_DRAIN_WINDOW: duration('5s', 0, 600_000),
@@ -75,7 +85,28 @@ export const envSchema = z.object({
   INGEST_MAX_POINTS: count('10000', 1, 1_000_000),
   INGEST_MAX_LABELS: count('16', 0, 128),
   INGEST_MAX_LABEL_VALUE_LENGTH: count('1024', 1, 65_536),
-  INGEST_MAX_FUTURE: duration('5m', 0, 86_400_000),
+  INGEST_MAX_NAME_LENGTH: count('256', 1, 65_536),
+  INGEST_MAX_LABEL_NAME_LENGTH: count('128', 1, 65_536),
+  /** Longest whole series key, `name{k="v",...}` as canonically written. */
+  INGEST_MAX_SERIES_KEY_LENGTH: count('4KiB', 64, 1024 ** 2),
+  /** A point this far ahead of the server clock would hold its series' later points out until then. */
+  INGEST_MAX_FUTURE: duration('30s', 0, 86_400_000),
+  /**
+   * Host names (besides IP literals and `localhost`, always accepted) that requests may address in
+   * `Host`; `*.example.com` matches subdomains, `*` any name. Default: this host's name.
+   */
+  ALLOWED_HOSTS: z
+    .string()
+    .transform((raw, ctx) => {
+      const list = raw.split(',').map((s) => s.trim().toLowerCase().replace(/\.$/, '')).filter(Boolean);
+      const bad = list.filter((name) => !isHostPattern(name));
+      if (bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `got ${JSON.stringify(bad.join(','))}; expected comma-separated host names such as dash.example.com,*.internal (no scheme, no port), or *` });
+        return z.NEVER;
+      }
+      return list;
+    })
+    .optional(),
   REDIS_URL: z
     .string()
     .refine((raw) => {
@@ -93,6 +124,13 @@ export const envSchema = z.object({
   REDIS_COMMAND_TIMEOUT: duration('5s', 100, 300_000),
 });
 
+/** A host name, `*.` followed by one, or `*`. */
+function isHostPattern(value: string): boolean {
+  if (value === '*') return true;
+  const name = value.startsWith('*.') ? value.slice(2) : value;
+  return name.length > 0 && name.length <= 253 && name.split('.').every((part) => /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/.test(part));
+}
+
 /** `addr` or `addr/prefix`, IPv4 or IPv6. */
 function isCidr(value: string): boolean {
   const [addr, prefix, extra] = value.split('/');
@@ -104,7 +142,7 @@ function isCidr(value: string): boolean {
   return /^\d+$/.test(prefix) && n <= (family === 4 ? 32 : 128);
 }
 
-export type Env = Omit<z.infer<typeof envSchema>, 'INSTANCE'> & { INSTANCE: string };
+export type Env = Omit<z.infer<typeof envSchema>, 'INSTANCE' | 'ALLOWED_HOSTS'> & { INSTANCE: string; ALLOWED_HOSTS: string[] };
 
 export class EnvError extends Error {
   override readonly name = 'EnvError';
@@ -120,7 +158,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = envSchema.safeParse(cleaned);
   if (result.success) {
     const env = result.data;
-    return { ...env, INSTANCE: env.INSTANCE ?? (env.REDIS_URL ? `${hostname()}:${env.PORT}` : hostname()) };
+    return {
+      ...env,
+      INSTANCE: env.INSTANCE ?? (env.REDIS_URL ? `${hostname()}:${env.PORT}` : hostname()),
+      ALLOWED_HOSTS: env.ALLOWED_HOSTS ?? [hostname().toLowerCase()],
+    };
   }
   const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
   throw new EnvError(`Invalid configuration:\n${lines.join('\n')}`);
