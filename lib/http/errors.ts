@@ -6,6 +6,18 @@ export interface Issue {
   message: string;
 }
 
+/** Most characters of outside input an error message repeats back. */
+export const ECHO_MAX = 120;
+
+/**
+ * Outside input as an error message may quote it: JSON-quoted, and cut to `max` characters with
+ * how much was left out, so a 100 KB value never becomes a 100 KB answer (or log line).
+ */
+export function clip(text: string, max = ECHO_MAX): string {
+  if (text.length <= max) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, max))}… (${text.length - max} more characters)`;
+}
+
 /** A request Pulseboard refuses, with the status it answers. */
 export class HttpError extends Error {
   override readonly name = 'HttpError';

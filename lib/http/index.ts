@@ -1,1 +1,1 @@
-export { HttpError, errorResponse, toErrorResponse, toIssues, formatPath, handle, type Issue } from './errors';
+export { HttpError, clip, ECHO_MAX, errorResponse, toErrorResponse, toIssues, formatPath, handle, type Issue } from './errors';
