@@ -1,6 +1,6 @@
 import 'server-only';
 import { EnvError } from './env';
-import { getRuntime, installShutdownHandlers, stampPeerAddresses } from './runtime';
+import { getRuntime, installRequestGate, installShutdownHandlers } from './runtime';
 
 // Longest a start waits for the Redis stream's retained window; past it the instance serves
 // what it has loaded and keeps loading (a Redis that is down does not hold start-up forever).
@@ -9,14 +9,16 @@ const WARM_START_TIMEOUT_MS = 15_000;
 /**
  * Starts Pulseboard inside the Next.js server: parses configuration (a bad value stops
  * start-up with one message), creates the runtime and its collector, takes over shutdown,
+ * puts the request gate (allowed hosts, cross-site refusals, security headers) before Next.js,
  * and with Redis loads the retained window before the first request is served.
  */
 export async function boot(): Promise<void> {
   try {
     const runtime = getRuntime();
     installShutdownHandlers(runtime);
-    stampPeerAddresses();
     const { env } = runtime;
+    // NODE_ENV is fixed by Next.js at build time (production for `next build`), not a setting.
+    installRequestGate({ allowedHosts: env.ALLOWED_HOSTS, token: env.INGEST_TOKEN, dev: process.env.NODE_ENV !== 'production' });
     console.log(
       `[pulseboard] collecting every ${env.COLLECT_INTERVAL} ms as instance "${env.INSTANCE}", keeping ${env.HISTORY_RETENTION / 60_000} min of history; bus: ${env.REDIS_URL ? `Redis stream "${env.REDIS_STREAM_KEY}"` : 'embedded'}`,
     );

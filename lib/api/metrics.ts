@@ -1,6 +1,6 @@
 import 'server-only';
 import { REJECTION_REASONS } from '@/lib/ingest';
-import { getRuntime } from '@/lib/runtime';
+import { gateStats, getRuntime } from '@/lib/runtime';
 import type { SeriesSummary } from '@/lib/store';
 
 interface Family {
@@ -35,6 +35,7 @@ function healthFamilies(): Family[] {
   const busStatus = bus.status();
   const g = (name: string, help: string, value: number): Family => ({ name, type: 'gauge', help, samples: [{ value }] });
   const c = (name: string, help: string, value: number): Family => ({ name, type: 'counter', help, samples: [{ value }] });
+  const gate = gateStats();
   const reasons = [...new Set(Object.values(REJECTION_REASONS).concat(Object.keys(counters.ingestRejected)))].sort();
   return [
     g('pulseboard_streams_open', 'Event streams open now.', hub.size),
@@ -60,6 +61,15 @@ function healthFamilies(): Family[] {
       type: 'counter',
       help: 'POST /api/ingest requests refused, by reason.',
       samples: reasons.map((r) => ({ labels: `{reason="${r}"}`, value: counters.ingestRejected[r] ?? 0 })),
+    },
+    {
+      name: 'pulseboard_requests_refused_total',
+      type: 'counter',
+      help: 'Requests the gate refused: a Host not in ALLOWED_HOSTS, or a cross-site browser request.',
+      samples: [
+        { labels: '{reason="host"}', value: gate.refused.host },
+        { labels: '{reason="cross_site"}', value: gate.refused.cross_site },
+      ],
     },
     g('pulseboard_series', 'Series held in memory.', store.size),
     g('pulseboard_series_max', 'Most series held (MAX_SERIES).', store.maxSeries),

@@ -1,1 +1,3 @@
 export { HttpError, clip, ECHO_MAX, errorResponse, toErrorResponse, toIssues, formatPath, handle, type Issue } from './errors';
+export { bearerToken, bearerMatches } from './bearer';
+export { parseHost, isAllowedHost, isSameOrigin, type HostName } from './origin';

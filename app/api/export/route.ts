@@ -1,9 +1,13 @@
 import type { NextRequest } from 'next/server';
-import { metricCsv } from '@/lib/api';
-import { handle } from '@/lib/http';
+import { methodNotAllowed, metricCsv, respond } from '@/lib/api';
 
 export const dynamic = 'force-dynamic';
 
 export function GET(request: NextRequest): Promise<Response> {
-  return handle(() => metricCsv(request.nextUrl.searchParams));
+  return respond(request, () => metricCsv(request.nextUrl.searchParams));
 }
+
+export const POST = methodNotAllowed(['GET']);
+export const PUT = POST;
+export const PATCH = POST;
+export const DELETE = POST;

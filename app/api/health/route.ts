@@ -1,7 +1,12 @@
-import { health } from '@/lib/api';
+import { health, methodNotAllowed, respond } from '@/lib/api';
 
 export const dynamic = 'force-dynamic';
 
-export function GET(): Response {
-  return Response.json(health(), { headers: { 'Cache-Control': 'no-store' } });
+export function GET(request: Request): Promise<Response> {
+  return respond(request, () => Response.json(health(), { headers: { 'Cache-Control': 'no-store' } }));
 }
+
+export const POST = methodNotAllowed(['GET']);
+export const PUT = POST;
+export const PATCH = POST;
+export const DELETE = POST;

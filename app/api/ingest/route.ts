@@ -1,7 +1,12 @@
-import { ingestResponse } from '@/lib/api';
+import { ingestResponse, methodNotAllowed, respond } from '@/lib/api';
 
 export const dynamic = 'force-dynamic';
 
 export function POST(request: Request): Promise<Response> {
-  return ingestResponse(request);
+  return respond(request, () => ingestResponse(request));
 }
+
+export const GET = methodNotAllowed(['POST']);
+export const PUT = GET;
+export const PATCH = GET;
+export const DELETE = GET;

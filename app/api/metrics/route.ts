@@ -1,9 +1,15 @@
-import { metricsText } from '@/lib/api';
+import { methodNotAllowed, metricsText, respond } from '@/lib/api';
 
 export const dynamic = 'force-dynamic';
 
-export function GET(): Response {
-  return new Response(metricsText(), {
-    headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' },
-  });
+export function GET(request: Request): Promise<Response> {
+  return respond(
+    request,
+    () => new Response(metricsText(), { headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' } }),
+  );
 }
+
+export const POST = methodNotAllowed(['GET']);
+export const PUT = POST;
+export const PATCH = POST;
+export const DELETE = POST;

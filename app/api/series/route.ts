@@ -1,9 +1,13 @@
 import type { NextRequest } from 'next/server';
-import { listSeries } from '@/lib/api';
-import { handle } from '@/lib/http';
+import { listSeries, methodNotAllowed, respond } from '@/lib/api';
 
 export const dynamic = 'force-dynamic';
 
 export function GET(request: NextRequest): Promise<Response> {
-  return handle(() => listSeries(request.nextUrl.searchParams));
+  return respond(request, () => listSeries(request.nextUrl.searchParams));
 }
+
+export const POST = methodNotAllowed(['GET']);
+export const PUT = POST;
+export const PATCH = POST;
+export const DELETE = POST;

@@ -1,9 +1,13 @@
 import type { NextRequest } from 'next/server';
-import { openStream } from '@/lib/api';
-import { handle } from '@/lib/http';
+import { methodNotAllowed, openStream, respond } from '@/lib/api';
 
 export const dynamic = 'force-dynamic';
 
 export function GET(request: NextRequest): Promise<Response> {
-  return handle(() => openStream(request.nextUrl.searchParams, request.headers, request.signal));
+  return respond(request, () => openStream(request.nextUrl.searchParams, request.headers, request.signal));
 }
+
+export const POST = methodNotAllowed(['GET']);
+export const PUT = POST;
+export const PATCH = POST;
+export const DELETE = POST;

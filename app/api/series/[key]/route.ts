@@ -1,10 +1,14 @@
 import type { NextRequest } from 'next/server';
-import { seriesHistory } from '@/lib/api';
-import { handle } from '@/lib/http';
+import { methodNotAllowed, respond, seriesHistory } from '@/lib/api';
 
 export const dynamic = 'force-dynamic';
 
 export async function GET(request: NextRequest, { params }: { params: Promise<{ key: string }> }): Promise<Response> {
   const { key } = await params; // already percent-decoded by Next
-  return handle(() => seriesHistory(key, request.nextUrl.searchParams));
+  return respond(request, () => seriesHistory(key, request.nextUrl.searchParams));
 }
+
+export const POST = methodNotAllowed(['GET']);
+export const PUT = POST;
+export const PATCH = POST;
+export const DELETE = POST;

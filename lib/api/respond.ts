@@ -1,0 +1,27 @@
+import 'server-only';
+import { errorResponse, handle } from '@/lib/http';
+import { passedGate } from '@/lib/runtime';
+
+/**
+ * Runs an API handler for a request the gate has seen; one that reached Next.js before the gate
+ * was installed (the first moments of start-up) gets 503 and comes back, so no request is ever
+ * served without the Host and cross-site checks. Errors are mapped in one place (`handle`).
+ */
+export function respond(request: Request, body: () => Response | Promise<Response>): Promise<Response> {
+  if (!passedGate(request.headers)) {
+    return Promise.resolve(errorResponse(503, 'starting up: retry in a moment', [], { 'Retry-After': '1' }));
+  }
+  return handle(body);
+}
+
+/** A route handler answering 405 with `Allow` and the JSON error shape, for methods a route does not take. */
+export function methodNotAllowed(allow: readonly string[]): (request: Request) => Response {
+  const list = [...allow, ...(allow.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+  return (request) => errorResponse(405, `${request.method} is not allowed here; allowed: ${list}`, [], { Allow: list });
+}
+
+/** Answers 404 with the JSON error shape for a path under /api that names no resource. */
+export function noSuchEndpoint(request: Request): Response {
+  const path = new URL(request.url).pathname;
+  return errorResponse(404, `no API endpoint ${JSON.stringify(path.length > 120 ? `${path.slice(0, 120)}…` : path)}; see the API section of the README`);
+}
