@@ -275,7 +275,7 @@ function staleBuild() {
     readdirSync(dir, { withFileTypes: true }).some((e) => {
       const path = join(dir, e.name);
       if (e.isDirectory()) return newer(path);
-      return /\.(tsx?|css)$/.test(e.name) && !/\.test\.ts$/.test(e.name) && statSync(path).mtimeMs > built;
+      return /\.(?:tsx?|css)$/.test(e.name) && !/\.test\.ts$/.test(e.name) && statSync(path).mtimeMs > built;
     });
   return ['app', 'components', 'lib'].some((d) => existsSync(d) && newer(d));
 }

@@ -17,7 +17,7 @@ test('the first response carries the numbers and the charts, before any JavaScri
   // A server that has just started has a reading or two; a chart needs two points.
   let html = '';
   await expect
-    .poll(async () => (html = await (await request.get('/')).text()).match(/<polyline points="[^"]* [^"]*"/) !== null, { timeout: 5_000 })
+    .poll(async () => (html = await (await request.get('/')).text()).match(/<polyline points="[^" ]* [^"]*"/) !== null, { timeout: 5_000 })
     .toBe(true);
   expect(html).toContain('Host CPU');
   expect(html).toContain('Host memory');

@@ -26,7 +26,7 @@ function count(fallback: string, min: number, max: number) {
     .string()
     .default(fallback)
     .transform((raw, ctx) => {
-      const m = /^\s*(\d+)\s*(KiB|MiB|GiB)?\s*$/.exec(raw);
+      const m = /^(\d+)\s*([GKM]iB)?$/.exec(raw.trim());
       const scale = m?.[2] ? 1024 ** (['KiB', 'MiB', 'GiB'].indexOf(m[2]) + 1) : 1;
       const n = m ? Number(m[1]) * scale : NaN;
       if (!(Number.isSafeInteger(n) && n >= min && n <= max)) {

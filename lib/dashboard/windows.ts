@@ -37,7 +37,7 @@ export function presetsWithin(retentionMs: number): TimeWindow[] {
 export function toTimeWindow(value: unknown, retentionMs: number): TimeWindow {
   const raw = typeof value === 'string' ? value.trim() : '';
   const ms = parseDuration(raw);
-  if (/^\d+(?:ms|s|m|h|d)$/.test(raw) && ms >= MIN_WINDOW_MS && ms <= retentionMs) return { label: raw, ms };
+  if (/^\d+(?:[dhms]|ms)$/.test(raw) && ms >= MIN_WINDOW_MS && ms <= retentionMs) return { label: raw, ms };
   const fallback = parseDuration(DEFAULT_WINDOW);
   return fallback <= retentionMs ? { label: DEFAULT_WINDOW, ms: fallback } : { label: formatWindow(retentionMs), ms: retentionMs };
 }
