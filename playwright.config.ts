@@ -33,7 +33,8 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `node node_modules/next/dist/bin/next start -p ${PORT} -H 127.0.0.1`,
+    // The Node running the tests runs the server too (CI runs the API tests on Node 20 and 24).
+    command: `${JSON.stringify(process.execPath)} node_modules/next/dist/bin/next start -p ${PORT} -H 127.0.0.1`,
     url: `${baseURL}/api/health`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
