@@ -34,5 +34,5 @@ export async function openStream(params: URLSearchParams, headers: Headers, sign
   const since = headers.get('last-event-id')?.trim() || parsed.data.since;
   const { hub, bus } = getRuntime();
   if (since !== undefined) await bus.caughtUp(since, CATCH_UP_TIMEOUT_MS);
-  return eventStreamResponse(hub, compileSeriesFilter(parsed.data.series), signal, since);
+  return eventStreamResponse(hub, compileSeriesFilter(parsed.data.series), { signal, since });
 }

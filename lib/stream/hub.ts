@@ -1,8 +1,11 @@
 import type { BusMessage, Cursor } from '@/lib/bus';
-import type { Sample, SeriesFilter, SeriesMeta } from '@/lib/series';
+import type { SeriesFilter, SeriesMeta } from '@/lib/series';
+import { encodeReset, encodeSelection, type Selection } from './encode';
+import { FilterGroups, type Group } from './groups';
+import { Opening, type CatchUpRange } from './opening';
 import { ReplayLog } from './replay';
 import { encodeComment, encodeEvent, encodeRetry } from './sse';
-import { Subscriber, type Group, type SubscriberOwner } from './subscriber';
+import { Subscriber, type SubscriberOwner } from './subscriber';
 
 export interface HubOptions {
   heartbeatMs: number;
@@ -17,6 +20,8 @@ export interface HubOptions {
   flushMs?: number;
   /** Most open streams; more are told to come back later. Unlimited when absent. */
   maxStreams?: number;
+  /** Series keys whose filter matches are remembered (default 100,000); past it the cache starts over. */
+  matchCacheKeys?: number;
   /** Bounds of the log that reconnecting clients resume from. */
   replay?: { maxBytes: number; maxAgeMs: number };
 }
@@ -35,10 +40,14 @@ export interface HubStats {
   resets: number;
 }
 
-interface Batch {
+interface Batch extends Selection {
   id: Cursor;
-  samples: Sample[];
-  meta: SeriesMeta[];
+}
+
+/** Where a stream opens: its abort signal, and the cursor it resumes after. */
+export interface OpenOptions {
+  signal?: AbortSignal;
+  since?: Cursor;
 }
 
 /**
@@ -52,50 +61,20 @@ export interface BusNotice {
 }
 
 const encoder = new TextEncoder();
-// Large replays go out in several events of about this size, each handed over as it is read.
-const REPLAY_EVENT_BYTES = 64 * 1024;
 
 /** Jittered reconnection delay: base × [0.5, 1.5). */
 export function jitter(baseMs: number): number {
   return Math.round(baseMs * (0.5 + Math.random()));
 }
 
-/** Joins adjacent texts into chunks of up to REPLAY_EVENT_BYTES (one chunk when there is no replay). */
-function coalesce(texts: string[]): string[] {
-  const out: string[] = [];
-  for (const t of texts) {
-    const last = out.length - 1;
-    if (last >= 0 && (out[last] as string).length + t.length <= REPLAY_EVENT_BYTES) out[last] += t;
-    else out.push(t);
-  }
-  return out;
-}
-
-/** The `points` (and `series`) events of one batch as seen through `filter`, or '' when none match. */
-function encodeBatch(batch: Batch, filter: SeriesFilter): { text: string; events: number } {
-  const all = filter.id === '*';
-  const meta = all ? batch.meta : batch.meta.filter((m) => filter.matches(m.key));
-  const points = all ? batch.samples : batch.samples.filter((s) => filter.matches(s.series));
-  let text = '';
-  let events = 0;
-  if (meta.length > 0) {
-    text += encodeEvent({ event: 'series', data: JSON.stringify({ series: meta }) });
-    events++;
-  }
-  if (points.length > 0) {
-    text += encodeEvent({ event: 'points', id: batch.id, data: JSON.stringify({ points }) });
-    events++;
-  }
-  return { text, events };
-}
-
 /**
  * Fans bus messages out to open event streams: coalesced per flush interval, encoded once per
  * distinct filter, the same bytes enqueued to every stream of that filter. Keeps a replay log so
- * a client resuming from a cursor gets exactly what it missed.
+ * a client resuming from a cursor gets exactly what it missed, read from the log as it reads.
  */
 export class Hub implements SubscriberOwner {
-  private readonly groups = new Map<string, Group>();
+  private readonly groups: FilterGroups;
+  private readonly catchingUp = new Set<Subscriber>();
   private readonly log: ReplayLog;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private pending: Batch | undefined;
@@ -117,11 +96,22 @@ export class Hub implements SubscriberOwner {
 
   constructor(readonly options: HubOptions) {
     this.log = new ReplayLog(options.replay ?? { maxBytes: 8 * 1024 * 1024, maxAgeMs: 5 * 60_000 });
+    this.groups = new FilterGroups(options.matchCacheKeys ?? 100_000);
   }
 
   /** Open streams right now. */
   get size(): number {
     return this.count;
+  }
+
+  /** Distinct filters of the open streams. */
+  get filters(): number {
+    return this.groups.size;
+  }
+
+  /** Streams still sending what they missed from the replay log. */
+  get catchUps(): number {
+    return this.catchingUp.size;
   }
 
   /** Bytes held by the replay log. */
@@ -141,7 +131,7 @@ export class Hub implements SubscriberOwner {
    * With `since`, it first carries every event after that cursor, or a `reset` event when the
    * cursor is no longer (or never was) in the replay log; then a `live` event.
    */
-  open(filter: SeriesFilter, signal?: AbortSignal, since?: Cursor): ReadableStream<Uint8Array> {
+  open(filter: SeriesFilter, { signal, since }: OpenOptions = {}): ReadableStream<Uint8Array> {
     const retry = encodeRetry(jitter(this.options.retryMs));
     if (this.draining || signal?.aborted) return this.refuse(retry);
     if (this.options.maxStreams !== undefined && this.count >= this.options.maxStreams) {
@@ -150,23 +140,26 @@ export class Hub implements SubscriberOwner {
     }
     // Whatever is pending goes to the streams already open; this one gets it from the log.
     this.flush();
-    // `live` marks the end of any catch-up: from here on the stream carries new events.
-    const live = encodeEvent({ event: 'live', data: JSON.stringify({ cursor: this.latest }) });
-    const notice = this.bus.state !== 'up' ? [encodeEvent({ event: 'bus', data: JSON.stringify(this.bus) })] : [];
-    const first = coalesce([retry, ...(since !== undefined ? this.resume(filter, since) : []), live, ...notice]).map((t) => encoder.encode(t));
-    let group = this.groups.get(filter.id);
-    if (!group) {
-      group = { filter, subscribers: new Set() };
-      this.groups.set(filter.id, group);
+    const start = since !== undefined ? this.log.start(since, this.latest) : undefined;
+    const resuming = start?.kind === 'from' && start.position < this.log.end;
+    const group = this.groups.join(filter);
+    let head = retry;
+    if (start?.kind === 'gone') {
+      this.stats.resets++;
+      head += encodeReset(this.latest, 'cursor not in the replay log');
     }
-    const subscriber = new Subscriber(this, group, signal);
+    const range: CatchUpRange | undefined = resuming
+      ? { log: this.log, from: start.position, end: this.log.end, last: this.latest, matches: (key) => this.groups.matches(group, key) }
+      : undefined;
+    const subscriber = new Subscriber(this, group, new Opening(head, this.tail(), range), signal);
     group.subscribers.add(subscriber);
+    if (subscriber.catchingUp) this.catchingUp.add(subscriber);
     this.count++;
     this.stats.opened++;
     this.startHeartbeat();
     return new ReadableStream<Uint8Array>(
       {
-        start: (controller) => subscriber.attach(controller, first),
+        start: (controller) => subscriber.attach(controller),
         pull: () => subscriber.pull(),
         cancel: () => subscriber.close(),
       },
@@ -209,8 +202,8 @@ export class Hub implements SubscriberOwner {
     const batch = this.pending;
     this.pending = undefined;
     if (!batch) return;
-    for (const group of this.groups.values()) {
-      const { text, events } = encodeBatch(batch, group.filter);
+    for (const [group, s] of this.groups.select(batch)) {
+      const { text, events } = encodeSelection(batch.id, s);
       if (events > 0) this.sendToGroup(group, encoder.encode(text), events);
     }
   }
@@ -223,27 +216,38 @@ export class Hub implements SubscriberOwner {
     this.flush();
     this.draining = true;
     for (const group of this.groups.values()) {
-      for (const subscriber of group.subscribers) {
-        subscriber.send(encoder.encode(encodeRetry(Math.round(250 + Math.random() * windowMs))));
-        subscriber.close();
-      }
+      for (const subscriber of group.subscribers) subscriber.end(encoder.encode(encodeRetry(Math.round(250 + Math.random() * windowMs))));
     }
+  }
+
+  /** Called by a subscriber once it has read what it had to of the replay log. */
+  caughtUp(subscriber: Subscriber, outcome: 'resumed' | 'reset' | undefined): void {
+    if (!this.catchingUp.delete(subscriber)) return;
+    if (outcome === 'resumed') this.stats.resumed++;
+    if (outcome === 'reset') this.stats.resets++;
   }
 
   /** Called by a subscriber's cleanup. */
   remove(subscriber: Subscriber, reason: 'closed' | 'slow'): void {
     const { group } = subscriber;
     if (!group.subscribers.delete(subscriber)) return;
+    this.catchingUp.delete(subscriber);
     this.count--;
     this.stats.closed++;
     if (reason === 'slow') this.stats.slowDisconnects++;
-    if (group.subscribers.size === 0) this.groups.delete(group.filter.id);
+    this.groups.release(group);
     if (this.count === 0) {
       this.stopHeartbeat();
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
       this.pending = undefined;
     }
+  }
+
+  /** `live` marks the end of any catch-up (from here on the stream carries new events), then the bus's state while it is not up. */
+  private tail(): string {
+    const live = encodeEvent({ event: 'live', data: JSON.stringify({ cursor: this.latest }) });
+    return this.bus.state !== 'up' ? live + encodeEvent({ event: 'bus', data: JSON.stringify(this.bus) }) : live;
   }
 
   /** A stream that only says when to come back. */
@@ -255,42 +259,6 @@ export class Hub implements SubscriberOwner {
         controller.close();
       },
     });
-  }
-
-  /** The events after `since` for `filter` in chunks of about 64 KB, or a `reset` event telling the client to refetch. */
-  private resume(filter: SeriesFilter, since: Cursor): string[] {
-    const result = this.log.since(since, this.latest);
-    if (result.kind === 'gone') {
-      this.stats.resets++;
-      return [
-        encodeEvent({
-          event: 'reset',
-          ...(this.latest !== null && { id: this.latest }),
-          data: JSON.stringify({ reason: 'cursor not in the replay log: refetch history', cursor: this.latest }),
-        }),
-      ];
-    }
-    this.stats.resumed++;
-    const chunks: string[] = [];
-    let batch: Batch | undefined;
-    let size = 0;
-    for (const { message, announced } of result.entries) {
-      batch ??= { id: message.id, samples: [], meta: [] };
-      batch.id = message.id;
-      for (const s of message.samples) {
-        if (!filter.matches(s.series)) continue;
-        batch.samples.push(s);
-        size += s.series.length + 40;
-      }
-      for (const m of announced) batch.meta.push(m);
-      if (size >= REPLAY_EVENT_BYTES) {
-        chunks.push(encodeBatch(batch, filter).text);
-        batch = undefined;
-        size = 0;
-      }
-    }
-    if (batch) chunks.push(encodeBatch(batch, filter).text);
-    return chunks.filter((c) => c !== '');
   }
 
   private sendToGroup(group: Group, bytes: Uint8Array, events: number): void {
