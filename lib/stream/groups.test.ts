@@ -97,6 +97,16 @@ describe('FilterGroups', () => {
     expect(filter.calls).toBe(10_000);
   });
 
+  it('admits a new filter only below maxGroups, and a filter already open always', () => {
+    const groups = new FilterGroups(100, 2);
+    const a = groups.join(compileSeriesFilter(['a*']));
+    groups.join(compileSeriesFilter(['b*']));
+    expect(groups.admits(compileSeriesFilter(['c*']))).toBe(false);
+    expect(groups.admits(compileSeriesFilter(['a*', 'a*']))).toBe(true);
+    groups.release(a);
+    expect(groups.admits(compileSeriesFilter(['c*']))).toBe(true);
+  });
+
   it('selects for each group the samples and announcements it matches, in order', () => {
     const groups = new FilterGroups(100);
     const all = groups.join(compileSeriesFilter([]));

@@ -32,7 +32,10 @@ export class FilterGroups {
   private serial = 0;
   private removed = 0;
 
-  constructor(private readonly maxKeys: number) {}
+  constructor(
+    private readonly maxKeys: number,
+    private readonly maxGroups = Infinity,
+  ) {}
 
   /** Distinct filters open now. */
   get size(): number {
@@ -48,7 +51,12 @@ export class FilterGroups {
     return this.byId.values();
   }
 
-  /** The group of `filter`, created when it is new. */
+  /** Whether a stream of `filter` may open: it joins a group, or there is room for one more. */
+  admits(filter: SeriesFilter): boolean {
+    return this.byId.has(filter.id) || this.byId.size < this.maxGroups;
+  }
+
+  /** The group of `filter`, created when it is new (check `admits` first). */
   join(filter: SeriesFilter): Group {
     let group = this.byId.get(filter.id);
     if (!group) {

@@ -2,6 +2,7 @@ import type { BusMessage, Cursor } from '@/lib/bus';
 import type { SeriesFilter, SeriesMeta } from '@/lib/series';
 import { encodeReset, encodeSelection, type Selection } from './encode';
 import { FilterGroups, type Group } from './groups';
+import { ClientCounts, StreamLimitError, type RefusalReason } from './limits';
 import { Opening, type CatchUpRange } from './opening';
 import { ReplayLog } from './replay';
 import { encodeComment, encodeEvent, encodeRetry } from './sse';
@@ -20,6 +21,12 @@ export interface HubOptions {
   flushMs?: number;
   /** Most open streams; more are told to come back later. Unlimited when absent. */
   maxStreams?: number;
+  /** Most streams one client address holds; more are refused with StreamLimitError. Unlimited when absent. */
+  maxStreamsPerClient?: number;
+  /** Most distinct filters open at once; a stream with a new one beyond it is refused with StreamLimitError. */
+  maxFilters?: number;
+  /** Most streams reading the replay log at once; more resuming streams are told to come back later. */
+  maxCatchUps?: number;
   /** Series keys whose filter matches are remembered (default 100,000); past it the cache starts over. */
   matchCacheKeys?: number;
   /** Bounds of the log that reconnecting clients resume from. */
@@ -35,6 +42,8 @@ export interface HubStats {
   slowDisconnects: number;
   /** Streams refused because MAX_STREAMS were open. */
   shed: number;
+  /** Streams refused by the per-client, distinct-filter and catch-up caps. */
+  refused: Record<RefusalReason, number>;
   /** Resumes that got everything they missed, and those told to refetch. */
   resumed: number;
   resets: number;
@@ -44,10 +53,11 @@ interface Batch extends Selection {
   id: Cursor;
 }
 
-/** Where a stream opens: its abort signal, and the cursor it resumes after. */
+/** Where a stream opens: its abort signal, the cursor it resumes after, the client address it counts against. */
 export interface OpenOptions {
   signal?: AbortSignal;
   since?: Cursor;
+  client?: string;
 }
 
 /**
@@ -74,6 +84,7 @@ export function jitter(baseMs: number): number {
  */
 export class Hub implements SubscriberOwner {
   private readonly groups: FilterGroups;
+  private readonly clients: ClientCounts;
   private readonly catchingUp = new Set<Subscriber>();
   private readonly log: ReplayLog;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -90,13 +101,15 @@ export class Hub implements SubscriberOwner {
     bytesSent: 0,
     slowDisconnects: 0,
     shed: 0,
+    refused: { per_client: 0, filters: 0, catchups: 0 },
     resumed: 0,
     resets: 0,
   };
 
   constructor(readonly options: HubOptions) {
     this.log = new ReplayLog(options.replay ?? { maxBytes: 8 * 1024 * 1024, maxAgeMs: 5 * 60_000 });
-    this.groups = new FilterGroups(options.matchCacheKeys ?? 100_000);
+    this.groups = new FilterGroups(options.matchCacheKeys ?? 100_000, options.maxFilters);
+    this.clients = new ClientCounts(options.maxStreamsPerClient);
   }
 
   /** Open streams right now. */
@@ -129,11 +142,21 @@ export class Hub implements SubscriberOwner {
   /**
    * Opens a stream of events matching `filter`, ended by `signal` or the reader cancelling.
    * With `since`, it first carries every event after that cursor, or a `reset` event when the
-   * cursor is no longer (or never was) in the replay log; then a `live` event.
+   * cursor is no longer (or never was) in the replay log; then a `live` event. Throws
+   * StreamLimitError past the per-client or distinct-filter cap; past MAX_STREAMS or the
+   * catch-up cap the stream only says when to come back.
    */
-  open(filter: SeriesFilter, { signal, since }: OpenOptions = {}): ReadableStream<Uint8Array> {
+  open(filter: SeriesFilter, { signal, since, client }: OpenOptions = {}): ReadableStream<Uint8Array> {
     const retry = encodeRetry(jitter(this.options.retryMs));
     if (this.draining || signal?.aborted) return this.refuse(retry);
+    if (!this.clients.admits(client)) {
+      this.stats.refused.per_client++;
+      throw new StreamLimitError('per_client', this.clients.max, client);
+    }
+    if (!this.groups.admits(filter)) {
+      this.stats.refused.filters++;
+      throw new StreamLimitError('filters', this.options.maxFilters ?? Infinity);
+    }
     if (this.options.maxStreams !== undefined && this.count >= this.options.maxStreams) {
       this.stats.shed++;
       return this.refuse(retry);
@@ -142,6 +165,11 @@ export class Hub implements SubscriberOwner {
     this.flush();
     const start = since !== undefined ? this.log.start(since, this.latest) : undefined;
     const resuming = start?.kind === 'from' && start.position < this.log.end;
+    if (resuming && this.options.maxCatchUps !== undefined && this.catchingUp.size >= this.options.maxCatchUps) {
+      // It comes back with the same Last-Event-ID, so nothing is lost by waiting.
+      this.stats.refused.catchups++;
+      return this.refuse(retry);
+    }
     const group = this.groups.join(filter);
     let head = retry;
     if (start?.kind === 'gone') {
@@ -151,9 +179,10 @@ export class Hub implements SubscriberOwner {
     const range: CatchUpRange | undefined = resuming
       ? { log: this.log, from: start.position, end: this.log.end, last: this.latest, matches: (key) => this.groups.matches(group, key) }
       : undefined;
-    const subscriber = new Subscriber(this, group, new Opening(head, this.tail(), range), signal);
+    const subscriber = new Subscriber(this, group, new Opening(head, this.tail(), range), signal, client);
     group.subscribers.add(subscriber);
     if (subscriber.catchingUp) this.catchingUp.add(subscriber);
+    this.clients.add(client);
     this.count++;
     this.stats.opened++;
     this.startHeartbeat();
@@ -232,6 +261,7 @@ export class Hub implements SubscriberOwner {
     const { group } = subscriber;
     if (!group.subscribers.delete(subscriber)) return;
     this.catchingUp.delete(subscriber);
+    this.clients.delete(subscriber.client);
     this.count--;
     this.stats.closed++;
     if (reason === 'slow') this.stats.slowDisconnects++;

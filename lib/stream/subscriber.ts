@@ -32,6 +32,8 @@ export class Subscriber {
     readonly group: Group,
     opening: Opening,
     private readonly signal: AbortSignal | undefined,
+    /** The client address counted against the per-client cap, if any. */
+    readonly client?: string,
   ) {
     this.opening = opening;
     signal?.addEventListener('abort', this.onAbort, { once: true });
