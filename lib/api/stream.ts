@@ -6,20 +6,23 @@ import { getRuntime, PEER_HEADER } from '@/lib/runtime';
 import { compileSeriesFilter } from '@/lib/series';
 import { eventStreamResponse, jitter, StreamLimitError } from '@/lib/stream';
 
-const MAX_GLOBS = 64;
+// Cursors Pulseboard hands out are far shorter; a longer one did not come from it.
+const CURSOR_MAX_LENGTH = 128;
 
-/** `GET /api/stream` query: `series` is comma-separated globs over series keys. */
-export const streamQuerySchema = z.object({
-  series: z
-    .string()
-    .max(4096, 'at most 4096 characters')
-    .optional()
-    .transform((s) => (s ? s.split(',') : []))
-    .refine((globs) => globs.length <= MAX_GLOBS, `at most ${MAX_GLOBS} globs`),
-  /** Cursor to resume after, on first connect (the server-rendered page hands it over). */
-  since: z.string().min(1).max(128).optional(),
-});
-export type StreamQuery = z.infer<typeof streamQuerySchema>;
+/** `GET /api/stream` query, within the configured caps: `series` is comma-separated globs over series keys. */
+export function streamQuerySchema({ QUERY_MAX_LENGTH, QUERY_MAX_TERMS }: Pick<Env, 'QUERY_MAX_LENGTH' | 'QUERY_MAX_TERMS'>) {
+  return z.object({
+    series: z
+      .string()
+      .max(QUERY_MAX_LENGTH, `at most ${QUERY_MAX_LENGTH} characters (QUERY_MAX_LENGTH)`)
+      .optional()
+      .transform((s) => (s ? s.split(',') : []))
+      .refine((globs) => globs.length <= QUERY_MAX_TERMS, `at most ${QUERY_MAX_TERMS} globs (QUERY_MAX_TERMS)`),
+    /** Cursor to resume after, on first connect (the server-rendered page hands it over). */
+    since: z.string().min(1).max(CURSOR_MAX_LENGTH).optional(),
+  });
+}
+export type StreamQuery = z.infer<ReturnType<typeof streamQuerySchema>>;
 
 // A cursor handed out by another instance may be ahead of this one's reader by a few ms.
 const CATCH_UP_TIMEOUT_MS = 2_000;
@@ -52,9 +55,13 @@ function limitError(err: StreamLimitError, env: Env): HttpError {
  */
 export async function openStream(params: URLSearchParams, headers: Headers, signal: AbortSignal): Promise<Response> {
   const { hub, bus, env } = getRuntime();
-  const parsed = streamQuerySchema.safeParse(Object.fromEntries(params));
+  const parsed = streamQuerySchema(env).safeParse(Object.fromEntries(params));
   if (!parsed.success) throw new HttpError(400, 'invalid stream query', toIssues(parsed.error));
-  const since = headers.get('last-event-id')?.trim() || parsed.data.since;
+  const lastEventId = headers.get('last-event-id')?.trim();
+  if (lastEventId && lastEventId.length > CURSOR_MAX_LENGTH) {
+    throw new HttpError(400, 'invalid stream query', [{ path: 'Last-Event-ID', message: `at most ${CURSOR_MAX_LENGTH} characters` }]);
+  }
+  const since = lastEventId || parsed.data.since;
   if (since !== undefined) await bus.caughtUp(since, CATCH_UP_TIMEOUT_MS);
   try {
     return eventStreamResponse(hub, compileSeriesFilter(parsed.data.series), { signal, since, client: clientAddress(headers) });
