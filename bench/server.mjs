@@ -43,19 +43,25 @@ async function waitHealthy(url, child) {
   throw new Error(`server at ${url} did not become healthy`);
 }
 
+// Benches open thousands of streams from 127.0.0.1, far past one person's share: Pulseboard's
+// stream caps are lifted so that they measure fan-out, not refusals (older builds ignore these).
+const LIFTED_CAPS = { MAX_STREAMS_PER_CLIENT: '100000', STREAM_MAX_FILTERS: '100000', STREAM_MAX_CATCHUPS: '100000' };
+
 /**
- * Starts `kind` ('pulseboard' or 'floor') with `node` (default: this Node) and `env`;
- * resolves once /api/health answers.
+ * Starts `kind` ('pulseboard' or 'floor') with `node` (default: this Node) and `env`, in the
+ * checkout `dir` (default: this one); resolves once /api/health answers. Pulseboard runs with its
+ * stream caps lifted unless `liftCaps` is false.
  */
-export async function startServer(kind = 'pulseboard', { env = {}, node = process.execPath } = {}) {
-  if (kind === 'pulseboard' && !existsSync('.next/BUILD_ID')) throw new Error('no production build: run `npm run build` first');
+export async function startServer(kind = 'pulseboard', { env = {}, node = process.execPath, dir = '.', liftCaps = true } = {}) {
+  if (kind === 'pulseboard' && !existsSync(path.join(dir, '.next/BUILD_ID'))) throw new Error(`no production build in ${dir}: run \`npm run build\` first`);
   const port = await freePort();
   const args =
     kind === 'pulseboard'
       ? ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1']
       : ['bench/floor.mjs'];
   const child = spawn(node, args, {
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PORT: String(port), ...env },
+    cwd: dir,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PORT: String(port), ...(kind === 'pulseboard' && liftCaps ? LIFTED_CAPS : {}), ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

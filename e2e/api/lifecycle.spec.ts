@@ -13,7 +13,8 @@ test('a bad setting stops start-up with one message naming the variable and what
 });
 
 test('SIGTERM with 200 streams open: each gets a retry hint, the process exits 0 within the deadline', async () => {
-  const server = await startServer({ env: { STREAM_RETRY: '2s', SHUTDOWN_TIMEOUT: '10s' } });
+  // 200 streams from one address: above MAX_STREAMS_PER_CLIENT's default.
+  const server = await startServer({ env: { STREAM_RETRY: '2s', SHUTDOWN_TIMEOUT: '10s', MAX_STREAMS_PER_CLIENT: '1000' } });
   try {
     const readers = Array.from({ length: 200 }, () =>
       readEvents(`${server.url}/api/stream`, { until: () => false, timeoutMs: 20_000 }),

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import { Readable } from 'node:stream';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
 export interface SseRecord {
@@ -7,17 +9,41 @@ export interface SseRecord {
 }
 
 /**
+ * GETs `url` from the local address `localAddress` (Linux routes all of 127/8 to loopback, so
+ * 127.0.0.2 is another client to a server on 127.0.0.1), answered as a fetch Response.
+ */
+export function fetchFrom(localAddress: string, url: string, { headers, signal }: { headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { localAddress, headers, signal }, (res) => {
+      const head = new Headers();
+      for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') head.set(name, value);
+      resolve(new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, { status: res.statusCode, headers: head }));
+    });
+    request.once('error', reject);
+    request.end();
+  });
+}
+
+/**
  * Reads a `text/event-stream` body with an independent parser until `until` holds or the time
  * runs out; returns what arrived and the response. Always aborts the request at the end.
+ * With `localAddress`, the request comes from that address (see `fetchFrom`).
  */
 export async function readEvents(
   url: string,
-  { until, timeoutMs = 10_000, headers }: { until: (r: SseRecord) => boolean; timeoutMs?: number; headers?: Record<string, string> },
+  {
+    until,
+    timeoutMs = 10_000,
+    headers,
+    localAddress,
+  }: { until: (r: SseRecord) => boolean; timeoutMs?: number; headers?: Record<string, string>; localAddress?: string },
 ): Promise<SseRecord & { response: Response }> {
   const record: SseRecord = { events: [], comments: [], retries: [] };
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
-  const response = await fetch(url, { signal: controller.signal, headers });
+  const response = localAddress
+    ? await fetchFrom(localAddress, url, { headers, signal: controller.signal })
+    : await fetch(url, { signal: controller.signal, headers });
   const parser = createParser({
     onEvent: (e) => record.events.push(e),
     onComment: (c) => record.comments.push(c),

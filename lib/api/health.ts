@@ -26,6 +26,12 @@ export function health() {
       opened: hub.stats.opened,
       slowDisconnects: hub.stats.slowDisconnects,
       shed: hub.stats.shed,
+      maxPerClient: env.MAX_STREAMS_PER_CLIENT,
+      filters: hub.filters,
+      maxFilters: env.STREAM_MAX_FILTERS,
+      catchUps: hub.catchUps,
+      maxCatchUps: env.STREAM_MAX_CATCHUPS,
+      refused: { ...hub.stats.refused },
     },
     series: { count: store.size, max: store.maxSeries },
   };

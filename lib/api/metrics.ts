@@ -2,6 +2,7 @@ import 'server-only';
 import { REJECTION_REASONS } from '@/lib/ingest';
 import { gateStats, getRuntime } from '@/lib/runtime';
 import type { SeriesSummary } from '@/lib/store';
+import { REFUSAL_REASONS } from '@/lib/stream';
 
 interface Family {
   name: string;
@@ -45,6 +46,14 @@ function healthFamilies(): Family[] {
     c('pulseboard_stream_slow_disconnects_total', 'Streams cut off for exceeding STREAM_MAX_QUEUE_BYTES.', hub.stats.slowDisconnects),
     g('pulseboard_stream_queue_bytes', 'Bytes queued for streams and not yet written.', hub.queuedBytes()),
     c('pulseboard_streams_shed_total', 'Streams refused because MAX_STREAMS were open.', hub.stats.shed),
+    {
+      name: 'pulseboard_streams_refused_total',
+      type: 'counter',
+      help: 'Streams refused by a cap: per_client (MAX_STREAMS_PER_CLIENT, 429), filters (STREAM_MAX_FILTERS, 503), catchups (STREAM_MAX_CATCHUPS, retry hint).',
+      samples: REFUSAL_REASONS.map((r) => ({ labels: `{reason="${r}"}`, value: hub.stats.refused[r] })),
+    },
+    g('pulseboard_stream_filters', 'Distinct series filters of the open streams (STREAM_MAX_FILTERS).', hub.filters),
+    g('pulseboard_stream_catchups', 'Streams sending what they missed from the replay log now (STREAM_MAX_CATCHUPS).', hub.catchUps),
     c('pulseboard_stream_resumes_total', 'Streams that resumed from a cursor and got everything they missed.', hub.stats.resumed),
     c('pulseboard_stream_resets_total', 'Streams whose cursor was no longer in the replay log (told to refetch).', hub.stats.resets),
     g('pulseboard_replay_bytes', 'Bytes held by the replay log (REPLAY_MAX_BYTES).', hub.replayBytes),

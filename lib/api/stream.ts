@@ -1,38 +1,71 @@
 import 'server-only';
 import { z } from 'zod';
+import type { Env } from '@/lib/env';
 import { HttpError, toIssues } from '@/lib/http';
-import { getRuntime } from '@/lib/runtime';
+import { getRuntime, PEER_HEADER } from '@/lib/runtime';
 import { compileSeriesFilter } from '@/lib/series';
-import { eventStreamResponse } from '@/lib/stream';
+import { eventStreamResponse, jitter, StreamLimitError } from '@/lib/stream';
 
-const MAX_GLOBS = 64;
+// Cursors Pulseboard hands out are far shorter; a longer one did not come from it.
+const CURSOR_MAX_LENGTH = 128;
 
-/** `GET /api/stream` query: `series` is comma-separated globs over series keys. */
-export const streamQuerySchema = z.object({
-  series: z
-    .string()
-    .max(4096, 'at most 4096 characters')
-    .optional()
-    .transform((s) => (s ? s.split(',') : []))
-    .refine((globs) => globs.length <= MAX_GLOBS, `at most ${MAX_GLOBS} globs`),
-  /** Cursor to resume after, on first connect (the server-rendered page hands it over). */
-  since: z.string().min(1).max(128).optional(),
-});
-export type StreamQuery = z.infer<typeof streamQuerySchema>;
+/** `GET /api/stream` query, within the configured caps: `series` is comma-separated globs over series keys. */
+export function streamQuerySchema({ QUERY_MAX_LENGTH, QUERY_MAX_TERMS }: Pick<Env, 'QUERY_MAX_LENGTH' | 'QUERY_MAX_TERMS'>) {
+  return z.object({
+    series: z
+      .string()
+      .max(QUERY_MAX_LENGTH, `at most ${QUERY_MAX_LENGTH} characters (QUERY_MAX_LENGTH)`)
+      .optional()
+      .transform((s) => (s ? s.split(',') : []))
+      .refine((globs) => globs.length <= QUERY_MAX_TERMS, `at most ${QUERY_MAX_TERMS} globs (QUERY_MAX_TERMS)`),
+    /** Cursor to resume after, on first connect (the server-rendered page hands it over). */
+    since: z.string().min(1).max(CURSOR_MAX_LENGTH).optional(),
+  });
+}
+export type StreamQuery = z.infer<ReturnType<typeof streamQuerySchema>>;
 
 // A cursor handed out by another instance may be ahead of this one's reader by a few ms.
 const CATCH_UP_TIMEOUT_MS = 2_000;
+// Longer than any IP address written out; the header is Pulseboard's own, but still outside text.
+const ADDRESS_MAX_LENGTH = 64;
+// A refused client is told to wait about this long, jittered so that a crowd spreads out.
+const RETRY_AFTER_MS = 5_000;
+
+/** The client address a stream counts against: the socket's peer, an IPv4-mapped address as plain IPv4. */
+function clientAddress(headers: Headers): string {
+  const peer = (headers.get(PEER_HEADER) ?? '').slice(0, ADDRESS_MAX_LENGTH);
+  return /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(peer)?.[1] ?? peer;
+}
+
+/** A stream cap reached, as the HTTP error a client (or its operator) can act on. */
+function limitError(err: StreamLimitError, env: Env): HttpError {
+  const headers = { 'Retry-After': String(Math.max(1, Math.round(jitter(RETRY_AFTER_MS) / 1000))) };
+  if (err.reason === 'per_client') {
+    const who = err.client || 'an unknown address';
+    return new HttpError(429, `too many streams from ${who}: at most ${env.MAX_STREAMS_PER_CLIENT} per client address (MAX_STREAMS_PER_CLIENT); close one, or raise the setting if many clients share this address behind a proxy`, [], headers);
+  }
+  return new HttpError(503, `too many distinct series filters open: at most ${env.STREAM_MAX_FILTERS} (STREAM_MAX_FILTERS); a stream with a filter already open is still accepted`, [], headers);
+}
 
 /**
  * Opens an event stream for a request to `GET /api/stream`. A reconnecting browser's
  * `Last-Event-ID` wins over `since=`, which only describes where the first connection starts.
  * A cursor this instance has not read yet (it came from a peer) is waited for, briefly.
+ * Past MAX_STREAMS_PER_CLIENT it answers 429, past STREAM_MAX_FILTERS (a new filter) 503.
  */
 export async function openStream(params: URLSearchParams, headers: Headers, signal: AbortSignal): Promise<Response> {
-  const parsed = streamQuerySchema.safeParse(Object.fromEntries(params));
+  const { hub, bus, env } = getRuntime();
+  const parsed = streamQuerySchema(env).safeParse(Object.fromEntries(params));
   if (!parsed.success) throw new HttpError(400, 'invalid stream query', toIssues(parsed.error));
-  const since = headers.get('last-event-id')?.trim() || parsed.data.since;
-  const { hub, bus } = getRuntime();
+  const lastEventId = headers.get('last-event-id')?.trim();
+  if (lastEventId && lastEventId.length > CURSOR_MAX_LENGTH) {
+    throw new HttpError(400, 'invalid stream query', [{ path: 'Last-Event-ID', message: `at most ${CURSOR_MAX_LENGTH} characters` }]);
+  }
+  const since = lastEventId || parsed.data.since;
   if (since !== undefined) await bus.caughtUp(since, CATCH_UP_TIMEOUT_MS);
-  return eventStreamResponse(hub, compileSeriesFilter(parsed.data.series), signal, since);
+  try {
+    return eventStreamResponse(hub, compileSeriesFilter(parsed.data.series), { signal, since, client: clientAddress(headers) });
+  } catch (err) {
+    throw StreamLimitError.is(err) ? limitError(err, env) : err;
+  }
 }

@@ -86,6 +86,11 @@ function createRuntime(env: Env): Runtime {
     maxQueueBytes: env.STREAM_MAX_QUEUE_BYTES,
     flushMs: env.STREAM_FLUSH_INTERVAL,
     maxStreams: env.MAX_STREAMS,
+    maxStreamsPerClient: env.MAX_STREAMS_PER_CLIENT,
+    maxFilters: env.STREAM_MAX_FILTERS,
+    maxCatchUps: env.STREAM_MAX_CATCHUPS,
+    // Room for every series the store may hold, and for as many again as series come and go.
+    matchCacheKeys: 2 * env.MAX_SERIES,
     replay: { maxBytes: env.REPLAY_MAX_BYTES, maxAgeMs: env.REPLAY_WINDOW },
   });
   const counters: Counters = { pointsPublished: 0, ingestRequests: 0, ingestPoints: 0, ingestRejected: {} };

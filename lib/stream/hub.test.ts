@@ -1,68 +1,14 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { BusMessage } from '@/lib/bus';
-import { compileSeriesFilter, metaFromKey, type Sample } from '@/lib/series';
-import { Hub, type HubOptions } from './hub';
-
-type Reader = ReadableStreamDefaultReader<Uint8Array>;
+import { compileSeriesFilter, metaFromKey, type Sample, type SeriesFilter } from '@/lib/series';
+import { ALL, CPU, drainHubs, hub, message, next, openPastHello, parse, rest } from './testing';
 
 const decoder = new TextDecoder();
-const ALL = compileSeriesFilter([]);
-const CPU = compileSeriesFilter(['host_cpu_*']);
-
-const hubs: Hub[] = [];
-
-/** A hub that is drained after the test, so no heartbeat outlives it. */
-function hub(options: Partial<HubOptions> = {}): Hub {
-  const h = new Hub({ heartbeatMs: 15_000, retryMs: 1_000, maxQueueBytes: 1 << 20, ...options });
-  hubs.push(h);
-  return h;
-}
-
-/** The next chunk of a stream as text; fails when the stream has ended. */
-async function next(reader: Reader): Promise<string> {
-  const { value, done } = await reader.read();
-  if (done) throw new Error('stream ended');
-  return decoder.decode(value);
-}
-
-/** Reads a stream to its end; the chunks it still held, as text. */
-async function rest(reader: Reader): Promise<string[]> {
-  const out: string[] = [];
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return out;
-    out.push(decoder.decode(value));
-  }
-}
-
-/** Events, retry hints and comments in `text`, read by eventsource-parser. */
-function parse(text: string): { events: EventSourceMessage[]; retries: number[]; comments: string[] } {
-  const out = { events: [] as EventSourceMessage[], retries: [] as number[], comments: [] as string[] };
-  createParser({
-    onEvent: (e) => out.events.push(e),
-    onRetry: (ms) => out.retries.push(ms),
-    onComment: (c) => out.comments.push(c),
-  }).feed(text);
-  return out;
-}
-
-/** Opens a stream and reads past its opening `retry:` line. */
-async function openPastHello(h: Hub, filter = ALL, signal?: AbortSignal): Promise<Reader> {
-  const reader = h.open(filter, signal).getReader();
-  expect(parse(await next(reader)).retries).toHaveLength(1);
-  return reader;
-}
 
 const cpu0: Sample = { series: 'host_cpu_utilization_ratio', t: 1_000, v: 0.25 };
 const mem: Sample = { series: 'host_memory_used_bytes', t: 1_000, v: 4096 };
 
-function message(id: string, samples: Sample[]): BusMessage {
-  return { id, samples };
-}
-
 afterEach(() => {
-  for (const h of hubs.splice(0)) h.drain();
+  drainHubs();
   vi.useRealTimers();
 });
 
@@ -165,7 +111,7 @@ describe('Hub', () => {
 
   it('closes at once a stream opened with an already-aborted signal', async () => {
     const h = hub();
-    const reader = h.open(ALL, AbortSignal.abort()).getReader();
+    const reader = h.open(ALL, { signal: AbortSignal.abort() }).getReader();
     expect(h.size).toBe(0);
     await rest(reader);
   });
@@ -196,7 +142,7 @@ describe('Hub', () => {
 
   it('cuts off a stream whose reader falls behind by more than maxQueueBytes, sparing the others', async () => {
     const h = hub({ maxQueueBytes: 2_048 });
-    const slow = h.open(ALL).getReader(); // never read: even the hello stays queued
+    const slow = h.open(ALL).getReader(); // never read: live events queue behind its hello, which is not even made
     const fast = await openPastHello(h, ALL);
     const big: Sample = { series: `big{pad="${'x'.repeat(200)}"}`, t: 1, v: 1 };
     let sent = 0;
@@ -307,7 +253,7 @@ describe('Hub', () => {
       h.broadcast(message('k1-1', [cpu0]), []);
       h.broadcast(message('k1-2', [mem, cpu1]), []);
       h.broadcast(message('k1-3', [cpu2]), []);
-      const reader = h.open(CPU, undefined, 'k1-1').getReader();
+      const reader = h.open(CPU, { since: 'k1-1' }).getReader();
       const events = parse(await next(reader)).events;
       expect(events.map((e) => [e.event, e.id])).toEqual([
         ['points', 'k1-3'],
@@ -323,7 +269,7 @@ describe('Hub', () => {
       h.broadcast(message('k1-0', [cpu0]), []);
       for (let i = 1; i <= 400; i++) h.broadcast(message(`k1-${i}`, [big(i)]), []);
       const text = (await (async () => {
-        const reader = h.open(ALL, undefined, 'k1-0').getReader();
+        const reader = h.open(ALL, { since: 'k1-0' }).getReader();
         let out = '';
         while (!out.includes('event: live')) out += await next(reader);
         return out;
@@ -337,14 +283,14 @@ describe('Hub', () => {
     it('sends nothing to replay when the cursor is the newest', async () => {
       const h = hub();
       h.broadcast(message('k1-1', [cpu0]), []);
-      const events = parse(await next(h.open(ALL, undefined, 'k1-1').getReader())).events;
+      const events = parse(await next(h.open(ALL, { since: 'k1-1' }).getReader())).events;
       expect(events.map((e) => e.event)).toEqual(['live']);
     });
 
     it('tells a client with an unknown or evicted cursor to refetch, with the current id', async () => {
       const h = hub({ replay: { maxBytes: 64 * 1024, maxAgeMs: 60_000 } });
       h.broadcast(message('k1-1', [cpu0]), []);
-      const events = parse(await next(h.open(ALL, undefined, 'old-epoch-7').getReader())).events;
+      const events = parse(await next(h.open(ALL, { since: 'old-epoch-7' }).getReader())).events;
       expect(events.map((e) => [e.event, e.id])).toEqual([
         ['reset', 'k1-1'],
         ['live', undefined],
@@ -357,7 +303,7 @@ describe('Hub', () => {
       const early = await openPastHello(h, ALL);
       h.broadcast(message('k1-1', [cpu0]), []);
       h.broadcast(message('k1-2', [mem]), []);
-      const late = h.open(ALL, undefined, 'k1-1').getReader();
+      const late = h.open(ALL, { since: 'k1-1' }).getReader();
       const lateEvents = parse(await next(late)).events.filter((e) => e.event === 'points');
       expect(lateEvents.map((e) => [e.id, JSON.parse(e.data).points])).toEqual([['k1-2', [mem]]]);
       expect(parse(await next(early)).events.map((e) => e.id)).toEqual(['k1-2']);
@@ -393,5 +339,18 @@ describe('Hub', () => {
     for (const reader of [open, later]) expect(parse(await next(reader)).events.map((e) => [e.event, JSON.parse(e.data).state])).toEqual([['bus', 'up']]);
     const after = h.open(ALL).getReader();
     expect(parse(await next(after)).events.map((e) => e.event)).toEqual(['live']);
+  });
+
+  it('runs a filter over each series once, not once per sample and flush', async () => {
+    let calls = 0;
+    const inner = compileSeriesFilter(['m{i="1"}', 'm{i="2"}']);
+    const counted: SeriesFilter = { id: inner.id, matches: (key) => (calls++, inner.matches(key)) };
+    const h = hub();
+    const reader = h.open(counted).getReader();
+    await next(reader);
+    for (let i = 0; i < 1_000; i++) h.broadcast(message(`k1-${i}`, [{ series: `m{i="${i % 10}"}`, t: i, v: i }]), []);
+    let seen = 0;
+    while (seen < 200) seen += parse(await next(reader)).events.length;
+    expect(calls).toBe(10);
   });
 });

@@ -1,8 +1,12 @@
 import type { BusMessage, Cursor } from '@/lib/bus';
-import type { Sample, SeriesFilter, SeriesMeta } from '@/lib/series';
+import type { SeriesFilter, SeriesMeta } from '@/lib/series';
+import { encodeReset, encodeSelection, type Selection } from './encode';
+import { FilterGroups, type Group } from './groups';
+import { ClientCounts, StreamLimitError, type RefusalReason } from './limits';
+import { Opening, type CatchUpRange } from './opening';
 import { ReplayLog } from './replay';
 import { encodeComment, encodeEvent, encodeRetry } from './sse';
-import { Subscriber, type Group, type SubscriberOwner } from './subscriber';
+import { Subscriber, type SubscriberOwner } from './subscriber';
 
 export interface HubOptions {
   heartbeatMs: number;
@@ -17,6 +21,14 @@ export interface HubOptions {
   flushMs?: number;
   /** Most open streams; more are told to come back later. Unlimited when absent. */
   maxStreams?: number;
+  /** Most streams one client address holds; more are refused with StreamLimitError. Unlimited when absent. */
+  maxStreamsPerClient?: number;
+  /** Most distinct filters open at once; a stream with a new one beyond it is refused with StreamLimitError. */
+  maxFilters?: number;
+  /** Most streams reading the replay log at once; more resuming streams are told to come back later. */
+  maxCatchUps?: number;
+  /** Series keys whose filter matches are remembered (default 100,000); past it the cache starts over. */
+  matchCacheKeys?: number;
   /** Bounds of the log that reconnecting clients resume from. */
   replay?: { maxBytes: number; maxAgeMs: number };
 }
@@ -30,15 +42,22 @@ export interface HubStats {
   slowDisconnects: number;
   /** Streams refused because MAX_STREAMS were open. */
   shed: number;
+  /** Streams refused by the per-client, distinct-filter and catch-up caps. */
+  refused: Record<RefusalReason, number>;
   /** Resumes that got everything they missed, and those told to refetch. */
   resumed: number;
   resets: number;
 }
 
-interface Batch {
+interface Batch extends Selection {
   id: Cursor;
-  samples: Sample[];
-  meta: SeriesMeta[];
+}
+
+/** Where a stream opens: its abort signal, the cursor it resumes after, the client address it counts against. */
+export interface OpenOptions {
+  signal?: AbortSignal;
+  since?: Cursor;
+  client?: string;
 }
 
 /**
@@ -52,50 +71,21 @@ export interface BusNotice {
 }
 
 const encoder = new TextEncoder();
-// Large replays go out in several events of about this size, each handed over as it is read.
-const REPLAY_EVENT_BYTES = 64 * 1024;
 
 /** Jittered reconnection delay: base × [0.5, 1.5). */
 export function jitter(baseMs: number): number {
   return Math.round(baseMs * (0.5 + Math.random()));
 }
 
-/** Joins adjacent texts into chunks of up to REPLAY_EVENT_BYTES (one chunk when there is no replay). */
-function coalesce(texts: string[]): string[] {
-  const out: string[] = [];
-  for (const t of texts) {
-    const last = out.length - 1;
-    if (last >= 0 && (out[last] as string).length + t.length <= REPLAY_EVENT_BYTES) out[last] += t;
-    else out.push(t);
-  }
-  return out;
-}
-
-/** The `points` (and `series`) events of one batch as seen through `filter`, or '' when none match. */
-function encodeBatch(batch: Batch, filter: SeriesFilter): { text: string; events: number } {
-  const all = filter.id === '*';
-  const meta = all ? batch.meta : batch.meta.filter((m) => filter.matches(m.key));
-  const points = all ? batch.samples : batch.samples.filter((s) => filter.matches(s.series));
-  let text = '';
-  let events = 0;
-  if (meta.length > 0) {
-    text += encodeEvent({ event: 'series', data: JSON.stringify({ series: meta }) });
-    events++;
-  }
-  if (points.length > 0) {
-    text += encodeEvent({ event: 'points', id: batch.id, data: JSON.stringify({ points }) });
-    events++;
-  }
-  return { text, events };
-}
-
 /**
  * Fans bus messages out to open event streams: coalesced per flush interval, encoded once per
  * distinct filter, the same bytes enqueued to every stream of that filter. Keeps a replay log so
- * a client resuming from a cursor gets exactly what it missed.
+ * a client resuming from a cursor gets exactly what it missed, read from the log as it reads.
  */
 export class Hub implements SubscriberOwner {
-  private readonly groups = new Map<string, Group>();
+  private readonly groups: FilterGroups;
+  private readonly clients: ClientCounts;
+  private readonly catchingUp = new Set<Subscriber>();
   private readonly log: ReplayLog;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private pending: Batch | undefined;
@@ -111,17 +101,30 @@ export class Hub implements SubscriberOwner {
     bytesSent: 0,
     slowDisconnects: 0,
     shed: 0,
+    refused: { per_client: 0, filters: 0, catchups: 0 },
     resumed: 0,
     resets: 0,
   };
 
   constructor(readonly options: HubOptions) {
     this.log = new ReplayLog(options.replay ?? { maxBytes: 8 * 1024 * 1024, maxAgeMs: 5 * 60_000 });
+    this.groups = new FilterGroups(options.matchCacheKeys ?? 100_000, options.maxFilters);
+    this.clients = new ClientCounts(options.maxStreamsPerClient);
   }
 
   /** Open streams right now. */
   get size(): number {
     return this.count;
+  }
+
+  /** Distinct filters of the open streams. */
+  get filters(): number {
+    return this.groups.size;
+  }
+
+  /** Streams still sending what they missed from the replay log. */
+  get catchUps(): number {
+    return this.catchingUp.size;
   }
 
   /** Bytes held by the replay log. */
@@ -139,34 +142,53 @@ export class Hub implements SubscriberOwner {
   /**
    * Opens a stream of events matching `filter`, ended by `signal` or the reader cancelling.
    * With `since`, it first carries every event after that cursor, or a `reset` event when the
-   * cursor is no longer (or never was) in the replay log; then a `live` event.
+   * cursor is no longer (or never was) in the replay log; then a `live` event. Throws
+   * StreamLimitError past the per-client or distinct-filter cap; past MAX_STREAMS or the
+   * catch-up cap the stream only says when to come back.
    */
-  open(filter: SeriesFilter, signal?: AbortSignal, since?: Cursor): ReadableStream<Uint8Array> {
+  open(filter: SeriesFilter, { signal, since, client }: OpenOptions = {}): ReadableStream<Uint8Array> {
     const retry = encodeRetry(jitter(this.options.retryMs));
     if (this.draining || signal?.aborted) return this.refuse(retry);
+    if (!this.clients.admits(client)) {
+      this.stats.refused.per_client++;
+      throw new StreamLimitError('per_client', this.clients.max, client);
+    }
+    if (!this.groups.admits(filter)) {
+      this.stats.refused.filters++;
+      throw new StreamLimitError('filters', this.options.maxFilters ?? Infinity);
+    }
     if (this.options.maxStreams !== undefined && this.count >= this.options.maxStreams) {
       this.stats.shed++;
       return this.refuse(retry);
     }
     // Whatever is pending goes to the streams already open; this one gets it from the log.
     this.flush();
-    // `live` marks the end of any catch-up: from here on the stream carries new events.
-    const live = encodeEvent({ event: 'live', data: JSON.stringify({ cursor: this.latest }) });
-    const notice = this.bus.state !== 'up' ? [encodeEvent({ event: 'bus', data: JSON.stringify(this.bus) })] : [];
-    const first = coalesce([retry, ...(since !== undefined ? this.resume(filter, since) : []), live, ...notice]).map((t) => encoder.encode(t));
-    let group = this.groups.get(filter.id);
-    if (!group) {
-      group = { filter, subscribers: new Set() };
-      this.groups.set(filter.id, group);
+    const start = since !== undefined ? this.log.start(since, this.latest) : undefined;
+    const resuming = start?.kind === 'from' && start.position < this.log.end;
+    if (resuming && this.options.maxCatchUps !== undefined && this.catchingUp.size >= this.options.maxCatchUps) {
+      // It comes back with the same Last-Event-ID, so nothing is lost by waiting.
+      this.stats.refused.catchups++;
+      return this.refuse(retry);
     }
-    const subscriber = new Subscriber(this, group, signal);
+    const group = this.groups.join(filter);
+    let head = retry;
+    if (start?.kind === 'gone') {
+      this.stats.resets++;
+      head += encodeReset(this.latest, 'cursor not in the replay log');
+    }
+    const range: CatchUpRange | undefined = resuming
+      ? { log: this.log, from: start.position, end: this.log.end, last: this.latest, matches: (key) => this.groups.matches(group, key) }
+      : undefined;
+    const subscriber = new Subscriber(this, group, new Opening(head, this.tail(), range), signal, client);
     group.subscribers.add(subscriber);
+    if (subscriber.catchingUp) this.catchingUp.add(subscriber);
+    this.clients.add(client);
     this.count++;
     this.stats.opened++;
     this.startHeartbeat();
     return new ReadableStream<Uint8Array>(
       {
-        start: (controller) => subscriber.attach(controller, first),
+        start: (controller) => subscriber.attach(controller),
         pull: () => subscriber.pull(),
         cancel: () => subscriber.close(),
       },
@@ -209,8 +231,8 @@ export class Hub implements SubscriberOwner {
     const batch = this.pending;
     this.pending = undefined;
     if (!batch) return;
-    for (const group of this.groups.values()) {
-      const { text, events } = encodeBatch(batch, group.filter);
+    for (const [group, s] of this.groups.select(batch)) {
+      const { text, events } = encodeSelection(batch.id, s);
       if (events > 0) this.sendToGroup(group, encoder.encode(text), events);
     }
   }
@@ -223,27 +245,39 @@ export class Hub implements SubscriberOwner {
     this.flush();
     this.draining = true;
     for (const group of this.groups.values()) {
-      for (const subscriber of group.subscribers) {
-        subscriber.send(encoder.encode(encodeRetry(Math.round(250 + Math.random() * windowMs))));
-        subscriber.close();
-      }
+      for (const subscriber of group.subscribers) subscriber.end(encoder.encode(encodeRetry(Math.round(250 + Math.random() * windowMs))));
     }
+  }
+
+  /** Called by a subscriber once it has read what it had to of the replay log. */
+  caughtUp(subscriber: Subscriber, outcome: 'resumed' | 'reset' | undefined): void {
+    if (!this.catchingUp.delete(subscriber)) return;
+    if (outcome === 'resumed') this.stats.resumed++;
+    if (outcome === 'reset') this.stats.resets++;
   }
 
   /** Called by a subscriber's cleanup. */
   remove(subscriber: Subscriber, reason: 'closed' | 'slow'): void {
     const { group } = subscriber;
     if (!group.subscribers.delete(subscriber)) return;
+    this.catchingUp.delete(subscriber);
+    this.clients.delete(subscriber.client);
     this.count--;
     this.stats.closed++;
     if (reason === 'slow') this.stats.slowDisconnects++;
-    if (group.subscribers.size === 0) this.groups.delete(group.filter.id);
+    this.groups.release(group);
     if (this.count === 0) {
       this.stopHeartbeat();
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
       this.pending = undefined;
     }
+  }
+
+  /** `live` marks the end of any catch-up (from here on the stream carries new events), then the bus's state while it is not up. */
+  private tail(): string {
+    const live = encodeEvent({ event: 'live', data: JSON.stringify({ cursor: this.latest }) });
+    return this.bus.state !== 'up' ? live + encodeEvent({ event: 'bus', data: JSON.stringify(this.bus) }) : live;
   }
 
   /** A stream that only says when to come back. */
@@ -255,42 +289,6 @@ export class Hub implements SubscriberOwner {
         controller.close();
       },
     });
-  }
-
-  /** The events after `since` for `filter` in chunks of about 64 KB, or a `reset` event telling the client to refetch. */
-  private resume(filter: SeriesFilter, since: Cursor): string[] {
-    const result = this.log.since(since, this.latest);
-    if (result.kind === 'gone') {
-      this.stats.resets++;
-      return [
-        encodeEvent({
-          event: 'reset',
-          ...(this.latest !== null && { id: this.latest }),
-          data: JSON.stringify({ reason: 'cursor not in the replay log: refetch history', cursor: this.latest }),
-        }),
-      ];
-    }
-    this.stats.resumed++;
-    const chunks: string[] = [];
-    let batch: Batch | undefined;
-    let size = 0;
-    for (const { message, announced } of result.entries) {
-      batch ??= { id: message.id, samples: [], meta: [] };
-      batch.id = message.id;
-      for (const s of message.samples) {
-        if (!filter.matches(s.series)) continue;
-        batch.samples.push(s);
-        size += s.series.length + 40;
-      }
-      for (const m of announced) batch.meta.push(m);
-      if (size >= REPLAY_EVENT_BYTES) {
-        chunks.push(encodeBatch(batch, filter).text);
-        batch = undefined;
-        size = 0;
-      }
-    }
-    if (batch) chunks.push(encodeBatch(batch, filter).text);
-    return chunks.filter((c) => c !== '');
   }
 
   private sendToGroup(group: Group, bytes: Uint8Array, events: number): void {

@@ -9,22 +9,28 @@ export interface ReplayOptions {
   now?: () => number;
 }
 
-interface Entry {
-  message: BusMessage;
-  announced: readonly SeriesMeta[];
+/** A logged message and the series it introduced. */
+export interface ReplayEntry {
+  readonly message: BusMessage;
+  readonly announced: readonly SeriesMeta[];
+}
+
+interface Entry extends ReplayEntry {
   at: number;
   bytes: number;
 }
 
-/** What a resuming stream gets: the messages after its cursor, or word that they are gone. */
-export type ReplayResult =
-  | { kind: 'replay'; entries: ReadonlyArray<{ message: BusMessage; announced: readonly SeriesMeta[] }> }
-  | { kind: 'gone'; reason: 'cursor-too-old' | 'unknown-cursor' };
+/**
+ * Where a resuming stream starts reading: the position of the first message after its cursor
+ * (the log's end when there is none), or word that the cursor is gone.
+ */
+export type ReplayStart = { kind: 'from'; position: number } | { kind: 'gone'; reason: 'cursor-too-old' | 'unknown-cursor' };
 
 /**
  * The recent bus messages, bounded by bytes and age, so a reconnecting client gets exactly what
  * it missed. Messages arrive in cursor order; cursors are compared by their position here, so the
- * log works for any cursor format the bus hands out.
+ * log works for any cursor format the bus hands out. Positions count messages since the log began
+ * and never move: a stream reading the log lazily holds one, not copies of what it will send.
  */
 export class ReplayLog {
   private entries: Entry[] = [];
@@ -57,16 +63,30 @@ export class ReplayLog {
     this.evict(at);
   }
 
-  /** Everything after `cursor`; `gone` when the cursor is older than the log or was never in it. */
-  since(cursor: Cursor, latest: Cursor | null): ReplayResult {
+  /** Position of the oldest message held; anything before it is evicted. */
+  get first(): number {
+    return this.offset + this.head;
+  }
+
+  /** Position the next message will take. */
+  get end(): number {
+    return this.offset + this.entries.length;
+  }
+
+  /** Where to read from to get everything after `cursor`; `gone` when it is older than the log or was never in it. */
+  start(cursor: Cursor, latest: Cursor | null): ReplayStart {
     this.evict(this.now());
-    if (cursor === latest) return { kind: 'replay', entries: [] };
+    if (cursor === latest) return { kind: 'from', position: this.end };
     const position = this.index.get(cursor);
     if (position === undefined) {
       return { kind: 'gone', reason: this.size > 0 || latest !== null ? 'cursor-too-old' : 'unknown-cursor' };
     }
-    const from = position - this.offset + 1;
-    return { kind: 'replay', entries: this.entries.slice(from).map(({ message, announced }) => ({ message, announced })) };
+    return { kind: 'from', position: position + 1 };
+  }
+
+  /** The message at `position`; undefined once it is evicted or before it is appended. */
+  at(position: number): ReplayEntry | undefined {
+    return position < this.first ? undefined : this.entries[position - this.offset];
   }
 
   private evict(now: number): void {

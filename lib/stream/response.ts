@@ -1,5 +1,5 @@
 import type { SeriesFilter } from '@/lib/series';
-import type { Hub } from './hub';
+import type { Hub, OpenOptions } from './hub';
 
 /** Headers every event stream carries; `no-transform` also keeps compression off the stream. */
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
@@ -8,7 +8,10 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
   'X-Accel-Buffering': 'no',
 };
 
-/** An SSE `Response` for `filter` (resuming after `since`), ended by the request's abort signal or the client going away. */
-export function eventStreamResponse(hub: Hub, filter: SeriesFilter, signal: AbortSignal, since?: string): Response {
-  return new Response(hub.open(filter, signal, since), { headers: SSE_HEADERS });
+/**
+ * An SSE `Response` for `filter` (resuming after `since`), ended by the request's abort signal or
+ * the client going away. Throws StreamLimitError past the per-client or distinct-filter cap.
+ */
+export function eventStreamResponse(hub: Hub, filter: SeriesFilter, options: OpenOptions): Response {
+  return new Response(hub.open(filter, options), { headers: SSE_HEADERS });
 }

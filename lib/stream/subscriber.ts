@@ -1,17 +1,16 @@
-import type { SeriesFilter } from '@/lib/series';
+import type { Group } from './groups';
+import type { Opening } from './opening';
 
 /** What a subscriber needs of the hub that owns it. */
 export interface SubscriberOwner {
   readonly options: { maxQueueBytes: number };
+  /** Called once the subscriber's opening has sent the last of the replay log it had to. */
+  caughtUp(subscriber: Subscriber, outcome: Opening['outcome']): void;
   /** Called once when the subscriber closes. */
   remove(subscriber: Subscriber, reason: 'closed' | 'slow'): void;
 }
 
-/** Streams that share a filter, and so share encoded bytes. */
-export interface Group {
-  filter: SeriesFilter;
-  subscribers: Set<Subscriber>;
-}
+const encoder = new TextEncoder();
 
 /**
  * One open event stream. `close()` is its single cleanup: reached from the request's abort
@@ -20,52 +19,81 @@ export interface Group {
 export class Subscriber {
   private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   private closed = false;
-  /** Chunks waiting for the reader: a replay larger than the queue cap goes out as it is read. */
+  /** Until its opening is done, made chunk by chunk as the reader asks; then undefined. */
+  private opening: Opening | undefined;
+  /** Live events waiting behind the opening, in order. */
   private backlog: Uint8Array[] = [];
-  /** Bytes of live events queued behind the backlog; these count against the cap. */
-  private liveBacklogBytes = 0;
+  /** Their bytes: with what the stream has enqueued, this is what the queue cap counts. */
+  private backlogBytes = 0;
   private readonly onAbort = () => this.close();
 
   constructor(
     private readonly owner: SubscriberOwner,
     readonly group: Group,
+    opening: Opening,
     private readonly signal: AbortSignal | undefined,
+    /** The client address counted against the per-client cap, if any. */
+    readonly client?: string,
   ) {
+    this.opening = opening;
     signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
-  /** Starts the stream with `first` chunks (retry hint, replay, live marker), handed out as they are read. */
-  attach(controller: ReadableStreamDefaultController<Uint8Array>, first: Uint8Array[]): void {
-    this.controller = controller;
-    this.backlog = first;
-    this.pull();
+  /** Still reading the replay log (counted against the catch-up cap). */
+  get catchingUp(): boolean {
+    return this.opening?.reading ?? false;
   }
 
-  /** The reader wants more: hand it the next backlog chunk, if any. */
+  /** Takes the stream's controller; nothing is made until the reader asks for it. */
+  attach(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    this.controller = controller;
+  }
+
+  /** The reader wants more: the next piece of the opening, else the next live event waiting behind it. */
   pull(): void {
+    if (this.closed || !this.controller) return;
+    const opening = this.opening;
+    if (opening) {
+      const reading = opening.reading;
+      const text = opening.next();
+      if (opening.done) this.opening = undefined;
+      if (reading && !opening.reading) this.owner.caughtUp(this, opening.outcome);
+      // Handed over because the reader asked: one chunk in flight, whatever its size.
+      this.enqueue(encoder.encode(text), false);
+      return;
+    }
     const next = this.backlog.shift();
-    if (!next || this.closed || !this.controller) return;
-    if (this.backlog.length === 0) this.liveBacklogBytes = 0;
-    // Handed over because the reader asked: one chunk in flight, whatever its size.
+    if (!next) return;
+    this.backlogBytes -= next.byteLength;
     this.enqueue(next, false);
   }
 
-  /** Bytes enqueued but not yet taken by the response. */
+  /** Bytes enqueued but not yet taken by the response, plus live events waiting behind the opening. */
   get queued(): number {
     // desiredSize is -(queued bytes) with a zero high-water mark.
-    return this.closed ? 0 : -(this.controller?.desiredSize ?? 0) + this.liveBacklogBytes;
+    return this.closed ? 0 : -(this.controller?.desiredSize ?? 0) + this.backlogBytes;
   }
 
   /** Queues bytes; false when the stream is gone (and now cleaned up). */
   send(bytes: Uint8Array): boolean {
     if (this.closed || !this.controller) return false;
-    if (this.backlog.length > 0) {
-      // Still replaying: live events wait behind it, in order.
+    if (this.opening || this.backlog.length > 0) {
+      // Still opening (or handing out what waited behind it): live events queue up, in order.
       this.backlog.push(bytes);
-      this.liveBacklogBytes += bytes.byteLength;
+      this.backlogBytes += bytes.byteLength;
       return this.checkCap();
     }
     return this.enqueue(bytes);
+  }
+
+  /** Last words (a retry hint at shutdown): sent at once, ahead of anything not yet made or queued, then closed. */
+  end(bytes: Uint8Array): void {
+    if (this.closed) return;
+    this.opening = undefined;
+    this.backlog = [];
+    this.backlogBytes = 0;
+    if (this.controller) this.enqueue(bytes, false);
+    this.close();
   }
 
   private enqueue(bytes: Uint8Array, capped = true): boolean {
@@ -93,10 +121,11 @@ export class Subscriber {
   close(error?: Error): void {
     if (this.closed) return;
     this.closed = true;
-    this.backlog = [];
-    this.liveBacklogBytes = 0;
-    this.signal?.removeEventListener('abort', this.onAbort);
     this.owner.remove(this, error ? 'slow' : 'closed');
+    this.opening = undefined;
+    this.backlog = [];
+    this.backlogBytes = 0;
+    this.signal?.removeEventListener('abort', this.onAbort);
     try {
       if (error) this.controller?.error(error);
       else this.controller?.close();
