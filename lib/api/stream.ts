@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import type { Env } from '@/lib/env';
 import { HttpError, toIssues } from '@/lib/http';
-import { getRuntime, PEER_HEADER } from '@/lib/runtime';
+import { getRuntime, peerOf } from '@/lib/runtime';
 import { compileSeriesFilter } from '@/lib/series';
 import { eventStreamResponse, jitter, StreamLimitError } from '@/lib/stream';
 
@@ -31,10 +31,9 @@ const ADDRESS_MAX_LENGTH = 64;
 // A refused client is told to wait about this long, jittered so that a crowd spreads out.
 const RETRY_AFTER_MS = 5_000;
 
-/** The client address a stream counts against: the socket's peer, an IPv4-mapped address as plain IPv4. */
+/** The client address a stream counts against: the socket's peer as the request gate stamped it. */
 function clientAddress(headers: Headers): string {
-  const peer = (headers.get(PEER_HEADER) ?? '').slice(0, ADDRESS_MAX_LENGTH);
-  return /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(peer)?.[1] ?? peer;
+  return (peerOf(headers) ?? '').slice(0, ADDRESS_MAX_LENGTH);
 }
 
 /** A stream cap reached, as the HTTP error a client (or its operator) can act on. */
