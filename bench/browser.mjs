@@ -294,7 +294,8 @@ export async function runBrowserBench({ smoke = false, seconds = smoke ? 3 : 20,
   let server;
   let browser;
   try {
-    server = await startPulseboard({ COLLECT_INTERVAL: '1h' });
+    // Two hours kept: the seeded hour's oldest points stay inside retention however slow seeding is.
+    server = await startPulseboard({ COLLECT_INTERVAL: '1h', HISTORY_RETENTION: '2h' });
     const { url } = server;
     log(`server ${url} (pid ${server.pid}); seeding ${charts} charts × ${LABELS.length} lines × ${HOUR_POINTS} points`);
     const seedStart = performance.now();
