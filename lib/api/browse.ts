@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { SNAPSHOT_POINTS, acceptFilter, compileFilter, presetsWithin, toTimeWindow, type AcceptedFilter, type TimeWindow } from '@/lib/dashboard';
-import { historyCsv } from '@/lib/export';
+import { historyCsvStream } from '@/lib/export';
 import { HttpError, clip, toIssues } from '@/lib/http';
 import { getRuntime } from '@/lib/runtime';
 import { metricNameSchema } from '@/lib/schema';
@@ -92,7 +92,10 @@ export const exportQuerySchema = (limits: QueryLimits) =>
   });
 export type ExportQuery = z.infer<ReturnType<typeof exportQuerySchema>>;
 
-/** `GET /api/export?metric=<name>`: the raw history of every series of a metric, as a CSV download. */
+/**
+ * `GET /api/export?metric=<name>`: the raw history of every series of a metric, as a CSV download
+ * streamed series by series (see historyCsvStream). An unknown metric is a 404, decided first.
+ */
 export function metricCsv(params: URLSearchParams): Response {
   const { env, store } = getRuntime();
   const parsed = exportQuerySchema(queryLimits(env)).safeParse(Object.fromEntries(params));
@@ -100,10 +103,10 @@ export function metricCsv(params: URLSearchParams): Response {
   const { metric, window = env.HISTORY_RETENTION } = parsed.data;
   const series = store
     .list(seriesOf(metric))
-    .map(({ meta }) => ({ key: meta.key, points: store.history(meta.key, window, Infinity) ?? [] }))
+    .map(({ meta }) => ({ key: meta.key, points: () => store.history(meta.key, window, Infinity) ?? [] }))
     .sort((a, b) => a.key.localeCompare(b.key, 'en'));
   if (series.length === 0) throw new HttpError(404, `no metric ${clip(metric)}; GET /api/series lists what is held`);
-  return new Response(historyCsv(series), {
+  return new Response(historyCsvStream(series), {
     headers: {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="${metric}.csv"`,
