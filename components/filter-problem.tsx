@@ -4,7 +4,7 @@ import type { QueryProblem } from '@/lib/series';
 export function FilterProblem({ id, problem }: { id: string; problem: QueryProblem }) {
   return (
     <p id={id} className="filter-problem" role="status" data-testid="filter-problem">
-      {problem.reason === 'too_long' ? 'Filter too long' : 'Too many terms'}, not applied: {problem.message}
+      {`${problem.reason === 'too_long' ? 'Filter too long' : 'Too many terms'}, not applied: ${problem.message}`}
     </p>
   );
 }
