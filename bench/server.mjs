@@ -44,17 +44,19 @@ async function waitHealthy(url, child) {
 }
 
 /**
- * Starts `kind` ('pulseboard' or 'floor') with `node` (default: this Node) and `env`;
- * resolves once /api/health answers.
+ * Starts `kind` ('pulseboard' or 'floor') with `node` (default: this Node) and `env`, from the
+ * checkout `cwd` (default: this one); resolves once /api/health answers. `stop(graceMs)` sends
+ * SIGTERM, then SIGKILL after `graceMs`, and resolves with whether it had to kill.
  */
-export async function startServer(kind = 'pulseboard', { env = {}, node = process.execPath } = {}) {
-  if (kind === 'pulseboard' && !existsSync('.next/BUILD_ID')) throw new Error('no production build: run `npm run build` first');
+export async function startServer(kind = 'pulseboard', { env = {}, node = process.execPath, cwd = process.cwd() } = {}) {
+  if (kind === 'pulseboard' && !existsSync(path.join(cwd, '.next/BUILD_ID'))) throw new Error(`no production build in ${cwd}: run \`npm run build\` first`);
   const port = await freePort();
   const args =
     kind === 'pulseboard'
       ? ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1']
       : ['bench/floor.mjs'];
   const child = spawn(node, args, {
+    cwd,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PORT: String(port), ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -65,13 +67,14 @@ export async function startServer(kind = 'pulseboard', { env = {}, node = proces
     url,
     port,
     pid: child.pid,
-    stop: () =>
+    stop: (graceMs = 15_000) =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        if (child.exitCode !== null || child.signalCode !== null) return resolve({ killed: false });
+        let killed = false;
+        const kill = setTimeout(() => ((killed = true), child.kill('SIGKILL')), graceMs);
         child.once('exit', () => {
           clearTimeout(kill);
-          resolve();
+          resolve({ killed });
         });
         child.kill('SIGTERM');
       }),
