@@ -5,7 +5,7 @@ import { historyCsvStream } from '@/lib/export';
 import { HttpError, clip, toIssues } from '@/lib/http';
 import { getRuntime } from '@/lib/runtime';
 import { metricNameSchema } from '@/lib/schema';
-import { compileSeriesFilter, queryProblem, type QueryLimits, type SeriesMeta } from '@/lib/series';
+import { compileSeriesFilter, lengthProblem, type QueryLimits, type SeriesMeta } from '@/lib/series';
 import type { Snapshot } from '@/lib/store';
 import { parseDuration } from '@/lib/units';
 import { limitedQuery, queryLimits } from './limits';
@@ -76,7 +76,7 @@ export function metricDetail(name: string, params: SearchParams): MetricDetail |
 /** `GET /api/export` query: a metric name (within QUERY_MAX_LENGTH) and how far back (the whole retention by default). */
 export const exportQuerySchema = (limits: QueryLimits) =>
   z.object({
-    metric: limitedQuery((name) => queryProblem(name, (n) => [n], limits, 'names')).pipe(metricNameSchema),
+    metric: limitedQuery((name) => lengthProblem(name, limits)).pipe(metricNameSchema),
     window: z
       .string()
       .optional()

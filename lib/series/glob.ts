@@ -5,8 +5,8 @@ import { findPoints, findText, meter, pointsAt, pointsBefore, toPointPiece, toTe
  * Globs are matched without a RegExp and without backtracking. A glob is cut at its stars (runs
  * of `*` collapsed) into pieces: the first must start the text, the last must end it, and each
  * one between is found at its leftmost place after the one before. Leftmost is always right: a
- * piece has a fixed length, so the earliest place leaves the most text for the rest; no choice is
- * ever revisited, and every text position is scanned by at most one piece search.
+ * piece has a fixed length, so the earliest place leaves the most text for the rest. No choice is
+ * ever revisited: the searches move forward through the text and never back over it.
  *
  * Cost, for a text of n characters and a glob of m:
  * - pieces without `?`: indexOf for pieces of up to 64 units (at most 64 comparisons per text
@@ -24,7 +24,7 @@ type Piece = TextPiece | PointPiece;
 export type GlobMatcher = (text: string) => boolean;
 
 /** Collapses runs of `*`: `a**b` and `a*b` match the same texts. */
-export function collapseStars(glob: string): string {
+function collapseStars(glob: string): string {
   let out = '';
   for (let i = 0; i < glob.length; i++) if (glob[i] !== '*' || glob[i - 1] !== '*') out += glob[i];
   return out;

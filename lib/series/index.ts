@@ -2,5 +2,5 @@
 export type { Labels, MetricType, SeriesMeta, Sample } from '@/lib/schema';
 export { toSeriesKey, parseSeriesKey, escapeLabelValue, SeriesKeyError, type SeriesKey } from './key';
 export { compileGlob, compileSeriesFilter, type GlobMatcher, type SeriesFilter } from './glob';
-export { queryProblem, seriesGlobs, seriesQueryProblem, type QueryLimits, type QueryProblem } from './limits';
+export { lengthProblem, queryProblem, seriesGlobs, seriesQueryProblem, type QueryLimits, type QueryProblem } from './limits';
 export { typeFromName, metaFromKey } from './meta';

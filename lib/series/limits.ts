@@ -10,12 +10,18 @@ export interface QueryProblem {
   message: string;
 }
 
+/** The problem with a text over QUERY_MAX_LENGTH, or null. */
+export function lengthProblem(text: string, limits: QueryLimits): QueryProblem | null {
+  return text.length > limits.maxLength ? { reason: 'too_long', message: `at most ${limits.maxLength} characters (QUERY_MAX_LENGTH)` } : null;
+}
+
 /**
  * What is wrong with a filter against `limits`, or null. The length is checked first, so a huge
  * filter is refused without being split into `noun` by `split`.
  */
 export function queryProblem(text: string, split: (text: string) => readonly string[], limits: QueryLimits, noun: string): QueryProblem | null {
-  if (text.length > limits.maxLength) return { reason: 'too_long', message: `at most ${limits.maxLength} characters (QUERY_MAX_LENGTH)` };
+  const tooLong = lengthProblem(text, limits);
+  if (tooLong) return tooLong;
   if (split(text).length > limits.maxTerms) return { reason: 'too_many', message: `at most ${limits.maxTerms} ${noun} (QUERY_MAX_TERMS)` };
   return null;
 }
