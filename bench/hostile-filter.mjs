@@ -11,7 +11,7 @@
 // SIGKILL. Loopback only; every loop is bounded in count and time.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startServer } from './server.mjs';
+import { cpuSeconds, startServer } from './server.mjs';
 
 const args = process.argv.slice(2);
 const dirs = args.flatMap((a, i) => (a === '--dir' && args[i + 1] ? [path.resolve(args[i + 1])] : []));
@@ -72,8 +72,9 @@ async function healthDuring(url, fn) {
   const stop = new AbortController();
   let worst = 0;
   let cut = false;
+  let finished = false;
   const sampler = (async () => {
-    for (let i = 0; !stop.signal.aborted && i < CLIENT_TIMEOUT_MS / HEALTH_EVERY_MS + 10; i++) {
+    for (let i = 0; !finished && i < CLIENT_TIMEOUT_MS / HEALTH_EVERY_MS + 10; i++) {
       const started = performance.now();
       let answered = true;
       try {
@@ -90,6 +91,9 @@ async function healthDuring(url, fn) {
   try {
     result = await fn();
   } finally {
+    // A probe still waiting gets a moment to answer (the server is free again), then is cut.
+    finished = true;
+    await Promise.race([sampler, sleep(2_000)]);
     stop.abort();
     await sampler;
   }
@@ -109,16 +113,40 @@ async function onFresh(dir, fn) {
 
 const REQUESTS = ['/metrics?q=*****!', '/metrics?q=******!', '/?q=******!'];
 
+/** One 3-label metric held, and the pages loaded once so nothing measured includes a first load. */
+async function prepare(url) {
+  await post(url, [{ name: 'bench_requests_total', labels: { method: 'GET', route: '/api/items', status: '200' }, value: 1 }]);
+  for (const warm of ['/', '/metrics', '/metrics?q=bench']) await timed((signal) => fetch(`${url}${warm}`, { signal }).then((r) => r.text()));
+}
+
 async function hostile(dir, request) {
   return onFresh(dir, async ({ url }) => {
-    await post(url, [{ name: 'bench_requests_total', labels: { method: 'GET', route: '/api/items', status: '200' }, value: 1 }]);
-    for (const warm of ['/', '/metrics', '/metrics?q=bench']) await timed((signal) => fetch(`${url}${warm}`, { signal }).then((r) => r.text()));
+    await prepare(url);
     let status;
     const { result: ms, worstHealth, healthCut } = await healthDuring(url, () =>
       timed((signal) => fetch(`${url}${request}`, { signal }).then(async (r) => ((status = r.status), await r.text()))),
     );
     return { ms, worstHealth, healthCut, status };
   });
+}
+
+/** How long the server takes to exit on SIGTERM sent 1 s into `request` (SIGKILL after the grace). */
+async function stopDuring(dir, request) {
+  const server = await startServer('pulseboard', { cwd: dir, env: { INSTANCE: 'bench', REDIS_URL: '' } });
+  let pending;
+  try {
+    await prepare(server.url);
+    pending = fetch(`${server.url}${request}`, { signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS) }).then((r) => r.text()).catch(() => undefined);
+    await sleep(1_000);
+  } catch (err) {
+    await server.stop(STOP_GRACE_MS);
+    throw err;
+  }
+  const started = performance.now();
+  const { killed } = await server.stop(STOP_GRACE_MS);
+  const ms = performance.now() - started;
+  await pending;
+  return { ms, killed };
 }
 
 async function exportCsv(dir) {
@@ -141,17 +169,22 @@ async function exportCsv(dir) {
       const started = performance.now();
       let firstByteMs = Infinity;
       let bytes = 0;
+      let pause;
       try {
         const res = await fetch(`${url}/api/export?metric=${name}`, { signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS) });
         const reader = res.body.getReader();
         for (let r = await reader.read(), n = 0; !r.done && n < 1e7; r = await reader.read(), n++) {
           if (bytes === 0) {
             firstByteMs = performance.now() - started;
-            if (pauseMs > 0) await sleep(pauseMs);
+            if (pauseMs > 0) {
+              const cpu = cpuSeconds(pid);
+              await sleep(pauseMs);
+              pause = { rssGrowthMb: (peak - before) / 1024, cpuSeconds: cpuSeconds(pid) - cpu };
+            }
           }
           bytes += r.value.length;
         }
-        return { firstByteMs, totalMs: performance.now() - started, bytes, chunked: res.headers.get('transfer-encoding') === 'chunked', rssGrowthMb: (peak - before) / 1024 };
+        return { firstByteMs, totalMs: performance.now() - started, bytes, chunked: res.headers.get('transfer-encoding') === 'chunked', rssGrowthMb: (peak - before) / 1024, pause };
       } finally {
         clearInterval(sampler);
         peak = Math.max(peak, treeRssKb(pid));
@@ -175,6 +208,8 @@ for (const dir of dirs) {
     console.error(`  ${request}: ${fmtMs(h.ms)} (status ${h.status ?? '–'}), /api/health worst ${fmtHealth(h)}, ${h.killed ? 'needed SIGKILL' : 'stopped on SIGTERM'}`);
     r.hostile.push({ request, ...h });
   }
+  r.sigterm = await stopDuring(dir, '/?q=******!');
+  console.error(`  SIGTERM 1 s into /?q=******!: ${r.sigterm.killed ? 'needed SIGKILL' : 'exited'} after ${fmtMs(r.sigterm.ms)}`);
   r.csv = await exportCsv(dir);
   console.error(`  CSV: ${JSON.stringify(r.csv)}`);
   results.push(r);
@@ -187,10 +222,14 @@ REQUESTS.forEach((request, i) => {
   rows.push(`${'  /api/health, slowest answer meanwhile'.padEnd(44)}${col((r) => fmtHealth(r.hostile[i]))}`);
   rows.push(`${'  server stopped by SIGTERM'.padEnd(44)}${col((r) => (r.hostile[i].killed ? `no: SIGKILL after ${STOP_GRACE_MS / 1_000} s` : 'yes'))}`);
 });
+rows.push(`${'SIGTERM 1 s into GET /?q=******!'.padEnd(44)}${col((r) => (r.sigterm.killed ? `SIGKILL after ${fmtMs(r.sigterm.ms)}` : `exited in ${fmtMs(r.sigterm.ms)}`))}`);
 const mb = (n) => `${n.toFixed(1)} MB`;
 rows.push(`${`CSV export, ${POINTS.toLocaleString('en-US')} points × ${SERIES} series`.padEnd(44)}${col((r) => `${(r.csv.fast.bytes / 1e6).toFixed(1)} MB, ${r.csv.fast.chunked ? 'chunked' : 'one body'}`)}`);
 rows.push(`${'  time to first byte'.padEnd(44)}${col((r) => fmtMs(r.csv.fast.firstByteMs))}`);
 rows.push(`${'  total'.padEnd(44)}${col((r) => fmtMs(r.csv.fast.totalMs))}`);
 rows.push(`${'  server RSS growth, reading at once'.padEnd(44)}${col((r) => mb(r.csv.fast.rssGrowthMb))}`);
-rows.push(`${'  server RSS growth, pausing 2 s at 1st chunk'.padEnd(44)}${col((r) => mb(r.csv.slow.rssGrowthMb))}`);
+rows.push(`${'  reader pausing 2 s after the 1st chunk:'.padEnd(44)}`);
+rows.push(`${'    server RSS growth by the end of the pause'.padEnd(44)}${col((r) => mb(r.csv.slow.pause.rssGrowthMb))}`);
+rows.push(`${'    server CPU during the pause'.padEnd(44)}${col((r) => `${r.csv.slow.pause.cpuSeconds.toFixed(2)} s`)}`);
+rows.push(`${'    server RSS growth, whole download'.padEnd(44)}${col((r) => mb(r.csv.slow.rssGrowthMb))}`);
 console.log(rows.join('\n'));
