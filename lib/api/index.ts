@@ -6,4 +6,4 @@ export { dashboardData, type DashboardData } from './dashboard';
 export { ingestResponse } from './ingest';
 export { listSeries, seriesHistory, historyQuerySchema, type HistoryQuery } from './series';
 export { metricsText } from './metrics';
-export { metricBrowser, metricDetail, metricCsv, exportQuerySchema, type MetricBrowser, type MetricSummary, type MetricDetail, type ExportQuery } from './browse';
+export { metricBrowser, metricDetail, metricCsv, exportQuerySchema, type MetricSummary, type MetricDetail, type ExportQuery } from './browse';

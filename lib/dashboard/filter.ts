@@ -1,4 +1,4 @@
-import { compileGlob, parseSeriesKey, queryProblem, type GlobMatcher, type QueryLimits, type QueryProblem } from '@/lib/series';
+import { compileGlob, parseSeriesKey, queryProblem, type QueryLimits, type QueryProblem } from '@/lib/series';
 import type { Panel } from './layout';
 
 /*
@@ -41,7 +41,7 @@ function toTerm(term: string): Term {
   let value = term.slice(eq + 1);
   if (value.startsWith('"')) value = value.slice(1);
   if (value.endsWith('"')) value = value.slice(0, -1);
-  const name: GlobMatcher = compileGlob(term.slice(0, eq), { anyChar: false });
+  const name = compileGlob(term.slice(0, eq), { anyChar: false });
   const matchesValue = compileGlob(value, { anyChar: false });
   return (s) => labelsOf(s).some(([k, v]) => name(k) && matchesValue(v));
 }

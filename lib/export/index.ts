@@ -1,1 +1,1 @@
-export { historyCsvStream, csvField, CSV_HEADER, type CsvSeries } from './csv';
+export { historyCsvStream, csvField, CSV_HEADER } from './csv';
