@@ -199,6 +199,7 @@ async function exportCsv(dir) {
 const fmtMs = (ms) => (ms === Infinity ? '> 60 s' : ms >= 1_000 ? `${(ms / 1_000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 const fmtHealth = (h) => `${h.healthCut ? '> ' : ''}${fmtMs(h.worstHealth)}${h.healthCut ? ' (no answer)' : ''}`;
 const rows = [];
+const LABEL = 50;
 const results = [];
 for (const dir of dirs) {
   console.error(`[bench] ${dir}`);
@@ -216,20 +217,19 @@ for (const dir of dirs) {
 }
 
 const col = (f) => results.map((r) => f(r).padEnd(24)).join('');
-rows.push(`${''.padEnd(44)}${col((r) => path.basename(r.dir))}`);
+rows.push(`${''.padEnd(LABEL)}${col((r) => path.basename(r.dir))}`);
 REQUESTS.forEach((request, i) => {
-  rows.push(`${`GET ${request}`.padEnd(44)}${col((r) => `${fmtMs(r.hostile[i].ms)} (${r.hostile[i].status ?? 'no answer'})`)}`);
-  rows.push(`${'  /api/health, slowest answer meanwhile'.padEnd(44)}${col((r) => fmtHealth(r.hostile[i]))}`);
-  rows.push(`${'  server stopped by SIGTERM'.padEnd(44)}${col((r) => (r.hostile[i].killed ? `no: SIGKILL after ${STOP_GRACE_MS / 1_000} s` : 'yes'))}`);
+  rows.push(`${`GET ${request}`.padEnd(LABEL)}${col((r) => `${fmtMs(r.hostile[i].ms)} (${r.hostile[i].status ?? 'no answer'})`)}`);
+  rows.push(`${'  /api/health, slowest answer meanwhile'.padEnd(LABEL)}${col((r) => fmtHealth(r.hostile[i]))}`);
 });
-rows.push(`${'SIGTERM 1 s into GET /?q=******!'.padEnd(44)}${col((r) => (r.sigterm.killed ? `SIGKILL after ${fmtMs(r.sigterm.ms)}` : `exited in ${fmtMs(r.sigterm.ms)}`))}`);
+rows.push(`${'SIGTERM 1 s into GET /?q=******!'.padEnd(LABEL)}${col((r) => (r.sigterm.killed ? `SIGKILL after ${fmtMs(r.sigterm.ms)}` : `exited in ${fmtMs(r.sigterm.ms)}`))}`);
 const mb = (n) => `${n.toFixed(1)} MB`;
-rows.push(`${`CSV export, ${POINTS.toLocaleString('en-US')} points × ${SERIES} series`.padEnd(44)}${col((r) => `${(r.csv.fast.bytes / 1e6).toFixed(1)} MB, ${r.csv.fast.chunked ? 'chunked' : 'one body'}`)}`);
-rows.push(`${'  time to first byte'.padEnd(44)}${col((r) => fmtMs(r.csv.fast.firstByteMs))}`);
-rows.push(`${'  total'.padEnd(44)}${col((r) => fmtMs(r.csv.fast.totalMs))}`);
-rows.push(`${'  server RSS growth, reading at once'.padEnd(44)}${col((r) => mb(r.csv.fast.rssGrowthMb))}`);
-rows.push(`${'  reader pausing 2 s after the 1st chunk:'.padEnd(44)}`);
-rows.push(`${'    server RSS growth by the end of the pause'.padEnd(44)}${col((r) => mb(r.csv.slow.pause.rssGrowthMb))}`);
-rows.push(`${'    server CPU during the pause'.padEnd(44)}${col((r) => `${r.csv.slow.pause.cpuSeconds.toFixed(2)} s`)}`);
-rows.push(`${'    server RSS growth, whole download'.padEnd(44)}${col((r) => mb(r.csv.slow.rssGrowthMb))}`);
+rows.push(`${`CSV export, ${POINTS.toLocaleString('en-US')} points × ${SERIES} series`.padEnd(LABEL)}${col((r) => `${(r.csv.fast.bytes / 1e6).toFixed(1)} MB, ${r.csv.fast.chunked ? 'chunked' : 'one body'}`)}`);
+rows.push(`${'  time to first byte'.padEnd(LABEL)}${col((r) => fmtMs(r.csv.fast.firstByteMs))}`);
+rows.push(`${'  total'.padEnd(LABEL)}${col((r) => fmtMs(r.csv.fast.totalMs))}`);
+rows.push(`${'  server RSS growth, reading at once'.padEnd(LABEL)}${col((r) => mb(r.csv.fast.rssGrowthMb))}`);
+rows.push('  reader pausing 2 s after the 1st chunk:');
+rows.push(`${'    server RSS growth by the end of the pause'.padEnd(LABEL)}${col((r) => mb(r.csv.slow.pause.rssGrowthMb))}`);
+rows.push(`${'    server CPU during the pause'.padEnd(LABEL)}${col((r) => `${r.csv.slow.pause.cpuSeconds.toFixed(2)} s`)}`);
+rows.push(`${'    server RSS growth, whole download'.padEnd(LABEL)}${col((r) => mb(r.csv.slow.rssGrowthMb))}`);
 console.log(rows.join('\n'));
