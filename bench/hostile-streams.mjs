@@ -114,7 +114,7 @@ async function reader(url, name, ms) {
 
 async function scenarioA(dir) {
   // Default caps, as a deployment has them: 61 streams from one address are within 64.
-  const server = await startServer('pulseboard', { dir, liftCaps: false, env: { INSTANCE: 'bench', REPLAY_MAX_BYTES: '16MiB' } });
+  const server = await startServer('pulseboard', { cwd: dir, liftCaps: false, env: { INSTANCE: 'bench', REPLAY_MAX_BYTES: '16MiB' } });
   servers.add(server);
   const sockets = [];
   try {
@@ -166,7 +166,7 @@ async function cpuOver(pid, ms) {
 }
 
 async function scenarioB(dir) {
-  const server = await startServer('pulseboard', { dir, env: { INSTANCE: 'bench' } });
+  const server = await startServer('pulseboard', { cwd: dir, env: { INSTANCE: 'bench' } });
   servers.add(server);
   const sockets = [];
   let stopped = false;

@@ -48,19 +48,20 @@ async function waitHealthy(url, child) {
 const LIFTED_CAPS = { MAX_STREAMS_PER_CLIENT: '100000', STREAM_MAX_FILTERS: '100000', STREAM_MAX_CATCHUPS: '100000' };
 
 /**
- * Starts `kind` ('pulseboard' or 'floor') with `node` (default: this Node) and `env`, in the
- * checkout `dir` (default: this one); resolves once /api/health answers. Pulseboard runs with its
- * stream caps lifted unless `liftCaps` is false.
+ * Starts `kind` ('pulseboard' or 'floor') with `node` (default: this Node) and `env`, from the
+ * checkout `cwd` (default: this one); resolves once /api/health answers. Pulseboard runs with its
+ * stream caps lifted unless `liftCaps` is false. `stop(graceMs)` sends SIGTERM, then SIGKILL after
+ * `graceMs`, and resolves with whether it had to kill.
  */
-export async function startServer(kind = 'pulseboard', { env = {}, node = process.execPath, dir = '.', liftCaps = true } = {}) {
-  if (kind === 'pulseboard' && !existsSync(path.join(dir, '.next/BUILD_ID'))) throw new Error(`no production build in ${dir}: run \`npm run build\` first`);
+export async function startServer(kind = 'pulseboard', { env = {}, node = process.execPath, cwd = process.cwd(), liftCaps = true } = {}) {
+  if (kind === 'pulseboard' && !existsSync(path.join(cwd, '.next/BUILD_ID'))) throw new Error(`no production build in ${cwd}: run \`npm run build\` first`);
   const port = await freePort();
   const args =
     kind === 'pulseboard'
       ? ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1']
       : ['bench/floor.mjs'];
   const child = spawn(node, args, {
-    cwd: dir,
+    cwd,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PORT: String(port), ...(kind === 'pulseboard' && liftCaps ? LIFTED_CAPS : {}), ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -71,13 +72,14 @@ export async function startServer(kind = 'pulseboard', { env = {}, node = proces
     url,
     port,
     pid: child.pid,
-    stop: () =>
+    stop: (graceMs = 15_000) =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        if (child.exitCode !== null || child.signalCode !== null) return resolve({ killed: false });
+        let killed = false;
+        const kill = setTimeout(() => ((killed = true), child.kill('SIGKILL')), graceMs);
         child.once('exit', () => {
           clearTimeout(kill);
-          resolve();
+          resolve({ killed });
         });
         child.kill('SIGTERM');
       }),

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import type { DashboardData } from '@/lib/api';
-import { layoutPanels, matchesFilter, viewQuery, type TimeRange } from '@/lib/dashboard';
+import { filterProblem, layoutPanels, panelFilter, viewQuery, type TimeRange } from '@/lib/dashboard';
 import { LiveControl } from './live-control';
 import type { LiveState } from './live-store';
 import { MetricFilter } from './metric-filter';
@@ -40,11 +40,21 @@ export function Dashboard({ data }: { data: DashboardData }) {
   const [view, setView] = useState(data.view);
   const [paused, setPaused] = useState<Paused | null>(() => (data.view.range ? { range: data.view.range, state: store.getState() } : null));
   const [filter, setFilter] = useState(data.view.filter);
+  // A link's filter too long to repeat in the input is said so until something else is typed.
+  const [linkProblem, setLinkProblem] = useState(data.view.filterProblem);
   if (view !== data.view) {
     setView(data.view);
     setPaused(data.view.range ? { range: data.view.range, state: null } : null);
     setFilter(data.view.filter);
+    setLinkProblem(data.view.filterProblem);
   }
+  const changeFilter = (value: string) => {
+    setFilter(value);
+    setLinkProblem(null);
+  };
+  const problem = filterProblem(filter, data.limits) ?? linkProblem;
+  // Over the limits, the filter is not applied: every chart is shown, with the problem beside it.
+  const applied = problem ? '' : filter;
   useEffect(() => store.hold(paused?.range.from ?? null), [store, paused]);
   const query = viewQuery({ window: data.view.window, range: paused?.range ?? null, filter }, data.defaultWindow);
   useEffect(() => {
@@ -59,7 +69,8 @@ export function Dashboard({ data }: { data: DashboardData }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [signature],
   );
-  const matching = panels.filter((p) => matchesFilter(p, filter));
+  const matches = useMemo(() => panelFilter(applied), [applied]);
+  const matching = panels.filter(matches);
 
   // The x-axis ends at the newest point (server time), so a skewed client clock cannot hide data.
   const newest = newestIn(shownState, data.snapshot.takenAt);
@@ -104,7 +115,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
           <WindowPicker presets={data.presets} current={data.view.window} query={new URLSearchParams(filter ? { q: filter } : {})} paused={paused !== null} />
           <LiveControl range={paused?.range ?? null} onPause={pause} onLive={goLive} hydrated={hydrated} />
           {hydrated && <RangeForm from={from} to={to} oldest={newest - data.retentionMs} onRange={showRange} />}
-          <MetricFilter value={filter} onChange={setFilter} />
+          <MetricFilter value={filter} onChange={changeFilter} problem={problem} />
           <StatusBadge
             status={state.status}
             attempt={state.attempt}
@@ -131,7 +142,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
             <EmptyState>
               <h2>No chart matches “{filter}”</h2>
               <p>
-                <button type="button" className="control" onClick={() => setFilter('')}>
+                <button type="button" className="control" onClick={() => changeFilter('')}>
                   Clear the filter
                 </button>
               </p>

@@ -58,6 +58,11 @@ export class LiveStore {
   private replaceOnLoad = false;
   /** While paused on a range, points from its start on are kept even once they leave the window. */
   private keepFrom = Infinity;
+  /**
+   * Series announced before their first point, with when (client clock): kept for one window,
+   * so a point arriving just after its announcement finds the metadata.
+   */
+  private readonly announced = new Map<string, number>();
 
   /** Keeps points from `t` on (a paused range's start), or, with null, only the window again. */
   hold(t: number | null): void {
@@ -78,13 +83,18 @@ export class LiveStore {
       const last = points.at(-1)?.[0] ?? -Infinity;
       series.set(meta.key, { meta, points: points.concat(held.filter(([t]) => t > last)) });
     }
-    this.update({ series: trim(series, snapshot.windowMs, snapshot.takenAt, this.keepFrom), windowMs: snapshot.windowMs }, true);
+    if (replacing) this.announced.clear();
+    this.update({ series: this.trim(series, snapshot.windowMs, snapshot.takenAt), windowMs: snapshot.windowMs }, true);
   }
 
   /** Records metadata of series announced on the stream. */
   applyMeta(metas: readonly SeriesMeta[]): void {
     const series = new Map(this.state.series);
-    for (const meta of metas) series.set(meta.key, { meta, points: series.get(meta.key)?.points ?? [] });
+    for (const meta of metas) {
+      const points = series.get(meta.key)?.points ?? [];
+      if (points.length === 0 && !this.announced.has(meta.key)) this.announced.set(meta.key, Date.now());
+      series.set(meta.key, { meta, points });
+    }
     this.update({ series });
   }
 
@@ -102,12 +112,13 @@ export class LiveStore {
       let last = current.points.at(-1)?.[0] ?? -Infinity;
       const fresh = pairs.filter(([t]) => (t > last ? ((last = t), true) : false));
       if (fresh.length > 0) series.set(key, { meta: current.meta, points: current.points.concat(fresh) });
+      this.announced.delete(key);
     }
     // Trim against the newest point (server time): a skewed client clock must not blank the charts.
     let newest = -Infinity;
     for (const [, pairs] of added) newest = Math.max(newest, pairs.at(-1)?.[0] ?? newest);
     this.update({
-      series: Number.isFinite(newest) ? trim(series, this.state.windowMs, newest, this.keepFrom) : series,
+      series: Number.isFinite(newest) ? this.trim(series, this.state.windowMs, newest) : series,
       lastEventAt: Date.now(),
     });
   }
@@ -134,6 +145,27 @@ export class LiveStore {
     this.listeners.clear();
   }
 
+  /**
+   * Drops points older than the window (and `keepFrom`), and then series left without points: a
+   * long-open tab with label sets that come and go (pods) must not hold every one it ever saw.
+   * Only series that lose points get a new array.
+   */
+  private trim(series: Map<string, LiveSeries>, windowMs: number, now: number): Map<string, LiveSeries> {
+    const horizon = Math.min(now - windowMs, this.keepFrom);
+    const announcedSince = Date.now() - windowMs;
+    for (const [key, s] of series) {
+      const first = s.points[0];
+      const points = first && first[0] < horizon ? s.points.filter(([t]) => t >= horizon) : s.points;
+      if (points.length > 0) {
+        if (points !== s.points) series.set(key, { meta: s.meta, points });
+      } else if ((this.announced.get(key) ?? -Infinity) < announcedSince) {
+        series.delete(key);
+        this.announced.delete(key);
+      }
+    }
+    return series;
+  }
+
   private update(patch: Partial<LiveState>, immediate = false): void {
     this.state = { ...this.state, ...patch };
     if (immediate || typeof requestAnimationFrame === 'undefined') return this.notify();
@@ -146,14 +178,3 @@ export class LiveStore {
     for (const listener of this.listeners) listener();
   }
 }
-
-/** Drops points older than the window (and `keepFrom`); only series that lose points get a new array. */
-function trim(series: Map<string, LiveSeries>, windowMs: number, now: number, keepFrom: number): Map<string, LiveSeries> {
-  const horizon = Math.min(now - windowMs, keepFrom);
-  for (const [key, s] of series) {
-    const first = s.points[0];
-    if (first && first[0] < horizon) series.set(key, { meta: s.meta, points: s.points.filter(([t]) => t >= horizon) });
-  }
-  return series;
-}
-

@@ -1,16 +1,15 @@
 import Link from 'next/link';
 import { connection } from 'next/server';
 import { EmptyState } from '@/components/empty-state';
+import { FilterProblem } from '@/components/filter-problem';
 import { MetricList } from '@/components/metric-list';
-import { metricSummaries } from '@/lib/api';
+import { metricBrowser } from '@/lib/api';
 
 export const metadata = { title: 'Metrics · Pulseboard' };
 
-export default async function MetricsPage({ searchParams }: { searchParams: Promise<{ q?: string | string[] }> }) {
+export default async function MetricsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await connection();
-  const { q } = await searchParams;
-  const filter = (Array.isArray(q) ? q[0] : q) ?? '';
-  const metrics = metricSummaries(filter);
+  const { filter, metrics } = metricBrowser(await searchParams);
   return (
     <div className="dashboard browser">
       <header className="topbar">
@@ -22,16 +21,26 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
         </div>
         {/* A plain GET form: the search is in the URL and works without JavaScript. */}
         <form className="controls" role="search" action="/metrics">
-          <input type="search" name="q" className="filter" defaultValue={filter} aria-label="Search metrics by name or label" placeholder="name or label=value" />
+          <input
+            type="search"
+            name="q"
+            className="filter"
+            defaultValue={filter.shown}
+            aria-label="Search metrics by name or label"
+            placeholder="name or label=value"
+            aria-invalid={filter.problem ? true : undefined}
+            aria-describedby={filter.problem ? 'filter-problem' : undefined}
+          />
           <button type="submit" className="control">
             Search
           </button>
+          {filter.problem && <FilterProblem id="filter-problem" problem={filter.problem} />}
         </form>
       </header>
       <main>
         <p className="hint" data-testid="metric-count">
           {metrics.length} {metrics.length === 1 ? 'metric' : 'metrics'}
-          {filter ? ` matching “${filter}”` : ''}
+          {filter.applied ? ` matching “${filter.applied}”` : ''}
         </p>
         {metrics.length > 0 ? <MetricList metrics={metrics} /> : <EmptyState />}
       </main>

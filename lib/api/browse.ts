@@ -1,13 +1,14 @@
 import 'server-only';
 import { z } from 'zod';
-import { SNAPSHOT_POINTS, matchesTerms, parseView, presetsWithin, type TimeWindow } from '@/lib/dashboard';
-import { historyCsv } from '@/lib/export';
-import { HttpError, toIssues } from '@/lib/http';
+import { SNAPSHOT_POINTS, acceptFilter, compileFilter, presetsWithin, toTimeWindow, type AcceptedFilter, type TimeWindow } from '@/lib/dashboard';
+import { historyCsvStream } from '@/lib/export';
+import { HttpError, clip, toIssues } from '@/lib/http';
 import { getRuntime } from '@/lib/runtime';
 import { metricNameSchema } from '@/lib/schema';
-import { compileSeriesFilter, type SeriesMeta } from '@/lib/series';
+import { compileSeriesFilter, lengthProblem, type QueryLimits, type SeriesMeta } from '@/lib/series';
 import type { Snapshot } from '@/lib/store';
 import { parseDuration } from '@/lib/units';
+import { limitedQuery, queryLimits } from './limits';
 
 /** A metric as the metric browser lists it: its series with their newest values. */
 export interface MetricSummary {
@@ -18,8 +19,24 @@ export interface MetricSummary {
   series: Array<{ key: string; labels: Record<string, string>; t: number; v: number }>;
 }
 
+/** The metric browser for `?q=`: the filter as accepted (see acceptFilter) and the metrics it finds. */
+export interface MetricBrowser {
+  filter: AcceptedFilter;
+  metrics: MetricSummary[];
+}
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+const first = (v: string | string[] | undefined): string => (Array.isArray(v) ? v[0] : v) ?? '';
+
+/** The metric browser for `?q=`; a filter over QUERY_MAX_LENGTH or QUERY_MAX_TERMS is not applied. */
+export function metricBrowser(params: SearchParams): MetricBrowser {
+  const filter = acceptFilter(first(params.q), queryLimits(getRuntime().env));
+  return { filter, metrics: metricSummaries(filter.applied) };
+}
+
 /** Every metric with a series matching `filter` (names and `label=value` terms), sorted by name. */
-export function metricSummaries(filter: string): MetricSummary[] {
+function metricSummaries(filter: string): MetricSummary[] {
   const byName = new Map<string, MetricSummary>();
   for (const { meta, t, v } of getRuntime().store.list()) {
     if (!Number.isFinite(t)) continue;
@@ -27,8 +44,9 @@ export function metricSummaries(filter: string): MetricSummary[] {
     if (!metric) byName.set(meta.name, (metric = { name: meta.name, unit: meta.unit, type: meta.type, help: meta.help, series: [] }));
     metric.series.push({ key: meta.key, labels: meta.labels, t, v });
   }
+  const matches = compileFilter(filter);
   return [...byName.values()]
-    .filter((m) => matchesTerms([m.name, ...m.series.map((s) => s.key)], filter))
+    .filter((m) => matches([m.name, ...m.series.map((s) => s.key)]))
     .sort((a, b) => a.name.localeCompare(b.name, 'en'));
 }
 
@@ -46,45 +64,49 @@ function seriesOf(name: string) {
 }
 
 /** The detail of metric `name` for `?window=`, or null when no such metric is held. */
-export function metricDetail(name: string, params: Record<string, string | string[] | undefined>): MetricDetail | null {
-  if (!metricNameSchema.safeParse(name).success) return null;
+export function metricDetail(name: string, params: SearchParams): MetricDetail | null {
   const { env, store } = getRuntime();
-  const { window } = parseView(params, env.HISTORY_RETENTION);
+  if (name.length > env.QUERY_MAX_LENGTH || !metricNameSchema.safeParse(name).success) return null;
+  const window = toTimeWindow(first(params.window), env.HISTORY_RETENTION);
   const snapshot = store.snapshot(window.ms, SNAPSHOT_POINTS, seriesOf(name));
   if (snapshot.series.length === 0) return null;
   return { name, window, presets: presetsWithin(env.HISTORY_RETENTION), snapshot };
 }
 
-/** `GET /api/export` query: a metric name and how far back (the whole retention by default). */
-export const exportQuerySchema = z.object({
-  metric: metricNameSchema,
-  window: z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      if (raw === undefined) return undefined;
-      const ms = parseDuration(raw);
-      if (!(ms > 0)) {
-        ctx.addIssue({ code: 'custom', message: `got ${JSON.stringify(raw)}; expected a duration such as 30s, 15m or 1h` });
-        return z.NEVER;
-      }
-      return ms;
-    }),
-});
-export type ExportQuery = z.infer<typeof exportQuerySchema>;
+/** `GET /api/export` query: a metric name (within QUERY_MAX_LENGTH) and how far back (the whole retention by default). */
+export const exportQuerySchema = (limits: QueryLimits) =>
+  z.object({
+    metric: limitedQuery((name) => lengthProblem(name, limits)).pipe(metricNameSchema),
+    window: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        if (raw === undefined) return undefined;
+        const ms = parseDuration(raw);
+        if (!(ms > 0)) {
+          ctx.addIssue({ code: 'custom', message: `got ${clip(raw)}; expected a duration such as 30s, 15m or 1h` });
+          return z.NEVER;
+        }
+        return ms;
+      }),
+  });
+export type ExportQuery = z.infer<ReturnType<typeof exportQuerySchema>>;
 
-/** `GET /api/export?metric=<name>`: the raw history of every series of a metric, as a CSV download. */
+/**
+ * `GET /api/export?metric=<name>`: the raw history of every series of a metric, as a CSV download
+ * streamed series by series (see historyCsvStream). An unknown metric is a 404, decided first.
+ */
 export function metricCsv(params: URLSearchParams): Response {
-  const parsed = exportQuerySchema.safeParse(Object.fromEntries(params));
-  if (!parsed.success) throw new HttpError(400, 'invalid export query', toIssues(parsed.error));
   const { env, store } = getRuntime();
+  const parsed = exportQuerySchema(queryLimits(env)).safeParse(Object.fromEntries(params));
+  if (!parsed.success) throw new HttpError(400, 'invalid export query', toIssues(parsed.error));
   const { metric, window = env.HISTORY_RETENTION } = parsed.data;
   const series = store
     .list(seriesOf(metric))
-    .map(({ meta }) => ({ key: meta.key, points: store.history(meta.key, window, Infinity) ?? [] }))
+    .map(({ meta }) => ({ key: meta.key, points: () => store.history(meta.key, window, Infinity) ?? [] }))
     .sort((a, b) => a.key.localeCompare(b.key, 'en'));
-  if (series.length === 0) throw new HttpError(404, `no metric ${JSON.stringify(metric)}; GET /api/series lists what is held`);
-  return new Response(historyCsv(series), {
+  if (series.length === 0) throw new HttpError(404, `no metric ${clip(metric)}; GET /api/series lists what is held`);
+  return new Response(historyCsvStream(series), {
     headers: {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="${metric}.csv"`,

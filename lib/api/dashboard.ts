@@ -1,7 +1,9 @@
 import 'server-only';
 import { SNAPSHOT_POINTS, parseView, presetsWithin, toTimeWindow, type TimeWindow, type View } from '@/lib/dashboard';
 import { getRuntime } from '@/lib/runtime';
+import type { QueryLimits } from '@/lib/series';
 import type { Snapshot } from '@/lib/store';
+import { queryLimits } from './limits';
 
 /** What the server-rendered dashboard hands to the browser. */
 export interface DashboardData {
@@ -12,6 +14,8 @@ export interface DashboardData {
   retentionMs: number;
   intervalMs: number;
   instance: string;
+  /** The caps the browser checks the filter against as it is typed. */
+  limits: QueryLimits;
   snapshot: Snapshot;
 }
 
@@ -22,7 +26,8 @@ export interface DashboardData {
 export function dashboardData(params: Record<string, string | string[] | undefined>): DashboardData {
   const { env, store } = getRuntime();
   const retentionMs = env.HISTORY_RETENTION;
-  const view = parseView(params, retentionMs);
+  const limits = queryLimits(env);
+  const view = parseView(params, retentionMs, limits);
   const reach = view.range ? Math.ceil(Date.now() - view.range.from) : 0;
   const snapshotMs = Math.min(retentionMs, Math.max(view.window.ms, reach));
   return {
@@ -32,6 +37,7 @@ export function dashboardData(params: Record<string, string | string[] | undefin
     retentionMs,
     intervalMs: env.COLLECT_INTERVAL,
     instance: env.INSTANCE,
+    limits,
     snapshot: store.snapshot(snapshotMs, SNAPSHOT_POINTS),
   };
 }

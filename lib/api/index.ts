@@ -6,5 +6,5 @@ export { dashboardData, type DashboardData } from './dashboard';
 export { ingestResponse } from './ingest';
 export { listSeries, seriesHistory, historyQuerySchema, type HistoryQuery } from './series';
 export { metricsText } from './metrics';
-export { metricSummaries, metricDetail, metricCsv, exportQuerySchema, type MetricSummary, type MetricDetail, type ExportQuery } from './browse';
+export { metricBrowser, metricDetail, metricCsv, exportQuerySchema, type MetricSummary, type MetricDetail, type ExportQuery } from './browse';
 export { respond, methodNotAllowed, noSuchEndpoint } from './respond';

@@ -1,9 +1,10 @@
 import 'server-only';
 import { z } from 'zod';
-import { HttpError, toIssues } from '@/lib/http';
+import { HttpError, clip, toIssues } from '@/lib/http';
 import { getRuntime } from '@/lib/runtime';
-import { compileSeriesFilter } from '@/lib/series';
+import { compileSeriesFilter, seriesGlobs, seriesQueryProblem, type QueryLimits } from '@/lib/series';
 import { parseDuration } from '@/lib/units';
+import { limitedQuery, queryLimits } from './limits';
 
 /** `GET /api/series/<key>` query: a window within retention, and a point budget. */
 export const historyQuerySchema = z.object({
@@ -13,7 +14,7 @@ export const historyQuerySchema = z.object({
     .transform((raw, ctx) => {
       const ms = parseDuration(raw);
       if (!(ms > 0)) {
-        ctx.addIssue({ code: 'custom', message: `got ${JSON.stringify(raw)}; expected a duration such as 30s, 15m or 1h` });
+        ctx.addIssue({ code: 'custom', message: `got ${clip(raw)}; expected a duration such as 30s, 15m or 1h` });
         return z.NEVER;
       }
       return ms;
@@ -22,15 +23,17 @@ export const historyQuerySchema = z.object({
 });
 export type HistoryQuery = z.infer<typeof historyQuerySchema>;
 
-const listQuerySchema = z.object({ series: z.string().max(4096).optional() });
+/** `GET /api/series` query: comma-separated globs within QUERY_MAX_LENGTH and QUERY_MAX_TERMS. */
+const listQuerySchema = (limits: QueryLimits) => z.object({ series: limitedQuery((q) => seriesQueryProblem(q, limits)).optional() });
 
 /** `GET /api/series`: every series with its metadata and newest point. */
 export function listSeries(params: URLSearchParams): Response {
-  const parsed = listQuerySchema.safeParse(Object.fromEntries(params));
+  const { env, store } = getRuntime();
+  const parsed = listQuerySchema(queryLimits(env)).safeParse(Object.fromEntries(params));
   if (!parsed.success) throw new HttpError(400, 'invalid series query', toIssues(parsed.error));
-  const filter = parsed.data.series ? compileSeriesFilter(parsed.data.series.split(',')) : undefined;
-  const series = getRuntime()
-    .store.list(filter)
+  const filter = parsed.data.series ? compileSeriesFilter(seriesGlobs(parsed.data.series)) : undefined;
+  const series = store
+    .list(filter)
     .filter((s) => Number.isFinite(s.t))
     .map(({ meta, t, v }) => ({ ...meta, latest: { t, v } }))
     .sort((a, b) => a.key.localeCompare(b.key));
@@ -45,7 +48,7 @@ export function seriesHistory(key: string, params: URLSearchParams): Response {
   const meta = store.meta(key);
   const points = store.history(key, parsed.data.window, parsed.data.points);
   if (!meta || !points) {
-    throw new HttpError(404, `no series ${JSON.stringify(key)}; GET /api/series lists them (keys are URL-encoded in the path)`);
+    throw new HttpError(404, `no series ${clip(key)}; GET /api/series lists them (keys are URL-encoded in the path)`);
   }
   return Response.json({ series: meta, window: parsed.data.window, points }, { headers: { 'Cache-Control': 'no-store' } });
 }

@@ -1,5 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { matchesFilter } from './filter';
+import { parseSeriesKey, toSeriesKey } from '@/lib/series';
+import { globSteps } from '@/lib/series/glob';
+import { acceptFilter, compileFilter, filterProblem, panelFilter } from './filter';
 import type { Panel } from './layout';
 
 const panel: Panel = {
@@ -13,7 +16,9 @@ const panel: Panel = {
   ],
 };
 
-describe('matchesFilter', () => {
+const matchesFilter = (p: Panel, filter: string) => panelFilter(filter)(p);
+
+describe('panelFilter', () => {
   it('matches everything with an empty filter', () => {
     expect(matchesFilter(panel, '  ')).toBe(true);
   });
@@ -29,11 +34,152 @@ describe('matchesFilter', () => {
     expect(matchesFilter(panel, 'status=404')).toBe(false);
     expect(matchesFilter(panel, 'route=/h*')).toBe(true);
     expect(matchesFilter(panel, 'route="/api"')).toBe(true);
+    expect(matchesFilter(panel, 'ROUTE=/API')).toBe(true);
+    expect(matchesFilter(panel, 'st*=5*')).toBe(true);
+    expect(matchesFilter(panel, '*=/home')).toBe(true);
   });
 
   it('treats regular-expression characters literally, and a label value as a whole', () => {
     expect(matchesFilter(panel, '(')).toBe(false);
     expect(matchesFilter(panel, 'route=/ap')).toBe(false);
     expect(matchesFilter(panel, 'status=5*')).toBe(true);
+    expect(matchesFilter(panel, 'http_requests_total{route=".*"}')).toBe(false);
+    expect(matchesFilter(panel, 'requests?total')).toBe(false);
+  });
+
+  it('matches a label value as the legend shows it: quotes and backslashes unescaped', () => {
+    const odd: Panel = { ...panel, lines: [{ key: toSeriesKey('m', { path: 'C:\\dir', q: 'say "hi"' }), label: '' }] };
+    expect(matchesFilter(odd, 'path=C:\\dir')).toBe(true);
+    expect(matchesFilter(odd, 'q=say*')).toBe(true);
+    expect(matchesFilter(odd, 'q=*hi*')).toBe(true);
+  });
+
+  it('does not let a term span two texts', () => {
+    expect(compileFilter('total*route')(['http_requests_total', 'route'])).toBe(false);
+    expect(compileFilter('total*route')(['http_requests_total{route="/a"}'])).toBe(true);
+  });
+});
+
+describe('filter limits', () => {
+  const limits = { maxLength: 20, maxTerms: 2 };
+
+  it('refuses a filter longer than QUERY_MAX_LENGTH without repeating it, and one with too many terms', () => {
+    expect(filterProblem('cpu memory', limits)).toBeNull();
+    expect(filterProblem('x'.repeat(21), limits)).toEqual({ reason: 'too_long', message: 'at most 20 characters (QUERY_MAX_LENGTH)' });
+    expect(filterProblem('a b c', limits)).toEqual({ reason: 'too_many', message: 'at most 2 terms (QUERY_MAX_TERMS)' });
+    expect(acceptFilter('x'.repeat(21), limits)).toEqual({ shown: '', applied: '', problem: expect.objectContaining({ reason: 'too_long' }) });
+    expect(acceptFilter('a b c', limits)).toEqual({ shown: 'a b c', applied: '', problem: expect.objectContaining({ reason: 'too_many' }) });
+    expect(acceptFilter('  a   b  ', limits)).toEqual({ shown: '  a   b  ', applied: '  a   b  ', problem: null });
+  });
+});
+
+/** Whole-text glob by dynamic programming over code points (`*` any run, everything else itself). */
+function globReference(glob: string, text: string): boolean {
+  const g = [...glob];
+  const t = [...text];
+  let row = t.map(() => false).concat(true);
+  for (let i = g.length - 1; i >= 0; i--) {
+    const next = Array<boolean>(t.length + 1).fill(false);
+    for (let j = t.length; j >= 0; j--) next[j] = g[i] === '*' ? row[j]! || (j < t.length && next[j + 1]!) : j < t.length && g[i] === t[j] && row[j + 1]!;
+    row = next;
+  }
+  return row[0]!;
+}
+
+/** The filter's meaning spelled out: each term in some text, by the DP glob; label terms on parsed labels. */
+function reference(texts: readonly string[], filter: string): boolean {
+  return filter
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .every((term) =>
+      texts.some((raw) => {
+        const text = raw.toLowerCase();
+        const eq = term.indexOf('=');
+        if (eq <= 0) return globReference(`*${term}*`, text);
+        const value = term.slice(eq + 1).replace(/^"/, '').replace(/"$/, '');
+        let labels: Array<[string, string]> = [];
+        try {
+          labels = text.includes('{') ? Object.entries(parseSeriesKey(text).labels) : [];
+        } catch {
+          // not a key
+        }
+        return labels.some(([k, v]) => globReference(term.slice(0, eq), k) && globReference(value, v));
+      }),
+    );
+}
+
+/** Today's meaning as the RegExp implementation had it, for label values without quotes or backslashes. */
+function regexFilter(texts: readonly string[], filter: string): boolean {
+  const terms = filter.toLowerCase().split(/\s+/).filter(Boolean);
+  const haystack = texts.join('\n').toLowerCase();
+  const escape = (s: string, any: string) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, any);
+  return terms.every((term) => {
+    const eq = term.indexOf('=');
+    if (eq <= 0) return new RegExp(escape(term, '[^\\n]*')).test(haystack);
+    const value = term.slice(eq + 1).replace(/^"|"$/g, '');
+    return new RegExp(`[{,]${escape(term.slice(0, eq), '\\w*')}="${escape(value, '[^"]*')}"`).test(haystack);
+  });
+}
+
+const word = fc.array(fc.constantFrom('a', 'b', 'A', 'é', '😀', '_', '/'), { minLength: 1, maxLength: 4 }).map((cs) => cs.join(''));
+const labelName = fc.array(fc.constantFrom('a', 'b', 'A', '_'), { minLength: 1, maxLength: 3 }).map((cs) => cs.join(''));
+const series = fc
+  .tuple(fc.constantFrom('m', 'ab_total', 'a'), fc.dictionary(labelName, fc.oneof(word, fc.constant('')), { maxKeys: 3 }))
+  .map(([name, labels]) => toSeriesKey(name, labels));
+const texts = fc.array(fc.oneof(series, word), { minLength: 1, maxLength: 4 });
+const termChars = fc.constantFrom('a', 'b', 'A', 'é', '😀', '_', '/', '*', '?', '=', '"', '{', '(', '.');
+const term = fc.oneof(
+  fc.array(termChars, { minLength: 1, maxLength: 5 }).map((cs) => cs.join('')),
+  fc.tuple(labelName, fc.constantFrom('=', '=*', '*='), word).map(([k, op, v]) => `${k}${op}${v}`),
+);
+const filter = fc.array(term, { maxLength: 3 }).map((ts) => ts.join(' '));
+
+describe('compileFilter agrees with reference implementations', () => {
+  it('with the DP reference, on keys with quotes, backslashes and unicode too', () => {
+    const anyValue = fc.string({ unit: 'binary', maxLength: 6 });
+    const oddSeries = fc.tuple(labelName, anyValue).map(([k, v]) => toSeriesKey('m', { [k]: v }));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(series, oddSeries, word), { minLength: 1, maxLength: 4 }), fc.oneof(filter, fc.string({ unit: 'binary', maxLength: 8 })), (ts, f) => {
+        expect(compileFilter(f)(ts)).toBe(reference(ts, f));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('with the RegExp it replaced, where label values hold no quotes or backslashes', () => {
+    fc.assert(
+      fc.property(texts, filter, (ts, f) => {
+        expect(compileFilter(f)(ts)).toBe(regexFilter(ts, f));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('compileFilter against hostile filters', () => {
+  // With one 3-label metric held, the RegExp built from `******!` ran past 60 s on the server.
+  const keys = [toSeriesKey('app_requests_total', { method: 'GET', route: '/api/items', status: '200' }), 'host_cpu_utilization_ratio{instance="web-1"}'];
+
+  it('answers *****!, ******! and label terms made of stars in a pass over each text', () => {
+    for (const f of ['*****!', '******!', `${'*'.repeat(4_000)}!`, '*=*****!', `${'*a'.repeat(1_000)}!`, 'route=*/*/*/*/*/*/*!']) {
+      const started = performance.now();
+      const before = globSteps();
+      expect(compileFilter(f)(keys), f.slice(0, 20)).toBe(false);
+      expect(globSteps() - before, f.slice(0, 20)).toBeLessThanOrEqual(4 * (keys.join('').length + f.length));
+      expect(performance.now() - started).toBeLessThan(1_000);
+    }
+  });
+
+  it('filters 10,000 keys of 300 characters with a 4096-character filter of 64 terms in bounded work', () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => toSeriesKey('bench_metric_total', { i: String(i), pad: 'a'.repeat(260) }).slice(0, 300));
+    const f = Array.from({ length: 64 }, (_, i) => (i === 63 ? '*a'.repeat(30) + '!' : `*${'a'.repeat(30)}*`)).join(' ').padEnd(4_096, '*');
+    expect(f.length).toBe(4_096);
+    const matches = compileFilter(f);
+    const started = performance.now();
+    const before = globSteps();
+    expect(many.filter((k) => matches([k]))).toEqual([]);
+    expect(globSteps() - before).toBeLessThanOrEqual(many.length * 64 * 300 * 2);
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 });

@@ -3,6 +3,7 @@ import { parseView, toTimeRange, viewQuery } from './view';
 import { formatWindow, presetsWithin, toTimeWindow } from './windows';
 
 const HOUR = 3_600_000;
+const LIMITS = { maxLength: 4096, maxTerms: 64 };
 
 describe('windows', () => {
   it('offers the presets within retention', () => {
@@ -28,10 +29,25 @@ describe('windows', () => {
 
 describe('view', () => {
   it('reads window, paused range and filter from the query', () => {
-    expect(parseView({ window: '1h', from: '1000', to: '61000', q: 'route=/api' }, HOUR)).toEqual({
+    expect(parseView({ window: '1h', from: '1000', to: '61000', q: 'route=/api' }, HOUR, LIMITS)).toEqual({
       window: { label: '1h', ms: HOUR },
       range: { from: 1000, to: 61000 },
       filter: 'route=/api',
+      filterProblem: null,
+    });
+  });
+
+  it('keeps a long filter whole, and says why one over the limits is not applied rather than cutting it', () => {
+    const long = `route=${'a'.repeat(300)}`;
+    expect(parseView({ q: long }, HOUR, LIMITS).filter).toBe(long);
+    expect(parseView({ q: 'x'.repeat(4097) }, HOUR, LIMITS)).toMatchObject({
+      filter: '',
+      filterProblem: { reason: 'too_long', message: 'at most 4096 characters (QUERY_MAX_LENGTH)' },
+    });
+    const terms = Array.from({ length: 65 }, (_, i) => `t${i}`).join(' ');
+    expect(parseView({ q: terms }, HOUR, LIMITS)).toMatchObject({
+      filter: terms,
+      filterProblem: { reason: 'too_many', message: 'at most 64 terms (QUERY_MAX_TERMS)' },
     });
   });
 
@@ -43,10 +59,10 @@ describe('view', () => {
   });
 
   it('round-trips through the query string', () => {
-    const view = parseView({ window: '15m', from: '1700000000000', to: '1700000060000', q: 'cpu memory' }, HOUR);
+    const view = parseView({ window: '15m', from: '1700000000000', to: '1700000060000', q: 'cpu memory' }, HOUR, LIMITS);
     const query = viewQuery(view, '5m');
     expect(query).toBe('?window=15m&from=1700000000000&to=1700000060000&q=cpu+memory');
-    expect(parseView(Object.fromEntries(new URLSearchParams(query)), HOUR)).toEqual(view);
-    expect(viewQuery(parseView({}, HOUR), '5m')).toBe('');
+    expect(parseView(Object.fromEntries(new URLSearchParams(query)), HOUR, LIMITS)).toEqual(view);
+    expect(viewQuery(parseView({}, HOUR, LIMITS), '5m')).toBe('');
   });
 });

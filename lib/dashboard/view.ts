@@ -1,3 +1,5 @@
+import type { QueryLimits, QueryProblem } from '@/lib/series';
+import { acceptFilter } from './filter';
 import { toTimeWindow, type TimeWindow } from './windows';
 
 /** A paused, fixed time range (ms since epoch). */
@@ -11,13 +13,14 @@ export interface View {
   window: TimeWindow;
   /** Set while paused: the charts show this range instead of following the newest data. */
   range: TimeRange | null;
+  /** The filter as the link has it; empty when it was too long to repeat (see `filterProblem`). */
   filter: string;
+  /** Why the link's filter is not applied (over QUERY_MAX_LENGTH or QUERY_MAX_TERMS), or null. */
+  filterProblem: QueryProblem | null;
 }
 
 /** Shortest range a drag may zoom to. */
 export const MIN_RANGE_MS = 1_000;
-
-const MAX_FILTER_LENGTH = 200;
 
 type Params = Record<string, string | string[] | undefined>;
 
@@ -30,17 +33,22 @@ export function toTimeRange(from: unknown, to: unknown): TimeRange | null {
   return Number.isSafeInteger(f) && Number.isSafeInteger(t) && t - f >= MIN_RANGE_MS ? { from: f, to: t } : null;
 }
 
-/** The view a dashboard URL's query asks for; what is malformed falls back to the default. */
-export function parseView(params: Params, retentionMs: number): View {
+/**
+ * The view a dashboard URL's query asks for; what is malformed falls back to the default. A filter
+ * over `limits` is not applied, and said so, rather than cut short.
+ */
+export function parseView(params: Params, retentionMs: number, limits: QueryLimits): View {
+  const { shown, problem } = acceptFilter(first(params.q) ?? '', limits);
   return {
     window: toTimeWindow(first(params.window), retentionMs),
     range: toTimeRange(first(params.from), first(params.to)),
-    filter: (first(params.q) ?? '').slice(0, MAX_FILTER_LENGTH),
+    filter: shown,
+    filterProblem: problem,
   };
 }
 
 /** The query string (with `?`, or empty) that reproduces `view`; the default window is left out. */
-export function viewQuery(view: View, defaultWindow: string): string {
+export function viewQuery(view: Pick<View, 'window' | 'range' | 'filter'>, defaultWindow: string): string {
   const params = new URLSearchParams();
   if (view.window.label !== defaultWindow) params.set('window', view.window.label);
   if (view.range) {

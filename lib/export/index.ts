@@ -1,1 +1,1 @@
-export { historyCsv, csvField, CSV_HEADER } from './csv';
+export { historyCsvStream, csvField, CSV_HEADER } from './csv';

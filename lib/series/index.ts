@@ -1,5 +1,6 @@
 // Client-safe (no zod): the browser's store parses keys with it. Schemas live in lib/schema.
 export type { Labels, MetricType, SeriesMeta, Sample } from '@/lib/schema';
 export { toSeriesKey, parseSeriesKey, escapeLabelValue, SeriesKeyError, type SeriesKey } from './key';
-export { compileSeriesFilter, type SeriesFilter } from './glob';
+export { compileGlob, compileSeriesFilter, type SeriesFilter } from './glob';
+export { lengthProblem, queryProblem, seriesGlobs, seriesQueryProblem, type QueryLimits, type QueryProblem } from './limits';
 export { typeFromName, metaFromKey } from './meta';
