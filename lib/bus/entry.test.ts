@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { EntryDecoder, encodeEntry } from './entry';
 
-const decoder = () => new EntryDecoder({ maxPoints: 3, maxLabels: 2, maxLabelValueLength: 8 });
+const LIMITS = { maxPoints: 3, maxLabels: 2, maxLabelValueLength: 8, maxNameLength: 32, maxLabelNameLength: 16, maxSeriesKeyLength: 96, maxFutureMs: 30_000 };
+const NOW = 1_795_966_070_000;
+const decoder = () => new EntryDecoder(LIMITS, () => NOW);
 const ID = '1795966063854-0';
 
 describe('EntryDecoder', () => {
@@ -37,14 +39,14 @@ describe('EntryDecoder', () => {
   });
 
   it.each([
-    [{ hello: 'world' }, /no "points", "samples" or "name"\/"value" field \(fields: hello\)/],
+    [{ hello: 'world' }, /no "points", "samples" or "name"\/"value" field \(fields: "hello"\)/],
     [{ points: '[{"name":' }, /malformed JSON/],
-    [{ points: '[{"name":"bad name","value":1}]' }, /points\.0\.name: must match/],
+    [{ points: '[{"name":"bad name","value":1}]' }, /points\[0\]\.name: must match/],
     [{ points: '[{"name":"a","value":1},{"name":"a","value":2},{"name":"a","value":3},{"name":"a","value":4}]' }, /at most 3 points/],
     [{ points: '[{"name":"a","value":1,"labels":{"x":"123456789"}}]' }, /at most 8 characters/],
     [{ name: 'a', value: 'NaN' }, /value/],
     [{ samples: '[{"series":"up{b=\\"1\\",a=\\"2\\"}","t":1,"v":1}]' }, /not a canonical series key/],
-    [{ samples: '[{"series":"up","t":1,"v":1e999}]' }, /samples: 0\.v: .*Infinity/],
+    [{ samples: '[{"series":"up","t":1,"v":1e999}]' }, /samples\[0\]\.v: .*finite/],
   ])('refuses %j, saying why', (fields, reason) => {
     const d = decoder().decode(ID, fields as Record<string, string>);
     expect(d.ok).toBe(false);

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { familyOf, parsePrometheusText, TextFormatError, type FamilyMeta } from './prometheus';
+import { familyOf, parsePrometheusText as parseWith, TextFormatError, type FamilyMeta } from './prometheus';
+
+const LIMITS = { stopAfter: 10_001, maxNameLength: 256, maxLabelNameLength: 128 };
+/** The parser with the default limits. */
+const parsePrometheusText = (text: string) => parseWith(text, LIMITS);
 
 /**
  * The example block of the official "Exposition formats" page (prometheus.io/docs/instrumenting/

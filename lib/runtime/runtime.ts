@@ -3,6 +3,7 @@ import { MemoryBus, type Batch, type Bus, type Cursor } from '@/lib/bus';
 import { RedisBus } from '@/lib/bus/redis';
 import { startCollector, type Collector } from '@/lib/collector';
 import { loadEnv, type Env } from '@/lib/env';
+import { pointLimits } from '@/lib/points';
 import { Store } from '@/lib/store';
 import { Hub } from '@/lib/stream';
 
@@ -32,7 +33,7 @@ export interface Runtime {
    * several instances, a concurrent write of the same series through another instance can reach
    * the shared stream first (out of order), or take the last places under MAX_SERIES.
    */
-  refusedIn(cursor: Cursor): { outOfOrder: number; seriesCap: number } | undefined;
+  refusedIn(cursor: Cursor): Refused | undefined;
   /** Drains streams and stops the collector and bus; idempotent. */
   shutdown(): Promise<void>;
 }
@@ -45,6 +46,8 @@ const BUS_WATCH_MS = 500;
 // Recent messages whose refused points ingest may still ask about.
 const REFUSED_REMEMBERED = 1024;
 type Holder = { [KEY]?: Runtime };
+/** Points of one message the store refused, by reason. */
+type Refused = { outOfOrder: number; seriesCap: number };
 
 /** The one runtime of this process, created (and its collector started) on first use. */
 export function getRuntime(): Runtime {
@@ -65,11 +68,7 @@ function createBus(env: Env): Bus {
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT,
     warmWindowMs: env.HISTORY_RETENTION,
     source: env.INSTANCE,
-    limits: {
-      maxPoints: env.INGEST_MAX_POINTS,
-      maxLabels: env.INGEST_MAX_LABELS,
-      maxLabelValueLength: env.INGEST_MAX_LABEL_VALUE_LENGTH,
-    },
+    limits: pointLimits(env),
   });
 }
 
@@ -92,7 +91,7 @@ function createRuntime(env: Env): Runtime {
 
   // Store first, then streams: a page rendered between the two already has the points
   // its cursor claims, so nothing is shown twice or missed.
-  const refused = new Map<Cursor, { outOfOrder: number; seriesCap: number }>();
+  const refused = new Map<Cursor, Refused>();
   bus.subscribe((message) => {
     counters.pointsPublished += message.samples.length;
     // Plain numbers, not a copy of the counters: this runs for every message.

@@ -4,10 +4,12 @@ export {
   labelsSchema,
   metricTypeSchema,
   unitSchema,
-  seriesMetaSchema,
   sampleSchema,
+  type Batch,
   type Labels,
   type MetricType,
   type SeriesMeta,
   type Sample,
 } from './series';
+export { MAX_HELP_LENGTH, type PointLimits } from './limits';
+export { pointSchemas, metricMetadataSchema, type PointSchemas, type IngestBody, type IngestPoint, type MetricMetadata } from './point';

@@ -40,3 +40,9 @@ export const sampleSchema = z.object({
 });
 export type Sample = z.infer<typeof sampleSchema>;
 
+
+/** Points published together; `meta` describes series whose name alone does not (units, help). */
+export interface Batch {
+  samples: Sample[];
+  meta?: SeriesMeta[];
+}

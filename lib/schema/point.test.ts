@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { ingestBodySchema, type IngestLimits } from './schema';
+import type { PointLimits } from './limits';
+import { pointSchemas } from './point';
 
-const limits: IngestLimits = { maxPoints: 3, maxLabels: 2, maxLabelValueLength: 5 };
-const schema = ingestBodySchema(limits);
+const limits: PointLimits = { maxPoints: 3, maxLabels: 2, maxLabelValueLength: 5, maxNameLength: 24, maxLabelNameLength: 16, maxSeriesKeyLength: 64, maxFutureMs: 30_000 };
+const schema = pointSchemas(limits).body;
 
 /** The issues zod raises for `body`; fails the test when the body is accepted. */
 function issuesOf(body: unknown): z.ZodError['issues'] {
@@ -15,7 +16,7 @@ function issuesOf(body: unknown): z.ZodError['issues'] {
 /** A body of one point named `up` with these extra fields. */
 const onePoint = (fields: Record<string, unknown>) => ({ points: [{ name: 'up', value: 1, ...fields }] });
 
-describe('ingestBodySchema', () => {
+describe('pointSchemas(limits).body', () => {
   it('accepts a minimal body: one point with a name and a value', () => {
     expect(schema.parse({ points: [{ name: 'up', value: 1 }] })).toEqual({ points: [{ name: 'up', value: 1 }] });
   });
