@@ -53,3 +53,27 @@ describe('EntryDecoder', () => {
     expect(!d.ok && d.reason).toMatch(reason);
   });
 });
+
+describe('EntryDecoder: the collector’s origin', () => {
+  const samples = JSON.stringify([{ series: 'host_cpu_utilization_ratio{instance="a"}', t: 1_795_966_000_000, v: 0.5 }]);
+
+  it('is written with a collector batch and read back from the samples form', () => {
+    const batch = { samples: [{ series: 'host_cpu_utilization_ratio{instance="a"}', t: 1_795_966_000_000, v: 0.5 }], origin: 'collector' as const };
+    const fields = encodeEntry(batch, 'a');
+    expect(fields.origin).toBe('collector');
+    expect(decoder().decode(ID, fields)).toEqual({ ok: true, batch });
+    expect(encodeEntry({ samples: batch.samples }, 'a').origin).toBeUndefined();
+  });
+
+  it('is not taken from a producer form, which may not write the collector’s series', () => {
+    const d = decoder().decode(ID, { points: '[{"name":"host_cpu_utilization_ratio","labels":{"instance":"a"},"value":1}]', origin: 'collector' });
+    expect(d.ok && d.batch.origin).toBeUndefined();
+    const one = decoder().decode(ID, { name: 'up', value: '1', origin: 'collector' });
+    expect(one.ok && one.batch.origin).toBeUndefined();
+  });
+
+  it('refuses an origin it does not know', () => {
+    expect(decoder().decode(ID, { samples, origin: 'scraper' })).toEqual({ ok: false, reason: 'origin: "scraper" is not "collector"' });
+  });
+});
+

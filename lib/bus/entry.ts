@@ -1,6 +1,6 @@
 import { clip } from '@/lib/http';
 import { issuesOf, MAX_NUMBER_LENGTH, parseMillis, parseSampleValue, pointsToBatch, reasonOf, type PointIssue, type PointsInput } from '@/lib/points';
-import { pointSchemas, type Batch, type PointLimits, type PointSchemas } from '@/lib/schema';
+import { batchOriginSchema, pointSchemas, type Batch, type PointLimits, type PointSchemas } from '@/lib/schema';
 import { parseSeriesKey } from '@/lib/series';
 
 /**
@@ -8,7 +8,8 @@ import { parseSeriesKey } from '@/lib/series';
  * - `points` (and optional `metadata`): the JSON of `POST /api/ingest`'s `points` and `metadata`;
  *   the form for producers in any language.
  * - `name`, `value` (and optional `labels` as JSON, `timestamp`): one point, handy from redis-cli.
- * - `samples` (and optional `meta`): what Pulseboard instances write, series keys already canonical.
+ * - `samples` (and optional `meta`, `origin`): what Pulseboard instances write, series keys
+ *   already canonical; `origin: collector` marks a collector's batch.
  * Any form may carry `source`, the writer's instance name. A point without a timestamp takes the
  * time of the entry's id. Every form passes the checks HTTP ingest makes (lib/schema, lib/points).
  */
@@ -18,6 +19,7 @@ export type EntryFields = Record<string, string>;
 export function encodeEntry(batch: Batch, source: string): EntryFields {
   const fields: EntryFields = { samples: JSON.stringify(batch.samples), source };
   if (batch.meta && batch.meta.length > 0) fields.meta = JSON.stringify(batch.meta);
+  if (batch.origin) fields.origin = batch.origin;
   return fields;
 }
 
@@ -98,6 +100,8 @@ export class EntryDecoder {
 
   /** The `samples` form: each key is read back into its name and labels, checked as a point, and must come out the same. */
   private samples(fields: EntryFields, idMs: number): Decoded {
+    const origin = fields.origin === undefined ? undefined : batchOriginSchema.safeParse(fields.origin);
+    if (origin && !origin.success) return { ok: false, reason: `origin: ${clip(fields.origin as string, 40)} is not "collector"` };
     const raw = json(fields, 'samples');
     if (!raw.ok) return raw;
     const parsed = this.schemas.samples.safeParse(raw.value);
@@ -131,7 +135,7 @@ export class EntryDecoder {
       const given = parsed.data[decoded.from[j] as number]?.series;
       if (given !== s.series) return { ok: false, reason: `samples[${decoded.from[j]}].series: ${clip(given ?? '')} is not a canonical series key (that is ${clip(s.series)})` };
     }
-    return { ok: true, batch: decoded.batch };
+    return { ok: true, batch: origin?.success ? { ...decoded.batch, origin: origin.data } : decoded.batch };
   }
 
   /** pointsToBatch, its issues named after the entry's field (`samples[3]` rather than `points[3]`). */

@@ -43,7 +43,7 @@ export interface IngestDeps {
   readonly stopping: boolean;
   publish(batch: Batch): Promise<Cursor>;
   /** Points of a published batch the store did not keep after all (several instances racing). */
-  refusedIn(cursor: Cursor): { outOfOrder: number; seriesCap: number } | undefined;
+  refusedIn(cursor: Cursor): { outOfOrder: number; seriesCap: number; reserved: number } | undefined;
 }
 
 function jsonBody(text: string): ParsedBody {
@@ -108,10 +108,11 @@ export async function ingest(request: Request, deps: IngestDeps): Promise<Ingest
   }
   const refused = deps.refusedIn(cursor);
   if (!refused) return { accepted: batch.samples.length, skipped: parsed.skipped };
-  const dropped = refused.outOfOrder + refused.seriesCap;
+  const dropped = refused.outOfOrder + refused.seriesCap + refused.reserved;
   const why = [
     refused.outOfOrder > 0 && `${refused.outOfOrder} older than points of the same series written meanwhile through another instance (a series must be written in time order)`,
     refused.seriesCap > 0 && `${refused.seriesCap} of new series over MAX_SERIES=${deps.store.maxSeries}`,
+    refused.reserved > 0 && `${refused.reserved} of series Pulseboard's own collector writes`,
   ].filter(Boolean);
   return { accepted: batch.samples.length - dropped, skipped: parsed.skipped, dropped, warning: `${dropped} point(s) not stored: ${why.join('; ')}` };
 }

@@ -8,13 +8,15 @@ export interface StoreView {
   has(key: string): boolean;
   /** Time of the newest point held for the series, if any. */
   newest(key: string): number | undefined;
+  /** Whether Pulseboard's own collector writes the series: nobody else may. */
+  reserved(key: string): boolean;
   readonly size: number;
   readonly maxSeries: number;
 }
 
 /**
  * Checks only HTTP ingest can make, against what the store holds now, so a producer hears at once
- * what would not be stored: a point older than its series'
+ * what would not be stored: a series the collector writes (422), a point older than its series'
  * newest (422), more new series than MAX_SERIES leaves room for (429). `from[j]` is the input
  * point of `batch.samples[j]`; `place` turns issues into the answer's.
  */
@@ -26,6 +28,10 @@ export function preflight(batch: Batch, from: readonly number[], store: StoreVie
     if (seen.has(s.series)) return;
     seen.add(s.series);
     const path = ['points', from[j] as number];
+    if (store.reserved(s.series)) {
+      issues.push({ path, message: `${clip(s.series)} is written by Pulseboard's own collector; send it under another name, or with another instance label` });
+      return;
+    }
     const newest = store.newest(s.series);
     if (newest !== undefined && s.t < newest) {
       issues.push({ path, message: `older than the newest stored point of ${clip(s.series)} (${newest}); points of a series must arrive in time order` });

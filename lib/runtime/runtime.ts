@@ -47,7 +47,7 @@ const BUS_WATCH_MS = 500;
 const REFUSED_REMEMBERED = 1024;
 type Holder = { [KEY]?: Runtime };
 /** Points of one message the store refused, by reason. */
-type Refused = { outOfOrder: number; seriesCap: number };
+type Refused = { outOfOrder: number; seriesCap: number; reserved: number };
 
 /** The one runtime of this process, created (and its collector started) on first use. */
 export function getRuntime(): Runtime {
@@ -97,12 +97,14 @@ function createRuntime(env: Env): Runtime {
     // Plain numbers, not a copy of the counters: this runs for every message.
     const outOfOrderBefore = store.dropped.outOfOrder;
     const seriesCapBefore = store.dropped.seriesCap;
+    const reservedBefore = store.dropped.reserved;
     const { announced, kept } = store.keep(message);
     if (kept !== message.samples) {
       const outOfOrder = store.dropped.outOfOrder - outOfOrderBefore;
       const seriesCap = store.dropped.seriesCap - seriesCapBefore;
-      if (outOfOrder + seriesCap > 0) {
-        refused.set(message.id, { outOfOrder, seriesCap });
+      const reserved = store.dropped.reserved - reservedBefore;
+      if (outOfOrder + seriesCap + reserved > 0) {
+        refused.set(message.id, { outOfOrder, seriesCap, reserved });
         if (refused.size > REFUSED_REMEMBERED) refused.delete(refused.keys().next().value as Cursor);
       }
     }
@@ -112,6 +114,8 @@ function createRuntime(env: Env): Runtime {
   const collector: Collector = startCollector({
     intervalMs: env.COLLECT_INTERVAL,
     instance: env.INSTANCE,
+    // Other instances read its batches as Redis entries, checked like any other.
+    maxBatch: env.INGEST_MAX_POINTS,
     // Never fails: while Redis is down, batches wait in the bus's bounded outbox.
     publish: async (batch) => bus.publishBuffered(batch),
     self: () => ({

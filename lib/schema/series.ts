@@ -41,8 +41,17 @@ export const sampleSchema = z.object({
 export type Sample = z.infer<typeof sampleSchema>;
 
 
+/**
+ * Who wrote a batch, where it matters: series Pulseboard's own collector writes are reserved to
+ * it, so a forged point (say, far ahead in time) cannot hold its real points out.
+ */
+export const batchOriginSchema = z.enum(['collector']);
+export type BatchOrigin = z.infer<typeof batchOriginSchema>;
+
 /** Points published together; `meta` describes series whose name alone does not (units, help). */
 export interface Batch {
   samples: Sample[];
   meta?: SeriesMeta[];
+  /** Set by the collector only; any other writer leaves it out. */
+  origin?: BatchOrigin;
 }
