@@ -30,6 +30,8 @@ export interface TextLimits {
   maxNameLength: number;
   /** INGEST_MAX_LABEL_NAME_LENGTH */
   maxLabelNameLength: number;
+  /** INGEST_MAX_LABELS: labels past one more than this are read but not kept (validation refuses the sample). */
+  maxLabels: number;
 }
 
 export class TextFormatError extends Error {
@@ -126,6 +128,7 @@ function unescape(s: string, from: number, to: number, line: number, what: 'help
 function parseLabels(s: string, i: number, end: number, line: number, limits: TextLimits): { labels: Record<string, string>; next: number } {
   // No prototype: a label named `constructor` or `__proto__` is an ordinary key here (validation refuses `__`).
   const labels = Object.create(null) as Record<string, string>;
+  let count = 0;
   i = skipBlanks(s, i + 1, end);
   while (s[i] !== '}') {
     const nameEnd = readName(s, i, end, line, true, limits.maxLabelNameLength);
@@ -137,8 +140,10 @@ function parseLabels(s: string, i: number, end: number, line: number, limits: Te
     let j = i + 1;
     while (j < end && s[j] !== '"') j += s[j] === '\\' ? 2 : 1;
     if (j >= end) throw new TextFormatError(line, `unterminated value for label ${name}`);
-    if (name in labels) throw new TextFormatError(line, `label ${name} appears twice`);
-    labels[name] = unescape(s, i + 1, j, line, 'label');
+    if (++count <= limits.maxLabels + 1) {
+      if (name in labels) throw new TextFormatError(line, `label ${name} appears twice`);
+      labels[name] = unescape(s, i + 1, j, line, 'label');
+    }
     i = skipBlanks(s, j + 1, end);
     if (s[i] === ',') i = skipBlanks(s, i + 1, end);
     else if (s[i] !== '}') throw new TextFormatError(line, `expected "," or "}" after label ${name}`);

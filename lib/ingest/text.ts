@@ -21,7 +21,7 @@ export function textBody(text: string, limits: PointLimits): ParsedBody {
   if (text.trim() === '') throw new HttpError(400, 'empty body: send samples in the Prometheus text format');
   let exposition;
   try {
-    exposition = parsePrometheusText(text, { stopAfter: limits.maxPoints + 1, maxNameLength: limits.maxNameLength, maxLabelNameLength: limits.maxLabelNameLength });
+    exposition = parsePrometheusText(text, { stopAfter: limits.maxPoints + 1, maxNameLength: limits.maxNameLength, maxLabelNameLength: limits.maxLabelNameLength, maxLabels: limits.maxLabels });
   } catch (err) {
     if (err instanceof TextFormatError) throw new HttpError(400, `malformed Prometheus text: ${err.message}`, [{ path: `line ${err.line}`, message: err.message }]);
     throw err;

@@ -4,12 +4,16 @@
  */
 export const MAX_NUMBER_LENGTH = 64;
 
+// Lower-cased: Prometheus reads these in any case (prom-client writes `Nan`), as Go's ParseFloat does.
 // Maps, not object literals: `constructor` or `toString` must not look like a known word.
 const SPECIAL_VALUES = new Map<string, number>([
-  ['NaN', NaN],
-  ['+Inf', Infinity],
-  ['Inf', Infinity],
-  ['-Inf', -Infinity],
+  ['nan', NaN],
+  ['inf', Infinity],
+  ['+inf', Infinity],
+  ['-inf', -Infinity],
+  ['infinity', Infinity],
+  ['+infinity', Infinity],
+  ['-infinity', -Infinity],
 ]);
 
 const isDigit = (code: number): boolean => code >= 48 && code <= 57;
@@ -42,12 +46,12 @@ function isDecimal(raw: string): boolean {
 
 /**
  * A sample value as the Prometheus text format writes it: a decimal or exponent float, `NaN`,
- * `+Inf`, `Inf` or `-Inf`. Undefined for anything else, or for more than MAX_NUMBER_LENGTH characters.
+ * `+Inf`, `Inf` or `-Inf` (in any case, `Infinity` too). Undefined for anything else, or for more than MAX_NUMBER_LENGTH characters.
  */
 export function parseSampleValue(raw: string): number | undefined {
   if (raw.length > MAX_NUMBER_LENGTH) return undefined;
   if (isDecimal(raw)) return Number(raw);
-  return SPECIAL_VALUES.get(raw);
+  return SPECIAL_VALUES.get(raw.toLowerCase());
 }
 
 /** A whole number of milliseconds, optionally negative; undefined for anything else or anything longer than MAX_NUMBER_LENGTH. */
