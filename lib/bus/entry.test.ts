@@ -1,4 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS, hostileTexts, MESSAGE_MAX, point, regexpReach, type GeneratedPoint } from '@/lib/points/arbitraries';
+import { toSeriesKey } from '@/lib/series';
 import { EntryDecoder, encodeEntry } from './entry';
 
 const LIMITS = { maxPoints: 3, maxLabels: 2, maxLabelValueLength: 8, maxNameLength: 32, maxLabelNameLength: 16, maxSeriesKeyLength: 96, maxFutureMs: 30_000 };
@@ -77,3 +80,107 @@ describe('EntryDecoder: the collector’s origin', () => {
   });
 });
 
+
+describe('EntryDecoder: every form passes the limits HTTP ingest applies', () => {
+  const now = 1_795_966_070_000;
+  const strict = () => new EntryDecoder(DEFAULT_LIMITS, () => now);
+  const key = (labels: Record<string, string>) => toSeriesKey('m', labels);
+  const samples = (list: Array<{ series: string; t?: number; v?: number }>) => ({ samples: JSON.stringify(list.map((s) => ({ t: now, v: 1, ...s }))) });
+  const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`l${i}`, 'v']));
+
+  it.each([
+    ['20,000 samples', samples(Array.from({ length: 20_000 }, () => ({ series: 'm' }))), /at most 10000 samples per entry \(INGEST_MAX_POINTS\)/],
+    ['40 labels', samples([{ series: key(many(40)) }]), /at most 16 labels \(INGEST_MAX_LABELS\)/],
+    ['a 10,000-character label value', samples([{ series: key({ a: 'v'.repeat(10_000) }) }]), /at most 4096 characters \(INGEST_MAX_SERIES_KEY_LENGTH\)/],
+    ['a 2,000-character label value', samples([{ series: key({ a: 'v'.repeat(2_000) }) }]), /at most 1024 characters \(INGEST_MAX_LABEL_VALUE_LENGTH\)/],
+    ['the label name __name__', samples([{ series: 'm{__name__="x"}' }]), /reserved/],
+    ['the label name bad-name', samples([{ series: 'm{bad-name="x"}' }]), /label-name rule/],
+    ['a label name holding a newline', samples([{ series: 'm{a\nb="x"}' }]), /label-name rule/],
+    ['a 300-character name', samples([{ series: 'm'.repeat(300) }]), /at most 256 characters \(INGEST_MAX_NAME_LENGTH\)/],
+    ['a 200-character label name', samples([{ series: `m{${'l'.repeat(200)}="x"}` }]), /longer than 128 characters \(INGEST_MAX_LABEL_NAME_LENGTH\)/],
+    ['a key over 4096 characters', samples([{ series: key(Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`l${i}`, 'v'.repeat(1000)]))) }]), /at most 4096 characters \(INGEST_MAX_SERIES_KEY_LENGTH\)/],
+    ['a timestamp in 2255', samples([{ series: 'm', t: Date.UTC(2255, 0, 1) }]), /ahead of the server clock \(INGEST_MAX_FUTURE\)/],
+    ['a non-finite value', { samples: '[{"series":"m","t":1,"v":1e999}]' }, /finite/],
+    ['meta whose name is not its key’s', { ...samples([{ series: 'm' }]), meta: JSON.stringify([{ key: 'm', name: 'other', labels: {}, unit: 'none', type: 'gauge' }]) }, /meta\[0\]\.key: "m" is not the canonical key of "other"/],
+    ['a key that is not canonical', samples([{ series: 'm{b="1",a="2"}' }]), /not a canonical series key \(that is "m\{a=\\"2\\",b=\\"1\\"\}"\)/],
+    ['points with a timestamp in 2255', { points: JSON.stringify([{ name: 'm', value: 1, timestamp: Date.UTC(2255, 0, 1) }]) }, /INGEST_MAX_FUTURE/],
+    ['a point with a 1,000,000-character name', { name: 'a'.repeat(1_000_000), value: '1' }, /at most 256 characters \(INGEST_MAX_NAME_LENGTH\)/],
+    ['a value of 100 KB of digits then x', { name: 'm', value: `${'1'.repeat(100_000)}x` }, /^value: "1{64}"… \(99937 more characters\) is not a number$/],
+    ['a hexadecimal value', { name: 'm', value: '0x10' }, /is not a number/],
+  ])('skips an entry with %s, saying why in a bounded line', (_case, fields, reason) => {
+    const d = strict().decode(ID, fields);
+    expect(d.ok).toBe(false);
+    expect(!d.ok && d.reason).toMatch(reason);
+    expect(!d.ok && d.reason.length).toBeLessThanOrEqual(MESSAGE_MAX);
+  });
+});
+
+describe('EntryDecoder: properties', () => {
+  const now = 1_795_966_070_000;
+  const strict = () => new EntryDecoder(DEFAULT_LIMITS, () => now);
+  const points = fc.array(point(now), { minLength: 1, maxLength: 12 });
+  const samplesOf = (ps: GeneratedPoint[]) =>
+    ps.map((p) => ({ series: toSeriesKey(p.name, p.labels), t: p.timestamp ?? 1_795_966_063_854, v: p.value })).map((s, i) => ({ s, i })).sort((a, b) => a.s.t - b.s.t || a.i - b.i).map(({ s }) => s);
+
+  it('decodes the points form to exactly its points, in time order', () => {
+    fc.assert(
+      fc.property(points, (ps) => {
+        expect(strict().decode(ID, { points: JSON.stringify(ps) })).toEqual({ ok: true, batch: { samples: samplesOf(ps) } });
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('decodes the name/value form to its one point', () => {
+    fc.assert(
+      fc.property(point(now), (p) => {
+        const fields: Record<string, string> = { name: p.name, value: String(p.value), labels: JSON.stringify(p.labels) };
+        if (p.timestamp !== undefined) fields.timestamp = String(p.timestamp);
+        expect(strict().decode(ID, fields)).toEqual({ ok: true, batch: { samples: samplesOf([p]) } });
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('reads back every batch Pulseboard writes (samples, meta, origin)', () => {
+    fc.assert(
+      fc.property(points, fc.boolean(), fc.option(fc.string({ maxLength: 50 }), { nil: undefined }), (ps, collector, help) => {
+        const samples = samplesOf(ps);
+        const first = ps[0] as GeneratedPoint;
+        const meta = [{ key: toSeriesKey(first.name, first.labels), name: first.name, labels: first.labels, unit: 'bytes' as const, type: 'gauge' as const, ...(help !== undefined && { help }) }];
+        const batch = { samples, meta, ...(collector && { origin: 'collector' as const }) };
+        expect(strict().decode(ID, encodeEntry(batch, 'web-1'))).toEqual({ ok: true, batch });
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('never throws, and says why in a bounded line, whatever the fields hold', () => {
+    const field = fc.constantFrom('samples', 'points', 'metadata', 'meta', 'name', 'value', 'labels', 'timestamp', 'origin', 'source');
+    const content = fc.oneof(fc.string({ maxLength: 300 }), fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)), points.map((ps) => JSON.stringify(ps)), fc.constant('1'.repeat(100_000)));
+    fc.assert(
+      fc.property(fc.dictionary(fc.oneof(field, fc.string({ maxLength: 200 })), content, { maxKeys: 5 }), (fields) => {
+        const d = strict().decode(ID, fields);
+        if (!d.ok) expect(d.reason.length).toBeLessThanOrEqual(MESSAGE_MAX);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it.each(hostileTexts.slice(0, 8))('skips entries made of %s, running no RegExp over it', async (_case, text) => {
+    const entries: Array<Record<string, string>> = [
+      { points: JSON.stringify([{ name: text, value: 1 }]) },
+      { points: JSON.stringify([{ name: 'm', value: 1, labels: { [text]: 'v', a: text } }]) },
+      { name: text, value: text, labels: JSON.stringify({ [text]: text }) },
+      { name: 'm', value: '1', timestamp: text },
+      { samples: JSON.stringify([{ series: text, v: 1 }]) },
+      { samples: JSON.stringify([{ series: `m{a="${text.slice(0, 3000)}"}`, v: 1 }]) },
+    ];
+    const { result, longest } = await regexpReach(() => entries.map((fields) => strict().decode(ID, fields)));
+    for (const d of result) {
+      expect(d.ok).toBe(false);
+      expect(!d.ok && d.reason.length).toBeLessThanOrEqual(MESSAGE_MAX);
+    }
+    expect(longest).toBeLessThanOrEqual(2 * DEFAULT_LIMITS.maxLabelValueLength);
+  });
+});

@@ -3,7 +3,7 @@ import { formatPath, toIssues, type Issue } from '@/lib/http';
 import type { PointIssue } from './batch';
 
 /** Most issues one answer lists: each is bounded, and so must their sum be. */
-export const MAX_ISSUES = 100;
+export const MAX_ISSUES = 20;
 // Issues a Redis entry's one-line reason names.
 const REASON_ISSUES = 3;
 
