@@ -15,6 +15,7 @@
 // contacted; servers are killed at the end, on error and on Ctrl-C.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { freePort, rssKb } from './server.mjs';
 
@@ -71,18 +72,28 @@ function stop(child) {
   });
 }
 
-/** One bounded request: status, body bytes (counted as they stream, not held) and time; `timedOut` past the bound. */
-async function request(url, init = {}) {
+/**
+ * One bounded request on a fresh connection (a reused keep-alive socket that the server closed
+ * while its event loop was blocked would fail, and say nothing of the server): status, body bytes
+ * (counted as they stream, not held) and time; `timedOut` past REQUEST_TIMEOUT_MS.
+ */
+function request(url, { method = 'GET', body, headers = {} } = {}) {
   const started = performance.now();
-  try {
-    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    let bytes = 0;
-    for await (const chunk of res.body ?? []) bytes += chunk.byteLength;
-    return { status: res.status, bytes, ms: performance.now() - started, timedOut: false };
-  } catch (err) {
-    if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return { status: 0, bytes: 0, ms: performance.now() - started, timedOut: true };
-    return { status: 0, bytes: 0, ms: performance.now() - started, timedOut: false, error: err?.cause?.code ?? err?.message };
-  }
+  return new Promise((resolve) => {
+    const done = (result) => resolve({ status: 0, bytes: 0, timedOut: false, ...result, ms: performance.now() - started });
+    const req = http.request(url, { method, headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) }, agent: false }, (res) => {
+      let bytes = 0;
+      res.on('data', (chunk) => (bytes += chunk.length));
+      res.on('end', () => done({ status: res.statusCode, bytes }));
+      res.on('error', (err) => done({ error: err.code ?? err.message }));
+    });
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => {
+      req.destroy();
+      done({ timedOut: true });
+    });
+    req.on('error', (err) => done({ error: err.code ?? err.message }));
+    req.end(body);
+  });
 }
 
 const ingest = (url, body, type) => request(`${url}/api/ingest`, { method: 'POST', body, headers: { 'content-type': type } });

@@ -1,4 +1,4 @@
 import 'server-only';
 
-export { ingest, REJECTION_REASONS, type IngestResult, type IngestDeps } from './ingest';
-export { parsePrometheusText, TextFormatError, type TextExposition, type TextSample, type TextLimits } from './prometheus';
+export { ingest, REJECTION_REASONS, type IngestResult } from './ingest';
+export { parsePrometheusText, TextFormatError, type TextExposition, type TextSample } from './prometheus';

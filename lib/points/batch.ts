@@ -15,7 +15,7 @@ export interface PointsInput extends IngestBody {
   meta?: SeriesMeta[];
 }
 
-export interface BatchOptions {
+interface BatchOptions {
   limits: PointLimits;
   /** This server's clock, ms since the epoch. */
   now: number;
@@ -26,7 +26,7 @@ export interface BatchOptions {
 }
 
 /** A batch, with `from[j]` the input point of `batch.samples[j]`; or every problem found. */
-export type BatchResult = { ok: true; batch: Batch; from: number[] } | { ok: false; issues: PointIssue[] };
+type BatchResult = { ok: true; batch: Batch; from: number[] } | { ok: false; issues: PointIssue[] };
 
 /**
  * Turns checked points into one bus batch, the one way every producer's points become a batch

@@ -13,5 +13,5 @@ export {
   type SeriesMeta,
   type Sample,
 } from './series';
-export { MAX_HELP_LENGTH, type PointLimits } from './limits';
-export { pointSchemas, metricMetadataSchema, type PointSchemas, type IngestBody, type IngestPoint, type MetricMetadata } from './point';
+export type { PointLimits } from './limits';
+export { pointSchemas, type PointSchemas, type IngestBody, type MetricMetadata } from './point';

@@ -18,6 +18,3 @@ export interface PointLimits {
   /** INGEST_MAX_FUTURE: how far ahead of this server's clock a point may be, in ms. */
   maxFutureMs: number;
 }
-
-/** Longest help text of a metric. */
-export const MAX_HELP_LENGTH = 4096;

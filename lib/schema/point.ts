@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { clip } from '@/lib/http';
-import { MAX_HELP_LENGTH, type PointLimits } from './limits';
+import type { PointLimits } from './limits';
 import { labelNameSchema, metricNameSchema, metricTypeSchema, seriesMetaSchema, unitSchema } from './series';
 
+// Longest help text of a metric.
+const MAX_HELP_LENGTH = 4096;
 // Characters of an overlong name a message quotes: enough to recognise it.
 const NAME_ECHO = 40;
 // Unknown keys a message names, of however many were sent.
@@ -50,7 +52,7 @@ function boundedName(max: number) {
 }
 
 /** Optional per-metric metadata: explicit unit, type and help text. */
-export const metricMetadataSchema = z.strictObject(
+const metricMetadataSchema = z.strictObject(
   {
     type: metricTypeSchema.optional(),
     unit: unitSchema.optional(),
@@ -111,7 +113,6 @@ function buildSchemas(limits: PointLimits) {
 /** The schemas of every way points arrive, bounded by `limits`. */
 export type PointSchemas = ReturnType<typeof buildSchemas>;
 export type IngestBody = z.infer<PointSchemas['body']>;
-export type IngestPoint = IngestBody['points'][number];
 
 const built = new WeakMap<PointLimits, PointSchemas>();
 
