@@ -155,6 +155,18 @@ describe('EntryDecoder: properties', () => {
     );
   });
 
+  it('checks a key it has seen before as strictly the next time: values, times and canonical form', () => {
+    const d = strict();
+    const ok = { samples: JSON.stringify([{ series: 'm{a="1"}', t: now, v: 1 }]) };
+    expect(d.decode(ID, ok).ok).toBe(true);
+    expect(d.decode(ID, { samples: JSON.stringify([{ series: 'm{a="1"}', t: now + 3_600_000, v: 1 }]) })).toMatchObject({ ok: false, reason: expect.stringMatching(/INGEST_MAX_FUTURE/) as unknown });
+    expect(d.decode(ID, { samples: '[{"series":"m{a=\\"1\\"}","v":1e999}]' }).ok).toBe(false);
+    // A key refused once is not remembered as good.
+    const bad = { samples: JSON.stringify([{ series: 'm{b="1",a="2"}', t: now, v: 1 }]) };
+    expect(d.decode(ID, bad).ok).toBe(false);
+    expect(d.decode(ID, bad).ok).toBe(false);
+  });
+
   it('never throws, and says why in a bounded line, whatever the fields hold', () => {
     const field = fc.constantFrom('samples', 'points', 'metadata', 'meta', 'name', 'value', 'labels', 'timestamp', 'origin', 'source');
     const content = fc.oneof(fc.string({ maxLength: 300 }), fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)), points.map((ps) => JSON.stringify(ps)), fc.constant('1'.repeat(100_000)));
