@@ -102,7 +102,7 @@ test.describe('POST /api/ingest refuses bad input whole, naming the problem', ()
       { name: 'ordered_gauge', value: 2, timestamp: now - 5_000 },
     ]);
     expect(status).toBe(422);
-    expect(json.issues?.[0]).toEqual({ path: 'points[1]', message: expect.stringContaining('newest stored point of ordered_gauge') });
+    expect(json.issues?.[0]).toEqual({ path: 'points[1]', message: expect.stringContaining('newest stored point of "ordered_gauge"') });
     expect(await seriesKeys(baseURL!)).not.toContain('ordered_other');
   });
 });

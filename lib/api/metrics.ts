@@ -90,6 +90,7 @@ function healthFamilies(): Family[] {
         { labels: '{reason="out_of_order"}', value: store.dropped.outOfOrder },
         { labels: '{reason="series_cap"}', value: store.dropped.seriesCap },
         { labels: '{reason="duplicate"}', value: store.dropped.duplicate },
+        { labels: '{reason="reserved"}', value: store.dropped.reserved },
       ],
     },
   ];

@@ -19,7 +19,8 @@ export const historyQuerySchema = z.object({
       }
       return ms;
     }),
-  points: z.coerce.number('must be a number').int('must be a whole number').min(1).max(10_000).default(300),
+  // Each check its own message: without one, a check repeats the schema's ("must be a number").
+  points: z.coerce.number('must be a number').int('must be a whole number').min(1, 'at least 1 point').max(10_000, 'at most 10000 points').default(300),
 });
 export type HistoryQuery = z.infer<typeof historyQuerySchema>;
 

@@ -1,7 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS, hostileTexts, MESSAGE_MAX, point, regexpReach, type GeneratedPoint } from '@/lib/points/arbitraries';
+import { toSeriesKey } from '@/lib/series';
 import { EntryDecoder, encodeEntry } from './entry';
 
-const decoder = () => new EntryDecoder({ maxPoints: 3, maxLabels: 2, maxLabelValueLength: 8 });
+const LIMITS = { maxPoints: 3, maxLabels: 2, maxLabelValueLength: 8, maxNameLength: 32, maxLabelNameLength: 16, maxSeriesKeyLength: 96, maxFutureMs: 30_000 };
+const NOW = 1_795_966_070_000;
+const decoder = () => new EntryDecoder(LIMITS, () => NOW);
 const ID = '1795966063854-0';
 
 describe('EntryDecoder', () => {
@@ -37,17 +42,157 @@ describe('EntryDecoder', () => {
   });
 
   it.each([
-    [{ hello: 'world' }, /no "points", "samples" or "name"\/"value" field \(fields: hello\)/],
+    [{ hello: 'world' }, /no "points", "samples" or "name"\/"value" field \(fields: "hello"\)/],
     [{ points: '[{"name":' }, /malformed JSON/],
-    [{ points: '[{"name":"bad name","value":1}]' }, /points\.0\.name: must match/],
+    [{ points: '[{"name":"bad name","value":1}]' }, /points\[0\]\.name: must match/],
     [{ points: '[{"name":"a","value":1},{"name":"a","value":2},{"name":"a","value":3},{"name":"a","value":4}]' }, /at most 3 points/],
     [{ points: '[{"name":"a","value":1,"labels":{"x":"123456789"}}]' }, /at most 8 characters/],
     [{ name: 'a', value: 'NaN' }, /value/],
     [{ samples: '[{"series":"up{b=\\"1\\",a=\\"2\\"}","t":1,"v":1}]' }, /not a canonical series key/],
-    [{ samples: '[{"series":"up","t":1,"v":1e999}]' }, /samples: 0\.v: .*Infinity/],
+    [{ samples: '[{"series":"up","t":1,"v":1e999}]' }, /samples\[0\]\.v: .*finite/],
   ])('refuses %j, saying why', (fields, reason) => {
     const d = decoder().decode(ID, fields as Record<string, string>);
     expect(d.ok).toBe(false);
     expect(!d.ok && d.reason).toMatch(reason);
+  });
+});
+
+describe('EntryDecoder: the collector’s origin', () => {
+  const samples = JSON.stringify([{ series: 'host_cpu_utilization_ratio{instance="a"}', t: 1_795_966_000_000, v: 0.5 }]);
+
+  it('is written with a collector batch and read back from the samples form', () => {
+    const batch = { samples: [{ series: 'host_cpu_utilization_ratio{instance="a"}', t: 1_795_966_000_000, v: 0.5 }], origin: 'collector' as const };
+    const fields = encodeEntry(batch, 'a');
+    expect(fields.origin).toBe('collector');
+    expect(decoder().decode(ID, fields)).toEqual({ ok: true, batch });
+    expect(encodeEntry({ samples: batch.samples }, 'a').origin).toBeUndefined();
+  });
+
+  it('is not taken from a producer form, which may not write the collector’s series', () => {
+    const d = decoder().decode(ID, { points: '[{"name":"host_cpu_utilization_ratio","labels":{"instance":"a"},"value":1}]', origin: 'collector' });
+    expect(d.ok && d.batch.origin).toBeUndefined();
+    const one = decoder().decode(ID, { name: 'up', value: '1', origin: 'collector' });
+    expect(one.ok && one.batch.origin).toBeUndefined();
+  });
+
+  it('refuses an origin it does not know', () => {
+    expect(decoder().decode(ID, { samples, origin: 'scraper' })).toEqual({ ok: false, reason: 'origin: "scraper" is not "collector"' });
+  });
+});
+
+
+describe('EntryDecoder: every form passes the limits HTTP ingest applies', () => {
+  const now = 1_795_966_070_000;
+  const strict = () => new EntryDecoder(DEFAULT_LIMITS, () => now);
+  const key = (labels: Record<string, string>) => toSeriesKey('m', labels);
+  const samples = (list: Array<{ series: string; t?: number; v?: number }>) => ({ samples: JSON.stringify(list.map((s) => ({ t: now, v: 1, ...s }))) });
+  const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`l${i}`, 'v']));
+
+  it.each([
+    ['20,000 samples', samples(Array.from({ length: 20_000 }, () => ({ series: 'm' }))), /at most 10000 samples per entry \(INGEST_MAX_POINTS\)/],
+    ['40 labels', samples([{ series: key(many(40)) }]), /at most 16 labels \(INGEST_MAX_LABELS\)/],
+    ['a 10,000-character label value', samples([{ series: key({ a: 'v'.repeat(10_000) }) }]), /at most 4096 characters \(INGEST_MAX_SERIES_KEY_LENGTH\)/],
+    ['a 2,000-character label value', samples([{ series: key({ a: 'v'.repeat(2_000) }) }]), /at most 1024 characters \(INGEST_MAX_LABEL_VALUE_LENGTH\)/],
+    ['the label name __name__', samples([{ series: 'm{__name__="x"}' }]), /reserved/],
+    ['the label name bad-name', samples([{ series: 'm{bad-name="x"}' }]), /label-name rule/],
+    ['a label name holding a newline', samples([{ series: 'm{a\nb="x"}' }]), /label-name rule/],
+    ['a 300-character name', samples([{ series: 'm'.repeat(300) }]), /at most 256 characters \(INGEST_MAX_NAME_LENGTH\)/],
+    ['a 200-character label name', samples([{ series: `m{${'l'.repeat(200)}="x"}` }]), /longer than 128 characters \(INGEST_MAX_LABEL_NAME_LENGTH\)/],
+    ['a key over 4096 characters', samples([{ series: key(Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`l${i}`, 'v'.repeat(1000)]))) }]), /at most 4096 characters \(INGEST_MAX_SERIES_KEY_LENGTH\)/],
+    ['a timestamp in 2255', samples([{ series: 'm', t: Date.UTC(2255, 0, 1) }]), /ahead of the server clock \(INGEST_MAX_FUTURE\)/],
+    ['a non-finite value', { samples: '[{"series":"m","t":1,"v":1e999}]' }, /finite/],
+    ['meta whose name is not its key’s', { ...samples([{ series: 'm' }]), meta: JSON.stringify([{ key: 'm', name: 'other', labels: {}, unit: 'none', type: 'gauge' }]) }, /meta\[0\]\.key: "m" is not the canonical key of "other"/],
+    ['a key that is not canonical', samples([{ series: 'm{b="1",a="2"}' }]), /not a canonical series key \(that is "m\{a=\\"2\\",b=\\"1\\"\}"\)/],
+    ['points with a timestamp in 2255', { points: JSON.stringify([{ name: 'm', value: 1, timestamp: Date.UTC(2255, 0, 1) }]) }, /INGEST_MAX_FUTURE/],
+    ['a point with a 1,000,000-character name', { name: 'a'.repeat(1_000_000), value: '1' }, /at most 256 characters \(INGEST_MAX_NAME_LENGTH\)/],
+    ['a value of 100 KB of digits then x', { name: 'm', value: `${'1'.repeat(100_000)}x` }, /^value: "1{64}"… \(99937 more characters\) is not a number$/],
+    ['a hexadecimal value', { name: 'm', value: '0x10' }, /is not a number/],
+  ])('skips an entry with %s, saying why in a bounded line', (_case, fields, reason) => {
+    const d = strict().decode(ID, fields);
+    expect(d.ok).toBe(false);
+    expect(!d.ok && d.reason).toMatch(reason);
+    expect(!d.ok && d.reason.length).toBeLessThanOrEqual(MESSAGE_MAX);
+  });
+});
+
+describe('EntryDecoder: properties', () => {
+  const now = 1_795_966_070_000;
+  const strict = () => new EntryDecoder(DEFAULT_LIMITS, () => now);
+  const points = fc.array(point(now), { minLength: 1, maxLength: 12 });
+  const samplesOf = (ps: GeneratedPoint[]) =>
+    ps.map((p) => ({ series: toSeriesKey(p.name, p.labels), t: p.timestamp ?? 1_795_966_063_854, v: p.value })).map((s, i) => ({ s, i })).sort((a, b) => a.s.t - b.s.t || a.i - b.i).map(({ s }) => s);
+
+  it('decodes the points form to exactly its points, in time order', () => {
+    fc.assert(
+      fc.property(points, (ps) => {
+        expect(strict().decode(ID, { points: JSON.stringify(ps) })).toEqual({ ok: true, batch: { samples: samplesOf(ps) } });
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('decodes the name/value form to its one point', () => {
+    fc.assert(
+      fc.property(point(now), (p) => {
+        const fields: Record<string, string> = { name: p.name, value: String(p.value), labels: JSON.stringify(p.labels) };
+        if (p.timestamp !== undefined) fields.timestamp = String(p.timestamp);
+        expect(strict().decode(ID, fields)).toEqual({ ok: true, batch: { samples: samplesOf([p]) } });
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('reads back every batch Pulseboard writes (samples, meta, origin)', () => {
+    fc.assert(
+      fc.property(points, fc.boolean(), fc.option(fc.string({ maxLength: 50 }), { nil: undefined }), (ps, collector, help) => {
+        const samples = samplesOf(ps);
+        const first = ps[0] as GeneratedPoint;
+        const meta = [{ key: toSeriesKey(first.name, first.labels), name: first.name, labels: first.labels, unit: 'bytes' as const, type: 'gauge' as const, ...(help !== undefined && { help }) }];
+        const batch = { samples, meta, ...(collector && { origin: 'collector' as const }) };
+        expect(strict().decode(ID, encodeEntry(batch, 'web-1'))).toEqual({ ok: true, batch });
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('checks a key it has seen before as strictly the next time: values, times and canonical form', () => {
+    const d = strict();
+    const ok = { samples: JSON.stringify([{ series: 'm{a="1"}', t: now, v: 1 }]) };
+    expect(d.decode(ID, ok).ok).toBe(true);
+    expect(d.decode(ID, { samples: JSON.stringify([{ series: 'm{a="1"}', t: now + 3_600_000, v: 1 }]) })).toMatchObject({ ok: false, reason: expect.stringMatching(/INGEST_MAX_FUTURE/) as unknown });
+    expect(d.decode(ID, { samples: '[{"series":"m{a=\\"1\\"}","v":1e999}]' }).ok).toBe(false);
+    // A key refused once is not remembered as good.
+    const bad = { samples: JSON.stringify([{ series: 'm{b="1",a="2"}', t: now, v: 1 }]) };
+    expect(d.decode(ID, bad).ok).toBe(false);
+    expect(d.decode(ID, bad).ok).toBe(false);
+  });
+
+  it('never throws, and says why in a bounded line, whatever the fields hold', () => {
+    const field = fc.constantFrom('samples', 'points', 'metadata', 'meta', 'name', 'value', 'labels', 'timestamp', 'origin', 'source');
+    const content = fc.oneof(fc.string({ maxLength: 300 }), fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)), points.map((ps) => JSON.stringify(ps)), fc.constant('1'.repeat(100_000)));
+    fc.assert(
+      fc.property(fc.dictionary(fc.oneof(field, fc.string({ maxLength: 200 })), content, { maxKeys: 5 }), (fields) => {
+        const d = strict().decode(ID, fields);
+        if (!d.ok) expect(d.reason.length).toBeLessThanOrEqual(MESSAGE_MAX);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it.each(hostileTexts.slice(0, 8))('skips entries made of %s, running no RegExp over it', async (_case, text) => {
+    const entries: Array<Record<string, string>> = [
+      { points: JSON.stringify([{ name: text, value: 1 }]) },
+      { points: JSON.stringify([{ name: 'm', value: 1, labels: { [text]: 'v', a: text } }]) },
+      { name: text, value: text, labels: JSON.stringify({ [text]: text }) },
+      { name: 'm', value: '1', timestamp: text },
+      { samples: JSON.stringify([{ series: text, v: 1 }]) },
+      { samples: JSON.stringify([{ series: `m{a="${text.slice(0, 3000)}"}`, v: 1 }]) },
+    ];
+    const { result, longest } = await regexpReach(() => entries.map((fields) => strict().decode(ID, fields)));
+    for (const d of result) {
+      expect(d.ok).toBe(false);
+      expect(!d.ok && d.reason.length).toBeLessThanOrEqual(MESSAGE_MAX);
+    }
+    expect(longest).toBeLessThanOrEqual(2 * DEFAULT_LIMITS.maxLabelValueLength);
   });
 });

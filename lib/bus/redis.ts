@@ -1,5 +1,5 @@
 import { createClient } from '@redis/client';
-import type { IngestLimits } from '@/lib/ingest/schema';
+import type { PointLimits } from '@/lib/schema';
 import { EntryDecoder, encodeEntry, type EntryFields } from './entry';
 import { compareIds, isStreamId } from './redis-id';
 import { BusUnavailableError, type Batch, type Bus, type BusListener, type BusMessage, type BusState, type BusStatus, type Cursor } from './types';
@@ -20,8 +20,8 @@ export interface RedisBusOptions {
   warmWindowMs: number;
   /** This instance's name, written with every entry. */
   source: string;
-  /** Entries written by other producers are checked against the same limits as HTTP ingest. */
-  limits: IngestLimits;
+  /** Every entry, whoever wrote it, is checked against the same limits as HTTP ingest. */
+  limits: PointLimits;
   log?: (line: string) => void;
   warn?: (line: string) => void;
 }

@@ -1,16 +1,12 @@
-import type { Sample, SeriesMeta } from '@/lib/series';
+import type { Batch } from '@/lib/schema';
+
+export type { Batch };
 
 /**
  * Position in the bus's ordered log. Opaque to clients: it is the SSE `id:` and comes back
  * as `Last-Event-ID` or `since=`. The in-process bus writes `<epoch>-<seq>`.
  */
 export type Cursor = string;
-
-/** Points published together; `meta` describes series whose name alone does not (units, help). */
-export interface Batch {
-  samples: Sample[];
-  meta?: SeriesMeta[];
-}
 
 /** A batch as delivered: every subscriber sees the same messages in the same order. */
 export interface BusMessage extends Batch {

@@ -15,6 +15,9 @@ export interface SelfFigures {
 export interface CollectorOptions {
   intervalMs: number;
   instance: string;
+  /** Most samples in one batch (INGEST_MAX_POINTS): a tick with more publishes several. */
+  maxBatch: number;
+  /** Receives batches marked `origin: 'collector'`: the series they write are reserved to the collector. */
   publish: (batch: Batch) => Promise<unknown>;
   self: () => SelfFigures;
 }
@@ -24,7 +27,7 @@ export interface Collector {
 }
 
 /** Starts publishing host, process and Pulseboard figures every `intervalMs`. */
-export function startCollector({ intervalMs, instance, publish, self }: CollectorOptions): Collector {
+export function startCollector({ intervalMs, instance, maxBatch, publish, self }: CollectorOptions): Collector {
   const cpu = createCpuSampler();
   const proc = createProcessSampler();
   const keys = new Map<string, string>();
@@ -82,9 +85,11 @@ export function startCollector({ intervalMs, instance, publish, self }: Collecto
     previous = now;
     previousAt = t;
 
-    publish({ samples }).catch((err: unknown) => {
-      console.error('[pulseboard] collector could not publish:', err);
-    });
+    for (let i = 0; i < samples.length; i += maxBatch) {
+      publish({ samples: samples.slice(i, i + maxBatch), origin: 'collector' }).catch((err: unknown) => {
+        console.error('[pulseboard] collector could not publish:', err);
+      });
+    }
   };
 
   // With a live-dashboard interval (seconds), a first reading soon after start, so a fresh server

@@ -1,5 +1,5 @@
 import 'server-only';
-import { HttpError } from '@/lib/http';
+import { clip, HttpError } from '@/lib/http';
 
 /** Which parser a Content-Type selects. */
 export type BodyFormat = 'json' | 'prometheus';
@@ -14,7 +14,7 @@ export function bodyFormat(contentType: string | null): BodyFormat {
   if (type === 'text/plain') return 'prometheus';
   throw new HttpError(
     415,
-    `unsupported Content-Type ${JSON.stringify(contentType ?? '')}: send application/json or text/plain (Prometheus text format)`,
+    `unsupported Content-Type ${clip(contentType ?? '')}: send application/json or text/plain (Prometheus text format)`,
   );
 }
 

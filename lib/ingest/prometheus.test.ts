@@ -1,5 +1,12 @@
+import fc from 'fast-check';
+import { collectDefaultMetrics, Histogram, Registry, Summary } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { familyOf, parsePrometheusText, TextFormatError, type FamilyMeta } from './prometheus';
+import { hostileTexts, MESSAGE_MAX, point, regexpReach, textLine } from '@/lib/points/arbitraries';
+import { familyOf, parsePrometheusText as parseWith, TextFormatError, type FamilyMeta } from './prometheus';
+
+const LIMITS = { stopAfter: 10_001, maxNameLength: 256, maxLabelNameLength: 128, maxLabels: 16 };
+/** The parser with the default limits. */
+const parsePrometheusText = (text: string) => parseWith(text, LIMITS);
 
 /**
  * The example block of the official "Exposition formats" page (prometheus.io/docs/instrumenting/
@@ -287,5 +294,83 @@ describe('familyOf', () => {
 
   it('gives role value to a plain counter sample', () => {
     expect(familyOf('http_requests_total', { method: 'post', code: '200' }, families)).toEqual({ family: 'http_requests_total', role: 'value' });
+  });
+});
+
+describe('parsePrometheusText: properties', () => {
+  const now = Date.now();
+
+  /** The TextFormatError `text` raises, or its exposition; anything else thrown fails the property. */
+  const outcome = (text: string, limits = LIMITS) => {
+    try {
+      return { exposition: parseWith(text, limits) };
+    } catch (err) {
+      if (err instanceof TextFormatError) return { error: err };
+      throw err;
+    }
+  };
+
+  it('reads back every generated sample: name, labels, value, timestamp and line', () => {
+    fc.assert(
+      fc.property(fc.array(point(now), { minLength: 1, maxLength: 20 }), fc.constantFrom('\n', '\r\n'), (points, eol) => {
+        const text = points.map(textLine).join(eol) + eol;
+        expect(parsePrometheusText(text).samples).toEqual(points.map((p, i) => ({ ...p, line: i + 1 })));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('throws nothing but a TextFormatError with a bounded message, whatever the text', () => {
+    const token = fc.oneof(
+      fc.constantFrom('#', ' ', '\t', '\n', '\r', '{', '}', '=', ',', '"', '\\', 'HELP', 'TYPE', 'EOF', 'NaN', '+Inf', 'e', '.', '-', '+', 'm', 'le', 'counter'),
+      fc.string({ maxLength: 5 }),
+      fc.integer().map(String),
+    );
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 60 }), (tokens) => {
+        const { error } = outcome(tokens.join(''));
+        if (error) expect(error.message.length).toBeLessThanOrEqual(MESSAGE_MAX);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it.each(hostileTexts)('answers %s without a RegExp over it, fast, with a bounded message', async (_case, text) => {
+    const started = performance.now();
+    const { result, longest } = await regexpReach(() => outcome(text, { ...LIMITS, stopAfter: 10_001 }));
+    expect(performance.now() - started).toBeLessThan(1000); // generous: 1 MiB of backtracking took minutes
+    expect(longest).toBe(0);
+    if (result.error) expect(result.error.message.length).toBeLessThanOrEqual(MESSAGE_MAX);
+    else expect(result.exposition.samples.length).toBeLessThanOrEqual(10_001);
+  });
+
+  it('stops reading once it holds stopAfter samples, without reading the rest', () => {
+    const text = 'm 1\n'.repeat(5) + 'this line is never read\n';
+    expect(parseWith(text, { ...LIMITS, stopAfter: 5 }).samples).toHaveLength(5);
+    expect(formatError(text).line).toBe(6);
+  });
+
+  it('caps names, label names, values and timestamps, naming the setting and quoting only a bounded start', () => {
+    const cases: Array<[string, RegExp]> = [
+      [`${'a'.repeat(257)} 1`, /metric name longer than 256 characters \(INGEST_MAX_NAME_LENGTH\), starting "a{40}"$/],
+      [`# TYPE ${'a'.repeat(257)} gauge`, /metric name longer than 256 characters \(INGEST_MAX_NAME_LENGTH\)/],
+      [`m{${'l'.repeat(129)}="x"} 1`, /label name longer than 128 characters \(INGEST_MAX_LABEL_NAME_LENGTH\)/],
+      [`m ${'1'.repeat(65)}`, /value longer than 64 characters, starting "1{20}"… /],
+      [`m 1 ${'1'.repeat(65)}`, /timestamp longer than 64 characters/],
+    ];
+    for (const [line, message] of cases) expect(formatError(line).message).toMatch(message);
+    expect(parsePrometheusText(`${'a'.repeat(256)}{${'l'.repeat(128)}="x"} ${'1'.repeat(64)} ${'1'.repeat(13)}`).samples).toHaveLength(1);
+  });
+
+  it('reads what prom-client 15 writes: default metrics, a histogram and a summary', async () => {
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    const histogram = new Histogram({ name: 'http_request_duration_seconds', help: 'Request time.', labelNames: ['method', 'code'], registers: [registry] });
+    for (const v of [0.01, 0.2, 3]) histogram.observe({ method: 'GET', code: '200' }, v);
+    new Summary({ name: 'rpc_seconds', help: 'RPC "time"\nin seconds \\ total.', registers: [registry] }).observe(0.5);
+    const { samples, families } = parsePrometheusText(await registry.metrics());
+    expect(samples.find((s) => s.name === 'http_request_duration_seconds_bucket' && s.labels.le === '+Inf')).toMatchObject({ labels: { method: 'GET', code: '200' }, value: 3 });
+    expect(samples.some((s) => s.name === 'process_cpu_seconds_total')).toBe(true);
+    expect(families.get('rpc_seconds')).toEqual({ type: 'summary', help: 'RPC "time"\nin seconds \\ total.' });
   });
 });

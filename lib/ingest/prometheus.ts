@@ -1,3 +1,5 @@
+import { clip } from '@/lib/http';
+import { MAX_NUMBER_LENGTH, parseMillis, parseSampleValue } from '@/lib/points';
 import type { MetricType } from '@/lib/schema';
 
 /** A sample line of the text format, before validation. */
@@ -20,6 +22,18 @@ export interface TextExposition {
   families: Map<string, FamilyMeta>;
 }
 
+/** Bounds applied while reading, before anything is built from a line. */
+export interface TextLimits {
+  /** Reading stops once this many samples are held: a caller allowing n passes n + 1, and refuses when it gets that many. */
+  stopAfter: number;
+  /** INGEST_MAX_NAME_LENGTH */
+  maxNameLength: number;
+  /** INGEST_MAX_LABEL_NAME_LENGTH */
+  maxLabelNameLength: number;
+  /** INGEST_MAX_LABELS: labels past one more than this are read but not kept (validation refuses the sample). */
+  maxLabels: number;
+}
+
 export class TextFormatError extends Error {
   override readonly name = 'TextFormatError';
   constructor(
@@ -30,9 +44,9 @@ export class TextFormatError extends Error {
   }
 }
 
-const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*/;
-const FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// Characters of the input a message shows where a token was expected, or of an overlong name.
+const CONTEXT = 20;
+const NAME_ECHO = 40;
 // Maps, not object literals: `constructor` or `toString` must not look like a known word.
 const TYPES = new Map<string, MetricType>([
   ['counter', 'counter'],
@@ -42,58 +56,132 @@ const TYPES = new Map<string, MetricType>([
   ['untyped', 'untyped'],
   ['unknown', 'untyped'],
 ]);
-const SPECIAL_VALUES = new Map<string, number>([
-  ['NaN', NaN],
-  ['+Inf', Infinity],
-  ['Inf', Infinity],
-  ['-Inf', -Infinity],
-]);
 
-/** Parses a value as the format allows: decimal or exponent floats, `NaN`, `+Inf`, `-Inf`. */
-function parseValue(raw: string, line: number): number {
-  if (FLOAT.test(raw)) return Number(raw);
-  const special = SPECIAL_VALUES.get(raw);
-  if (special !== undefined) return special;
-  throw new TextFormatError(line, `${JSON.stringify(raw)} is not a number`);
+// No RegExp runs over the body: each line is read once, left to right, by the scanners below.
+
+/** The characters JavaScript's `\s` and `trim()` take as blanks. */
+function isBlank(c: number): boolean {
+  return (
+    c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
 }
 
-function unescape(raw: string, line: number, what: 'help' | 'label'): string {
-  return raw.replace(/\\(.?)/g, (_, c: string) => {
-    if (c === 'n') return '\n';
-    if (c === '\\') return '\\';
-    if (c === '"' && what === 'label') return '"';
-    throw new TextFormatError(line, `invalid escape "\\${c}" in ${what === 'help' ? 'HELP text' : 'label value'}`);
-  });
+const isLetter = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f; // a-z A-Z _
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+
+function skipBlanks(s: string, i: number, end: number): number {
+  while (i < end && isBlank(s.charCodeAt(i))) i++;
+  return i;
 }
 
-/** Reads `{a="1",b="2"}` starting at `text[0] === '{'`; returns the labels and the rest of the line. */
-function parseLabels(text: string, line: number): { labels: Record<string, string>; rest: string } {
-  const labels: Record<string, string> = Object.create(null) as Record<string, string>;
-  let s = text.slice(1).trimStart();
-  while (!s.startsWith('}')) {
-    const name = LABEL_NAME.exec(s)?.[0];
-    if (!name) throw new TextFormatError(line, `expected a label name at ${JSON.stringify(s.slice(0, 20))}`);
-    s = s.slice(name.length).trimStart();
-    if (!s.startsWith('=')) throw new TextFormatError(line, `expected "=" after label ${name}`);
-    s = s.slice(1).trimStart();
-    if (!s.startsWith('"')) throw new TextFormatError(line, `expected a quoted value for label ${name}`);
-    let i = 1;
-    while (i < s.length && s[i] !== '"') i += s[i] === '\\' ? 2 : 1;
-    if (i >= s.length) throw new TextFormatError(line, `unterminated value for label ${name}`);
-    if (name in labels) throw new TextFormatError(line, `label ${name} appears twice`);
-    labels[name] = unescape(s.slice(1, i), line, 'label');
-    s = s.slice(i + 1).trimStart();
-    if (s.startsWith(',')) s = s.slice(1).trimStart();
-    else if (!s.startsWith('}')) throw new TextFormatError(line, `expected "," or "}" after label ${name}`);
+function skipToken(s: string, i: number, end: number): number {
+  while (i < end && !isBlank(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * End of the metric name (`[a-zA-Z_:][a-zA-Z0-9_:]*`) or, with `label`, label name (no `:`)
+ * starting at `i`: `i` when there is none. Reads at most `max` + 1 characters, so an overlong
+ * name is found without reading it all.
+ */
+function scanName(s: string, i: number, end: number, label: boolean, max: number): number {
+  const stop = Math.min(end, i + max + 1);
+  let j = i;
+  while (j < stop) {
+    const c = s.charCodeAt(j);
+    if (!(isLetter(c) || (!label && c === 0x3a) || (j > i && isDigit(c)))) break;
+    j++;
   }
-  return { labels: { ...labels }, rest: s.slice(1) };
+  return j;
+}
+
+/** Reads a name at `i`, failing on none or one longer than `max`; returns its end. */
+function readName(s: string, i: number, end: number, line: number, label: boolean, max: number): number {
+  const j = scanName(s, i, end, label, max);
+  const what = label ? 'label name' : 'metric name';
+  if (j === i) throw new TextFormatError(line, `expected a ${what} at ${clip(s.slice(i, Math.min(end, i + CONTEXT)))}`);
+  if (j - i > max) {
+    const setting = label ? 'INGEST_MAX_LABEL_NAME_LENGTH' : 'INGEST_MAX_NAME_LENGTH';
+    throw new TextFormatError(line, `${what} longer than ${max} characters (${setting}), starting ${clip(s.slice(i, i + NAME_ECHO))}`);
+  }
+  return j;
+}
+
+/** `s[from..to)` with `\\`, `\n` (and in label values `\"`) unescaped, in one pass. */
+function unescape(s: string, from: number, to: number, line: number, what: 'help' | 'label'): string {
+  let out = '';
+  let done = from;
+  for (let i = s.indexOf('\\', from); i !== -1 && i < to; i = s.indexOf('\\', done)) {
+    const c = i + 1 < to ? (s[i + 1] as string) : '';
+    out += s.slice(done, i);
+    if (c === 'n') out += '\n';
+    else if (c === '\\' || (c === '"' && what === 'label')) out += c;
+    // One character of input: bounded.
+    else throw new TextFormatError(line, `invalid escape "\\${c}" in ${what === 'help' ? 'HELP text' : 'label value'}`);
+    done = i + 2;
+  }
+  return out + s.slice(Math.min(done, to), to);
+}
+
+/** Reads `{a="1",b="2"}` starting at `s[i] === '{'`; returns the labels and where the rest of the line starts. */
+function parseLabels(s: string, i: number, end: number, line: number, limits: TextLimits): { labels: Record<string, string>; next: number } {
+  // No prototype: a label named `constructor` or `__proto__` is an ordinary key here (validation refuses `__`).
+  const labels = Object.create(null) as Record<string, string>;
+  let count = 0;
+  i = skipBlanks(s, i + 1, end);
+  while (s[i] !== '}') {
+    const nameEnd = readName(s, i, end, line, true, limits.maxLabelNameLength);
+    const name = s.slice(i, nameEnd);
+    i = skipBlanks(s, nameEnd, end);
+    if (s[i] !== '=') throw new TextFormatError(line, `expected "=" after label ${name}`);
+    i = skipBlanks(s, i + 1, end);
+    if (s[i] !== '"') throw new TextFormatError(line, `expected a quoted value for label ${name}`);
+    let j = i + 1;
+    while (j < end && s[j] !== '"') j += s[j] === '\\' ? 2 : 1;
+    if (j >= end) throw new TextFormatError(line, `unterminated value for label ${name}`);
+    if (++count <= limits.maxLabels + 1) {
+      if (name in labels) throw new TextFormatError(line, `label ${name} appears twice`);
+      labels[name] = unescape(s, i + 1, j, line, 'label');
+    }
+    i = skipBlanks(s, j + 1, end);
+    if (s[i] === ',') i = skipBlanks(s, i + 1, end);
+    else if (s[i] !== '}') throw new TextFormatError(line, `expected "," or "}" after label ${name}`);
+  }
+  return { labels: { ...labels }, next: i + 1 };
+}
+
+/** Reads the value and optional timestamp after a sample's name and labels. */
+function parseFields(s: string, i: number, end: number, line: number, name: string): { value: number; timestamp?: number } {
+  if (i < end && !isBlank(s.charCodeAt(i))) throw new TextFormatError(line, 'expected a space before the value');
+  const valueStart = skipBlanks(s, i, end);
+  const valueEnd = skipToken(s, valueStart, end);
+  if (valueStart === valueEnd) throw new TextFormatError(line, `missing value for ${name}`);
+  const timeStart = skipBlanks(s, valueEnd, end);
+  const timeEnd = skipToken(s, timeStart, end);
+  const extra = skipBlanks(s, timeEnd, end);
+  if (extra < end) throw new TextFormatError(line, `unexpected text after the timestamp: ${clip(s.slice(extra, end))}`);
+  // Lengths first: no number needs more than MAX_NUMBER_LENGTH characters, and nothing longer is parsed.
+  const rawValue = s.slice(valueStart, Math.min(valueEnd, valueStart + MAX_NUMBER_LENGTH + 1));
+  const value = parseSampleValue(rawValue);
+  if (value === undefined) {
+    throw new TextFormatError(line, valueEnd - valueStart > MAX_NUMBER_LENGTH ? `value longer than ${MAX_NUMBER_LENGTH} characters, starting ${clip(rawValue, CONTEXT)}` : `${clip(rawValue)} is not a number`);
+  }
+  if (timeStart === timeEnd) return { value };
+  const rawTime = s.slice(timeStart, Math.min(timeEnd, timeStart + MAX_NUMBER_LENGTH + 1));
+  const timestamp = parseMillis(rawTime);
+  if (timestamp === undefined) {
+    throw new TextFormatError(line, timeEnd - timeStart > MAX_NUMBER_LENGTH ? `timestamp longer than ${MAX_NUMBER_LENGTH} characters, starting ${clip(rawTime, CONTEXT)}` : `timestamp ${clip(rawTime)} is not an integer of milliseconds`);
+  }
+  return { value, timestamp };
 }
 
 /**
  * Strict parser of the Prometheus text exposition format (0.0.4, and the OpenMetrics `# EOF`
- * terminator). Any line it does not understand fails the whole body, naming the line.
+ * terminator). Any line it does not understand fails the whole body, naming the line. Linear in
+ * the length of the text: each character is looked at a bounded number of times.
  */
-export function parsePrometheusText(text: string): TextExposition {
+export function parsePrometheusText(text: string, limits: TextLimits): TextExposition {
   const samples: TextSample[] = [];
   const families = new Map<string, FamilyMeta>();
   const family = (name: string) => {
@@ -102,24 +190,28 @@ export function parsePrometheusText(text: string): TextExposition {
     return f;
   };
   const sampled = new Set<string>();
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = i + 1;
-    const raw = (lines[i] as string).replace(/\r$/, '');
-    const trimmed = raw.trim();
-    if (trimmed === '') continue;
-    if (trimmed.startsWith('#')) {
-      const m = /^#\s*(HELP|TYPE)\s+(\S+)(?:\s+(.*))?$/.exec(trimmed);
-      if (trimmed === '# EOF') break;
-      if (!m) continue; // a plain comment
-      const [, keyword, name = '', arg = ''] = m;
-      if (!NAME.test(name) || NAME.exec(name)?.[0] !== name) throw new TextFormatError(line, `invalid metric name ${JSON.stringify(name)}`);
+  let line = 0;
+  for (let start = 0; start <= text.length && samples.length < limits.stopAfter; ) {
+    line++;
+    const newline = text.indexOf('\n', start);
+    const lineEnd = newline === -1 ? text.length : newline;
+    const s = text.slice(start, lineEnd);
+    start = lineEnd + 1;
+    let end = s.length;
+    while (end > 0 && isBlank(s.charCodeAt(end - 1))) end--;
+    const i = skipBlanks(s, 0, end);
+    if (i === end) continue;
+    if (s[i] === '#') {
+      if (s.slice(i, end) === '# EOF') break;
+      const comment = parseComment(s, i, end, line, limits);
+      if (!comment) continue; // a plain comment
+      const { keyword, name, arg } = comment;
       if (keyword === 'HELP') {
         if (family(name).help !== undefined) throw new TextFormatError(line, `second HELP line for ${name}`);
-        family(name).help = unescape(arg, line, 'help');
+        family(name).help = unescape(arg, 0, arg.length, line, 'help');
       } else {
-        const type = TYPES.get(arg.trim());
-        if (!type) throw new TextFormatError(line, `unknown metric type ${JSON.stringify(arg.trim())}`);
+        const type = TYPES.get(arg);
+        if (!type) throw new TextFormatError(line, `unknown metric type ${clip(arg)}`);
         if (family(name).type) throw new TextFormatError(line, `second TYPE line for ${name}`);
         if (['', '_bucket', '_count', '_sum'].some((suffix) => sampled.has(name + suffix))) {
           throw new TextFormatError(line, `TYPE line for ${name} after its samples; it must come first`);
@@ -128,25 +220,32 @@ export function parsePrometheusText(text: string): TextExposition {
       }
       continue;
     }
-    const name = NAME.exec(trimmed)?.[0];
-    if (!name) throw new TextFormatError(line, `expected a metric name at ${JSON.stringify(trimmed.slice(0, 20))}`);
-    let rest = trimmed.slice(name.length);
+    const nameEnd = readName(s, i, end, line, false, limits.maxNameLength);
+    const name = s.slice(i, nameEnd);
     let labels: Record<string, string> = {};
-    if (rest.trimStart().startsWith('{')) ({ labels, rest } = parseLabels(rest.trimStart(), line));
-    if (rest.length > 0 && !/^\s/.test(rest)) throw new TextFormatError(line, `expected a space before the value`);
-    const fields = rest.trim().split(/\s+/).filter(Boolean);
-    if (fields.length === 0) throw new TextFormatError(line, `missing value for ${name}`);
-    if (fields.length > 2) throw new TextFormatError(line, `unexpected text after the timestamp: ${JSON.stringify(fields.slice(2).join(' '))}`);
-    const value = parseValue(fields[0] as string, line);
-    let timestamp: number | undefined;
-    if (fields[1] !== undefined) {
-      if (!/^-?\d+$/.test(fields[1])) throw new TextFormatError(line, `timestamp ${JSON.stringify(fields[1])} is not an integer of milliseconds`);
-      timestamp = Number(fields[1]);
-    }
+    let next = nameEnd;
+    const brace = skipBlanks(s, nameEnd, end);
+    if (s[brace] === '{') ({ labels, next } = parseLabels(s, brace, end, line, limits));
+    const { value, timestamp } = parseFields(s, next, end, line, name);
     sampled.add(name);
     samples.push({ name, labels, value, timestamp, line });
   }
   return { samples, families };
+}
+
+/** `# HELP name text` or `# TYPE name type` from `s[i] === '#'`; undefined for any other comment. */
+function parseComment(s: string, i: number, end: number, line: number, limits: TextLimits): { keyword: 'HELP' | 'TYPE'; name: string; arg: string } | undefined {
+  const k = skipBlanks(s, i + 1, end);
+  const keyword = s.startsWith('HELP', k) ? 'HELP' : s.startsWith('TYPE', k) ? 'TYPE' : undefined;
+  if (!keyword || !(k + 4 < end && isBlank(s.charCodeAt(k + 4)))) return undefined;
+  const nameStart = skipBlanks(s, k + 4, end);
+  const nameEnd = skipToken(s, nameStart, end);
+  if (nameEnd - nameStart > limits.maxNameLength) {
+    throw new TextFormatError(line, `metric name longer than ${limits.maxNameLength} characters (INGEST_MAX_NAME_LENGTH), starting ${clip(s.slice(nameStart, nameStart + NAME_ECHO))}`);
+  }
+  const name = s.slice(nameStart, nameEnd);
+  if (scanName(name, 0, name.length, false, limits.maxNameLength) !== name.length) throw new TextFormatError(line, `invalid metric name ${clip(name)}`);
+  return { keyword, name, arg: s.slice(skipBlanks(s, nameEnd, end), end) };
 }
 
 /** The family a sample belongs to (`x` for `x_bucket` under `# TYPE x histogram`) and its role in it. */

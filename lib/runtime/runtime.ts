@@ -3,6 +3,7 @@ import { MemoryBus, type Batch, type Bus, type Cursor } from '@/lib/bus';
 import { RedisBus } from '@/lib/bus/redis';
 import { startCollector, type Collector } from '@/lib/collector';
 import { loadEnv, type Env } from '@/lib/env';
+import { pointLimits } from '@/lib/points';
 import { Store } from '@/lib/store';
 import { Hub } from '@/lib/stream';
 
@@ -32,7 +33,7 @@ export interface Runtime {
    * several instances, a concurrent write of the same series through another instance can reach
    * the shared stream first (out of order), or take the last places under MAX_SERIES.
    */
-  refusedIn(cursor: Cursor): { outOfOrder: number; seriesCap: number } | undefined;
+  refusedIn(cursor: Cursor): Refused | undefined;
   /** Drains streams and stops the collector and bus; idempotent. */
   shutdown(): Promise<void>;
 }
@@ -45,6 +46,8 @@ const BUS_WATCH_MS = 500;
 // Recent messages whose refused points ingest may still ask about.
 const REFUSED_REMEMBERED = 1024;
 type Holder = { [KEY]?: Runtime };
+/** Points of one message the store refused, by reason. */
+type Refused = { outOfOrder: number; seriesCap: number; reserved: number };
 
 /** The one runtime of this process, created (and its collector started) on first use. */
 export function getRuntime(): Runtime {
@@ -65,11 +68,7 @@ function createBus(env: Env): Bus {
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT,
     warmWindowMs: env.HISTORY_RETENTION,
     source: env.INSTANCE,
-    limits: {
-      maxPoints: env.INGEST_MAX_POINTS,
-      maxLabels: env.INGEST_MAX_LABELS,
-      maxLabelValueLength: env.INGEST_MAX_LABEL_VALUE_LENGTH,
-    },
+    limits: pointLimits(env),
   });
 }
 
@@ -97,18 +96,20 @@ function createRuntime(env: Env): Runtime {
 
   // Store first, then streams: a page rendered between the two already has the points
   // its cursor claims, so nothing is shown twice or missed.
-  const refused = new Map<Cursor, { outOfOrder: number; seriesCap: number }>();
+  const refused = new Map<Cursor, Refused>();
   bus.subscribe((message) => {
     counters.pointsPublished += message.samples.length;
     // Plain numbers, not a copy of the counters: this runs for every message.
     const outOfOrderBefore = store.dropped.outOfOrder;
     const seriesCapBefore = store.dropped.seriesCap;
+    const reservedBefore = store.dropped.reserved;
     const { announced, kept } = store.keep(message);
     if (kept !== message.samples) {
       const outOfOrder = store.dropped.outOfOrder - outOfOrderBefore;
       const seriesCap = store.dropped.seriesCap - seriesCapBefore;
-      if (outOfOrder + seriesCap > 0) {
-        refused.set(message.id, { outOfOrder, seriesCap });
+      const reserved = store.dropped.reserved - reservedBefore;
+      if (outOfOrder + seriesCap + reserved > 0) {
+        refused.set(message.id, { outOfOrder, seriesCap, reserved });
         if (refused.size > REFUSED_REMEMBERED) refused.delete(refused.keys().next().value as Cursor);
       }
     }
@@ -118,6 +119,8 @@ function createRuntime(env: Env): Runtime {
   const collector: Collector = startCollector({
     intervalMs: env.COLLECT_INTERVAL,
     instance: env.INSTANCE,
+    // Other instances read its batches as Redis entries, checked like any other.
+    maxBatch: env.INGEST_MAX_POINTS,
     // Never fails: while Redis is down, batches wait in the bus's bounded outbox.
     publish: async (batch) => bus.publishBuffered(batch),
     self: () => ({

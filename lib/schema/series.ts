@@ -1,15 +1,17 @@
 import { z } from 'zod';
 import { UNITS } from '@/lib/units';
 
-/** Prometheus metric-name rule. */
+// linear: anchored, one character class then one starred class; each character is tried once.
+/** Prometheus metric-name rule. Unbounded: lib/schema/point.ts caps the length before it runs. */
 export const metricNameSchema = z
   .string()
-  .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must match [a-zA-Z_:][a-zA-Z0-9_:]* (the Prometheus metric-name rule)');
+  .regex(/^[a-z_:][\w:]*$/i, 'must match [a-zA-Z_:][a-zA-Z0-9_:]* (the Prometheus metric-name rule)');
 
+// linear: as the metric-name rule.
 /** Prometheus label-name rule; `__`-prefixed names are reserved. */
 export const labelNameSchema = z
   .string()
-  .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must match [a-zA-Z_][a-zA-Z0-9_]* (the Prometheus label-name rule)')
+  .regex(/^[a-z_]\w*$/i, 'must match [a-zA-Z_][a-zA-Z0-9_]* (the Prometheus label-name rule)')
   .refine((s) => !s.startsWith('__'), 'label names starting with "__" are reserved');
 
 export const labelsSchema = z.record(labelNameSchema, z.string());
@@ -40,3 +42,18 @@ export const sampleSchema = z.object({
 });
 export type Sample = z.infer<typeof sampleSchema>;
 
+
+/**
+ * Who wrote a batch, where it matters: series Pulseboard's own collector writes are reserved to
+ * it, so a forged point (say, far ahead in time) cannot hold its real points out.
+ */
+export const batchOriginSchema = z.enum(['collector']);
+export type BatchOrigin = z.infer<typeof batchOriginSchema>;
+
+/** Points published together; `meta` describes series whose name alone does not (units, help). */
+export interface Batch {
+  samples: Sample[];
+  meta?: SeriesMeta[];
+  /** Set by the collector only; any other writer leaves it out. */
+  origin?: BatchOrigin;
+}

@@ -233,3 +233,46 @@ describe('Store.keep', () => {
     expect(all.kept.map((s) => s.v)).toEqual([7]);
   });
 });
+
+describe('Store: series of Pulseboard’s own collector', () => {
+  const CPU = 'host_cpu_utilization_ratio{instance="web-1"}';
+  const collected = (samples: Sample[]): BusMessage => ({ ...message(samples), origin: 'collector' });
+
+  it('refuses other writers’ points and metadata in a series the collector writes, counting them as reserved', () => {
+    const { store } = storeAt(1_000_000);
+    expect(store.reserved(CPU)).toBe(false);
+    store.apply(collected([s(CPU, 1_000_000, 0.5)]));
+    expect(store.reserved(CPU)).toBe(true);
+    const forged: SeriesMeta = { key: CPU, name: 'host_cpu_utilization_ratio', labels: { instance: 'web-1' }, unit: 'bytes', type: 'counter', help: 'forged' };
+    const { kept, announced } = store.keep(message([s(CPU, 1_000_500, 99), s('other', 1_000_500, 1)], [forged]));
+    expect(kept).toEqual([s('other', 1_000_500, 1)]);
+    expect(announced.map((m) => m.key)).toEqual(['other']);
+    expect(store.dropped.reserved).toBe(1);
+    expect(store.meta(CPU)?.unit).toBe('ratio');
+    // The collector's next point is stored as usual.
+    expect(store.keep(collected([s(CPU, 1_001_000, 0.6)])).kept).toHaveLength(1);
+    expect(store.history(CPU, MINUTE, 100)).toEqual([
+      [1_000_000, 0.5],
+      [1_001_000, 0.6],
+    ]);
+  });
+
+  it('lets the collector take back a series forged ahead of time before its first point, dropping the forged points and metadata', () => {
+    const { store } = storeAt(1_000_000);
+    const forged: SeriesMeta = { key: CPU, name: 'host_cpu_utilization_ratio', labels: { instance: 'web-1' }, unit: 'bytes', type: 'gauge' };
+    store.apply(message([s(CPU, 1_000_000 + 10 * MINUTE, 42)], [forged]));
+    const { kept, announced } = store.keep(collected([s(CPU, 1_000_000, 0.5)]));
+    expect(kept).toEqual([s(CPU, 1_000_000, 0.5)]);
+    expect(announced).toEqual([expect.objectContaining({ key: CPU, unit: 'ratio' })]);
+    expect(store.history(CPU, MINUTE, 100)).toEqual([[1_000_000, 0.5]]);
+    expect(store.dropped.outOfOrder).toBe(0);
+  });
+
+  it('reserves only the exact keys the collector writes', () => {
+    const { store } = storeAt(1_000_000);
+    store.apply(collected([s(CPU, 1_000_000, 0.5)]));
+    const { kept } = store.keep(message([s('host_cpu_utilization_ratio', 1_000_000, 1), s('host_cpu_utilization_ratio{instance="web-2"}', 1_000_000, 1)]));
+    expect(kept).toHaveLength(2);
+    expect(store.dropped.reserved).toBe(0);
+  });
+});

@@ -32,6 +32,8 @@ interface Entry {
   meta: SeriesMeta;
   ring: Ring;
   createdAt: number;
+  /** Written by Pulseboard's own collector: points from anyone else are refused. */
+  collector: boolean;
 }
 
 const SWEEP_EVERY_MS = 10_000;
@@ -43,7 +45,7 @@ export class Store {
   private lastSweep = 0;
   /** Cursor of the last message applied: a snapshot taken now contains everything up to it. */
   cursor: Cursor | null = null;
-  readonly dropped = { seriesCap: 0, outOfOrder: 0, duplicate: 0 };
+  readonly dropped = { seriesCap: 0, outOfOrder: 0, duplicate: 0, reserved: 0 };
 
   constructor(private readonly options: StoreOptions) {
     this.now = options.now ?? Date.now;
@@ -59,6 +61,15 @@ export class Store {
 
   has(key: SeriesKey): boolean {
     return this.entries.has(key);
+  }
+
+  /**
+   * Whether Pulseboard's own collector writes the series: only its batches may, so that a forged
+   * point (far ahead in time, say) cannot hold the real ones out. Remembered with the series, so
+   * bounded by MAX_SERIES.
+   */
+  reserved(key: SeriesKey): boolean {
+    return this.entries.get(key)?.collector === true;
   }
 
   meta(key: SeriesKey): SeriesMeta | undefined {
@@ -78,14 +89,16 @@ export class Store {
 
   /**
    * Applies one bus message; returns the metadata of series it created or changed and the samples
-   * it kept (those past retention, out of order or over the series cap are not), so that streams
-   * carry exactly what history holds.
+   * it kept (those past retention, out of order, over the series cap or in a series reserved to the
+   * collector are not), so that streams carry exactly what history holds.
    */
   keep(message: BusMessage): { announced: SeriesMeta[]; kept: Sample[] } {
     const announced: SeriesMeta[] = [];
+    const fromCollector = message.origin === 'collector';
     let kept: Sample[] | undefined; // allocated only once a sample is refused
     for (const meta of message.meta ?? []) {
       const entry = this.entries.get(meta.key);
+      if (entry?.collector && !fromCollector) continue;
       if (entry) {
         if (!sameMeta(entry.meta, meta)) {
           entry.meta = meta;
@@ -105,6 +118,11 @@ export class Store {
         entry = this.create(meta);
         if (!entry) return refuse();
         announced.push(meta);
+      }
+      if (fromCollector && !entry.collector) this.claim(entry, s.t, announced);
+      else if (!fromCollector && entry.collector) {
+        this.dropped.reserved++;
+        return refuse();
       }
       if (s.t < entry.ring.lastTime) {
         this.dropped.outOfOrder++;
@@ -157,9 +175,25 @@ export class Store {
       this.dropped.seriesCap++;
       return undefined;
     }
-    const entry = { meta, ring: new Ring(this.options.maxPointsPerSeries), createdAt: this.now() };
+    const entry = { meta, ring: new Ring(this.options.maxPointsPerSeries), createdAt: this.now(), collector: false };
     this.entries.set(meta.key, entry);
     return entry;
+  }
+
+  /**
+   * Marks a series as the collector's from its first collector point on. Anything another writer
+   * got in first is forged (the key holds this instance's name): points ahead of the collector's
+   * are dropped, or they would hold its real ones out as out of order, and metadata goes back to
+   * what the key says.
+   */
+  private claim(entry: Entry, t: number, announced: SeriesMeta[]): void {
+    entry.collector = true;
+    if (t < entry.ring.lastTime) entry.ring = new Ring(this.options.maxPointsPerSeries);
+    const derived = metaFromKey(entry.meta.key);
+    if (!sameMeta(entry.meta, derived)) {
+      entry.meta = derived;
+      announced.push(derived);
+    }
   }
 
   /** Drops expired points of quiet series, and series left empty, at most every few seconds. */

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { ingestBodySchema, type IngestLimits } from './schema';
+import { regexpReach } from '@/lib/points/arbitraries';
+import type { PointLimits } from './limits';
+import { pointSchemas } from './point';
 
-const limits: IngestLimits = { maxPoints: 3, maxLabels: 2, maxLabelValueLength: 5 };
-const schema = ingestBodySchema(limits);
+const limits: PointLimits = { maxPoints: 3, maxLabels: 2, maxLabelValueLength: 5, maxNameLength: 24, maxLabelNameLength: 16, maxSeriesKeyLength: 64, maxFutureMs: 30_000 };
+const schema = pointSchemas(limits).body;
 
 /** The issues zod raises for `body`; fails the test when the body is accepted. */
 function issuesOf(body: unknown): z.ZodError['issues'] {
@@ -15,7 +17,7 @@ function issuesOf(body: unknown): z.ZodError['issues'] {
 /** A body of one point named `up` with these extra fields. */
 const onePoint = (fields: Record<string, unknown>) => ({ points: [{ name: 'up', value: 1, ...fields }] });
 
-describe('ingestBodySchema', () => {
+describe('pointSchemas(limits).body', () => {
   it('accepts a minimal body: one point with a name and a value', () => {
     expect(schema.parse({ points: [{ name: 'up', value: 1 }] })).toEqual({ points: [{ name: 'up', value: 1 }] });
   });
@@ -128,5 +130,50 @@ describe('ingestBodySchema', () => {
   it('rejects a body that is not an object with points', () => {
     expect(issuesOf([])).toMatchObject([{ code: 'invalid_type', path: [] }]);
     expect(issuesOf({ points: 7 })).toMatchObject([{ path: ['points'], message: 'must be an array of points' }]);
+  });
+});
+
+describe('pointSchemas(limits): lengths before rules', () => {
+  it('caps a metric name at INGEST_MAX_NAME_LENGTH, before its rule is checked', () => {
+    expect(schema.safeParse({ points: [{ name: 'a'.repeat(24), value: 1 }] }).success).toBe(true);
+    expect(issuesOf({ points: [{ name: '-'.repeat(25), value: 1 }] })).toEqual([
+      expect.objectContaining({ path: ['points', 0, 'name'], message: 'at most 24 characters (INGEST_MAX_NAME_LENGTH)' }),
+    ]);
+  });
+
+  it('caps label names at INGEST_MAX_LABEL_NAME_LENGTH, quoting only the start of one and never putting it in a path', () => {
+    const long = 'l'.repeat(100_000);
+    const [issue, ...rest] = issuesOf(onePoint({ labels: { [long]: 'x' } }));
+    expect(rest).toEqual([]);
+    expect(issue?.path).toEqual(['points', 0, 'labels']);
+    expect(issue?.message).toBe(`label name "${'l'.repeat(40)}"… (99960 more characters) is longer than 16 characters (INGEST_MAX_LABEL_NAME_LENGTH)`);
+  });
+
+  it('counts labels before checking their names: one issue for 10,000 bad names, not 10,000', () => {
+    const labels = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`bad-${i}`, 'x']));
+    expect(issuesOf(onePoint({ labels }))).toEqual([expect.objectContaining({ path: ['points', 0, 'labels'], message: 'at most 2 labels (INGEST_MAX_LABELS)' })]);
+  });
+
+  it('names a few unknown keys, each clipped, rather than quoting every one whole', () => {
+    const extra = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`${i}${'k'.repeat(10_000)}`, 1]));
+    const [issue] = issuesOf(onePoint(extra));
+    expect(issue?.code).toBe('unrecognized_keys');
+    expect(issue?.message).toMatch(/^unrecognized keys "0k{39}"… \(9961 more characters\), "1k{39}"… .*, "2k{39}"… .* and 2 more$/);
+    expect(issue?.message.length).toBeLessThan(300);
+  });
+
+  it('caps metadata names like metric names', () => {
+    const [issue] = issuesOf({ points: [{ name: 'up', value: 1 }], metadata: { ['m'.repeat(1000)]: {} } });
+    expect(issue).toMatchObject({ path: ['metadata'], message: expect.stringMatching(/^metric name "m{40}"… \(960 more characters\) is longer than 24 characters \(INGEST_MAX_NAME_LENGTH\)$/) as unknown });
+  });
+
+  it('runs no RegExp over a name, label name or key longer than its cap', async () => {
+    const body = {
+      points: [{ name: 'n'.repeat(1_000_000), value: 1, labels: { ['l'.repeat(1_000_000)]: 'x' }, ['k'.repeat(1_000_000)]: 1 }],
+      metadata: { ['m'.repeat(1_000_000)]: {} },
+    };
+    const { result, longest } = await regexpReach(() => schema.safeParse(body));
+    expect(result.success).toBe(false);
+    expect(longest).toBeLessThanOrEqual(limits.maxNameLength);
   });
 });

@@ -1,0 +1,48 @@
+import 'server-only';
+import { HttpError } from '@/lib/http';
+import type { MetricMetadata, PointLimits } from '@/lib/schema';
+import { unitFromName } from '@/lib/units';
+import { familyOf, parsePrometheusText, TextFormatError } from './prometheus';
+
+/** A request body read into the shape of the JSON body, before validation. */
+export interface ParsedBody {
+  body: unknown;
+  /** Text-format samples whose value was NaN or ±Inf: the format allows them, a chart cannot draw them. */
+  skipped: number;
+  /** The line point i came from, for text bodies: issues name lines, not array indexes. */
+  lineOf?: (i: number) => number;
+}
+
+/**
+ * A Prometheus text body as `{points, metadata}`: `# TYPE`/`# HELP` become metadata, histogram
+ * and summary parts the types a chart can draw. Reading stops past INGEST_MAX_POINTS samples (413).
+ */
+export function textBody(text: string, limits: PointLimits): ParsedBody {
+  if (text.trim() === '') throw new HttpError(400, 'empty body: send samples in the Prometheus text format');
+  let exposition;
+  try {
+    exposition = parsePrometheusText(text, { stopAfter: limits.maxPoints + 1, maxNameLength: limits.maxNameLength, maxLabelNameLength: limits.maxLabelNameLength, maxLabels: limits.maxLabels });
+  } catch (err) {
+    if (err instanceof TextFormatError) throw new HttpError(400, `malformed Prometheus text: ${err.message}`, [{ path: `line ${err.line}`, message: err.message }]);
+    throw err;
+  }
+  const { samples, families } = exposition;
+  if (samples.length > limits.maxPoints) {
+    throw new HttpError(413, `more than ${limits.maxPoints} samples (INGEST_MAX_POINTS): split the request; nothing was stored`);
+  }
+  const finite = samples.filter((s) => Number.isFinite(s.value));
+  const metadata: Record<string, MetricMetadata> = {};
+  for (const s of finite) {
+    const { family, role } = familyOf(s.name, s.labels, families);
+    const f = families.get(family);
+    if (!f) continue;
+    const type = role === 'value' ? f.type : role === 'quantile' ? 'gauge' : 'counter';
+    const unit = role === 'bucket' || role === 'count' ? 'none' : unitFromName(family);
+    metadata[s.name] = { type: type === 'histogram' || type === 'summary' ? 'untyped' : type, unit, help: f.help };
+  }
+  return {
+    body: { points: finite.map(({ name, labels, value, timestamp }) => ({ name, labels, value, timestamp })), metadata },
+    skipped: samples.length - finite.length,
+    lineOf: (i) => finite[i]?.line ?? 0,
+  };
+}

@@ -1,0 +1,87 @@
+import { clip } from '@/lib/http';
+import type { Batch, IngestBody, PointLimits, Sample, SeriesMeta } from '@/lib/schema';
+import { toSeriesKey, typeFromName } from '@/lib/series';
+import { unitFromName } from '@/lib/units';
+
+/** One thing wrong with the input, at its zod-style path (`['points', 3, 'timestamp']`), for the caller to place. */
+export interface PointIssue {
+  path: PropertyKey[];
+  message: string;
+}
+
+/** Points whose fields the point schemas (lib/schema) have checked. */
+export interface PointsInput extends IngestBody {
+  /** Metadata per series key, as Pulseboard instances write it (the Redis `samples` form). */
+  meta?: SeriesMeta[];
+}
+
+interface BatchOptions {
+  limits: PointLimits;
+  /** This server's clock, ms since the epoch. */
+  now: number;
+  /** The time of a point sent without one: the request's arrival, or the Redis entry id's. */
+  defaultTime: number;
+  /** Points older than this much history are refused (HTTP: most often seconds sent for milliseconds). */
+  retentionMs?: number;
+}
+
+/** A batch, with `from[j]` the input point of `batch.samples[j]`; or every problem found. */
+type BatchResult = { ok: true; batch: Batch; from: number[] } | { ok: false; issues: PointIssue[] };
+
+/**
+ * Turns checked points into one bus batch, the one way every producer's points become a batch
+ * (HTTP JSON, Prometheus text, each form of Redis entry): canonical series keys no longer than
+ * INGEST_MAX_SERIES_KEY_LENGTH, timestamps at most INGEST_MAX_FUTURE ahead, metadata by series,
+ * samples in time order. Refuses the whole input, naming every point that cannot be stored.
+ */
+export function pointsToBatch(input: PointsInput, options: BatchOptions): BatchResult {
+  const { limits, now, defaultTime, retentionMs } = options;
+  const issues: PointIssue[] = [];
+  const samples: Sample[] = [];
+  const meta = new Map<string, SeriesMeta>();
+  input.points.forEach((p, i) => {
+    const t = p.timestamp ?? defaultTime;
+    if (t > now + limits.maxFutureMs) {
+      issues.push({ path: ['points', i, 'timestamp'], message: `${t} is more than ${limits.maxFutureMs} ms ahead of the server clock (INGEST_MAX_FUTURE)` });
+    } else if (retentionMs !== undefined && t < now - retentionMs) {
+      issues.push({
+        path: ['points', i, 'timestamp'],
+        message: `${t} is older than the ${retentionMs} ms of history kept (HISTORY_RETENTION); timestamps are milliseconds since the epoch, not seconds`,
+      });
+    }
+    // Each part is bounded by now (name, label names and values, their count); their sum may still be too long.
+    const key = toSeriesKey(p.name, p.labels);
+    if (key.length > limits.maxSeriesKeyLength) {
+      issues.push({
+        path: ['points', i],
+        message: `series key ${clip(key, 80)} is longer than ${limits.maxSeriesKeyLength} characters (INGEST_MAX_SERIES_KEY_LENGTH): send fewer or shorter labels`,
+      });
+    }
+    samples.push({ series: key, t, v: p.value });
+    // Own properties only: a point named `constructor` has no metadata unless it was sent.
+    const given = input.metadata && Object.hasOwn(input.metadata, p.name) ? input.metadata[p.name] : undefined;
+    if (given && !meta.has(key)) {
+      meta.set(key, {
+        key,
+        name: p.name,
+        labels: { ...p.labels },
+        unit: given.unit ?? unitFromName(p.name),
+        type: given.type ?? typeFromName(p.name),
+        ...(given.help !== undefined && { help: given.help }),
+      });
+    }
+  });
+  input.meta?.forEach((m, j) => {
+    // The key must be the one its name and labels make: then the name is the key's name too.
+    if (toSeriesKey(m.name, m.labels) !== m.key) {
+      issues.push({ path: ['meta', j, 'key'], message: `${clip(m.key)} is not the canonical key of ${clip(m.name)} with its labels` });
+    } else {
+      meta.set(m.key, m);
+    }
+  });
+  if (issues.length > 0) return { ok: false, issues };
+  // Points of one series may come in any order within a request; they are stored in time order.
+  const from = samples.map((_, i) => i).sort((a, b) => (samples[a] as Sample).t - (samples[b] as Sample).t);
+  const sorted = from.map((i) => samples[i] as Sample);
+  return { ok: true, batch: meta.size > 0 ? { samples: sorted, meta: [...meta.values()] } : { samples: sorted }, from };
+}

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { clip } from '@/lib/http';
+import type { PointLimits } from './limits';
+import { labelNameSchema, metricNameSchema, metricTypeSchema, seriesMetaSchema, unitSchema } from './series';
+
+// Longest help text of a metric.
+const MAX_HELP_LENGTH = 4096;
+// Characters of an overlong name a message quotes: enough to recognise it.
+const NAME_ECHO = 40;
+// Unknown keys a message names, of however many were sent.
+const KEYS_NAMED = 3;
+
+const atMost = (n: number, what: string, setting: string): string => `at most ${n} ${what} (${setting})`;
+
+/** zod's own message for unknown keys quotes each of them whole; a key can be as long as the body. */
+const strict = {
+  error: (issue: z.core.$ZodRawIssue): string | undefined => {
+    if (issue.code !== 'unrecognized_keys') return undefined;
+    const named = issue.keys.slice(0, KEYS_NAMED).map((k) => clip(k, NAME_ECHO));
+    const more = issue.keys.length > KEYS_NAMED ? ` and ${issue.keys.length - KEYS_NAMED} more` : '';
+    return `unrecognized key${issue.keys.length > 1 ? 's' : ''} ${named.join(', ')}${more}`;
+  },
+};
+
+/**
+ * Checks an object's keys before a record runs its key rule (a RegExp) over them: at most
+ * `maxKeys`, none longer than `maxLength`, and no own `__proto__` (zod's record drops the one
+ * JSON.parse makes without a word, and a label the producer sent must never vanish silently).
+ * The issue lands on the object itself, so no path or message repeats an overlong key whole.
+ */
+function guardKeys(what: 'label name' | 'metric name', maxLength: number, setting: string, maxKeys?: number) {
+  return (value: unknown, ctx: z.RefinementCtx): unknown => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value; // the record says what is wrong
+    const keys = Object.keys(value);
+    if (maxKeys !== undefined && keys.length > maxKeys) {
+      ctx.addIssue({ code: 'custom', message: atMost(maxKeys, 'labels', 'INGEST_MAX_LABELS') });
+      return value;
+    }
+    const long = keys.find((k) => k.length > maxLength);
+    if (long !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `${what} ${clip(long, NAME_ECHO)} is longer than ${maxLength} characters (${setting})` });
+    } else if (Object.hasOwn(value, '__proto__')) {
+      ctx.addIssue({ code: 'custom', path: ['__proto__'], message: `${what}s starting with "__" are reserved` });
+    }
+    return value;
+  };
+}
+
+/** A metric name of at most `max` characters; the length is checked before the name rule runs. */
+function boundedName(max: number) {
+  return z.string().max(max, { error: atMost(max, 'characters', 'INGEST_MAX_NAME_LENGTH'), abort: true }).pipe(metricNameSchema);
+}
+
+/** Optional per-metric metadata: explicit unit, type and help text. */
+const metricMetadataSchema = z.strictObject(
+  {
+    type: metricTypeSchema.optional(),
+    unit: unitSchema.optional(),
+    help: z.string().max(MAX_HELP_LENGTH, `at most ${MAX_HELP_LENGTH} characters`).optional(),
+  },
+  strict,
+);
+export type MetricMetadata = z.infer<typeof metricMetadataSchema>;
+
+/** A finite number: JSON cannot say NaN, and a chart cannot draw ±Infinity. */
+const valueSchema = z.number('must be a finite number');
+const timestampSchema = z.number('must be milliseconds since the epoch').int('must be a whole number of milliseconds').positive();
+
+function buildSchemas(limits: PointLimits) {
+  const labelValue = z
+    .string('must be a string')
+    .max(limits.maxLabelValueLength, atMost(limits.maxLabelValueLength, 'characters', 'INGEST_MAX_LABEL_VALUE_LENGTH'));
+  const labels = z.preprocess(
+    guardKeys('label name', limits.maxLabelNameLength, 'INGEST_MAX_LABEL_NAME_LENGTH', limits.maxLabels),
+    z.record(labelNameSchema, labelValue),
+  );
+  const name = boundedName(limits.maxNameLength);
+  const point = z.strictObject({ name, labels: labels.optional(), value: valueSchema, timestamp: timestampSchema.optional() }, strict);
+  const points = z
+    .array(point, 'must be an array of points')
+    .min(1, 'must hold at least one point')
+    .max(limits.maxPoints, atMost(limits.maxPoints, 'points per request', 'INGEST_MAX_POINTS'));
+  const metadata = z.preprocess(
+    guardKeys('metric name', limits.maxNameLength, 'INGEST_MAX_NAME_LENGTH'),
+    z.record(metricNameSchema, metricMetadataSchema),
+  );
+  const seriesKey = z
+    .string()
+    .min(1)
+    .max(limits.maxSeriesKeyLength, { error: atMost(limits.maxSeriesKeyLength, 'characters', 'INGEST_MAX_SERIES_KEY_LENGTH'), abort: true });
+  return {
+    /** The JSON body of `POST /api/ingest` (and the `points`/`metadata` fields of a Redis entry). */
+    body: z.strictObject({ points, metadata: metadata.optional() }, strict),
+    /** What Pulseboard instances write to Redis (`samples`): points under canonical keys. */
+    samples: z
+      .array(z.strictObject({ series: seriesKey, t: timestampSchema.optional(), v: valueSchema }, strict))
+      .min(1, 'must hold at least one sample')
+      .max(limits.maxPoints, atMost(limits.maxPoints, 'samples per entry', 'INGEST_MAX_POINTS')),
+    /** ...and the metadata of their series (`meta`); unknown keys are ignored, for newer writers. */
+    meta: z
+      .array(
+        seriesMetaSchema.extend({
+          key: seriesKey,
+          name,
+          labels,
+          help: z.string().max(MAX_HELP_LENGTH, `at most ${MAX_HELP_LENGTH} characters`).optional(),
+        }),
+      )
+      .max(limits.maxPoints, atMost(limits.maxPoints, 'series per entry', 'INGEST_MAX_POINTS')),
+  };
+}
+
+/** The schemas of every way points arrive, bounded by `limits`. */
+export type PointSchemas = ReturnType<typeof buildSchemas>;
+export type IngestBody = z.infer<PointSchemas['body']>;
+
+const built = new WeakMap<PointLimits, PointSchemas>();
+
+/** The schemas for `limits`, built once per limits object. */
+export function pointSchemas(limits: PointLimits): PointSchemas {
+  let schemas = built.get(limits);
+  if (!schemas) built.set(limits, (schemas = buildSchemas(limits)));
+  return schemas;
+}
