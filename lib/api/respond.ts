@@ -1,5 +1,5 @@
 import 'server-only';
-import { errorResponse, handle } from '@/lib/http';
+import { clip, errorResponse, handle } from '@/lib/http';
 import { passedGate } from '@/lib/runtime';
 
 /**
@@ -23,5 +23,5 @@ export function methodNotAllowed(allow: readonly string[]): (request: Request) =
 /** Answers 404 with the JSON error shape for a path under /api that names no resource. */
 export function noSuchEndpoint(request: Request): Response {
   const path = new URL(request.url).pathname;
-  return errorResponse(404, `no API endpoint ${JSON.stringify(path.length > 120 ? `${path.slice(0, 120)}…` : path)}; see the API section of the README`);
+  return errorResponse(404, `no API endpoint ${clip(path)}; see the API section of the README`);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { labelNameSchema } from '@/lib/schema';
-import { formatPath, toIssues } from './errors';
+import { clip, errorResponse, formatPath, toIssues, type Issue } from './errors';
 
 /** A small body shaped like an ingest request: points with a name and labels. */
 const bodySchema = z.strictObject({
@@ -69,5 +69,23 @@ describe('toIssues', () => {
 
   it('is empty for an error without issues', () => {
     expect(toIssues(new z.ZodError([]))).toEqual([]);
+  });
+});
+
+describe('errorResponse', () => {
+  it('bounds the message, every issue and their number, whatever they were built from', async () => {
+    const issues = Array.from({ length: 500 }, (_, i) => ({ path: `p${i}${'x'.repeat(10_000)}`, message: 'y'.repeat(100_000) }));
+    const body = (await errorResponse(422, 'z'.repeat(1_000_000), issues).json()) as { error: string; issues: Issue[] };
+    expect(body.error.length).toBeLessThan(1_100);
+    expect(body.issues).toHaveLength(101);
+    expect(body.issues.at(-1)?.message).toBe('and 400 more');
+    expect(JSON.stringify(body).length).toBeLessThan(150_000);
+  });
+});
+
+describe('clip', () => {
+  it('quotes short input whole and long input cut, saying how much was left out', () => {
+    expect(clip('abc')).toBe('"abc"');
+    expect(clip('a'.repeat(200))).toBe(`"${'a'.repeat(120)}"… (80 more characters)`);
   });
 });

@@ -47,14 +47,24 @@ export function toIssues(error: z.ZodError): Issue[] {
     // A bad record key (a label name) carries the key's own problem inside.
     const inner = issue.code === 'invalid_key' ? issue.issues[0] : undefined;
     const key = issue.path.at(-1);
-    const message = inner ? `invalid name ${JSON.stringify(String(key))}: ${inner.message}` : issue.message;
-    return { path: formatPath(issue.path), message };
+    const message = inner ? `invalid name ${clip(String(key))}: ${inner.message}` : issue.message;
+    return { path: bounded(formatPath(issue.path), PATH_MAX), message };
   });
 }
 
-/** A JSON error body `{"error", "issues"}` with the given status. */
+// The last line of defence against echoing input: whatever a message was built from, an error
+// body stays small (each path, message and the list of issues are bounded here).
+const PATH_MAX = 200;
+const MESSAGE_MAX = 1_000;
+const ISSUES_MAX = 100;
+
+const bounded = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max)}… (cut)`);
+
+/** A JSON error body `{"error", "issues"}` with the given status, bounded in size. */
 export function errorResponse(status: number, message: string, issues: Issue[] = [], headers: Record<string, string> = {}): Response {
-  return Response.json({ error: message, issues }, { status, headers: { 'Cache-Control': 'no-store', ...headers } });
+  const listed = issues.slice(0, ISSUES_MAX).map((i) => ({ path: bounded(i.path, PATH_MAX), message: bounded(i.message, MESSAGE_MAX) }));
+  if (issues.length > ISSUES_MAX) listed.push({ path: '', message: `and ${issues.length - ISSUES_MAX} more` });
+  return Response.json({ error: bounded(message, MESSAGE_MAX), issues: listed }, { status, headers: { 'Cache-Control': 'no-store', ...headers } });
 }
 
 /** Maps anything a handler throws to a response: named errors keep their status, the rest is a bare 500. */

@@ -18,6 +18,9 @@ export function toSeriesKey(name: string, labels: Labels | undefined): SeriesKey
   return `${name}{${parts.join(',')}}`;
 }
 
+/** A key as an error message quotes it: the key may come from outside, so only its start. */
+const quoted = (key: string): string => JSON.stringify(key.length > 120 ? `${key.slice(0, 120)}…` : key);
+
 export class SeriesKeyError extends Error {
   override readonly name = 'SeriesKeyError';
 }
@@ -26,7 +29,7 @@ export class SeriesKeyError extends Error {
 export function parseSeriesKey(key: SeriesKey): { name: string; labels: Labels } {
   const brace = key.indexOf('{');
   if (brace === -1) return { name: key, labels: {} };
-  if (!key.endsWith('}')) throw new SeriesKeyError(`series key ${JSON.stringify(key)} has no closing brace`);
+  if (!key.endsWith('}')) throw new SeriesKeyError(`series key ${quoted(key)} has no closing brace`);
   const name = key.slice(0, brace);
   const labels: Labels = {};
   const body = key.slice(brace + 1, -1);
@@ -34,7 +37,7 @@ export function parseSeriesKey(key: SeriesKey): { name: string; labels: Labels }
   while (i < body.length) {
     const eq = body.indexOf('=', i);
     if (eq === -1 || body[eq + 1] !== '"') {
-      throw new SeriesKeyError(`series key ${JSON.stringify(key)} has a malformed label at ${i}`);
+      throw new SeriesKeyError(`series key ${quoted(key)} has a malformed label at ${i}`);
     }
     const labelName = body.slice(i, eq);
     let value = '';
@@ -48,7 +51,7 @@ export function parseSeriesKey(key: SeriesKey): { name: string; labels: Labels }
         value += c;
       }
     }
-    if (j >= body.length) throw new SeriesKeyError(`series key ${JSON.stringify(key)} has an unterminated label value`);
+    if (j >= body.length) throw new SeriesKeyError(`series key ${quoted(key)} has an unterminated label value`);
     labels[labelName] = value;
     i = j + 1;
     if (body[i] === ',') i++;
