@@ -11,6 +11,7 @@ interface Family {
   samples: Array<{ labels?: string; value: number; t?: number }>;
 }
 
+// linear: each pattern is one literal character.
 const escapeHelp = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 
 function formatNumber(v: number): string {

@@ -1,5 +1,6 @@
 /** True for a Redis Stream entry id, `<ms>-<seq>`. */
 export function isStreamId(id: string): boolean {
+  // linear: anchored, bounded repetitions.
   return /^\d{1,16}-\d{1,20}$/.test(id);
 }
 

@@ -17,6 +17,7 @@ type Term = (subject: Subject) => boolean;
 
 /** The whitespace-separated terms of a filter, lower-cased. */
 export function filterTerms(filter: string): string[] {
+  // linear: one quantified class; the filter is capped at QUERY_MAX_LENGTH before it gets here.
   return filter.toLowerCase().split(/\s+/).filter(Boolean);
 }
 

@@ -28,6 +28,7 @@ const first = (v: string | string[] | undefined): string | undefined => (Array.i
 
 /** A `from`/`to` pair of whole milliseconds, at least a second apart, or null. */
 export function toTimeRange(from: unknown, to: unknown): TimeRange | null {
+  // linear: anchored, at most 15 digits.
   const f = typeof from === 'string' && /^\d{1,15}$/.test(from) ? Number(from) : NaN;
   const t = typeof to === 'string' && /^\d{1,15}$/.test(to) ? Number(to) : NaN;
   return Number.isSafeInteger(f) && Number.isSafeInteger(t) && t - f >= MIN_RANGE_MS ? { from: f, to: t } : null;

@@ -37,6 +37,7 @@ export function presetsWithin(retentionMs: number): TimeWindow[] {
 export function toTimeWindow(value: unknown, retentionMs: number): TimeWindow {
   const raw = typeof value === 'string' ? value.trim() : '';
   const ms = parseDuration(raw);
+  // linear: digits then a fixed unit, disjoint classes (raw is at most 32 characters: parseDuration).
   if (/^\d+(?:[dhms]|ms)$/.test(raw) && ms >= MIN_WINDOW_MS && ms <= retentionMs) return { label: raw, ms };
   const fallback = parseDuration(DEFAULT_WINDOW);
   return fallback <= retentionMs ? { label: DEFAULT_WINDOW, ms: fallback } : { label: formatWindow(retentionMs), ms: retentionMs };

@@ -28,7 +28,7 @@ export function parseHost(raw: string): HostName | undefined {
     port = colon === -1 ? undefined : raw.slice(colon + 1);
     if (name.includes(':')) return undefined; // an IPv6 literal must be bracketed
   }
-  // Linear: one character class, anchored, no nesting.
+  // linear: one character class, anchored, at most 5 repetitions.
   if (port !== undefined && !/^\d{1,5}$/.test(port)) return undefined;
   name = name.toLowerCase();
   if (name.endsWith('.')) name = name.slice(0, -1);

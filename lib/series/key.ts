@@ -5,6 +5,7 @@ export type SeriesKey = string;
 
 /** Escapes a label value the way the Prometheus text format does: `\`, `"` and newline. */
 export function escapeLabelValue(value: string): string {
+  // linear: each pattern is one literal character.
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 

@@ -16,6 +16,7 @@ export class SseFramingError extends Error {
 }
 
 // A CR or LF would end the field early; parsers ignore an id holding NUL.
+// linear: one character class.
 const UNSAFE_FIELD = /[\r\n\0]/;
 
 /**
@@ -33,6 +34,7 @@ export function encodeEvent({ event, id, data }: SseEvent): string {
     if (UNSAFE_FIELD.test(id)) throw new SseFramingError('id', id);
     out += `id: ${id}\n`;
   }
+  // linear: fixed-length alternatives.
   for (const line of data.split(/\r\n|\r|\n/)) out += `data: ${line}\n`;
   return `${out}\n`;
 }
