@@ -5,7 +5,7 @@ import { parseEnv } from '@/lib/env';
 import { HttpError } from '@/lib/http';
 import { MAX_ISSUES } from '@/lib/points';
 import { hostileTexts, MESSAGE_MAX, point, regexpReach, textLine, type GeneratedPoint } from '@/lib/points/arbitraries';
-import { PEER_HEADER } from '@/lib/runtime';
+import { admittedHeaders } from '@/lib/runtime';
 import type { Batch } from '@/lib/schema';
 import { toSeriesKey } from '@/lib/series';
 import { ingest, type IngestDeps, type IngestResult } from './ingest';
@@ -30,7 +30,7 @@ function deps(published: Batch[] = []): IngestDeps {
 }
 
 const post = (body: string, type = 'application/json') =>
-  new Request('http://127.0.0.1/api/ingest', { method: 'POST', body, headers: { 'content-type': type, [PEER_HEADER]: '127.0.0.1' } });
+  new Request('http://127.0.0.1/api/ingest', { method: 'POST', body, headers: { 'content-type': type, ...admittedHeaders('127.0.0.1', 'test', false) } });
 
 /** What ingest answers for `body`: its result, or the HttpError it throws; anything else thrown fails the test. */
 async function outcome(body: string, type?: string, published: Batch[] = []): Promise<{ result?: IngestResult; error?: HttpError }> {

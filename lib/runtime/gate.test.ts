@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { checkRequest, contentSecurityPolicy, type GatePolicy } from './gate';
+import { admittedHeaders, checkRequest, contentSecurityPolicy, peerOf, PEER_HEADER, type GatePolicy } from './gate';
 
 const policy: GatePolicy = { allowedHosts: ['dash.example.com'], token: 'a-long-enough-ingest-token', dev: false };
 const check = (method: string, headers: http.IncomingHttpHeaders, p = policy) => checkRequest(method, headers, p);
@@ -50,5 +50,13 @@ describe('contentSecurityPolicy', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('unsafe-eval');
     expect(contentSecurityPolicy('abc', true)).toContain("'unsafe-eval'");
+  });
+});
+
+describe('peerOf', () => {
+  it('believes only the address the gate stamped, never one a client sent', () => {
+    expect(peerOf(new Headers(admittedHeaders('::ffff:127.0.0.1', 'n', false)))).toBe('127.0.0.1');
+    expect(peerOf(new Headers({ [PEER_HEADER]: '127.0.0.1' }))).toBeUndefined();
+    expect(peerOf(new Headers({ [PEER_HEADER]: '127.0.0.1', 'x-pulseboard-gate': 'guess' }))).toBeUndefined();
   });
 });

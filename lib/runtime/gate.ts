@@ -175,10 +175,20 @@ function admit(req: http.IncomingMessage, res: http.ServerResponse, policy: Gate
     res.end(body);
     return false;
   }
-  req.headers[PEER_HEADER] = req.socket.remoteAddress ?? '';
-  req.headers[GATE_HEADER] = state.secret;
-  req.headers[NONCE_HEADER] = nonce;
-  // Next.js reads the nonce for its own scripts from the request's CSP header.
-  req.headers['content-security-policy'] = contentSecurityPolicy(nonce, policy.dev);
+  Object.assign(req.headers, admittedHeaders(req.socket.remoteAddress ?? '', nonce, policy.dev));
   return true;
+}
+
+/**
+ * The headers the gate stamps on a request it admits from `peer`: the address, this process's
+ * secret (so `peerOf` believes it), and the response's CSP nonce, also in a request
+ * `Content-Security-Policy`, where Next.js reads the nonce for its own scripts.
+ */
+export function admittedHeaders(peer: string, nonce: string, dev: boolean): Record<string, string> {
+  return {
+    [PEER_HEADER]: peer,
+    [GATE_HEADER]: gateState().secret,
+    [NONCE_HEADER]: nonce,
+    'content-security-policy': contentSecurityPolicy(nonce, dev),
+  };
 }
