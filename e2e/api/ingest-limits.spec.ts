@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { post, postPoints, seriesKeys } from '../support/ingest';
+import { startServer } from '../support/server';
 
 /** Longest error body a refusal may have, whatever it was sent. */
 const ERROR_BODY_MAX = 2048;
@@ -100,15 +101,21 @@ test.describe('series Pulseboard’s collector writes', () => {
     expect(await (await fetch(`${baseURL}/api/metrics`)).text()).toContain('pulseboard_store_dropped_points_total{reason="reserved"}');
   });
 
-  test('prom-client’s default metrics (the collector’s names, without this instance’s label) → 202', async ({ baseURL }) => {
-    const registry = new Registry();
-    collectDefaultMetrics({ register: registry });
-    const { status, json } = await post(baseURL!, await registry.metrics(), text);
-    expect(status).toBe(202);
-    expect(json.accepted).toBeGreaterThan(20);
-    const keys = await seriesKeys(baseURL!);
-    expect(keys).toContain('process_cpu_seconds_total');
-    expect(keys).toContain('process_cpu_seconds_total{instance="e2e"}');
+  // Its own server: the dashboard specs that share the Playwright server expect its panels only.
+  test('prom-client’s default metrics (the collector’s names, without this instance’s label) → 202', async () => {
+    const server = await startServer({ env: { INSTANCE: 'e2e-prom' } });
+    try {
+      const registry = new Registry();
+      collectDefaultMetrics({ register: registry });
+      const { status, json } = await post(server.url, await registry.metrics(), text);
+      expect(status).toBe(202);
+      expect(json.accepted).toBeGreaterThan(20);
+      const keys = await seriesKeys(server.url);
+      expect(keys).toContain('process_cpu_seconds_total');
+      expect(keys).toContain('process_cpu_seconds_total{instance="e2e-prom"}');
+    } finally {
+      await server.stop('SIGKILL');
+    }
   });
 });
 
