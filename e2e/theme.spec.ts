@@ -30,6 +30,8 @@ test('the theme follows the system until toggled; the choice persists across a r
   expect(await background(page)).toBe(LIGHT);
   await page.reload();
   expect(await background(page)).toBe(LIGHT);
+  // Hydrated (the label comes from storage then): a click before it would cycle from "System".
+  await expect(toggle).toHaveText(/Light/);
 
   // Back to System: the operating system's dark setting wins again, and nothing is stored.
   await toggle.click();
