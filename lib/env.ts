@@ -64,6 +64,13 @@ export const envSchema = z.object({
   QUERY_MAX_LENGTH: count('4096', 16, 65_536),
   /** Most terms (dashboard filter) or globs (`series=`) in one filter. */
   QUERY_MAX_TERMS: count('64', 1, 1_024),
+  /**
+   * Most matching steps one filter may cost over the series held (a step is about a character
+   * compared), and the most a stream flush spends matching new series against new filters.
+   */
+  QUERY_MAX_WORK: count('20000000', 10_000, 10_000_000_000),
+  /** Most points a server-rendered page carries in all; series get fewer each past it. */
+  SNAPSHOT_MAX_POINTS: count('200000', 1_000, 100_000_000),
   REPLAY_MAX_BYTES: count('16MiB', 64 * 1024, 4 * 1024 ** 3),
   REPLAY_WINDOW: duration('5m', 1_000, 86_400_000),
   SHUTDOWN_DRAIN_WINDOW: duration('5s', 0, 600_000),
@@ -87,6 +94,8 @@ export const envSchema = z.object({
   INGEST_MAX_LABEL_VALUE_LENGTH: count('1024', 1, 65_536),
   INGEST_MAX_NAME_LENGTH: count('256', 1, 65_536),
   INGEST_MAX_LABEL_NAME_LENGTH: count('128', 1, 65_536),
+  /** Longest HELP text of a metric (`# HELP`, or `metadata.help`). */
+  INGEST_MAX_HELP_LENGTH: count('1024', 1, 65_536),
   /** Longest whole series key, `name{k="v",...}` as canonically written. */
   INGEST_MAX_SERIES_KEY_LENGTH: count('4KiB', 64, 1024 ** 2),
   /** A point this far ahead of the server clock would hold its series' later points out until then. */

@@ -106,16 +106,23 @@ export function compileGlob(glob: string, { anyChar = true }: { anyChar?: boolea
 export interface SeriesFilter {
   /** Canonical form, equal for equal filters, so streams with one filter share encoded bytes. */
   readonly id: string;
+  /**
+   * At most how many matching steps the filter spends per character of a key: a request or a
+   * flush that matches it over keys of `n` characters in all does at most `cost × n` steps.
+   */
+  readonly cost: number;
   matches(key: SeriesKey): boolean;
 }
 
-const MATCH_ALL: SeriesFilter = { id: '*', matches: () => true };
+const MATCH_ALL: SeriesFilter = { id: '*', cost: 0, matches: () => true };
 
 /** Compiles a list of globs; an empty list (or one containing `*`) matches every series. */
 export function compileSeriesFilter(globs: readonly string[]): SeriesFilter {
   const unique = [...new Set(globs.map((g) => collapseStars(g.trim())).filter((g) => g.length > 0))].sort();
   if (unique.length === 0 || unique.includes('*')) return MATCH_ALL;
   const compiled = unique.map((g) => compileGlob(g));
+  // Each glob reads each key about once per piece, and a `?` piece once per 32 of its characters.
+  const cost = unique.reduce((sum, g) => sum + g.split('*').reduce((n, p) => n + 1 + (p.includes('?') ? Math.ceil(p.length / 32) : 0), 0), 0);
   // JSON, not a comma join: a glob may itself contain a comma.
-  return { id: JSON.stringify(unique), matches: (key) => compiled.some((matches) => matches(key)) };
+  return { id: JSON.stringify(unique), cost, matches: (key) => compiled.some((matches) => matches(key)) };
 }

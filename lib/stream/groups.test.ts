@@ -8,6 +8,7 @@ function counting(globs: string[]): SeriesFilter & { calls: number } {
   const inner = compileSeriesFilter(globs);
   const filter = {
     id: inner.id,
+    cost: inner.cost,
     calls: 0,
     matches: (key: string) => {
       filter.calls++;

@@ -344,7 +344,7 @@ describe('Hub', () => {
   it('runs a filter over each series once, not once per sample and flush', async () => {
     let calls = 0;
     const inner = compileSeriesFilter(['m{i="1"}', 'm{i="2"}']);
-    const counted: SeriesFilter = { id: inner.id, matches: (key) => (calls++, inner.matches(key)) };
+    const counted: SeriesFilter = { id: inner.id, cost: inner.cost, matches: (key) => (calls++, inner.matches(key)) };
     const h = hub();
     const reader = h.open(counted).getReader();
     await next(reader);
