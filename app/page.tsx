@@ -1,10 +1,11 @@
 import { connection } from 'next/server';
 import { Dashboard } from '@/components/dashboard';
-import { dashboardData } from '@/lib/api';
+import { dashboardData, pageAdmitted } from '@/lib/api';
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
 export default async function Page({ searchParams }: { searchParams: Promise<SearchParams> }) {
   await connection();
+  if (!(await pageAdmitted())) return null;
   return <Dashboard data={dashboardData(await searchParams)} />;
 }

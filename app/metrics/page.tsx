@@ -3,12 +3,13 @@ import { connection } from 'next/server';
 import { EmptyState } from '@/components/empty-state';
 import { FilterProblem } from '@/components/filter-problem';
 import { MetricList } from '@/components/metric-list';
-import { metricBrowser } from '@/lib/api';
+import { metricBrowser, pageAdmitted } from '@/lib/api';
 
 export const metadata = { title: 'Metrics · Pulseboard' };
 
 export default async function MetricsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await connection();
+  if (!(await pageAdmitted())) return null;
   const { filter, metrics } = metricBrowser(await searchParams);
   return (
     <div className="dashboard browser">

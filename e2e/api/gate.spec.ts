@@ -105,6 +105,29 @@ test.describe('the request gate', () => {
     expect(((await unknown.json()) as { error: string }).error).toContain('no API endpoint "/api/nope/deeper"');
   });
 
+  test('a target that is not a path that decodes gets 400 JSON, never a 5xx or a redirect elsewhere', async ({ baseURL }) => {
+    const host = new URL(baseURL!).host;
+    for (const [method, path] of [['OPTIONS', '*'], ['GET', '*'], ['GET', 'http://evil.example/api/health'], ['GET', '/api/series/%E0%A4%A'], ['GET', '/metrics/%ZZ']] as const) {
+      const res = await rawRequest(`${baseURL}/`, { method, headers: { host }, target: path });
+      expect(res.status, `${method} ${path}`).toBe(400);
+      expect(res.json?.error, `${method} ${path}`).toMatch(/not a path|percent-encoding/);
+    }
+  });
+
+  test('HEAD /api/stream answers the stream headers and opens no stream', async ({ baseURL }) => {
+    const open = async () => ((await (await fetch(`${baseURL}/api/health`)).json()) as { streams: { open: number } }).streams.open;
+    const before = await open();
+    for (let i = 0; i < 80; i++) {
+      const res = await rawRequest(`${baseURL}/api/stream?series=head_${i}`, { method: 'HEAD', headers: { host: new URL(baseURL!).host } });
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toContain('text/event-stream');
+    }
+    expect(await open()).toBe(before);
+    // And the operator's own dashboard still gets a stream.
+    const res = await fetch(`${baseURL}/api/stream`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
+    expect(res?.status).toBe(200);
+  });
+
   test('a local proxy that says Forwarded: for=<remote> does not open tokenless ingest', async ({ baseURL }) => {
     for (const forwarded of ['for=203.0.113.9', 'for="[2001:db8::7]:4711";proto=https', 'for=127.0.0.1, for=unknown']) {
       const res = await rawRequest(`${baseURL}/api/ingest`, { method: 'POST', headers: { host: new URL(baseURL!).host, ...plain, forwarded }, body: text('forwarded_write') });

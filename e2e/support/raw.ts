@@ -13,20 +13,21 @@ export interface RawResponse {
  * not let a test set — as an attacker's page or a rebinding DNS name would send them.
  */
 export function rawRequest(
-  url: string,
+  address: string,
   {
     method = 'GET',
     headers = {},
     body,
     localAddress,
     setHost = true,
+    target,
     timeoutMs = 10_000,
-  }: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string; setHost?: boolean; timeoutMs?: number } = {},
+  }: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string; setHost?: boolean; target?: string; timeoutMs?: number } = {},
 ): Promise<RawResponse> {
-  const target = new URL(url);
+  const url = new URL(address);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method, headers, localAddress, setHost, timeout: timeoutMs, agent: false },
+      { host: url.hostname, port: url.port, path: target ?? `${url.pathname}${url.search}`, method, headers, localAddress, setHost, timeout: timeoutMs, agent: false },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -42,7 +43,7 @@ export function rawRequest(
         });
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${address} within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end(body);
   });

@@ -1,10 +1,10 @@
 import 'server-only';
 
-export { openStream, streamQuerySchema, type StreamQuery } from './stream';
+export { openStream, streamHead, streamQuerySchema, type StreamQuery } from './stream';
 export { health } from './health';
 export { dashboardData, type DashboardData } from './dashboard';
 export { ingestResponse } from './ingest';
 export { listSeries, seriesHistory, historyQuerySchema, type HistoryQuery } from './series';
 export { metricsText } from './metrics';
 export { metricBrowser, metricDetail, metricCsv, exportQuerySchema, type MetricSummary, type MetricDetail, type ExportQuery } from './browse';
-export { respond, methodNotAllowed, noSuchEndpoint } from './respond';
+export { respond, pageAdmitted, methodNotAllowed, noSuchEndpoint } from './respond';

@@ -75,8 +75,9 @@ function healthFamilies(): Family[] {
     {
       name: 'pulseboard_requests_refused_total',
       type: 'counter',
-      help: 'Requests the gate refused: a Host not in ALLOWED_HOSTS, or a cross-site browser request.',
+      help: 'Requests the gate refused: a target that is not a path, a Host not in ALLOWED_HOSTS, or a cross-site browser request.',
       samples: [
+        { labels: '{reason="target"}', value: gate.refused.target },
         { labels: '{reason="host"}', value: gate.refused.host },
         { labels: '{reason="cross_site"}', value: gate.refused.cross_site },
       ],

@@ -1,4 +1,5 @@
 import 'server-only';
+import { headers } from 'next/headers';
 import { clip, errorResponse, handle } from '@/lib/http';
 import { passedGate } from '@/lib/runtime';
 
@@ -14,6 +15,15 @@ export function respond(request: Request, body: () => Response | Promise<Respons
   return handle(body);
 }
 
+/**
+ * Whether a page may read data for this request: false only for a request that reached Next.js
+ * before the gate was installed (its Host was never checked). The page then renders nothing and
+ * the root layout says Pulseboard is starting, so not even the page's payload carries data.
+ */
+export async function pageAdmitted(): Promise<boolean> {
+  return passedGate(await headers());
+}
+
 /** A route handler answering 405 with `Allow` and the JSON error shape, for methods a route does not take. */
 export function methodNotAllowed(allow: readonly string[]): (request: Request) => Response {
   const list = [...allow, ...(allow.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
@@ -21,7 +31,7 @@ export function methodNotAllowed(allow: readonly string[]): (request: Request) =
 }
 
 /** Answers 404 with the JSON error shape for a path under /api that names no resource. */
-export function noSuchEndpoint(request: Request): Response {
+export function noSuchEndpoint(request: Request): Promise<Response> {
   const path = new URL(request.url).pathname;
-  return errorResponse(404, `no API endpoint ${clip(path)}; see the API section of the README`);
+  return respond(request, () => errorResponse(404, `no API endpoint ${clip(path)}; see the API section of the README`));
 }

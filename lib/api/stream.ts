@@ -4,7 +4,7 @@ import type { Env } from '@/lib/env';
 import { HttpError, toIssues } from '@/lib/http';
 import { getRuntime, peerOf } from '@/lib/runtime';
 import { compileSeriesFilter } from '@/lib/series';
-import { eventStreamResponse, jitter, StreamLimitError } from '@/lib/stream';
+import { eventStreamResponse, jitter, SSE_HEADERS, StreamLimitError } from '@/lib/stream';
 
 // Cursors Pulseboard hands out are far shorter; a longer one did not come from it.
 const CURSOR_MAX_LENGTH = 128;
@@ -67,4 +67,13 @@ export async function openStream(params: URLSearchParams, headers: Headers, sign
   } catch (err) {
     throw StreamLimitError.is(err) ? limitError(err, env) : err;
   }
+}
+
+/**
+ * `HEAD /api/stream`: the stream's headers and no body, without opening a stream. Next.js answers
+ * HEAD with the GET handler and then never cancels the body, so a stream opened for a HEAD would
+ * stay registered (and count against every cap) for good.
+ */
+export function streamHead(): Response {
+  return new Response(null, { headers: SSE_HEADERS });
 }

@@ -144,7 +144,9 @@ describe('EntryDecoder: properties', () => {
 
   it('reads back every batch Pulseboard writes (samples, meta, origin)', () => {
     fc.assert(
-      fc.property(points, fc.boolean(), fc.option(fc.string({ maxLength: 50 }), { nil: undefined }), (ps, collector, help) => {
+      fc.property(points, fc.boolean(), fc.option(fc.string({ maxLength: 50 }), { nil: undefined }), (generated, collector, help) => {
+        // A collector writes its own instance's series only.
+        const ps = collector ? generated.map((p) => ({ ...p, labels: { instance: 'web-1' } })) : generated;
         const samples = samplesOf(ps);
         const first = ps[0] as GeneratedPoint;
         const meta = [{ key: toSeriesKey(first.name, first.labels), name: first.name, labels: first.labels, unit: 'bytes' as const, type: 'gauge' as const, ...(help !== undefined && { help }) }];
@@ -153,6 +155,15 @@ describe('EntryDecoder: properties', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('refuses a collector batch that writes another instance\'s series (or one without an instance)', () => {
+    for (const series of ['orders_total{shop="eu"}', 'process_cpu_seconds_total{instance="web-2"}']) {
+      const entry = { samples: JSON.stringify([{ series, t: now, v: 1 }]), origin: 'collector', source: 'web-1' };
+      expect(strict().decode(ID, entry)).toMatchObject({ ok: false, reason: expect.stringMatching(/may only write series with instance="web-1"/) as unknown });
+    }
+    const own = { samples: JSON.stringify([{ series: 'process_cpu_seconds_total{instance="web-1"}', t: now, v: 1 }]), origin: 'collector', source: 'web-1' };
+    expect(strict().decode(ID, own).ok).toBe(true);
   });
 
   it('checks a key it has seen before as strictly the next time: values, times and canonical form', () => {

@@ -148,6 +148,14 @@ export class EntryDecoder {
       if (this.known.size >= KNOWN_KEYS_MAX) this.known.clear();
       this.known.set((parsed.data[j] as { series: string }).series, { name: p.name, labels: p.labels, value: 0 });
     }
+    if (origin?.success) {
+      // A collector writes only its own instance's series: an entry that says `origin: collector`
+      // may claim no series of another instance (or none at all), whatever else it says.
+      const stranger = points.findIndex((p) => p.labels?.instance === undefined || p.labels.instance !== fields.source);
+      if (stranger !== -1) {
+        return { ok: false, reason: `samples[${stranger}]: a collector batch (origin "collector") may only write series with instance=${clip(fields.source ?? '', 64)} (its source)` };
+      }
+    }
     return { ok: true, batch: origin?.success ? { ...decoded.batch, origin: origin.data } : decoded.batch };
   }
 

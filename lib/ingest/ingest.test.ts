@@ -130,7 +130,7 @@ describe('ingest: hostile bodies', () => {
     ['a 500,000-character unknown key', { points: [{ name: 'm', value: 1, ['k'.repeat(500_000)]: 1 }] }, 422, /unrecognized key "k{40}"… \(499960 more characters\)/],
     ['a key over INGEST_MAX_SERIES_KEY_LENGTH', { points: [{ name: 'm', value: 1, labels: Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`l${i}`, 'v'.repeat(1000)])) }] }, 422, /longer than 4096 characters \(INGEST_MAX_SERIES_KEY_LENGTH\)/],
     ['50,000 labels', { points: [{ name: 'm', value: 1, labels: Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`l${i}`, ''])) }] }, 422, /at most 16 labels \(INGEST_MAX_LABELS\)/],
-    ['10,000 points, each invalid', { points: Array.from({ length: 10_000 }, () => ({ name: '-', value: 'x' })) }, 422, /20000 invalid point\(s\); nothing was stored \(the first 20 are listed\)/],
+    ['10,000 points, each invalid', { points: Array.from({ length: 10_000 }, () => ({ name: '-', value: 'x' })) }, 422, /^10000 invalid point\(s\); nothing was stored \(the first 20 of 20000 problems are listed\)/],
     ['a point far in the future', { points: [{ name: 'm', value: 1, timestamp: Date.now() + 3_600_000 }] }, 422, /ahead of the server clock \(INGEST_MAX_FUTURE\)/],
     ['a series of the collector', { points: [{ name: 'process_cpu_seconds_total', labels: { instance: 'web-1' }, value: 1 }] }, 422, /"process_cpu_seconds_total\{instance=\\"web-1\\"\}" is written by Pulseboard's own collector/],
   ])('refuses %s (JSON) with a bounded answer naming the limit, without a RegExp over it', async (_case, body, status, message) => {

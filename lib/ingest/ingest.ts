@@ -64,8 +64,20 @@ function statusOf(issues: readonly z.core.$ZodIssue[]): number {
   return 422;
 }
 
-/** `n invalid point(s)`, saying when only the first MAX_ISSUES are listed. */
-const invalid = (n: number): string => `${n} invalid point(s); nothing was stored${n > MAX_ISSUES ? ` (the first ${MAX_ISSUES} are listed)` : ''}`;
+/**
+ * `n invalid point(s)` for the points the issues are about (a point may have several), saying
+ * when only the first MAX_ISSUES issues are listed.
+ */
+function invalid(issues: ReadonlyArray<{ path: readonly PropertyKey[] }>): string {
+  const points = new Set<PropertyKey>();
+  let other = 0;
+  for (const { path } of issues) {
+    if (path[0] === 'points' && typeof path[1] === 'number') points.add(path[1]);
+    else other++;
+  }
+  const what = [points.size > 0 && `${points.size} invalid point(s)`, other > 0 && `${other} other problem(s)`].filter(Boolean).join(' and ');
+  return `${what}; nothing was stored${issues.length > MAX_ISSUES ? ` (the first ${MAX_ISSUES} of ${issues.length} problems are listed)` : ''}`;
+}
 
 /** Parses and validates a body into one batch, or throws the HttpError that says what is wrong. */
 function toBatch(parsed: ParsedBody, limits: PointLimits, env: Env, store: StoreView): Batch {
@@ -77,12 +89,12 @@ function toBatch(parsed: ParsedBody, limits: PointLimits, env: Env, store: Store
     const message =
       status === 413 ? `more than ${limits.maxPoints} points (INGEST_MAX_POINTS): split the request`
       : status === 400 ? 'body is not {"points":[...]}'
-      : invalid(result.error.issues.length);
+      : invalid(result.error.issues);
     throw new HttpError(status, message, issues);
   }
   const now = Date.now();
   const built = pointsToBatch(result.data, { limits, now, defaultTime: now, retentionMs: env.HISTORY_RETENTION });
-  if (!built.ok) throw new HttpError(422, invalid(built.issues.length), place(built.issues));
+  if (!built.ok) throw new HttpError(422, invalid(built.issues), place(built.issues));
   preflight(built.batch, built.from, store, place);
   return built.batch;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { admittedHeaders, checkRequest, contentSecurityPolicy, peerOf, PEER_HEADER, type GatePolicy } from './gate';
 
 const policy: GatePolicy = { allowedHosts: ['dash.example.com'], token: 'a-long-enough-ingest-token', dev: false };
-const check = (method: string, headers: http.IncomingHttpHeaders, p = policy) => checkRequest(method, headers, p);
+const check = (method: string, headers: http.IncomingHttpHeaders, p = policy, target = '/api/ingest') => checkRequest(method, target, headers, p);
 
 describe('checkRequest', () => {
   it('lets through requests to an allowed host from programs and from its own pages', () => {
@@ -40,6 +40,15 @@ describe('checkRequest', () => {
   it('quotes hostile header values only in part', () => {
     const refusal = check('POST', { host: 'localhost:3000', origin: `http://${'x'.repeat(100_000)}.example` });
     expect(refusal?.message.length).toBeLessThan(400);
+  });
+});
+
+describe('request targets', () => {
+  it('refuses anything but a path that decodes: OPTIONS *, absolute URLs, broken percent-encoding', () => {
+    for (const target of ['*', 'http://evil.example/api/health', '//evil.example/x', '/api/series/%E0%A4%A', '/metrics/%ZZ']) {
+      expect(check('GET', { host: 'localhost:3000' }, policy, target), target).toMatchObject({ status: 400, reason: 'target' });
+    }
+    expect(check('GET', { host: 'localhost:3000' }, policy, '/api/series/a%7Bb%3D%22c%22%7D?x=%ZZ')).toBeNull();
   });
 });
 

@@ -23,7 +23,7 @@ export interface GatePolicy {
 /** A request the gate answers itself. */
 export interface Refusal {
   status: 400 | 403;
-  reason: 'host' | 'cross_site';
+  reason: 'target' | 'host' | 'cross_site';
   message: string;
 }
 
@@ -36,6 +36,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Decides whether a request may reach Pulseboard at all.
+ * - The target must be a path that decodes (no `*`, no absolute URL).
  * - `Host` must be an allowed name (DNS rebinding: a page on attacker.example whose name
  *   resolves to 127.0.0.1 sends `Host: attacker.example`).
  * - A browser request that changes something (POST, PUT, ...) must come from this server's own
@@ -45,7 +46,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * - A foreign page's reads other than navigations (fetch, EventSource, img) are refused too:
  *   the browser would hide the answer, but the server would still do the work.
  */
-export function checkRequest(method: string, headers: http.IncomingHttpHeaders, policy: GatePolicy): Refusal | null {
+export function checkRequest(method: string, target: string, headers: http.IncomingHttpHeaders, policy: GatePolicy): Refusal | null {
+  const bad = targetProblem(target);
+  if (bad) return { status: 400, reason: 'target', message: bad };
   const rawHost = headers.host ?? '';
   const host = parseHost(rawHost);
   if (!host) {
@@ -72,6 +75,22 @@ export function checkRequest(method: string, headers: http.IncomingHttpHeaders, 
     reason: 'cross_site',
     message: `cross-site request refused: ${method} from ${from}. Pulseboard's own pages, and programs without a browser's Origin, may call it; a program in a browser must send "Authorization: Bearer <INGEST_TOKEN>"`,
   };
+}
+
+/**
+ * Why a request target is not one Pulseboard serves: only a path (origin form). `*` (OPTIONS *)
+ * and absolute URLs (`GET http://elsewhere/ HTTP/1.1`, which Next.js would redirect to) are
+ * refused, and so is a path whose percent-encoding does not decode (Next.js would answer 500).
+ */
+function targetProblem(target: string): string | undefined {
+  if (!target.startsWith('/') || target.startsWith('//')) return `request target ${clipHeader(target)} is not a path: send GET /path`;
+  const end = target.search(/[?#]/);
+  try {
+    decodeURIComponent(end === -1 ? target : target.slice(0, end));
+  } catch {
+    return `malformed percent-encoding in the path ${clipHeader(target)}`;
+  }
+  return undefined;
 }
 
 /** The Content-Security-Policy of every response: scripts only with this response's nonce. */
@@ -115,7 +134,7 @@ type Holder = { [KEY]?: { secret: string; stats: GateStats } };
 /** The gate of this process (created once; route handlers and instrumentation share it). */
 function gateState(): { secret: string; stats: GateStats } {
   const holder = globalThis as Holder;
-  holder[KEY] ??= { secret: randomBytes(18).toString('base64url'), stats: { refused: { host: 0, cross_site: 0 } } };
+  holder[KEY] ??= { secret: randomBytes(18).toString('base64url'), stats: { refused: { target: 0, host: 0, cross_site: 0 } } };
   return holder[KEY];
 }
 
@@ -166,7 +185,7 @@ export function installRequestGate(policy: GatePolicy): void {
 function admit(req: http.IncomingMessage, res: http.ServerResponse, policy: GatePolicy, state: { secret: string; stats: GateStats }): boolean {
   const nonce = randomBytes(16).toString('base64');
   for (const [name, value] of Object.entries(securityHeaders(nonce, policy.dev))) res.setHeader(name, value);
-  const refusal = checkRequest(req.method ?? 'GET', req.headers, policy);
+  const refusal = checkRequest(req.method ?? 'GET', req.url ?? '', req.headers, policy);
   if (refusal) {
     state.stats.refused[refusal.reason]++;
     const body = JSON.stringify({ error: refusal.message, issues: [] });

@@ -1,7 +1,7 @@
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
 import { MetricDetailView } from '@/components/metric-detail';
-import { metricDetail } from '@/lib/api';
+import { metricDetail, pageAdmitted } from '@/lib/api';
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
@@ -11,6 +11,7 @@ export async function generateMetadata({ params }: { params: Promise<{ name: str
 
 export default async function MetricPage({ params, searchParams }: { params: Promise<{ name: string }>; searchParams: Promise<SearchParams> }) {
   await connection();
+  if (!(await pageAdmitted())) return null;
   const detail = metricDetail((await params).name, await searchParams);
   if (!detail) notFound();
   return <MetricDetailView detail={detail} />;
