@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { streamQuerySchema } from './stream';
+import { ipv6Prefix64, streamQuerySchema } from './stream';
 
 const caps = { QUERY_MAX_LENGTH: 256, QUERY_MAX_TERMS: 8 };
 
@@ -21,4 +21,14 @@ describe('streamQuerySchema', () => {
       { numRuns: 500 },
     );
   });
+});
+
+describe('ipv6Prefix64', () => {
+  it.each([
+    ['2001:db8::1', '2001:db8:0:0'],
+    ['2001:0db8:0000:0042:abcd::7', '2001:db8:0:42'],
+    ['fe80::1%eth0', 'fe80:0:0:0'],
+    ['::1', '0:0:0:0'],
+    ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2'],
+  ])('%s is counted as %s::/64', (address, prefix) => expect(ipv6Prefix64(address)).toBe(prefix));
 });

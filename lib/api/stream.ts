@@ -1,4 +1,5 @@
 import 'server-only';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { Env } from '@/lib/env';
 import { HttpError, toIssues } from '@/lib/http';
@@ -31,9 +32,22 @@ const ADDRESS_MAX_LENGTH = 64;
 // A refused client is told to wait about this long, jittered so that a crowd spreads out.
 const RETRY_AFTER_MS = 5_000;
 
-/** The client address a stream counts against: the socket's peer as the request gate stamped it. */
+/**
+ * The client a stream counts against: the socket's peer as the request gate stamped it; for IPv6
+ * its /64, since one host may hold a whole /64 and pick a new address for every connection.
+ */
 function clientAddress(headers: Headers): string {
-  return (peerOf(headers) ?? '').slice(0, ADDRESS_MAX_LENGTH);
+  const peer = (peerOf(headers) ?? '').slice(0, ADDRESS_MAX_LENGTH);
+  return isIP(peer) === 6 ? `${ipv6Prefix64(peer)}::/64` : peer;
+}
+
+/** The first four groups of an IPv6 address, written out (`2001:db8::1` → `2001:db8:0:0`). */
+export function ipv6Prefix64(address: string): string {
+  const [head = '', tail] = address.split('%')[0]!.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail === undefined ? [] : tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return groups.slice(0, 4).map((g) => (g.replace(/^0+/, '') || '0').toLowerCase()).join(':');
 }
 
 /** A stream cap reached, as the HTTP error a client (or its operator) can act on. */
