@@ -1,19 +1,6 @@
 import type { SeriesKey } from './key';
-import {
-  INDEX_OF_MAX,
-  findPoints,
-  findText,
-  meter,
-  occursWithin,
-  pointsAt,
-  pointsBefore,
-  searchedByShiftAnd,
-  stepsPerUnit,
-  toPointPiece,
-  toTextPiece,
-  type PointPiece,
-  type TextPiece,
-} from './piece';
+import { INDEX_OF_MAX, findText, meter, occursWithin, textStepsPerUnit, toTextPiece, type TextPiece } from './piece';
+import { findPoints, pointStepsPerUnit, pointsAt, pointsBefore, toPointPiece, type PointPiece } from './points';
 
 /*
  * Globs are matched without a RegExp and without backtracking. A glob is cut at its stars (runs
@@ -27,9 +14,10 @@ import {
  * overlap: at most n × (the most steps per unit of any piece between, see stepsPerUnit):
  * - pieces without `?`: indexOf for pieces of up to 64 units (at most 64 comparisons per text
  *   position, whatever the engine does), Knuth–Morris–Pratt for longer ones (indexOf is
- *   O(n × piece) in V8 on pieces such as `a…aba…a`): one or two steps per unit;
- * - a piece holding `?`: bit-parallel Shift-And over code points, a step per 32 of its code
- *   points per unit: linear for pieces of up to 32 characters, at most ~n²/32 for longer ones.
+ *   O(n × piece) in V8 on pieces such as `a…aba…a`): a step per unit, or two JS steps (JS_STEP);
+ * - a piece holding `?`: bit-parallel Shift-And over code points (lib/series/points.ts), a JS step
+ *   per 32 of its code points per unit: linear for pieces of up to 32 characters, at most ~n²/32
+ *   for longer ones.
  *   Before it, the glob's longest literal (up to 64 units) is looked for with indexOf, one step
  *   per unit more: a key without it is refused without the pass.
  * So a glob costs at most `cost × n` steps (GlobMatcher.cost), and a filter the sum of its globs'.
@@ -38,6 +26,9 @@ import {
  */
 
 type Piece = TextPiece | PointPiece;
+
+/** At most how many steps finding `piece` in a range takes per unit of the range (see textStepsPerUnit, pointStepsPerUnit). */
+const stepsPerUnit = (piece: Piece): number => (piece.kind === 'text' ? textStepsPerUnit(piece) : pointStepsPerUnit(piece));
 
 /** A compiled glob, tested against many texts. */
 export interface GlobMatcher {
@@ -53,7 +44,7 @@ function collapseStars(glob: string): string {
   return out;
 }
 
-/** Text positions and table entries the matchers have visited so far: tests read it to bound the work. */
+/** Matching steps taken so far (see `meter` in lib/series/piece.ts): tests read it to bound the work. */
 export function globSteps(): number {
   return meter.steps;
 }
@@ -104,7 +95,7 @@ function find(piece: Piece, text: string, from: number, limit: number): number {
  * the only search it spares (the others are indexOf already).
  */
 function prefilterOf(parts: readonly string[], pieces: readonly Piece[], anyChar: boolean): string {
-  if (!pieces.some(searchedByShiftAnd)) return '';
+  if (!pieces.some((p) => p.kind === 'points' && p.literal)) return '';
   const runs = parts.flatMap((p) => (anyChar ? p.split('?') : [p]));
   const longest = runs.reduce((a, b) => (b.length > a.length ? b : a), '');
   return longest.slice(0, INDEX_OF_MAX);
