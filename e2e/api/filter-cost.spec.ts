@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { healthDuring } from '../support/health';
 import { postPoints } from '../support/ingest';
 import { startServer, type RunningServer } from '../support/server';
 
@@ -40,29 +41,6 @@ test.afterAll(async () => {
   await server?.stop('SIGKILL');
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Runs `work` while /api/health is asked every 25 ms; the slowest answer, in ms. */
-async function healthDuring(work: () => Promise<void>): Promise<number> {
-  let done = false;
-  let worst = 0;
-  const sampler = (async () => {
-    for (let i = 0; !done && i < 2_000; i++) {
-      const started = performance.now();
-      expect((await fetch(`${server.url}/api/health`, { signal: AbortSignal.timeout(10_000) })).ok).toBe(true);
-      worst = Math.max(worst, performance.now() - started);
-      await sleep(25);
-    }
-  })();
-  try {
-    await work();
-  } finally {
-    done = true;
-    await sampler;
-  }
-  return worst;
-}
-
 async function listed(series: string): Promise<{ status: number; body: { series?: Array<{ key: string }>; error?: string; issues?: Array<{ path: string; message: string }> } }> {
   const res = await fetch(`${server.url}/api/series?series=${encodeURIComponent(series)}`, { signal: AbortSignal.timeout(30_000) });
   return { status: res.status, body: await res.json() };
@@ -70,7 +48,7 @@ async function listed(series: string): Promise<{ status: number; body: { series?
 
 test('the review’s 64-glob filter over 9,900 series is refused naming QUERY_MAX_WORK, and /api/health answers within 200 ms meanwhile', async () => {
   expect(encodeURIComponent(HOSTILE).length).toBe(691);
-  const worst = await healthDuring(async () => {
+  const worst = await healthDuring(server.url, async () => {
     for (let i = 0; i < 5; i++) {
       const { status, body } = await listed(HOSTILE);
       expect(status).toBe(400);
@@ -81,19 +59,19 @@ test('the review’s 64-glob filter over 9,900 series is refused naming QUERY_MA
         /^this filter would cost about \d+ matching steps over the \d+ series held, more than QUERY_MAX_WORK \(\d+\): use fewer globs, fewer or shorter \? pieces$/,
       );
     }
-  });
+  }, 25);
   expect(worst).toBeLessThan(200);
 });
 
 test('a realistic filter of 64 globs over the same series answers with exactly its series, /api/health answering meanwhile', async () => {
   let keys: string[] = [];
-  const worst = await healthDuring(async () => {
+  const worst = await healthDuring(server.url, async () => {
     for (let i = 0; i < 3; i++) {
       const { status, body } = await listed(REALISTIC);
       expect(status).toBe(200);
       keys = body.series!.map((s) => s.key);
     }
-  });
+  }, 25);
   expect(keys).toEqual(ROUTES.map(keyOf).sort((a, b) => a.localeCompare(b)));
   expect(worst).toBeLessThan(200);
 });
