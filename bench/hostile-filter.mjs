@@ -2,23 +2,30 @@
 // Hostile filters and a large CSV export against one or more production builds, side by side:
 //
 //   node bench/hostile-filter.mjs --dir /work/wt-base --dir .
+//   node bench/hostile-filter.mjs --dir /work/wt-base --dir . --only series   # one part: pages, series, sigterm, csv
 //
 // For each checkout (it needs `.next/BUILD_ID`): with one 3-label metric held, how long
 // `GET /metrics?q=*****!`, `?q=******!` and `/?q=******!` take (60 s client timeout) and how slow
-// /api/health answers meanwhile; then the CSV export of a 7,200-point × 50-series metric: time to
-// first byte, total time, and server RSS growth for a fast reader and for one that pauses after
-// the first chunk. Every request gets a fresh server, stopped with SIGTERM and, when stuck,
-// SIGKILL. Loopback only; every loop is bounded in count and time.
+// /api/health answers meanwhile; with 9,900 series of ~100-character keys held, the review's
+// `GET /api/series?series=*x?0*,…,*x?63*` and a realistic filter of 64 globs: status, time, server
+// CPU and the slowest /api/health (asked every 25 ms) meanwhile; then the CSV export of a
+// 7,200-point × 50-series metric: time to first byte, total time, and server RSS growth for a fast
+// reader and for one that pauses after the first chunk. Every scenario gets a fresh server,
+// stopped with SIGTERM and, when stuck, SIGKILL. Loopback only; every loop is bounded in count
+// and time.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { cpuSeconds, startServer } from './server.mjs';
 
 const args = process.argv.slice(2);
 const dirs = args.flatMap((a, i) => (a === '--dir' && args[i + 1] ? [path.resolve(args[i + 1])] : []));
-if (dirs.length === 0) {
-  console.error('usage: node bench/hostile-filter.mjs --dir <checkout with a production build> [--dir …]');
+const PARTS = ['pages', 'series', 'sigterm', 'csv'];
+const only = args.flatMap((a, i) => (a === '--only' && args[i + 1] ? [args[i + 1]] : []));
+if (dirs.length === 0 || only.some((p) => !PARTS.includes(p))) {
+  console.error(`usage: node bench/hostile-filter.mjs --dir <checkout with a production build> [--dir …] [--only ${PARTS.join('|')} …]`);
   process.exit(2);
 }
+const runs = (part) => only.length === 0 || only.includes(part);
 for (const dir of dirs) if (!existsSync(path.join(dir, '.next/BUILD_ID'))) throw new Error(`no production build in ${dir}`);
 
 const CLIENT_TIMEOUT_MS = 60_000;
@@ -65,16 +72,16 @@ async function timed(fn) {
 }
 
 /**
- * Runs `fn` while /api/health is asked every 100 ms. The slowest answer in ms; `cut` when that
+ * Runs `fn` while /api/health is asked every `everyMs`. The slowest answer in ms; `cut` when that
  * one had not answered yet when `fn` ended (or when it timed out).
  */
-async function healthDuring(url, fn) {
+async function healthDuring(url, fn, everyMs = HEALTH_EVERY_MS) {
   const stop = new AbortController();
   let worst = 0;
   let cut = false;
   let finished = false;
   const sampler = (async () => {
-    for (let i = 0; !finished && i < CLIENT_TIMEOUT_MS / HEALTH_EVERY_MS + 10; i++) {
+    for (let i = 0; !finished && i < CLIENT_TIMEOUT_MS / everyMs + 10; i++) {
       const started = performance.now();
       let answered = true;
       try {
@@ -84,7 +91,7 @@ async function healthDuring(url, fn) {
       }
       const ms = performance.now() - started;
       if (ms > worst) [worst, cut] = [ms, !answered];
-      await sleep(HEALTH_EVERY_MS);
+      await sleep(everyMs);
     }
   })();
   let result;
@@ -149,6 +156,52 @@ async function stopDuring(dir, request) {
   return { ms, killed };
 }
 
+// The review's store: 9,900 series of ~100-character keys (each holds an `x`, as real keys often do).
+const HELD = 9_900;
+const METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
+const pad4 = (i) => String(i).padStart(4, '0');
+const heldLabels = (i) => ({ instance: `web-${String(i % 40).padStart(2, '0')}.example.io`, method: METHODS[i % 4], route: `/api/items/${pad4(i)}`, status: String(200 + (i % 5)) });
+const FILTERS = [
+  ['review: 64 globs *x?0*,…,*x?63*', Array.from({ length: 64 }, (_, i) => `*x?${i}*`).join(',')],
+  ['realistic: 64 globs of one route each', Array.from({ length: 64 }, (_, i) => `http_requests_total{*route="/api/items/${pad4(i * 150)}"*`).join(',')],
+  // As many of the review's globs as QUERY_MAX_WORK's default allows here, each a full Shift-And pass.
+  ['near the limit: 13 globs *x?0*,…,*x?c*', [...'0123456789abc'].map((c) => `*x?${c}*`).join(',')],
+];
+const FILTER_REPEATS = 5;
+
+/** With HELD series held, each of FILTERS on `/api/series` FILTER_REPEATS times: the slowest time, the server CPU per request, the slowest /api/health. */
+async function seriesFilters(dir) {
+  return onFresh(dir, async ({ url, pid }) => {
+    for (let from = 0; from < HELD; from += 5_000) {
+      await post(url, Array.from({ length: Math.min(5_000, HELD - from) }, (_, j) => ({ name: 'http_requests_total', labels: heldLabels(from + j), value: from + j })));
+    }
+    await timed((signal) => fetch(`${url}/api/series?series=none`, { signal }).then((r) => r.text())); // warm the route
+    const out = [];
+    for (const [label, series] of FILTERS) {
+      await sleep(500);
+      let status;
+      let matched;
+      let slowest = 0;
+      const cpu = cpuSeconds(pid);
+      const { worstHealth, healthCut } = await healthDuring(
+        url,
+        async () => {
+          for (let i = 0; i < FILTER_REPEATS; i++) {
+            slowest = Math.max(slowest, await timed((signal) => fetch(`${url}/api/series?series=${encodeURIComponent(series)}`, { signal }).then(async (r) => {
+              status = r.status;
+              const body = await r.json();
+              matched = body.series?.length;
+            })));
+          }
+        },
+        25,
+      );
+      out.push({ label, status, matched, ms: slowest, cpuMs: ((cpuSeconds(pid) - cpu) * 1_000) / FILTER_REPEATS, worstHealth, healthCut });
+    }
+    return { filters: out };
+  });
+}
+
 async function exportCsv(dir) {
   return onFresh(dir, async ({ url, pid }) => {
     const name = 'bench_export_bytes';
@@ -203,33 +256,57 @@ const LABEL = 50;
 const results = [];
 for (const dir of dirs) {
   console.error(`[bench] ${dir}`);
-  const r = { dir, hostile: [], csv: undefined };
-  for (const request of REQUESTS) {
-    const h = await hostile(dir, request);
-    console.error(`  ${request}: ${fmtMs(h.ms)} (status ${h.status ?? '–'}), /api/health worst ${fmtHealth(h)}, ${h.killed ? 'needed SIGKILL' : 'stopped on SIGTERM'}`);
-    r.hostile.push({ request, ...h });
+  const r = { dir, hostile: [] };
+  if (runs('pages')) {
+    for (const request of REQUESTS) {
+      const h = await hostile(dir, request);
+      console.error(`  ${request}: ${fmtMs(h.ms)} (status ${h.status ?? '–'}), /api/health worst ${fmtHealth(h)}, ${h.killed ? 'needed SIGKILL' : 'stopped on SIGTERM'}`);
+      r.hostile.push({ request, ...h });
+    }
   }
-  r.sigterm = await stopDuring(dir, '/?q=******!');
-  console.error(`  SIGTERM 1 s into /?q=******!: ${r.sigterm.killed ? 'needed SIGKILL' : 'exited'} after ${fmtMs(r.sigterm.ms)}`);
-  r.csv = await exportCsv(dir);
-  console.error(`  CSV: ${JSON.stringify(r.csv)}`);
+  if (runs('series')) {
+    r.filters = (await seriesFilters(dir)).filters;
+    for (const f of r.filters) console.error(`  /api/series ${f.label}: ${fmtMs(f.ms)} (status ${f.status ?? '–'}), ${f.cpuMs.toFixed(0)} ms CPU, /api/health worst ${fmtHealth(f)}`);
+  }
+  if (runs('sigterm')) {
+    r.sigterm = await stopDuring(dir, '/?q=******!');
+    console.error(`  SIGTERM 1 s into /?q=******!: ${r.sigterm.killed ? 'needed SIGKILL' : 'exited'} after ${fmtMs(r.sigterm.ms)}`);
+  }
+  if (runs('csv')) {
+    r.csv = await exportCsv(dir);
+    console.error(`  CSV: ${JSON.stringify(r.csv)}`);
+  }
   results.push(r);
 }
 
 const col = (f) => results.map((r) => f(r).padEnd(24)).join('');
 rows.push(`${''.padEnd(LABEL)}${col((r) => path.basename(r.dir))}`);
-REQUESTS.forEach((request, i) => {
-  rows.push(`${`GET ${request}`.padEnd(LABEL)}${col((r) => `${fmtMs(r.hostile[i].ms)} (${r.hostile[i].status ?? 'no answer'})`)}`);
-  rows.push(`${'  /api/health, slowest answer meanwhile'.padEnd(LABEL)}${col((r) => fmtHealth(r.hostile[i]))}`);
-});
-rows.push(`${'SIGTERM 1 s into GET /?q=******!'.padEnd(LABEL)}${col((r) => (r.sigterm.killed ? `SIGKILL after ${fmtMs(r.sigterm.ms)}` : `exited in ${fmtMs(r.sigterm.ms)}`))}`);
-const mb = (n) => `${n.toFixed(1)} MB`;
-rows.push(`${`CSV export, ${POINTS.toLocaleString('en-US')} points × ${SERIES} series`.padEnd(LABEL)}${col((r) => `${(r.csv.fast.bytes / 1e6).toFixed(1)} MB, ${r.csv.fast.chunked ? 'chunked' : 'one body'}`)}`);
-rows.push(`${'  time to first byte'.padEnd(LABEL)}${col((r) => fmtMs(r.csv.fast.firstByteMs))}`);
-rows.push(`${'  total'.padEnd(LABEL)}${col((r) => fmtMs(r.csv.fast.totalMs))}`);
-rows.push(`${'  server RSS growth, reading at once'.padEnd(LABEL)}${col((r) => mb(r.csv.fast.rssGrowthMb))}`);
-rows.push('  reader pausing 2 s after the 1st chunk:');
-rows.push(`${'    server RSS growth by the end of the pause'.padEnd(LABEL)}${col((r) => mb(r.csv.slow.pause.rssGrowthMb))}`);
-rows.push(`${'    server CPU during the pause'.padEnd(LABEL)}${col((r) => `${r.csv.slow.pause.cpuSeconds.toFixed(2)} s`)}`);
-rows.push(`${'    server RSS growth, whole download'.padEnd(LABEL)}${col((r) => mb(r.csv.slow.rssGrowthMb))}`);
+if (runs('pages')) {
+  REQUESTS.forEach((request, i) => {
+    rows.push(`${`GET ${request}`.padEnd(LABEL)}${col((r) => `${fmtMs(r.hostile[i].ms)} (${r.hostile[i].status ?? 'no answer'})`)}`);
+    rows.push(`${'  /api/health, slowest answer meanwhile'.padEnd(LABEL)}${col((r) => fmtHealth(r.hostile[i]))}`);
+  });
+}
+if (runs('series')) {
+  rows.push(`With ${HELD.toLocaleString('en-US')} series of ~100-character keys, GET /api/series (slowest of ${FILTER_REPEATS}):`);
+  FILTERS.forEach(([label], i) => {
+    rows.push(`${`  ${label}`.padEnd(LABEL)}${col((r) => `${fmtMs(r.filters[i].ms)} (${r.filters[i].status ?? 'no answer'}${r.filters[i].matched === undefined ? '' : `, ${r.filters[i].matched} series`})`)}`);
+    rows.push(`${'    server CPU per request'.padEnd(LABEL)}${col((r) => `${r.filters[i].cpuMs.toFixed(0)} ms`)}`);
+    rows.push(`${'    /api/health (every 25 ms), slowest answer'.padEnd(LABEL)}${col((r) => fmtHealth(r.filters[i]))}`);
+  });
+}
+if (runs('sigterm')) {
+  rows.push(`${'SIGTERM 1 s into GET /?q=******!'.padEnd(LABEL)}${col((r) => (r.sigterm.killed ? `SIGKILL after ${fmtMs(r.sigterm.ms)}` : `exited in ${fmtMs(r.sigterm.ms)}`))}`);
+}
+if (runs('csv')) {
+  const mb = (n) => `${n.toFixed(1)} MB`;
+  rows.push(`${`CSV export, ${POINTS.toLocaleString('en-US')} points × ${SERIES} series`.padEnd(LABEL)}${col((r) => `${(r.csv.fast.bytes / 1e6).toFixed(1)} MB, ${r.csv.fast.chunked ? 'chunked' : 'one body'}`)}`);
+  rows.push(`${'  time to first byte'.padEnd(LABEL)}${col((r) => fmtMs(r.csv.fast.firstByteMs))}`);
+  rows.push(`${'  total'.padEnd(LABEL)}${col((r) => fmtMs(r.csv.fast.totalMs))}`);
+  rows.push(`${'  server RSS growth, reading at once'.padEnd(LABEL)}${col((r) => mb(r.csv.fast.rssGrowthMb))}`);
+  rows.push('  reader pausing 2 s after the 1st chunk:');
+  rows.push(`${'    server RSS growth by the end of the pause'.padEnd(LABEL)}${col((r) => mb(r.csv.slow.pause.rssGrowthMb))}`);
+  rows.push(`${'    server CPU during the pause'.padEnd(LABEL)}${col((r) => `${r.csv.slow.pause.cpuSeconds.toFixed(2)} s`)}`);
+  rows.push(`${'    server RSS growth, whole download'.padEnd(LABEL)}${col((r) => mb(r.csv.slow.rssGrowthMb))}`);
+}
 console.log(rows.join('\n'));

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { healthDuring } from '../support/health';
 import { postPoints } from '../support/ingest';
 import { startServer, type RunningServer } from '../support/server';
 
@@ -18,29 +19,6 @@ test.afterAll(async () => {
   await server?.stop('SIGKILL');
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Runs `work` while /api/health is asked every 20 ms; the slowest answer, in ms. */
-async function healthDuring(work: () => Promise<void>): Promise<number> {
-  let done = false;
-  let worst = 0;
-  const sampler = (async () => {
-    while (!done) {
-      const started = performance.now();
-      expect((await fetch(`${server.url}/api/health`, { signal: AbortSignal.timeout(10_000) })).ok).toBe(true);
-      worst = Math.max(worst, performance.now() - started);
-      await sleep(20);
-    }
-  })();
-  try {
-    await work();
-  } finally {
-    done = true;
-    await sampler;
-  }
-  return worst;
-}
-
 /** A page's HTML, without the comments React puts between adjacent pieces of text. */
 async function page(path: string): Promise<string> {
   const res = await fetch(`${server.url}${path}`, { signal: AbortSignal.timeout(10_000) });
@@ -49,7 +27,7 @@ async function page(path: string): Promise<string> {
 }
 
 test('filters of stars answer at once with nothing found, and /api/health stays responsive meanwhile', async () => {
-  const worst = await healthDuring(async () => {
+  const worst = await healthDuring(server.url, async () => {
     for (let i = 0; i < 3; i++) {
       expect(await page('/metrics?q=*****!')).toContain('0 metrics matching “*****!”');
       expect(await page('/metrics?q=******!')).toContain('0 metrics matching “******!”');

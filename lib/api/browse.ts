@@ -6,9 +6,9 @@ import { HttpError, clip, toIssues } from '@/lib/http';
 import { getRuntime } from '@/lib/runtime';
 import { metricNameSchema } from '@/lib/schema';
 import { compileSeriesFilter, lengthProblem, type QueryLimits, type SeriesMeta } from '@/lib/series';
-import type { Snapshot } from '@/lib/store';
+import type { SeriesSummary, Snapshot } from '@/lib/store';
 import { parseDuration } from '@/lib/units';
-import { limitedQuery, queryLimits } from './limits';
+import { limitedQuery, queryLimits, workLimit } from './limits';
 
 /** A metric as the metric browser lists it: its series with their newest values. */
 export interface MetricSummary {
@@ -29,25 +29,30 @@ type SearchParams = Record<string, string | string[] | undefined>;
 
 const first = (v: string | string[] | undefined): string => (Array.isArray(v) ? v[0] : v) ?? '';
 
-/** The metric browser for `?q=`; a filter over QUERY_MAX_LENGTH or QUERY_MAX_TERMS is not applied. */
+/**
+ * The metric browser for `?q=`; a filter over QUERY_MAX_LENGTH or QUERY_MAX_TERMS, or one that
+ * could cost more than QUERY_MAX_WORK over the names and keys held, is not applied.
+ */
 export function metricBrowser(params: SearchParams): MetricBrowser {
-  const filter = acceptFilter(first(params.q), queryLimits(getRuntime().env));
-  return { filter, metrics: metricSummaries(filter.applied) };
+  const { env, store } = getRuntime();
+  const held = metricsHeld(store.list());
+  const chars = held.reduce((n, m) => m.series.reduce((k, s) => k + s.key.length, n + m.name.length), 0);
+  const filter = acceptFilter(first(params.q), queryLimits(env), workLimit(env, store, chars));
+  const matches = compileFilter(filter.applied);
+  const metrics = held.filter((m) => matches([m.name, ...m.series.map((s) => s.key)])).sort((a, b) => a.name.localeCompare(b.name, 'en'));
+  return { filter, metrics };
 }
 
-/** Every metric with a series matching `filter` (names and `label=value` terms), sorted by name. */
-function metricSummaries(filter: string): MetricSummary[] {
+/** The series with a point, by metric name: the texts the metric browser's filter is tried on. */
+function metricsHeld(list: readonly SeriesSummary[]): MetricSummary[] {
   const byName = new Map<string, MetricSummary>();
-  for (const { meta, t, v } of getRuntime().store.list()) {
+  for (const { meta, t, v } of list) {
     if (!Number.isFinite(t)) continue;
     let metric = byName.get(meta.name);
     if (!metric) byName.set(meta.name, (metric = { name: meta.name, unit: meta.unit, type: meta.type, help: meta.help, series: [] }));
     metric.series.push({ key: meta.key, labels: meta.labels, t, v });
   }
-  const matches = compileFilter(filter);
-  return [...byName.values()]
-    .filter((m) => matches([m.name, ...m.series.map((s) => s.key)]))
-    .sort((a, b) => a.name.localeCompare(b.name, 'en'));
+  return [...byName.values()];
 }
 
 /** What the detail page of one metric shows: its series over the window asked for. */

@@ -1,9 +1,9 @@
 import 'server-only';
-import { SNAPSHOT_POINTS, parseView, presetsWithin, toTimeWindow, type TimeWindow, type View } from '@/lib/dashboard';
+import { SNAPSHOT_POINTS, panelTextChars, parseView, presetsWithin, toTimeWindow, type TimeWindow, type View } from '@/lib/dashboard';
 import { getRuntime } from '@/lib/runtime';
 import type { QueryLimits } from '@/lib/series';
 import type { Snapshot } from '@/lib/store';
-import { queryLimits } from './limits';
+import { queryLimits, workLimit } from './limits';
 
 /** What the server-rendered dashboard hands to the browser. */
 export interface DashboardData {
@@ -22,12 +22,15 @@ export interface DashboardData {
 /**
  * The snapshot for the view a dashboard URL asks for, taken with the cursor the client's stream
  * continues from. A paused range older than the window widens the snapshot back to its start.
+ * The page is rendered with the link's filter applied: one that could cost more than
+ * QUERY_MAX_WORK over the panels of every series held is not (the page says so).
  */
 export function dashboardData(params: Record<string, string | string[] | undefined>): DashboardData {
   const { env, store } = getRuntime();
   const retentionMs = env.HISTORY_RETENTION;
   const limits = queryLimits(env);
-  const view = parseView(params, retentionMs, limits);
+  const work = params.q ? workLimit(env, store, panelTextChars(store.list().map((s) => s.meta))) : undefined;
+  const view = parseView(params, retentionMs, limits, work);
   const reach = view.range ? Math.ceil(Date.now() - view.range.from) : 0;
   const snapshotMs = Math.min(retentionMs, Math.max(view.window.ms, reach));
   return {

@@ -2,9 +2,9 @@ import 'server-only';
 import { z } from 'zod';
 import { HttpError, clip, toIssues } from '@/lib/http';
 import { getRuntime } from '@/lib/runtime';
-import { compileSeriesFilter, seriesGlobs, seriesQueryProblem, type QueryLimits } from '@/lib/series';
+import { compileSeriesFilter, matchInSlices, seriesGlobs, seriesQueryProblem, type QueryLimits } from '@/lib/series';
 import { parseDuration } from '@/lib/units';
-import { limitedQuery, queryLimits } from './limits';
+import { admitSeriesFilter, limitedQuery, queryLimits, workLimit } from './limits';
 
 /** `GET /api/series/<key>` query: a window within retention, and a point budget. */
 export const historyQuerySchema = z.object({
@@ -27,14 +27,23 @@ export type HistoryQuery = z.infer<typeof historyQuerySchema>;
 /** `GET /api/series` query: comma-separated globs within QUERY_MAX_LENGTH and QUERY_MAX_TERMS. */
 const listQuerySchema = (limits: QueryLimits) => z.object({ series: limitedQuery((q) => seriesQueryProblem(q, limits)).optional() });
 
-/** `GET /api/series`: every series with its metadata and newest point. */
-export function listSeries(params: URLSearchParams): Response {
+/** Lets the event loop run (a health check, a stream's flush) between slices of matching. */
+const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * `GET /api/series`: every series with its metadata and newest point. A filter that could cost
+ * more than QUERY_MAX_WORK over the keys held is refused (400) before any matching; one allowed
+ * is matched in slices over the series as they were when the request came.
+ */
+export async function listSeries(params: URLSearchParams): Promise<Response> {
   const { env, store } = getRuntime();
   const parsed = listQuerySchema(queryLimits(env)).safeParse(Object.fromEntries(params));
   if (!parsed.success) throw new HttpError(400, 'invalid series query', toIssues(parsed.error));
   const filter = parsed.data.series ? compileSeriesFilter(seriesGlobs(parsed.data.series)) : undefined;
-  const series = store
-    .list(filter)
+  if (filter) admitSeriesFilter(filter, workLimit(env, store), 'invalid series query');
+  const held = store.list();
+  const listed = filter ? await matchInSlices(held, (s) => s.meta.key, filter, pause) : held;
+  const series = listed
     .filter((s) => Number.isFinite(s.t))
     .map(({ meta, t, v }) => ({ ...meta, latest: { t, v } }))
     .sort((a, b) => a.key.localeCompare(b.key));

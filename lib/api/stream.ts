@@ -6,6 +6,7 @@ import { HttpError, toIssues } from '@/lib/http';
 import { getRuntime, peerOf } from '@/lib/runtime';
 import { compileSeriesFilter } from '@/lib/series';
 import { eventStreamResponse, jitter, SSE_HEADERS, StreamLimitError } from '@/lib/stream';
+import { admitSeriesFilter, workLimit } from './limits';
 
 // Cursors Pulseboard hands out are far shorter; a longer one did not come from it.
 const CURSOR_MAX_LENGTH = 128;
@@ -64,12 +65,15 @@ function limitError(err: StreamLimitError, env: Env): HttpError {
  * Opens an event stream for a request to `GET /api/stream`. A reconnecting browser's
  * `Last-Event-ID` wins over `since=`, which only describes where the first connection starts.
  * A cursor this instance has not read yet (it came from a peer) is waited for, briefly.
- * Past MAX_STREAMS_PER_CLIENT it answers 429, past STREAM_MAX_FILTERS (a new filter) 503.
+ * Past MAX_STREAMS_PER_CLIENT it answers 429, past STREAM_MAX_FILTERS (a new filter) 503; a
+ * filter that could cost more than QUERY_MAX_WORK over the keys held, 400 before it opens.
  */
 export async function openStream(params: URLSearchParams, headers: Headers, signal: AbortSignal): Promise<Response> {
-  const { hub, bus, env } = getRuntime();
+  const { hub, bus, env, store } = getRuntime();
   const parsed = streamQuerySchema(env).safeParse(Object.fromEntries(params));
   if (!parsed.success) throw new HttpError(400, 'invalid stream query', toIssues(parsed.error));
+  const filter = compileSeriesFilter(parsed.data.series);
+  admitSeriesFilter(filter, workLimit(env, store), 'invalid stream query');
   const lastEventId = headers.get('last-event-id')?.trim();
   if (lastEventId && lastEventId.length > CURSOR_MAX_LENGTH) {
     throw new HttpError(400, 'invalid stream query', [{ path: 'Last-Event-ID', message: `at most ${CURSOR_MAX_LENGTH} characters` }]);
@@ -77,7 +81,7 @@ export async function openStream(params: URLSearchParams, headers: Headers, sign
   const since = lastEventId || parsed.data.since;
   if (since !== undefined) await bus.caughtUp(since, CATCH_UP_TIMEOUT_MS);
   try {
-    return eventStreamResponse(hub, compileSeriesFilter(parsed.data.series), { signal, since, client: clientAddress(headers) });
+    return eventStreamResponse(hub, filter, { signal, since, client: clientAddress(headers) });
   } catch (err) {
     throw StreamLimitError.is(err) ? limitError(err, env) : err;
   }

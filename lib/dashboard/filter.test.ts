@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSeriesKey, toSeriesKey } from '@/lib/series';
 import { globSteps } from '@/lib/series/glob';
-import { acceptFilter, compileFilter, filterProblem, panelFilter } from './filter';
-import type { Panel } from './layout';
+import { acceptFilter, compileFilter, filterCost, filterProblem, panelFilter, panelTextChars } from './filter';
+import { layoutPanels, type Panel } from './layout';
 
 const panel: Panel = {
   id: 'metric:http_requests_total',
@@ -181,5 +181,47 @@ describe('compileFilter against hostile filters', () => {
     expect(many.filter((k) => matches([k]))).toEqual([]);
     expect(globSteps() - before).toBeLessThanOrEqual(many.length * 64 * 300 * 2);
     expect(performance.now() - started).toBeLessThan(2_000);
+  });
+});
+
+describe('filter cost', () => {
+  const keysOf = (n: number) => Array.from({ length: n }, (_, i) => toSeriesKey('app_requests_total', { route: `/api/items/${i}`, status: String(200 + (i % 5)) }));
+
+  it('bounds the glob steps over the texts: at most filterCost × their characters', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(series, word), { minLength: 1, maxLength: 6 }), fc.oneof(filter, fc.string({ unit: 'binary', maxLength: 80 })), (ts, f) => {
+        const matches = compileFilter(f);
+        const before = globSteps();
+        matches(ts);
+        expect(globSteps() - before).toBeLessThanOrEqual(filterCost(f) * ts.reduce((n, t) => n + t.length, 0));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('is not applied, and says so, when it could cost more than QUERY_MAX_WORK over the texts', () => {
+    const limits = { maxLength: 4_096, maxTerms: 64 };
+    const many = Array.from({ length: 64 }, (_, i) => `route=/api/${i}*`).join(' ');
+    const work = { maxWork: 1_000_000, chars: 100_000, series: 1_000 };
+    expect(filterCost('route=/api*')).toBeLessThan(filterCost(many));
+    expect(acceptFilter('route=/api*', limits, work)).toEqual({ shown: 'route=/api*', applied: 'route=/api*', problem: null });
+    expect(acceptFilter(many, limits, work)).toEqual({
+      shown: many,
+      applied: '',
+      problem: {
+        reason: 'too_costly',
+        message: `this filter would cost about ${Number((filterCost(many) * 100_000).toPrecision(3))} matching steps over the 1000 series held, more than QUERY_MAX_WORK (1000000): use fewer terms`,
+      },
+    });
+    // Exactly at the limit it is applied; the browser, which does not know the texts, never refuses for cost.
+    expect(filterProblem(many, limits, { ...work, maxWork: filterCost(many) * work.chars })).toBeNull();
+    expect(filterProblem(many, limits)).toBeNull();
+  });
+
+  it('counts at least every character panelFilter tries, over the panels laid out from the series', () => {
+    const refs = keysOf(50).map((key) => ({ key, ...parseSeriesKey(key), unit: 'none' as const, type: 'counter' }));
+    refs.push({ key: 'host_cpu_utilization_ratio', name: 'host_cpu_utilization_ratio', labels: {}, unit: 'none', type: 'gauge' });
+    const tried = layoutPanels(refs).reduce((n, p) => n + [p.title, ...p.metrics, ...p.lines.map((l) => l.key)].join('').length, 0);
+    expect(panelTextChars(refs)).toBeGreaterThanOrEqual(tried);
   });
 });

@@ -1,5 +1,6 @@
-import { compileGlob, parseSeriesKey, queryProblem, type QueryLimits, type QueryProblem } from '@/lib/series';
+import { JS_STEP, compileGlob, parseSeriesKey, queryProblem, workProblem, type QueryLimits, type QueryProblem, type WorkLimit } from '@/lib/series';
 import type { Panel } from './layout';
+import { BUILTIN_PANELS } from './panels';
 
 /*
  * No RegExp is built from the filter: each term is a glob (lib/series/glob.ts, linear in the text
@@ -13,7 +14,12 @@ interface Subject {
   labels: Array<[name: string, value: string]> | undefined;
 }
 
-type Term = (subject: Subject) => boolean;
+/** A compiled term, and at most how many steps it takes per character of a subject. */
+interface Term {
+  test: (subject: Subject) => boolean;
+  cost: number;
+  labels: boolean;
+}
 
 /** The whitespace-separated terms of a filter, lower-cased. */
 export function filterTerms(filter: string): string[] {
@@ -37,14 +43,26 @@ function toTerm(term: string): Term {
   const eq = term.indexOf('=');
   if (eq <= 0) {
     const matches = compileGlob(`*${term}*`, { anyChar: false });
-    return (s) => matches(s.text);
+    return { test: (s) => matches(s.text), cost: matches.cost, labels: false };
   }
   let value = term.slice(eq + 1);
   if (value.startsWith('"')) value = value.slice(1);
   if (value.endsWith('"')) value = value.slice(0, -1);
   const name = compileGlob(term.slice(0, eq), { anyChar: false });
   const matchesValue = compileGlob(value, { anyChar: false });
-  return (s) => labelsOf(s).some(([k, v]) => name(k) && matchesValue(v));
+  // Label names and values together are no longer than the key they were parsed from.
+  return { test: (s) => labelsOf(s).some(([k, v]) => name(k) && matchesValue(v)), cost: Math.max(name.cost, matchesValue.cost), labels: true };
+}
+
+/**
+ * At most how many steps matching `filter` takes per character of the texts it is tried on: each
+ * text lower-cased (a native step a character), a key's labels parsed once if a term asks for them
+ * (a JS step a character), and every term's globs (GlobMatcher.cost).
+ */
+export function filterCost(filter: string): number {
+  const terms = filterTerms(filter).map(toTerm);
+  if (terms.length === 0) return 0;
+  return 1 + (terms.some((t) => t.labels) ? JS_STEP : 0) + terms.reduce((n, t) => n + t.cost, 0);
 }
 
 /**
@@ -59,7 +77,7 @@ export function compileFilter(filter: string): (texts: readonly string[]) => boo
   if (terms.length === 0) return () => true;
   return (texts) => {
     const subjects = texts.map((text): Subject => ({ text: text.toLowerCase(), labels: undefined }));
-    return terms.every((term) => subjects.some(term));
+    return terms.every((term) => subjects.some(term.test));
   };
 }
 
@@ -69,9 +87,36 @@ export function panelFilter(filter: string): (panel: Panel) => boolean {
   return (panel) => matches([panel.title, ...panel.metrics, ...panel.lines.map((l) => l.key)]);
 }
 
-/** What is wrong with a dashboard filter (too long, too many terms), or null. */
-export function filterProblem(filter: string, limits: QueryLimits): QueryProblem | null {
-  return queryProblem(filter, filterTerms, limits, 'terms');
+const BUILTIN_TEXT_CHARS = BUILTIN_PANELS.reduce((n, p) => n + p.title.length + p.metrics.reduce((m, name) => m + name.length, 0), 0);
+
+/**
+ * At most how many characters panelFilter is tried on over the panels laid out from `series`:
+ * each key once, each metric name twice (its panel's title and metrics), the built-in panels'.
+ */
+export function panelTextChars(series: Iterable<{ key: string; name: string }>): number {
+  const names = new Set<string>();
+  let chars = BUILTIN_TEXT_CHARS;
+  for (const { key, name } of series) {
+    chars += key.length;
+    if (names.has(name)) continue;
+    names.add(name);
+    chars += 2 * name.length;
+  }
+  return chars;
+}
+
+/** What to change in a filter refused by workProblem. */
+const FILTER_WORK_ADVICE = 'use fewer terms';
+
+/**
+ * What is wrong with a dashboard filter (too long, too many terms), or null. With `work`, also
+ * whether matching it over `work.chars` characters of texts could cost more than QUERY_MAX_WORK:
+ * the server checks that before it matches (the metric browser, a dashboard link rendered).
+ */
+export function filterProblem(filter: string, limits: QueryLimits, work?: WorkLimit): QueryProblem | null {
+  const problem = queryProblem(filter, filterTerms, limits, 'terms');
+  if (problem || !work) return problem;
+  return workProblem(filterCost(filter), work, FILTER_WORK_ADVICE);
 }
 
 /** A filter from a URL: the text to show (not echoed when too long), the problem if any, and what to apply. */
@@ -81,8 +126,8 @@ export interface AcceptedFilter {
   applied: string;
 }
 
-/** Checks a filter from a URL against the limits: over them, it is shown with the problem and not applied. */
-export function acceptFilter(raw: string, limits: QueryLimits): AcceptedFilter {
-  const problem = filterProblem(raw, limits);
+/** Checks a filter from a URL against the limits (and `work`, see filterProblem): over them, it is shown with the problem and not applied. */
+export function acceptFilter(raw: string, limits: QueryLimits, work?: WorkLimit): AcceptedFilter {
+  const problem = filterProblem(raw, limits, work);
   return { shown: problem?.reason === 'too_long' ? '' : raw, problem, applied: problem ? '' : raw };
 }

@@ -1,4 +1,4 @@
-import type { QueryLimits, QueryProblem } from '@/lib/series';
+import type { QueryLimits, QueryProblem, WorkLimit } from '@/lib/series';
 import { acceptFilter } from './filter';
 import { toTimeWindow, type TimeWindow } from './windows';
 
@@ -15,7 +15,7 @@ export interface View {
   range: TimeRange | null;
   /** The filter as the link has it; empty when it was too long to repeat (see `filterProblem`). */
   filter: string;
-  /** Why the link's filter is not applied (over QUERY_MAX_LENGTH or QUERY_MAX_TERMS), or null. */
+  /** Why the link's filter is not applied (over QUERY_MAX_LENGTH, QUERY_MAX_TERMS or QUERY_MAX_WORK), or null. */
   filterProblem: QueryProblem | null;
 }
 
@@ -36,10 +36,11 @@ export function toTimeRange(from: unknown, to: unknown): TimeRange | null {
 
 /**
  * The view a dashboard URL's query asks for; what is malformed falls back to the default. A filter
- * over `limits` is not applied, and said so, rather than cut short.
+ * over `limits` (or costing more than `work` allows, see filterProblem) is not applied, and said
+ * so, rather than cut short.
  */
-export function parseView(params: Params, retentionMs: number, limits: QueryLimits): View {
-  const { shown, problem } = acceptFilter(first(params.q) ?? '', limits);
+export function parseView(params: Params, retentionMs: number, limits: QueryLimits, work?: WorkLimit): View {
+  const { shown, problem } = acceptFilter(first(params.q) ?? '', limits, work);
   return {
     window: toTimeWindow(first(params.window), retentionMs),
     range: toTimeRange(first(params.from), first(params.to)),

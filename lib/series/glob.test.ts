@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileGlob, compileSeriesFilter, globSteps } from './glob';
 import { toSeriesKey } from './key';
+import { JS_STEP } from './piece';
 
 const CPU0 = toSeriesKey('host_cpu_core_utilization_ratio', { cpu: '0', instance: 'web-1' });
 const CPU12 = toSeriesKey('host_cpu_core_utilization_ratio', { cpu: '12', instance: 'web-1' });
@@ -202,8 +203,9 @@ describe('compileGlob does work linear in the text and glob', () => {
       let matched = true;
       const steps = stepsOf(() => (matched = compileGlob(glob)(text)));
       expect(matched, glob.slice(0, 20)).toBe(false);
-      // A few visits per text position and glob character; greedy-star backtracking takes text × glob.
-      expect(steps, glob.slice(0, 20)).toBeLessThanOrEqual(3 * (text.length + glob.length));
+      // A few visits per text position and glob character, each at most a JS step; greedy-star
+      // backtracking takes text × glob.
+      expect(steps, glob.slice(0, 20)).toBeLessThanOrEqual(3 * JS_STEP * (text.length + glob.length));
     }
   });
 
@@ -211,7 +213,8 @@ describe('compileGlob does work linear in the text and glob', () => {
     const text = 'a'.repeat(4_000);
     const glob = `*${'a?'.repeat(1_000)}b*`;
     const steps = stepsOf(() => expect(compileGlob(glob)(text)).toBe(false));
-    expect(steps).toBeLessThanOrEqual(text.length * Math.ceil(2_001 / 32) + glob.length);
+    // A JS step per word per text position, and the literal `a` looked for once before.
+    expect(steps).toBeLessThanOrEqual(text.length * Math.ceil(2_001 / 32) * JS_STEP + text.length + glob.length);
   });
 
   it('matches 10,000 keys of 300 characters against 4096-character globs within a bounded budget', () => {
@@ -228,7 +231,7 @@ describe('compileGlob does work linear in the text and glob', () => {
       let matched: string[] = [];
       const steps = stepsOf(() => (matched = keys.filter(matches)));
       expect(matched).toEqual([]);
-      expect(steps, glob.slice(0, 30)).toBeLessThanOrEqual(keys.length * 300 * 10);
+      expect(steps, glob.slice(0, 30)).toBeLessThanOrEqual(keys.length * 300 * 10 * JS_STEP);
       // A generous ceiling: the greedy-star matcher this replaced took ~2.5 s for each of the middle two.
       expect(performance.now() - started).toBeLessThan(1_000);
     }
@@ -243,5 +246,115 @@ describe('compileSeriesFilter against hostile globs', () => {
       expect(compileSeriesFilter([glob]).matches(key)).toBe(false);
     }
     expect(compileSeriesFilter(['*?*?*internal"}']).matches(key)).toBe(true);
+  });
+});
+
+// Longer texts and globs than above, so pieces reach 32 code points (two Shift-And words) and 64
+// units (Knuth–Morris–Pratt), with characters past the flat table (é, 中, 😀, a lone surrogate).
+const WIDE = ['a', 'b', 'x', '0', '"', '=', 'é', '中', '😀', '\ud83d'];
+const longText = fc.array(fc.constantFrom(...WIDE), { maxLength: 120 }).map((cs) => cs.join(''));
+const longGlob = fc.oneof(
+  fc.array(fc.constantFrom(...WIDE, '?', '?', '*'), { maxLength: 90 }).map((cs) => cs.join('')),
+  longText.chain((text) => globOf(text)),
+  // One long piece between stars: `?` among literals, or literals only.
+  fc.tuple(fc.array(fc.constantFrom(...WIDE, '?'), { minLength: 30, maxLength: 80 }), fc.boolean()).map(([cs, any]) => `*${cs.map((c) => (any || c !== '?' ? c : 'a')).join('')}*`),
+);
+
+describe('compileGlob with its flat mask table and literal prefilter', () => {
+  it('agrees with the reference on long pieces and characters past the table', () => {
+    fc.assert(
+      fc.property(longGlob, longText, (glob, text) => {
+        expect(compileGlob(glob)(text)).toBe(reference(glob, text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('agrees with the reference on texts holding the glob literal but not a match', () => {
+    // The prefilter finds its literal, so the bit-parallel pass decides.
+    fc.assert(
+      fc.property(longText, fc.integer({ min: 1, max: 40 }), fc.constantFrom('x', '中', '😀', 'ab'), (text, gap, literal) => {
+        const glob = `*${literal}${'?'.repeat(gap)}b*`;
+        const held = `${text}${literal}${text}`;
+        expect(compileGlob(glob)(held)).toBe(reference(glob, held));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('refuses a key without the literal in a step a character, without the bit-parallel pass', () => {
+    const key = `http_requests_total{instance="web-1",route="/api/items/0001",status="200"}`;
+    for (const glob of ['*x?0*', '*?itemz?0001*', `*route="/apx/${'?'.repeat(40)}9*`, '*中?*']) {
+      const steps = stepsOf(() => expect(compileGlob(glob)(key), glob).toBe(false));
+      expect(steps, glob).toBeLessThanOrEqual(key.length);
+    }
+    // With the literal there, the pass runs: a JS step or more a character.
+    const held = stepsOf(() => expect(compileGlob('*i?Z*')(key)).toBe(false));
+    expect(held).toBeGreaterThan(key.length * JS_STEP);
+  });
+
+  it('matches characters outside the table by their code points, ? taking an emoji whole', () => {
+    expect(compileGlob('*中?文*')('x中😀文y')).toBe(true);
+    expect(compileGlob('*中?文*')('x中😀😀文y')).toBe(false);
+    expect(compileGlob('*é?é*')('aéxéa')).toBe(true);
+    expect(compileGlob('*\ud83d?*')('😀x')).toBe(false);
+    expect(compileGlob('*\ud83d?*')('\ud83dxa')).toBe(true);
+  });
+});
+
+describe('cost', () => {
+  const costed = fc.tuple(fc.array(longGlob, { minLength: 1, maxLength: 4 }), fc.array(longText, { minLength: 1, maxLength: 5 }));
+
+  it('bounds the steps a glob takes: at most cost × text length', () => {
+    fc.assert(
+      fc.property(longGlob, longText, (glob, text) => {
+        const matches = compileGlob(glob);
+        expect(stepsOf(() => matches(text))).toBeLessThanOrEqual(matches.cost * text.length);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('bounds the steps a filter takes over many keys: at most cost × their characters', () => {
+    fc.assert(
+      fc.property(costed, ([globs, keys]) => {
+        const filter = compileSeriesFilter(globs);
+        const chars = keys.reduce((n, k) => n + k.length, 0);
+        expect(stepsOf(() => keys.forEach((k) => filter.matches(k)))).toBeLessThanOrEqual(filter.cost * chars);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('counts ? pieces by their words and long text pieces by Knuth–Morris–Pratt', () => {
+    const cost = (glob: string) => compileSeriesFilter([glob]).cost;
+    expect(cost('host_cpu_*')).toBe(1);
+    expect(cost('http_requests_total{*route="/api*')).toBe(1);
+    expect(cost('m{cpu="?"}')).toBe(1); // compared in place
+    expect(cost('*x?0*')).toBe(1 + JS_STEP); // the literal, then one word
+    expect(cost(`*${'a?'.repeat(20)}*`)).toBe(1 + 2 * JS_STEP); // 40 code points: two words
+    expect(cost(`*${'a'.repeat(65)}*`)).toBe(2 * JS_STEP);
+    expect(cost('*中?*')).toBe(1 + 2 * JS_STEP); // a word and one wide table entry
+    expect(compileSeriesFilter(Array.from({ length: 64 }, (_, i) => `*x?${i}*`)).cost).toBe(64 * (1 + JS_STEP));
+    expect(compileSeriesFilter(['*']).cost).toBe(0);
+  });
+
+  it('is reached: the literal found last, then a full bit-parallel pass', () => {
+    const key = `${'a'.repeat(100)}x`;
+    const filter = compileSeriesFilter(['*x?0*']);
+    expect(stepsOf(() => expect(filter.matches(key)).toBe(false))).toBe(filter.cost * key.length);
+  });
+
+  it('stays an upper bound on the hostile review filters over long keys', () => {
+    const key = `m{pad="${'x0'.repeat(1_000)}"}`;
+    for (const globs of [
+      Array.from({ length: 64 }, (_, i) => `*x?${i}*`),
+      [`*${'?'.repeat(4_000)}*`],
+      [`*${'x0'.repeat(40)}q*`],
+      Array.from({ length: 64 }, (_, i) => `*${'x?'.repeat(31)}${i}*`),
+    ]) {
+      const filter = compileSeriesFilter(globs);
+      expect(stepsOf(() => filter.matches(key))).toBeLessThanOrEqual(filter.cost * key.length);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BusMessage } from '@/lib/bus';
-import { compileSeriesFilter, type Sample, type SeriesMeta } from '@/lib/series';
+import { compileSeriesFilter, matchInSlices, type Sample, type SeriesMeta } from '@/lib/series';
 import { Store, type StoreOptions } from './store';
 
 const MINUTE = 60_000;
@@ -159,6 +159,33 @@ describe('Store', () => {
       ['mem', 1_000_000, 9],
     ]);
     expect(store.list(compileSeriesFilter(['mem'])).map(({ meta }) => meta.key)).toEqual(['mem']);
+  });
+
+  it('counts the characters of the keys it holds as series come, are refused and go', () => {
+    const { store, clock } = storeAt(100 * MINUTE, { retentionMs: 10 * MINUTE, maxSeries: 3 });
+    const meta: SeriesMeta = { key: 'early{a="b"}', name: 'early', labels: { a: 'b' }, unit: 'none', type: 'gauge' };
+    store.apply(message([s('quiet', 100 * MINUTE, 1), s('busy', 100 * MINUTE, 1)], [meta]));
+    expect(store.keyChars).toBe('quiet'.length + 'busy'.length + meta.key.length);
+    store.apply(message([s('refused_over_the_cap', 100 * MINUTE, 1), s('busy', 101 * MINUTE, 2)]));
+    expect(store.keyChars).toBe('quiet'.length + 'busy'.length + meta.key.length);
+    clock.now = 111 * MINUTE;
+    store.apply(message([s('busy', 111 * MINUTE, 2)]));
+    expect(store.has('quiet') || store.has(meta.key)).toBe(false);
+    expect(store.keyChars).toBe('busy'.length);
+    store.apply(message([s('new{i="1"}', 111 * MINUTE, 1)]));
+    expect(store.keyChars).toBe('busy'.length + 'new{i="1"}'.length);
+  });
+
+  it('lists in slices what it lists at once, from the series held when the listing began', async () => {
+    const { store, clock } = storeAt(1_000_000, { maxSeries: 1_000 });
+    store.apply(message(Array.from({ length: 300 }, (_, i) => s(`job_runs{i="${i}"}`, 1_000_000, i))));
+    const filter = compileSeriesFilter(['job_runs{i="1?"}', '*"2?"*']);
+    const atOnce = store.list(filter);
+    // Between slices, new series come that the filter would match.
+    const sliced = await matchInSlices(store.list(), (x) => x.meta.key, filter, async () => void store.apply(message([s(`other_runs{j="2${++clock.now % 10}"}`, clock.now, 0)])), { keys: 7 });
+    expect(sliced).toEqual(atOnce);
+    expect(atOnce.map((x) => x.meta.key)).toHaveLength(20);
+    expect(store.size).toBeGreaterThan(300);
   });
 
   it('returns undefined as the history of an unknown series', () => {

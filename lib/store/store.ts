@@ -43,6 +43,7 @@ export class Store {
   private readonly entries = new Map<SeriesKey, Entry>();
   private readonly now: () => number;
   private lastSweep = 0;
+  private heldKeyChars = 0;
   /** Cursor of the last message applied: a snapshot taken now contains everything up to it. */
   cursor: Cursor | null = null;
   readonly dropped = { seriesCap: 0, outOfOrder: 0, duplicate: 0, reserved: 0 };
@@ -57,6 +58,14 @@ export class Store {
 
   get maxSeries(): number {
     return this.options.maxSeries;
+  }
+
+  /**
+   * Characters (UTF-16 units) of every series key held, kept as series come and go: a filter
+   * matched over the store costs at most `filter.cost × keyChars` steps (QUERY_MAX_WORK).
+   */
+  get keyChars(): number {
+    return this.heldKeyChars;
   }
 
   has(key: SeriesKey): boolean {
@@ -177,6 +186,7 @@ export class Store {
     }
     const entry = { meta, ring: new Ring(this.options.maxPointsPerSeries), createdAt: this.now(), collector: false };
     this.entries.set(meta.key, entry);
+    this.heldKeyChars += meta.key.length;
     return entry;
   }
 
@@ -205,7 +215,7 @@ export class Store {
     for (const [key, { ring, createdAt }] of this.entries) {
       ring.dropBefore(horizon);
       // A series announced ahead of its first point is kept for one retention period.
-      if (ring.length === 0 && createdAt < horizon) this.entries.delete(key);
+      if (ring.length === 0 && createdAt < horizon && this.entries.delete(key)) this.heldKeyChars -= key.length;
     }
   }
 }
