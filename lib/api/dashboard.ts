@@ -1,8 +1,9 @@
 import 'server-only';
-import { SNAPSHOT_POINTS, parseView, presetsWithin, toTimeWindow, type TimeWindow, type View } from '@/lib/dashboard';
+import { SNAPSHOT_POINTS, layoutPanels, panelFilter, parseView, presetsWithin, toTimeWindow, type TimeWindow, type View } from '@/lib/dashboard';
 import { getRuntime } from '@/lib/runtime';
-import type { QueryLimits } from '@/lib/series';
-import type { Snapshot } from '@/lib/store';
+import type { QueryLimits, SeriesKey, SeriesMeta } from '@/lib/series';
+import type { Store } from '@/lib/store';
+import type { Snapshot } from '@/lib/wire';
 import { queryLimits } from './limits';
 
 /** What the server-rendered dashboard hands to the browser. */
@@ -20,16 +21,38 @@ export interface DashboardData {
 }
 
 /**
- * The snapshot for the view a dashboard URL asks for, taken with the cursor the client's stream
- * continues from. A paused range older than the window widens the snapshot back to its start.
+ * The series of the panels a filter shows: laid out and matched as the browser does it
+ * (layoutPanels, panelFilter), so a filtered page carries exactly its panels' series. The
+ * browser lays out a subset of these series (those the page carries), and a panel that matches
+ * over fewer texts matches over more: no panel it shows is missing here.
  */
+function seriesShown(filter: string): (series: readonly SeriesMeta[]) => ReadonlySet<SeriesKey> {
+  const matches = panelFilter(filter);
+  return (series) => new Set(layoutPanels(series).filter(matches).flatMap((panel) => panel.lines.map((line) => line.key)));
+}
+
+/**
+ * The snapshot for `view`, taken with the cursor the client's stream continues from. A paused
+ * range older than the window widens it back to the range's start. It holds the series of the
+ * panels the view's filter shows, at most `maxTotal` (SNAPSHOT_MAX_POINTS) points in all, each
+ * series fewer past it: 9,922 series made a 14 MB page.
+ */
+export function dashboardSnapshot(store: Pick<Store, 'snapshot'>, view: View, { retentionMs, maxTotal }: { retentionMs: number; maxTotal: number }): Snapshot {
+  const reach = view.range ? Math.ceil(Date.now() - view.range.from) : 0;
+  const snapshotMs = Math.min(retentionMs, Math.max(view.window.ms, reach));
+  return store.snapshot(snapshotMs, SNAPSHOT_POINTS, {
+    // The filter the page applies: none when the link's is over the limits (it is shown, not applied).
+    ...(view.filter && !view.filterProblem && { choose: seriesShown(view.filter) }),
+    maxTotal,
+  });
+}
+
+/** What the dashboard page for a URL's query renders with. */
 export function dashboardData(params: Record<string, string | string[] | undefined>): DashboardData {
   const { env, store } = getRuntime();
   const retentionMs = env.HISTORY_RETENTION;
   const limits = queryLimits(env);
   const view = parseView(params, retentionMs, limits);
-  const reach = view.range ? Math.ceil(Date.now() - view.range.from) : 0;
-  const snapshotMs = Math.min(retentionMs, Math.max(view.window.ms, reach));
   return {
     view,
     presets: presetsWithin(retentionMs),
@@ -38,6 +61,6 @@ export function dashboardData(params: Record<string, string | string[] | undefin
     intervalMs: env.COLLECT_INTERVAL,
     instance: env.INSTANCE,
     limits,
-    snapshot: store.snapshot(snapshotMs, SNAPSHOT_POINTS),
+    snapshot: dashboardSnapshot(store, view, { retentionMs, maxTotal: env.SNAPSHOT_MAX_POINTS }),
   };
 }

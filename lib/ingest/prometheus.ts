@@ -20,6 +20,8 @@ export interface FamilyMeta {
 export interface TextExposition {
   samples: TextSample[];
   families: Map<string, FamilyMeta>;
+  /** The line of each family's `# HELP`, where an issue with its text is placed. */
+  helpLines: Map<string, number>;
 }
 
 /** Bounds applied while reading, before anything is built from a line. */
@@ -184,6 +186,7 @@ function parseFields(s: string, i: number, end: number, line: number, name: stri
 export function parsePrometheusText(text: string, limits: TextLimits): TextExposition {
   const samples: TextSample[] = [];
   const families = new Map<string, FamilyMeta>();
+  const helpLines = new Map<string, number>();
   const family = (name: string) => {
     let f = families.get(name);
     if (!f) families.set(name, (f = {}));
@@ -209,6 +212,7 @@ export function parsePrometheusText(text: string, limits: TextLimits): TextExpos
       if (keyword === 'HELP') {
         if (family(name).help !== undefined) throw new TextFormatError(line, `second HELP line for ${name}`);
         family(name).help = unescape(arg, 0, arg.length, line, 'help');
+        helpLines.set(name, line);
       } else {
         const type = TYPES.get(arg);
         if (!type) throw new TextFormatError(line, `unknown metric type ${clip(arg)}`);
@@ -230,7 +234,7 @@ export function parsePrometheusText(text: string, limits: TextLimits): TextExpos
     sampled.add(name);
     samples.push({ name, labels, value, timestamp, line });
   }
-  return { samples, families };
+  return { samples, families, helpLines };
 }
 
 /** `# HELP name text` or `# TYPE name type` from `s[i] === '#'`; undefined for any other comment. */

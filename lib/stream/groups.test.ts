@@ -90,7 +90,7 @@ describe('FilterGroups', () => {
     let most = 0;
     for (let i = 0; i < 10_000; i++) {
       const key = `m{i="${i}"}`;
-      if (groups.matches(g, key) !== key.startsWith('m{i="1')) wrong++;
+      if (groups.check(g, key) !== key.startsWith('m{i="1')) wrong++;
       most = Math.max(most, groups.cachedKeys);
     }
     expect(wrong).toBe(0);
@@ -108,17 +108,36 @@ describe('FilterGroups', () => {
     expect(groups.admits(compileSeriesFilter(['c*']))).toBe(true);
   });
 
-  it('selects for each group the samples and announcements it matches, in order', () => {
-    const groups = new FilterGroups(100);
-    const all = groups.join(compileSeriesFilter([]));
-    const cpu = groups.join(compileSeriesFilter(['cpu*']));
-    groups.join(compileSeriesFilter(['disk*']));
-    const samples = ['cpu1', 'mem', 'cpu2', 'cpu1'].map((series, t) => ({ series, t, v: t }));
-    const meta = [{ key: 'cpu2', name: 'cpu2', labels: {}, unit: 'none' as const, type: 'gauge' as const }];
-    const out = groups.select({ samples, meta });
-    expect([...out.keys()]).toEqual([all, cpu]);
-    expect(out.get(all)).toEqual({ samples, meta });
-    expect(out.get(cpu)?.samples.map((s) => s.t)).toEqual([0, 2, 3]);
-    expect(out.get(cpu)?.meta).toEqual(meta);
+  it('answers pairs checked in any order as matching every filter would, and settles a key once every group has it', () => {
+    const key = fc.stringMatching(/^[ab]{0,4}$/);
+    const glob = fc.stringMatching(/^[ab*?]{1,4}$/);
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('open' as const), globs: fc.array(glob, { minLength: 1, maxLength: 3 }) }),
+      fc.record({ kind: fc.constant('close' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('check' as const), pick: fc.nat(), key }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+        const groups = new FilterGroups(100);
+        const open: Group[] = [];
+        for (const o of ops) {
+          if (o.kind === 'open') {
+            const g = groups.join(compileSeriesFilter(o.globs));
+            if (!open.includes(g)) open.push(g);
+          } else if (o.kind === 'close' && open.length > 0) {
+            const [g] = open.splice(o.pick % open.length, 1);
+            if (g) groups.release(g);
+          } else if (o.kind === 'check' && open.length > 0) {
+            const g = open[o.pick % open.length] as Group;
+            expect(groups.check(g, o.key)).toBe(g.filter.matches(o.key));
+            expect(groups.known(g, o.key)).toBe(true);
+            const all = open.every((x) => groups.known(x, o.key));
+            expect(groups.settled(o.key)).toBe(all);
+            if (all) expect(answered(groups, o.key)).toEqual(expected(open, o.key));
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
