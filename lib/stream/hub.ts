@@ -62,13 +62,13 @@ export interface HubStats {
 
 /** Messages waiting for the next flush. */
 interface Pending {
+  /** Each, for the replay log (which takes them encoded, at the flush). */
+  messages: Array<{ message: BusMessage; announced: Announced }>;
   id: Cursor;
   samples: Selection['samples'];
   series: Selection['series'];
   /** The last description of each name. */
   metrics: Map<string, MetricMeta>;
-  bytes: number;
-  items: ItemText;
 }
 
 /** Where a stream opens: its abort signal, the cursor it resumes after, the client address it counts against. */
@@ -232,19 +232,16 @@ export class Hub implements SubscriberOwner {
   }
 
   /**
-   * Records a bus message (and what it announced) in the replay log and queues it for open
-   * streams; messages within one flush interval coalesce into one batch with the last id.
+   * Queues a bus message (and what it announced) for the replay log and open streams; messages
+   * within one flush interval coalesce into one batch with the last id. Encoding waits for the
+   * flush, so that a large request's handler does not do it too.
    */
   broadcast(message: BusMessage, announced: Announced): void {
-    const items = this.pending?.items ?? new ItemText();
-    const bytes = items.bytesOf({ metrics: announced.metrics, series: announced.series, samples: message.samples });
-    this.log.append(message, announced, bytes);
     this.latest = message.id;
-    if (this.count === 0) return;
-    this.pending ??= { id: message.id, samples: [], series: [], metrics: new Map(), bytes: 0, items } satisfies Pending;
+    this.pending ??= { messages: [], id: message.id, samples: [], series: [], metrics: new Map() } satisfies Pending;
     const { pending } = this;
+    pending.messages.push({ message, announced });
     pending.id = message.id;
-    pending.bytes += bytes;
     for (const s of message.samples) pending.samples.push(s);
     for (const k of announced.series) pending.series.push(k);
     for (const m of announced.metrics) {
@@ -269,14 +266,22 @@ export class Hub implements SubscriberOwner {
     this.fanout.notify(item);
   }
 
-  /** Hands what is pending to every filter group (see Fanout), in order. */
+  /** Logs what is pending, each message at its encoded size, and hands it to every filter group (see Fanout), in order. */
   flush(): void {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     const pending = this.pending;
     this.pending = undefined;
     if (!pending) return;
-    const { id, samples, series, metrics, bytes, items } = pending;
+    const items = new ItemText();
+    let bytes = 0;
+    for (const { message, announced } of pending.messages) {
+      const size = items.bytesOf({ metrics: announced.metrics, series: announced.series, samples: message.samples });
+      this.log.append(message, announced, size);
+      bytes += size;
+    }
+    if (this.groups.size === 0) return;
+    const { id, samples, series, metrics } = pending;
     const batch: Batch = { id, seq: ++this.seq, samples, series, metrics: [...metrics.values()], bytes, items };
     this.fanout.flush(batch);
   }
@@ -311,12 +316,7 @@ export class Hub implements SubscriberOwner {
     if (reason === 'slow') this.stats.slowDisconnects++;
     if (reason === 'unread') this.stats.neverRead++;
     this.groups.release(group);
-    if (this.count === 0) {
-      this.stopHeartbeat();
-      clearTimeout(this.flushTimer);
-      this.flushTimer = undefined;
-      this.pending = undefined;
-    }
+    if (this.count === 0) this.stopHeartbeat();
   }
 
   /** `live` marks the end of any catch-up (from here on the stream carries new events), then the bus's state while it is not up. */
