@@ -184,6 +184,18 @@ function parseFields(s: string, i: number, end: number, line: number, name: stri
  * the length of the text: each character is looked at a bounded number of times.
  */
 export function parsePrometheusText(text: string, limits: TextLimits): TextExposition {
+  const reading = readPrometheusText(text, limits);
+  for (;;) {
+    const step = reading.next();
+    if (step.done) return step.value;
+  }
+}
+
+// Lines read between two pauses of readPrometheusText.
+const LINES_PER_TURN = 2_000;
+
+/** parsePrometheusText, pausing (yielding) every LINES_PER_TURN lines, so a caller can let other work run between. */
+export function* readPrometheusText(text: string, limits: TextLimits): Generator<void, TextExposition, void> {
   const samples: TextSample[] = [];
   const families = new Map<string, FamilyMeta>();
   const helpLines = new Map<string, number>();
@@ -195,7 +207,7 @@ export function parsePrometheusText(text: string, limits: TextLimits): TextExpos
   const sampled = new Set<string>();
   let line = 0;
   for (let start = 0; start <= text.length && samples.length < limits.stopAfter; ) {
-    line++;
+    if (++line % LINES_PER_TURN === 0) yield;
     const newline = text.indexOf('\n', start);
     const lineEnd = newline === -1 ? text.length : newline;
     const s = text.slice(start, lineEnd);

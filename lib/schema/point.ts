@@ -119,9 +119,13 @@ function buildSchemas(limits: PointLimits) {
     .string()
     .min(1)
     .max(limits.maxSeriesKeyLength, { error: atMost(limits.maxSeriesKeyLength, 'characters', 'INGEST_MAX_SERIES_KEY_LENGTH'), abort: true });
+  const body = z.strictObject({ points, metadata: metadata.optional() }, strict);
   return {
     /** The JSON body of `POST /api/ingest` (and the `points`/`metadata` fields of a Redis entry). */
-    body: z.strictObject({ points, metadata: metadata.optional() }, strict),
+    body,
+    /** The body with its points left unchecked but counted: a large one's points are then checked in slices (`pointList`). */
+    envelope: body.extend({ points: z.array(z.unknown()).min(1).max(limits.maxPoints) }),
+    pointList: z.array(point),
     /** What Pulseboard instances write to Redis (`samples`): points under canonical keys. */
     samples: z
       .array(z.strictObject({ series: seriesKey, t: timestampSchema.optional(), v: valueSchema }, strict))
