@@ -1,0 +1,196 @@
+// The review's HELP amplification, measured against one or more production builds side by side:
+//
+//   node bench/hostile-meta.mjs --dir /work/wt-base --dir .
+//
+// For each checkout (which must hold a production build, `.next/BUILD_ID`) it starts `next start`
+// on a free 127.0.0.1 port (bench/server.mjs, default stream caps), opens one stream that reads
+// `series=app_*` as fast as it comes, polls /api/health every 25 ms, and
+//   (a) POSTs the review's text body: `# HELP app_requests_total` of 4,096 × U+0001, then 8,500
+//       sample lines (~1 MB): its status, and what the stream got for it;
+//   (b) POSTs the same family three times with a legitimate 1,000-character HELP, changed each
+//       time: what the stream got (bytes, largest event, largest read), and whether every point came;
+//   then reads the server's RSS before (a) and after (b), the slowest /api/health, and the size and
+//   time of GET / and GET /api/series.
+// Every request and wait is bounded (REQUEST_TIMEOUT_MS, STREAM_WAIT_MS); only 127.0.0.1 is
+// contacted; servers are stopped at the end, on error and on Ctrl-C.
+import http from 'node:http';
+import path from 'node:path';
+import { rssKb, startServer } from './server.mjs';
+
+const REQUEST_TIMEOUT_MS = 120_000;
+const STREAM_WAIT_MS = 120_000;
+const SERIES = 8_500;
+const MB = 1e6;
+
+function parseArgs(argv) {
+  const dirs = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--dir' && argv[i + 1]) dirs.push(path.resolve(argv[++i]));
+    else throw new Error(`unknown argument ${argv[i]}: usage: node bench/hostile-meta.mjs --dir <checkout> [--dir <checkout> ...]`);
+  }
+  if (dirs.length === 0) throw new Error('usage: node bench/hostile-meta.mjs --dir <checkout> [--dir <checkout> ...]');
+  return dirs;
+}
+
+const body = (help, round) =>
+  `# HELP app_requests_total ${help}\n# TYPE app_requests_total counter\n${Array.from({ length: SERIES }, (_, i) => `app_requests_total{path="/p${i}"} ${round}`).join('\n')}\n`;
+
+/** One bounded request on a fresh connection: status, body bytes (counted, not held) and time. */
+function request(url, { method = 'GET', body: payload, headers = {} } = {}) {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const done = (result) => resolve({ status: 0, bytes: 0, timedOut: false, ...result, ms: performance.now() - started });
+    const req = http.request(url, { method, headers: payload === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(payload) }, agent: false }, (res) => {
+      let bytes = 0;
+      res.on('data', (chunk) => (bytes += chunk.length));
+      res.on('end', () => done({ status: res.statusCode, bytes }));
+      res.on('error', (err) => done({ error: err.code ?? err.message }));
+    });
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => {
+      req.destroy();
+      done({ timedOut: true });
+    });
+    req.on('error', (err) => done({ error: err.code ?? err.message }));
+    req.end(payload);
+  });
+}
+
+/**
+ * A stream read as fast as it comes, measured without holding it: bytes, the largest read, the
+ * largest event (characters between blank lines; the payloads are ASCII) and the samples it
+ * carried (each holds `"t":` once).
+ */
+function readStream(url) {
+  const seen = { bytes: 0, largestRead: 0, largestEvent: 0, samples: 0 };
+  let event = 0;
+  let tail = '';
+  let newline = false;
+  const ended = () => {
+    seen.largestEvent = Math.max(seen.largestEvent, event);
+    event = 0;
+  };
+  const req = http.get(url, { agent: false }, (res) => {
+    res.setEncoding('utf8');
+    res.on('data', (text) => {
+      seen.bytes += Buffer.byteLength(text);
+      seen.largestRead = Math.max(seen.largestRead, Buffer.byteLength(text));
+      // A match across two reads starts in the last three characters of the one before.
+      const joined = tail + text;
+      for (let i = joined.indexOf('"t":'); i !== -1; i = joined.indexOf('"t":', i + 4)) seen.samples++;
+      tail = joined.slice(-3);
+      let from = 0;
+      if (newline && text.startsWith('\n')) {
+        ended();
+        from = 1;
+      }
+      for (let end = text.indexOf('\n\n', from); end !== -1; end = text.indexOf('\n\n', from)) {
+        event += end - from;
+        ended();
+        from = end + 2;
+      }
+      event += text.length - from;
+      newline = text.endsWith('\n');
+    });
+    res.on('error', () => {});
+  });
+  req.on('error', () => {});
+  return { seen, stop: () => req.destroy() };
+}
+
+/** Polls /api/health every 25 ms; `stop()` resolves with the slowest answer. */
+function pollHealth(url) {
+  let stopped = false;
+  let worst = 0;
+  const done = (async () => {
+    while (!stopped) {
+      const r = await request(`${url}/api/health`);
+      worst = Math.max(worst, r.ms);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return worst;
+  })();
+  return () => ((stopped = true), done);
+}
+
+/** Resolves once `ready()` holds, or after `ms`; whether it held. */
+async function waitFor(ready, ms) {
+  const deadline = Date.now() + ms;
+  while (!ready() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return ready();
+}
+
+const time = (r) => (r.timedOut ? `> ${REQUEST_TIMEOUT_MS / 1000} s` : r.error ? `failed (${r.error})` : r.ms >= 10_000 ? `${(r.ms / 1000).toFixed(1)} s` : `${Math.round(r.ms)} ms`);
+const mb = (bytes) => (bytes >= MB ? `${(bytes / MB).toFixed(1)} MB` : `${(bytes / 1024).toFixed(0)} KB`);
+const status = (r) => (r.timedOut ? '(no answer)' : r.error ? '(failed)' : String(r.status));
+
+const servers = new Set();
+
+async function measure(dir) {
+  const server = await startServer('pulseboard', { cwd: dir, liftCaps: false, env: { INSTANCE: 'bench', REDIS_URL: '' } });
+  servers.add(server);
+  const rows = {};
+  const stream = readStream(`${server.url}/api/stream?series=app_*`);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const stopHealth = pollHealth(server.url);
+    const rssBefore = rssKb(server.pid);
+
+    const hostile = await request(`${server.url}/api/ingest`, { method: 'POST', body: body('\u0001'.repeat(4_096), 0), headers: { 'content-type': 'text/plain' } });
+    rows['(a) review body (HELP of 4,096 × U+0001): status'] = `${status(hostile)} in ${time(hostile)}`;
+    const expected = hostile.status === 202 ? SERIES : 0;
+    await waitFor(() => stream.seen.samples >= expected, STREAM_WAIT_MS);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    rows['(a) stream got for it: bytes, largest event'] = `${mb(stream.seen.bytes)}, ${mb(stream.seen.largestEvent)}`;
+
+    const before = { ...stream.seen };
+    stream.seen.largestEvent = 0;
+    stream.seen.largestRead = 0;
+    const help = 'Requests served, by path: '.repeat(50).slice(0, 995);
+    const posts = [];
+    for (let round = 1; round <= 3; round++) {
+      posts.push(await request(`${server.url}/api/ingest`, { method: 'POST', body: body(`${help} (${round})`, round), headers: { 'content-type': 'text/plain' } }));
+    }
+    const all = await waitFor(() => stream.seen.samples >= before.samples + 3 * SERIES, STREAM_WAIT_MS);
+    const slowest = await stopHealth();
+    const rssAfter = rssKb(server.pid);
+    rows['(b) 3 HELP changes (1,000 chars): statuses, slowest request'] = `${posts.map(status).join(', ')}; ${time(posts.reduce((a, b) => (b.ms > a.ms ? b : a)))}`;
+    rows['(b) stream got: bytes, largest event, largest read'] = `${mb(stream.seen.bytes - before.bytes)}, ${mb(stream.seen.largestEvent)}, ${mb(stream.seen.largestRead)}`;
+    rows['(b) stream got every point'] = all ? 'yes' : `no: ${stream.seen.samples - before.samples} of ${3 * SERIES} within ${STREAM_WAIT_MS / 1000} s`;
+    rows['server RSS before (a) → after (b)'] = `${Math.round(rssBefore / 1024)} → ${Math.round(rssAfter / 1024)} MB`;
+    rows['slowest /api/health (every 25 ms, (a) and (b))'] = `${Math.round(slowest)} ms`;
+    const page = await request(`${server.url}/`);
+    rows['GET /: size, time'] = `${mb(page.bytes)}, ${time(page)}`;
+    const list = await request(`${server.url}/api/series`);
+    rows['GET /api/series: size, time'] = `${mb(list.bytes)}, ${time(list)}`;
+  } finally {
+    stream.stop();
+    await server.stop(5_000);
+    servers.delete(server);
+  }
+  return rows;
+}
+
+function table(dirs, results) {
+  const names = dirs.map((d) => path.basename(d));
+  const keys = [...new Set(results.flatMap((r) => Object.keys(r)))];
+  const lines = [`| measure | ${names.join(' | ')} |`, `| --- | ${names.map(() => '---').join(' | ')} |`];
+  for (const k of keys) lines.push(`| ${k} | ${results.map((r) => r[k] ?? '–').join(' | ')} |`);
+  return lines.join('\n');
+}
+
+process.once('SIGINT', () => {
+  for (const server of servers) void server.stop(0);
+  process.exit(130);
+});
+
+const dirs = parseArgs(process.argv.slice(2));
+const results = [];
+try {
+  for (const dir of dirs) {
+    console.error(`measuring ${dir} ...`);
+    results.push(await measure(dir));
+  }
+  console.log(table(dirs, results));
+} finally {
+  for (const server of servers) await server.stop(0);
+}
