@@ -15,45 +15,17 @@
 // contacted; servers are stopped at the end, on error and on Ctrl-C.
 import http from 'node:http';
 import path from 'node:path';
-import { rssKb, startServer } from './server.mjs';
+import { compareBuilds, request as send, rssKb, startServer } from './server.mjs';
 
 const REQUEST_TIMEOUT_MS = 120_000;
 const STREAM_WAIT_MS = 120_000;
 const SERIES = 8_500;
 const MB = 1e6;
 
-function parseArgs(argv) {
-  const dirs = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--dir' && argv[i + 1]) dirs.push(path.resolve(argv[++i]));
-    else throw new Error(`unknown argument ${argv[i]}: usage: node bench/hostile-meta.mjs --dir <checkout> [--dir <checkout> ...]`);
-  }
-  if (dirs.length === 0) throw new Error('usage: node bench/hostile-meta.mjs --dir <checkout> [--dir <checkout> ...]');
-  return dirs;
-}
-
 const body = (help, round) =>
   `# HELP app_requests_total ${help}\n# TYPE app_requests_total counter\n${Array.from({ length: SERIES }, (_, i) => `app_requests_total{path="/p${i}"} ${round}`).join('\n')}\n`;
 
-/** One bounded request on a fresh connection: status, body bytes (counted, not held) and time. */
-function request(url, { method = 'GET', body: payload, headers = {} } = {}) {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const done = (result) => resolve({ status: 0, bytes: 0, timedOut: false, ...result, ms: performance.now() - started });
-    const req = http.request(url, { method, headers: payload === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(payload) }, agent: false }, (res) => {
-      let bytes = 0;
-      res.on('data', (chunk) => (bytes += chunk.length));
-      res.on('end', () => done({ status: res.statusCode, bytes }));
-      res.on('error', (err) => done({ error: err.code ?? err.message }));
-    });
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => {
-      req.destroy();
-      done({ timedOut: true });
-    });
-    req.on('error', (err) => done({ error: err.code ?? err.message }));
-    req.end(payload);
-  });
-}
+const request = (url, options = {}) => send(url, { ...options, timeoutMs: REQUEST_TIMEOUT_MS });
 
 /**
  * A stream read as fast as it comes, measured without holding it: bytes, the largest read, the
@@ -170,27 +142,8 @@ async function measure(dir) {
   return rows;
 }
 
-function table(dirs, results) {
-  const names = dirs.map((d) => path.basename(d));
-  const keys = [...new Set(results.flatMap((r) => Object.keys(r)))];
-  const lines = [`| measure | ${names.join(' | ')} |`, `| --- | ${names.map(() => '---').join(' | ')} |`];
-  for (const k of keys) lines.push(`| ${k} | ${results.map((r) => r[k] ?? '–').join(' | ')} |`);
-  return lines.join('\n');
-}
-
-process.once('SIGINT', () => {
-  for (const server of servers) void server.stop(0);
-  process.exit(130);
-});
-
-const dirs = parseArgs(process.argv.slice(2));
-const results = [];
-try {
-  for (const dir of dirs) {
-    console.error(`measuring ${dir} ...`);
-    results.push(await measure(dir));
-  }
-  console.log(table(dirs, results));
-} finally {
+const stopAll = async () => {
   for (const server of servers) await server.stop(0);
-}
+};
+
+await compareBuilds('hostile-meta.mjs', process.argv.slice(2), measure, { stopAll });
