@@ -14,7 +14,6 @@
 // Every request and wait is bounded (REQUEST_TIMEOUT_MS, STREAM_WAIT_MS); only 127.0.0.1 is
 // contacted; servers are stopped at the end, on error and on Ctrl-C.
 import http from 'node:http';
-import path from 'node:path';
 import { compareBuilds, request as send, rssKb, startServer } from './server.mjs';
 
 const REQUEST_TIMEOUT_MS = 120_000;

@@ -54,7 +54,7 @@ function boundedName(max: number) {
  * as six bytes (`\u0001`), so help text made of them was the review's 6× amplifier; no help
  * text needs one.
  */
-export function controlCharAt(text: string): number {
+function controlCharAt(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if ((c < 0x20 && c !== 0x09) || (c >= 0x7f && c <= 0x9f)) return i;

@@ -1,3 +1,3 @@
-export { Store, type StoreOptions, type SeriesSummary, type Announced, type SnapshotOptions } from './store';
+export { Store, type StoreOptions, type SeriesSummary, type Announced } from './store';
 export { Ring } from './ring';
 export { downsample, downsampleRange } from './downsample';

@@ -24,7 +24,7 @@ export interface SeriesSummary {
 }
 
 /** Which series a snapshot holds, and how many points it may hold in all. */
-export interface SnapshotOptions {
+interface SnapshotOptions {
   /** The keys to keep of the series with points in the window (all when absent). */
   choose?: (series: readonly SeriesMeta[]) => ReadonlySet<SeriesKey>;
   maxTotal?: number;

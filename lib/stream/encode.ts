@@ -44,7 +44,7 @@ export interface Piece {
 }
 
 /** UTF-8 bytes of a string, without encoding it (a lone surrogate counts as U+FFFD, as TextEncoder writes it). */
-export function utf8Length(text: string): number {
+function utf8Length(text: string): number {
   let n = text.length;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -85,7 +85,7 @@ export class ItemText {
 }
 
 /** Where a run of pieces ends: the batch's last piece (carrying `id`), or a piece with more to come. */
-export interface PieceEnd {
+interface PieceEnd {
   id: Cursor;
   /** False when the selection is only part of a batch (a catch-up cut inside a log entry): its last piece says `more`. */
   last: boolean;

@@ -28,7 +28,7 @@ export interface Notice {
 export type Deferred = { kind: 'batch'; batch: Batch; next: number } | { kind: 'notice'; notice: Notice };
 
 /** What the fan-out needs of the hub. */
-export interface FanoutDeps {
+interface FanoutDeps {
   groups: FilterGroups;
   /** QUERY_MAX_WORK: matching steps one flush (and each later turn) may spend on pairs not cached. */
   maxWork: number;

@@ -15,7 +15,7 @@ export interface SubscriberOwner {
 export type CloseReason = 'closed' | 'slow' | 'unread';
 
 /** Where a stream starts in the hub's order: batches and notices up to `seq` are not its own; `cursor` is the newest id then. */
-export interface StreamStart {
+interface StreamStart {
   seq: number;
   cursor: Cursor | null;
 }

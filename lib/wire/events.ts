@@ -34,12 +34,12 @@ export interface SeriesPayload {
 }
 
 /** `event: live`: the catch-up (if any) is over; `cursor` is the newest the server had when the stream opened. */
-export interface LivePayload {
+interface LivePayload {
   cursor: Cursor | null;
 }
 
 /** `event: reset`: the server no longer has what the client missed; it refetches history and continues from `cursor`. */
-export interface ResetPayload {
+interface ResetPayload {
   reason: string;
   cursor: Cursor | null;
 }
@@ -55,17 +55,14 @@ export interface BusNotice {
 }
 
 /** Every event of the stream and its `data`. */
-export interface Payloads {
+interface Payloads {
   points: PointsPayload;
   series: SeriesPayload;
   live: LivePayload;
   reset: ResetPayload;
   bus: BusNotice;
 }
-export type EventName = keyof Payloads;
-
-/** The event names, for a client to listen to. */
-export const EVENT_NAMES: readonly EventName[] = ['points', 'series', 'live', 'reset', 'bus'];
+type EventName = keyof Payloads;
 
 /** An event's `data` as its type says (the server wrote it: JSON of that shape). */
 export function decodeEvent<E extends EventName>(_event: E, data: string): Payloads[E] {
