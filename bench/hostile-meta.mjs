@@ -3,17 +3,21 @@
 //   node bench/hostile-meta.mjs --dir /work/wt-base --dir .
 //
 // For each checkout (which must hold a production build, `.next/BUILD_ID`) it starts `next start`
-// on a free 127.0.0.1 port (bench/server.mjs, default stream caps), opens one stream that reads
+// on a free 127.0.0.1 port (bench/server.mjs, default stream caps, MAX_SERIES=20000), opens one stream that reads
 // `series=app_*` as fast as it comes, polls /api/health every 25 ms, and
 //   (a) POSTs the review's text body: `# HELP app_requests_total` of 4,096 × U+0001, then 8,500
 //       sample lines (~1 MB): its status, and what the stream got for it;
 //   (b) POSTs the same family three times with a legitimate 1,000-character HELP, changed each
 //       time: what the stream got (bytes, largest event, largest read), and whether every point came;
 //   then reads the server's RSS before (a) and after (b), the slowest /api/health, and the size and
-//   time of GET / and GET /api/series.
+//   time of GET / and GET /api/series;
+//   (c) opens 10 more streams, each with a filter of its own of 64 globs (raw sockets that read),
+//       then POSTs one round of 9,900 points of new series: the request's time, the slowest
+//       /api/health over the 5 s after, and how long until every one of the 10 has its points.
 // Every request and wait is bounded (REQUEST_TIMEOUT_MS, STREAM_WAIT_MS); only 127.0.0.1 is
 // contacted; servers are stopped at the end, on error and on Ctrl-C.
 import http from 'node:http';
+import net from 'node:net';
 import { compareBuilds, request as send, rssKb, startServer } from './server.mjs';
 
 const REQUEST_TIMEOUT_MS = 120_000;
@@ -90,6 +94,45 @@ async function waitFor(ready, ms) {
   return ready();
 }
 
+// Globs of many pieces: each is searched for along the whole key, one after the other.
+const glob = (n, g) => `*${'abcdefghijklmnopqrstuvwxyz'.split('').join('*')}*${n}_${g}`;
+const BURST_POINTS = 9_900;
+
+/** (c): 10 streams with new 64-glob filters, then one round of new series. */
+async function filterBurst(server) {
+  const rows = {};
+  const sockets = [];
+  const got = Array.from({ length: 10 }, () => false);
+  try {
+    for (let n = 0; n < 10; n++) {
+      // Each filter also matches the burst's series of its own, so each stream has points to wait for.
+      const globs = [`burst_total{i="${n}"}`, ...Array.from({ length: 63 }, (_, g) => glob(n, g))].join(',');
+      const socket = net.connect(server.port, '127.0.0.1', () => socket.write(`GET /api/stream?series=${encodeURIComponent(globs)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`));
+      socket.setEncoding('utf8');
+      socket.on('data', (text) => {
+        if (text.includes('"t":')) got[n] = true;
+      });
+      socket.on('error', () => {});
+      sockets.push(socket);
+    }
+    await waitFor(() => false, 1_000);
+    const stopHealth = pollHealth(server.url);
+    const points = Array.from({ length: BURST_POINTS }, (_, i) => ({ name: 'burst_total', labels: { i: String(i) }, value: i }));
+    const t0 = performance.now();
+    const post = await request(`${server.url}/api/ingest`, { method: 'POST', body: JSON.stringify({ points }), headers: { 'content-type': 'application/json' } });
+    const all = await waitFor(() => got.every(Boolean), STREAM_WAIT_MS);
+    const allMs = performance.now() - t0;
+    await waitFor(() => false, Math.max(0, 5_000 - allMs));
+    const slowest = await stopHealth();
+    rows['(c) 10 new 64-glob filters, then 9,900 new series: POST'] = `${status(post)} in ${time(post)}`;
+    rows['(c) slowest /api/health over the 5 s after'] = `${Math.round(slowest)} ms`;
+    rows['(c) every one of the 10 streams has its points after'] = all ? `${Math.round(allMs)} ms` : `not within ${STREAM_WAIT_MS / 1000} s`;
+  } finally {
+    for (const socket of sockets) socket.destroy();
+  }
+  return rows;
+}
+
 const time = (r) => (r.timedOut ? `> ${REQUEST_TIMEOUT_MS / 1000} s` : r.error ? `failed (${r.error})` : r.ms >= 10_000 ? `${(r.ms / 1000).toFixed(1)} s` : `${Math.round(r.ms)} ms`);
 const mb = (bytes) => (bytes >= MB ? `${(bytes / MB).toFixed(1)} MB` : `${(bytes / 1024).toFixed(0)} KB`);
 const status = (r) => (r.timedOut ? '(no answer)' : r.error ? '(failed)' : String(r.status));
@@ -97,7 +140,8 @@ const status = (r) => (r.timedOut ? '(no answer)' : r.error ? '(failed)' : Strin
 const servers = new Set();
 
 async function measure(dir) {
-  const server = await startServer('pulseboard', { cwd: dir, liftCaps: false, env: { INSTANCE: 'bench', REDIS_URL: '' } });
+  // Room for (b)'s 8,500 series and (c)'s 9,900 besides; every other setting as shipped.
+  const server = await startServer('pulseboard', { cwd: dir, liftCaps: false, env: { INSTANCE: 'bench', REDIS_URL: '', MAX_SERIES: '20000' } });
   servers.add(server);
   const rows = {};
   const stream = readStream(`${server.url}/api/stream?series=app_*`);
@@ -133,6 +177,7 @@ async function measure(dir) {
     rows['GET /: size, time'] = `${mb(page.bytes)}, ${time(page)}`;
     const list = await request(`${server.url}/api/series`);
     rows['GET /api/series: size, time'] = `${mb(list.bytes)}, ${time(list)}`;
+    Object.assign(rows, await filterBurst(server));
   } finally {
     stream.stop();
     await server.stop(5_000);
