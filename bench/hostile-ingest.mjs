@@ -15,9 +15,8 @@
 // contacted; servers are killed at the end, on error and on Ctrl-C.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import { freePort, rssKb } from './server.mjs';
+import { compareBuilds, freePort, request as send, rssKb } from './server.mjs';
 
 const REQUEST_TIMEOUT_MS = 120_000;
 // (c) stops sending after this long even if fewer than NAME_REQUESTS went out.
@@ -25,16 +24,6 @@ const NAME_BUDGET_MS = 120_000;
 const NAME_REQUESTS = 200;
 const KB = 1024;
 const MiB = 1024 * KB;
-
-function parseArgs(argv) {
-  const dirs = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--dir' && argv[i + 1]) dirs.push(path.resolve(argv[++i]));
-    else throw new Error(`unknown argument ${argv[i]}: usage: node bench/hostile-ingest.mjs --dir <checkout> [--dir <checkout> ...]`);
-  }
-  if (dirs.length === 0) throw new Error('usage: node bench/hostile-ingest.mjs --dir <checkout> [--dir <checkout> ...]');
-  return dirs;
-}
 
 const running = new Set();
 
@@ -72,29 +61,7 @@ function stop(child) {
   });
 }
 
-/**
- * One bounded request on a fresh connection (a reused keep-alive socket that the server closed
- * while its event loop was blocked would fail, and say nothing of the server): status, body bytes
- * (counted as they stream, not held) and time; `timedOut` past REQUEST_TIMEOUT_MS.
- */
-function request(url, { method = 'GET', body, headers = {} } = {}) {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const done = (result) => resolve({ status: 0, bytes: 0, timedOut: false, ...result, ms: performance.now() - started });
-    const req = http.request(url, { method, headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) }, agent: false }, (res) => {
-      let bytes = 0;
-      res.on('data', (chunk) => (bytes += chunk.length));
-      res.on('end', () => done({ status: res.statusCode, bytes }));
-      res.on('error', (err) => done({ error: err.code ?? err.message }));
-    });
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => {
-      req.destroy();
-      done({ timedOut: true });
-    });
-    req.on('error', (err) => done({ error: err.code ?? err.message }));
-    req.end(body);
-  });
-}
+const request = (url, options = {}) => send(url, { ...options, timeoutMs: REQUEST_TIMEOUT_MS });
 
 const ingest = (url, body, type) => request(`${url}/api/ingest`, { method: 'POST', body, headers: { 'content-type': type } });
 
@@ -155,30 +122,8 @@ async function measure(dir) {
   return rows;
 }
 
-function table(dirs, results) {
-  const names = dirs.map((d) => path.basename(d));
-  const keys = [...new Set(results.flatMap((r) => Object.keys(r)))].sort();
-  const lines = [`| measure | ${names.join(' | ')} |`, `| --- | ${names.map(() => '---').join(' | ')} |`];
-  for (const k of keys) lines.push(`| ${k} | ${results.map((r) => r[k] ?? '–').join(' | ')} |`);
-  return lines.join('\n');
-}
-
-const killAll = () => {
+const killAll = async () => {
   for (const child of running) child.kill('SIGKILL');
 };
-process.once('SIGINT', () => {
-  killAll();
-  process.exit(130);
-});
 
-const dirs = parseArgs(process.argv.slice(2));
-const results = [];
-try {
-  for (const dir of dirs) {
-    console.error(`measuring ${dir} ...`);
-    results.push(await measure(dir));
-  }
-  console.log(table(dirs, results));
-} finally {
-  killAll();
-}
+await compareBuilds('hostile-ingest.mjs', process.argv.slice(2), measure, { stopAll: killAll, sortRows: true });

@@ -2,6 +2,7 @@
 // (`next start`) or the floor (bench/floor.mjs) — and stops it.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import net, { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +23,30 @@ export function cpuSeconds(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/**
+ * One bounded request on a fresh connection (a reused keep-alive socket that the server closed
+ * while its event loop was blocked would fail, and say nothing of the server): status, body bytes
+ * (counted as they stream, not held) and time; `timedOut` past `timeoutMs`.
+ */
+export function request(url, { method = 'GET', body, headers = {}, timeoutMs = 120_000 } = {}) {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const done = (result) => resolve({ status: 0, bytes: 0, timedOut: false, ...result, ms: performance.now() - started });
+    const req = http.request(url, { method, headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) }, agent: false }, (res) => {
+      let bytes = 0;
+      res.on('data', (chunk) => (bytes += chunk.length));
+      res.on('end', () => done({ status: res.statusCode, bytes }));
+      res.on('error', (err) => done({ error: err.code ?? err.message }));
+    });
+    req.setTimeout(timeoutMs, () => {
+      req.destroy();
+      done({ timedOut: true });
+    });
+    req.on('error', (err) => done({ error: err.code ?? err.message }));
+    req.end(body);
+  });
 }
 
 /** Resident set size of a process in KB, from /proc/<pid>/status. */
@@ -142,3 +167,36 @@ export async function startRedisCluster({ instances = 2, node = process.execPath
 
 /** Pulseboard's production build; kept for bench scripts that only need it. */
 export const startPulseboard = (env = {}) => startServer('pulseboard', { env });
+
+/**
+ * Measures each checkout named by `--dir` in `argv` with `measure(dir)` (an object of measure →
+ * value), one after the other, and prints them side by side as a Markdown table (rows in the
+ * order measured, or sorted). `stopAll` runs at the end, on error and on Ctrl-C.
+ */
+export async function compareBuilds(script, argv, measure, { stopAll = async () => {}, sortRows = false } = {}) {
+  const usage = `usage: node bench/${script} --dir <checkout> [--dir <checkout> ...]`;
+  const dirs = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--dir' && argv[i + 1]) dirs.push(path.resolve(argv[++i]));
+    else throw new Error(`unknown argument ${argv[i]}: ${usage}`);
+  }
+  if (dirs.length === 0) throw new Error(usage);
+  process.once('SIGINT', () => {
+    void stopAll().finally(() => process.exit(130));
+  });
+  const results = [];
+  try {
+    for (const dir of dirs) {
+      console.error(`measuring ${dir} ...`);
+      results.push(await measure(dir));
+    }
+  } finally {
+    await stopAll();
+  }
+  const keys = [...new Set(results.flatMap((r) => Object.keys(r)))];
+  if (sortRows) keys.sort();
+  const names = dirs.map((d) => path.basename(d));
+  const lines = [`| measure | ${names.join(' | ')} |`, `| --- | ${names.map(() => '---').join(' | ')} |`];
+  for (const k of keys) lines.push(`| ${k} | ${results.map((r) => r[k] ?? '–').join(' | ')} |`);
+  console.log(lines.join('\n'));
+}

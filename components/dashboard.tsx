@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import type { DashboardData } from '@/lib/api';
-import { filterProblem, layoutPanels, panelFilter, viewQuery, type TimeRange } from '@/lib/dashboard';
+import { filterProblem, filterTerms, layoutPanels, panelFilter, viewQuery, type TimeRange } from '@/lib/dashboard';
 import { LiveControl } from './live-control';
 import type { LiveState } from './live-store';
 import { MetricFilter } from './metric-filter';
@@ -17,6 +17,20 @@ import { useHydrated } from './use-hydrated';
 import { useLiveData } from './use-live-data';
 import { WindowPicker } from './window-picker';
 import { NavLink } from './nav-link';
+
+// Typing pauses this long before a filter the page's data does not cover fetches it again.
+const REFETCH_AFTER_MS = 400;
+
+/**
+ * Whether a page rendered for filter `rendered` holds every series `applied` can show: the server
+ * sends only the series of the panels its filter shows, and a filter with all of its terms (and
+ * more) shows no panel it does not.
+ */
+function covers(rendered: string, applied: string): boolean {
+  if (rendered === '') return true;
+  const terms = new Set(filterTerms(applied));
+  return filterTerms(rendered).every((t) => terms.has(t));
+}
 
 // Loaded only when there is nothing to chart (first-load JS budget).
 const EmptyState = lazy(() => import('./empty-state').then((m) => ({ default: m.EmptyState })));
@@ -42,11 +56,19 @@ export function Dashboard({ data }: { data: DashboardData }) {
   const [filter, setFilter] = useState(data.view.filter);
   // A link's filter too long to repeat in the input is said so until something else is typed.
   const [linkProblem, setLinkProblem] = useState(data.view.filterProblem);
+  // The filter a refetch of this page's data was asked for (see below), until its data comes.
+  const [refetching, setRefetching] = useState<string | null>(null);
   if (view !== data.view) {
     setView(data.view);
-    setPaused(data.view.range ? { range: data.view.range, state: null } : null);
-    setFilter(data.view.filter);
-    setLinkProblem(data.view.filterProblem);
+    if (refetching !== null && data.view.filter === refetching) {
+      // Only the data is new: what is typed and the pause stay (a paused view draws the store, which now holds it).
+      setRefetching(null);
+      setPaused((p) => (p ? { range: p.range, state: null } : null));
+    } else {
+      setPaused(data.view.range ? { range: data.view.range, state: null } : null);
+      setFilter(data.view.filter);
+      setLinkProblem(data.view.filterProblem);
+    }
   }
   const changeFilter = (value: string) => {
     setFilter(value);
@@ -60,6 +82,17 @@ export function Dashboard({ data }: { data: DashboardData }) {
   useEffect(() => {
     if (window.location.search !== query) window.history.replaceState(null, '', `/${query}`);
   }, [query]);
+  // The page holds the series of the panels its filter showed; a filter that may show others gets them from the server.
+  const router = useRouter();
+  const rendered = data.view.filterProblem ? '' : data.view.filter;
+  useEffect(() => {
+    if (covers(rendered, applied)) return;
+    const timer = setTimeout(() => {
+      setRefetching(filter);
+      router.replace(`/${query}`, { scroll: false });
+    }, REFETCH_AFTER_MS);
+    return () => clearTimeout(timer);
+  }, [rendered, applied, filter, query, router]);
 
   const shownState = paused?.state ?? state;
   const signature = [...shownState.series.values()].map((s) => `${s.meta.key} ${s.meta.unit} ${s.meta.type}`).join('\n');
@@ -78,7 +111,6 @@ export function Dashboard({ data }: { data: DashboardData }) {
   const to = paused ? paused.range.to : newest;
   const zoom = (range: TimeRange) => setPaused((p) => ({ range, state: p?.state ?? store.getState() }));
   const goLive = () => setPaused(null);
-  const router = useRouter();
   const showRange = (range: TimeRange) => {
     // Within what the browser holds: zoom here. Older: the server renders a snapshot reaching back to it.
     if (range.from >= newest - state.windowMs) return zoom(range);

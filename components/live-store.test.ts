@@ -1,13 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { metaFromKey } from '@/lib/series';
-import type { Snapshot } from '@/lib/store';
+import type { Snapshot } from '@/lib/wire';
 import { LiveStore } from './live-store';
 
 // Vitest runs in node: no requestAnimationFrame, so the store notifies at once.
 const WINDOW = 60_000;
 const T0 = 1_700_000_000_000;
 
-const empty = (takenAt = T0): Snapshot => ({ cursor: null, takenAt, windowMs: WINDOW, series: [] });
+const empty = (takenAt = T0): Snapshot => ({ cursor: null, takenAt, windowMs: WINDOW, series: [], metrics: [] });
 const pod = (i: number) => `http_requests_total{pod="web-${i}"}`;
 const keys = (store: LiveStore) => [...store.getState().series.keys()].sort();
 
@@ -53,12 +52,12 @@ describe('LiveStore forgets series that are gone', () => {
 
   it('keeps a series announced just before its first point, for a window at most', () => {
     const store = new LiveStore(empty());
-    store.applyMeta([{ ...metaFromKey(pod(1)), help: 'Requests served' }, metaFromKey(pod(2))]);
+    store.applySeries({ metrics: [{ name: 'http_requests_total', unit: 'none', type: 'counter', help: 'Requests served' }], series: [pod(1), pod(2)] });
     vi.setSystemTime(T0 + 1_000);
     store.applyPoints([{ series: pod(3), t: T0 + 1_000, v: 1 }]);
     expect(keys(store)).toEqual([pod(1), pod(2), pod(3)]);
     store.applyPoints([{ series: pod(1), t: T0 + 2_000, v: 1 }]);
-    expect(store.getState().series.get(pod(1))?.meta.help).toBe('Requests served');
+    expect(store.getState().metrics.get('http_requests_total')?.help).toBe('Requests served');
 
     // pod 2 never got a point: gone once a window has passed since it was announced.
     vi.setSystemTime(T0 + WINDOW + 1);
@@ -67,9 +66,9 @@ describe('LiveStore forgets series that are gone', () => {
   });
 
   it('drops series a newer snapshot no longer has points for', () => {
-    const store = new LiveStore({ ...empty(), series: [{ meta: metaFromKey(pod(1)), points: [[T0, 1]] }] });
+    const store = new LiveStore({ ...empty(), series: [{ key: pod(1), points: [[T0, 1]] }] });
     expect(keys(store)).toEqual([pod(1)]);
-    store.load({ ...empty(T0 + 2 * WINDOW), series: [{ meta: metaFromKey(pod(2)), points: [[T0 + 2 * WINDOW, 1]] }] });
+    store.load({ ...empty(T0 + 2 * WINDOW), series: [{ key: pod(2), points: [[T0 + 2 * WINDOW, 1]] }] });
     expect(keys(store)).toEqual([pod(2)]);
   });
 });

@@ -1,6 +1,7 @@
-import { metaFromKey, type SeriesMeta, type Sample } from '@/lib/series';
-import type { Pair, Snapshot } from '@/lib/store';
-import type { BusNotice, StreamStatus } from './stream-source';
+import type { MetricMeta } from '@/lib/schema';
+import { parseSeriesKey, type SeriesMeta, type Sample } from '@/lib/series';
+import { seriesMeta, type BusNotice, type Pair, type SeriesPayload, type Snapshot } from '@/lib/wire';
+import type { StreamStatus } from './stream-source';
 
 export type ConnectionStatus = StreamStatus;
 
@@ -19,6 +20,8 @@ export interface LiveState {
   lastEventAt: number | null;
   windowMs: number;
   series: ReadonlyMap<string, LiveSeries>;
+  /** What each metric name held means (unit, type, help): once per name, as the server sends it. */
+  metrics: ReadonlyMap<string, MetricMeta>;
   /** When the server last said this client missed data (and history was reloaded). */
   resetAt: number | null;
   /** The server's bus: not `up` while Redis is unreachable and new points are delayed. */
@@ -42,6 +45,7 @@ export class LiveStore {
       lastEventAt: null,
       windowMs: snapshot.windowMs,
       series: new Map(),
+      metrics: new Map(),
       resetAt: null,
       bus: { state: 'up' },
     };
@@ -77,25 +81,34 @@ export class LiveStore {
     const replacing = this.replaceOnLoad;
     this.replaceOnLoad = false;
     const series = replacing ? new Map<string, LiveSeries>() : new Map(this.state.series);
-    for (const { meta, points } of snapshot.series) {
+    const metrics = replacing ? new Map<string, MetricMeta>() : new Map(this.state.metrics);
+    for (const m of snapshot.metrics) metrics.set(m.name, m);
+    for (const { key, points } of snapshot.series) {
       // Points newer than the snapshot (streamed while it was fetched) are kept either way.
-      const held = this.state.series.get(meta.key)?.points ?? [];
+      const held = this.state.series.get(key)?.points ?? [];
       const last = points.at(-1)?.[0] ?? -Infinity;
-      series.set(meta.key, { meta, points: points.concat(held.filter(([t]) => t > last)) });
+      series.set(key, { meta: seriesMeta(key, metrics.get(parseSeriesKey(key).name)), points: points.concat(held.filter(([t]) => t > last)) });
     }
     if (replacing) this.announced.clear();
-    this.update({ series: this.trim(series, snapshot.windowMs, snapshot.takenAt), windowMs: snapshot.windowMs }, true);
+    const trimmed = this.trim(series, snapshot.windowMs, snapshot.takenAt);
+    this.update({ series: trimmed, metrics: describing(trimmed, metrics), windowMs: snapshot.windowMs }, true);
   }
 
-  /** Records metadata of series announced on the stream. */
-  applyMeta(metas: readonly SeriesMeta[]): void {
+  /** Records what a `series` event says: descriptions of names (applied to every series of each), and series that appeared. */
+  applySeries({ metrics: described, series: keys }: Pick<SeriesPayload, 'metrics' | 'series'>): void {
     const series = new Map(this.state.series);
-    for (const meta of metas) {
-      const points = series.get(meta.key)?.points ?? [];
-      if (points.length === 0 && !this.announced.has(meta.key)) this.announced.set(meta.key, Date.now());
-      series.set(meta.key, { meta, points });
+    const metrics = new Map(this.state.metrics);
+    for (const m of described) metrics.set(m.name, m);
+    if (described.length > 0) {
+      const names = new Set(described.map((m) => m.name));
+      for (const [key, s] of series) if (names.has(s.meta.name)) series.set(key, { meta: seriesMeta(key, metrics.get(s.meta.name)), points: s.points });
     }
-    this.update({ series });
+    for (const key of keys) {
+      const points = series.get(key)?.points ?? [];
+      if (points.length === 0 && !this.announced.has(key)) this.announced.set(key, Date.now());
+      series.set(key, { meta: seriesMeta(key, metrics.get(parseSeriesKey(key).name)), points });
+    }
+    this.update({ series, metrics });
   }
 
   /** Appends streamed points; a point not newer than its series' last one is a duplicate and skipped. */
@@ -108,7 +121,7 @@ export class LiveStore {
     }
     const series = new Map(this.state.series);
     for (const [key, pairs] of added) {
-      const current = series.get(key) ?? { meta: metaFromKey(key), points: [] };
+      const current = series.get(key) ?? { meta: seriesMeta(key, this.state.metrics.get(parseSeriesKey(key).name)), points: [] };
       let last = current.points.at(-1)?.[0] ?? -Infinity;
       const fresh = pairs.filter(([t]) => (t > last ? ((last = t), true) : false));
       if (fresh.length > 0) series.set(key, { meta: current.meta, points: current.points.concat(fresh) });
@@ -117,10 +130,8 @@ export class LiveStore {
     // Trim against the newest point (server time): a skewed client clock must not blank the charts.
     let newest = -Infinity;
     for (const [, pairs] of added) newest = Math.max(newest, pairs.at(-1)?.[0] ?? newest);
-    this.update({
-      series: Number.isFinite(newest) ? this.trim(series, this.state.windowMs, newest) : series,
-      lastEventAt: Date.now(),
-    });
+    const trimmed = Number.isFinite(newest) ? this.trim(series, this.state.windowMs, newest) : series;
+    this.update({ series: trimmed, metrics: describing(trimmed, this.state.metrics), lastEventAt: Date.now() });
   }
 
   /** The server could not replay what this client missed: the next snapshot loaded replaces history. */
@@ -177,4 +188,12 @@ export class LiveStore {
     this.frame = undefined;
     for (const listener of this.listeners) listener();
   }
+}
+
+/** The descriptions of names some held series has: a name whose series are all gone is forgotten with them. */
+function describing(series: ReadonlyMap<string, LiveSeries>, metrics: ReadonlyMap<string, MetricMeta>): ReadonlyMap<string, MetricMeta> {
+  const names = new Set<string>();
+  for (const s of series.values()) names.add(s.meta.name);
+  if ([...metrics.keys()].every((name) => names.has(name))) return metrics;
+  return new Map([...metrics].filter(([name]) => names.has(name)));
 }

@@ -40,6 +40,7 @@ export function MetricDetailView({ detail }: { detail: MetricDetail }) {
   const from = to - timeWindow.ms;
   const windows = presets.some((p) => p.label === timeWindow.label) ? presets : [...presets, timeWindow];
   const meta = mine[0]?.meta;
+  const help = state.metrics.get(name)?.help;
 
   return (
     <div className="dashboard detail">
@@ -83,7 +84,7 @@ export function MetricDetailView({ detail }: { detail: MetricDetail }) {
         </div>
       </header>
       <main>
-        {meta?.help && <p className="help">{meta.help}</p>}
+        {help && <p className="help">{help}</p>}
         <PanelBoundary title={name}>
           <section className="panel" aria-label={`${name} chart`} data-panel={panel.id}>
             <div className="chart chart-large" ref={chart}>

@@ -1,4 +1,5 @@
-import { compareCursors, deliver, openEventSource, type StreamMessage, type StreamSink } from './stream-source';
+import { compareCursors } from '@/lib/wire';
+import { deliver, openEventSource, type StreamMessage, type StreamSink } from './stream-source';
 
 /** Relayed messages a leader keeps, so a tab that joins late can catch up without its own connection. */
 const RECENT = 2_000;

@@ -1,5 +1,5 @@
 import type { ConnectionStatus } from './live-store';
-import type { BusNotice } from './stream-source';
+import type { BusNotice } from '@/lib/wire';
 import { formatClock } from './format-time';
 
 const TEXT: Record<ConnectionStatus, string> = {

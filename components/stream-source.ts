@@ -1,17 +1,15 @@
-import type { Sample, SeriesMeta } from '@/lib/series';
+import type { Sample } from '@/lib/series';
+import { BatchAssembler, decodeEvent, type BusNotice, type SeriesPayload, type WholeBatch } from '@/lib/wire';
 
 export type StreamStatus = 'connecting' | 'catching-up' | 'live' | 'reconnecting';
 
-/** The server's word on its bus: `down` while Redis is unreachable (new points are delayed). */
-export interface BusNotice {
-  state: 'connecting' | 'up' | 'down' | 'closed';
-  message?: string;
-}
+/** What a `series` event (all pieces of one batch together) says. */
+type Announcement = Pick<SeriesPayload, 'metrics' | 'series'>;
 
 /** What a stream delivers, whoever holds the connection. */
 export interface StreamSink {
   points(points: Sample[], id: string | null): void;
-  series(series: SeriesMeta[]): void;
+  series(announcement: Announcement): void;
   /** The server no longer has what this client missed: refetch history. */
   reset(): void;
   status(status: StreamStatus, attempt: number): void;
@@ -21,7 +19,7 @@ export interface StreamSink {
 /** One message as relayed between tabs. */
 export type StreamMessage =
   | { type: 'points'; points: Sample[]; id: string | null }
-  | { type: 'series'; series: SeriesMeta[] }
+  | { type: 'series'; announcement: Announcement }
   | { type: 'reset'; id: string | null }
   | { type: 'status'; status: StreamStatus; attempt: number }
   | { type: 'bus'; notice: BusNotice };
@@ -39,26 +37,36 @@ export function openEventSource(url: string, since: string | null, emit: (m: Str
   let timer: ReturnType<typeof setTimeout> | undefined;
   let attempt = 0;
   let lastId = since;
+  // A batch's pieces, put back together: its messages go out once its last piece is in.
+  const batch = new BatchAssembler();
+  const piece = (e: MessageEvent<string>, whole: WholeBatch | undefined) => {
+    if (!whole) return;
+    if (whole.announced) emit({ type: 'series', announcement: whole.announced });
+    // The last piece carries the batch's id; a piece before it none (lastEventId is still the previous one's).
+    const moved = e.lastEventId !== '' && e.lastEventId !== lastId;
+    lastId = e.lastEventId || lastId;
+    if (whole.points.length > 0 || moved) emit({ type: 'points', points: whole.points, id: lastId });
+  };
 
   const connect = () => {
     const full = lastId ? `${url}${url.includes('?') ? '&' : '?'}since=${encodeURIComponent(lastId)}` : url;
+    batch.drop();
     source = new EventSource(full);
     source.onopen = () => emit({ type: 'status', status: 'catching-up', attempt });
     source.addEventListener('live', () => {
       attempt = 0;
       emit({ type: 'status', status: 'live', attempt: 0 });
     });
-    source.addEventListener('points', (e) => {
-      lastId = e.lastEventId || lastId;
-      emit({ type: 'points', points: JSON.parse(e.data).points, id: lastId });
-    });
-    source.addEventListener('series', (e) => emit({ type: 'series', series: JSON.parse(e.data).series }));
-    source.addEventListener('bus', (e) => emit({ type: 'bus', notice: JSON.parse(e.data) }));
+    source.addEventListener('points', (e) => piece(e, batch.take(decodeEvent('points', e.data))));
+    source.addEventListener('series', (e) => piece(e, batch.take(decodeEvent('series', e.data))));
+    source.addEventListener('bus', (e) => emit({ type: 'bus', notice: decodeEvent('bus', e.data) }));
     source.addEventListener('reset', (e) => {
+      batch.drop();
       lastId = e.lastEventId || null;
       emit({ type: 'reset', id: lastId });
     });
     source.onerror = () => {
+      batch.drop();
       attempt++;
       emit({ type: 'status', status: 'reconnecting', attempt });
       if (source?.readyState === EventSource.CLOSED) {
@@ -100,7 +108,7 @@ export function deliver(sink: StreamSink, m: StreamMessage): void {
     case 'points':
       return sink.points(m.points, m.id);
     case 'series':
-      return sink.series(m.series);
+      return sink.series(m.announcement);
     case 'reset':
       return sink.reset();
     case 'status':
@@ -108,20 +116,4 @@ export function deliver(sink: StreamSink, m: StreamMessage): void {
     case 'bus':
       return sink.bus(m.notice);
   }
-}
-
-/**
- * Orders cursors of the form `<a>-<b>` (the embedded bus's `<epoch>-<seq>`, Redis's `<ms>-<seq>`):
- * negative when `x` is older. Parts are numbers written without leading zeros in base 36 or 10, so
- * a longer part is larger and equal lengths compare as text: exact for any length (a Redis id's
- * 13-digit milliseconds read as base 36 would exceed what a double holds exactly).
- */
-export function compareCursors(x: string, y: string): number {
-  const [xa = '', xb = ''] = x.split('-');
-  const [ya = '', yb = ''] = y.split('-');
-  return comparePart(xa, ya) || comparePart(xb, yb);
-}
-
-function comparePart(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }

@@ -1,6 +1,6 @@
 import { useRouter } from 'next/navigation';
 import { startTransition, useEffect, useRef, useState } from 'react';
-import type { Snapshot } from '@/lib/store';
+import type { Snapshot } from '@/lib/wire';
 import { LiveStore, type LiveState } from './live-store';
 import { openSharedStream } from './shared-stream';
 
@@ -39,7 +39,7 @@ export function useLiveData(snapshot: Snapshot): { store: LiveStore; state: Live
     () =>
       openSharedStream('/api/stream', renderedAt.current, {
         points: (points) => store.applyPoints(points),
-        series: (series) => store.applyMeta(series),
+        series: (announcement) => store.applySeries(announcement),
         reset: () => {
           store.markReset();
           router.refresh();

@@ -4,28 +4,34 @@ import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 import { post, postPoints } from '../support/ingest';
 import { startServer } from '../support/server';
 
-type Listed = { key: string; name: string; labels: Record<string, string>; unit: string; type: string; help?: string; latest: { t: number; v: number } };
+type Listed = { key: string; name: string; labels: Record<string, string>; unit: string; type: string; latest: { t: number; v: number } };
 
 async function listed(baseURL: string, glob?: string): Promise<Listed[]> {
   const res = await fetch(`${baseURL}/api/series${glob ? `?series=${encodeURIComponent(glob)}` : ''}`);
   return ((await res.json()) as { series: Listed[] }).series;
 }
 
-test('GET /api/series lists name, labels, unit, type, help and the latest point', async ({ baseURL }) => {
+test('GET /api/series lists name, labels, unit, type and the latest point, and each metric name once with its help', async ({ baseURL }) => {
   const t = Date.now() - 1000;
-  await postPoints(baseURL!, [{ name: 'q_job_seconds', labels: { job: 'nightly' }, value: 12.5, timestamp: t }], {
-    metadata: { q_job_seconds: { help: 'Duration of the last run' } },
-  });
-  const [s] = await listed(baseURL!, 'q_job_seconds*');
-  expect(s).toEqual({
+  await postPoints(
+    baseURL!,
+    [
+      { name: 'q_job_seconds', labels: { job: 'nightly' }, value: 12.5, timestamp: t },
+      { name: 'q_job_seconds', labels: { job: 'hourly' }, value: 2, timestamp: t },
+    ],
+    { metadata: { q_job_seconds: { help: 'Duration of the last run' } } },
+  );
+  const res = await fetch(`${baseURL}/api/series?series=${encodeURIComponent('q_job_seconds*')}`);
+  const body = (await res.json()) as { series: Listed[]; metrics: unknown[] };
+  expect(body.series.find((s) => s.key === 'q_job_seconds{job="nightly"}')).toEqual({
     key: 'q_job_seconds{job="nightly"}',
     name: 'q_job_seconds',
     labels: { job: 'nightly' },
     unit: 'seconds',
     type: 'gauge',
-    help: 'Duration of the last run',
     latest: { t, v: 12.5 },
   });
+  expect(body.metrics).toEqual([{ name: 'q_job_seconds', unit: 'seconds', type: 'gauge', help: 'Duration of the last run' }]);
 });
 
 test('GET /api/series/<key> returns downsampled history that keeps the spike', async ({ baseURL }) => {
@@ -110,8 +116,10 @@ test('a Prometheus client library’s exposition is ingested, histograms and sum
   const { status, json } = await post(baseURL!, await registry.metrics(), { 'content-type': registry.contentType });
   expect(json.error).toBeUndefined();
   expect(status).toBe(202);
-  const series = new Map((await listed(baseURL!, 'lib_*')).map((s) => [s.key, s]));
-  expect(series.get('lib_requests_total{code="200"}')).toMatchObject({ type: 'counter', help: 'Requests served', latest: { v: 5 } });
+  const body = (await (await fetch(`${baseURL}/api/series?series=lib_*`)).json()) as { series: Listed[]; metrics: Array<{ name: string; help?: string }> };
+  const series = new Map(body.series.map((s) => [s.key, s]));
+  expect(series.get('lib_requests_total{code="200"}')).toMatchObject({ type: 'counter', latest: { v: 5 } });
+  expect(body.metrics.find((m) => m.name === 'lib_requests_total')?.help).toBe('Requests served');
   expect(series.get('lib_queue_depth')).toMatchObject({ type: 'gauge', latest: { v: 3 } });
   expect(series.get('lib_latency_seconds_bucket{le="0.1"}')).toMatchObject({ type: 'counter', latest: { v: 1 } });
   expect(series.get('lib_latency_seconds_bucket{le="+Inf"}')).toMatchObject({ latest: { v: 2 } });

@@ -165,8 +165,8 @@ test('a producer writing the documented entry format straight to Redis (docs/exa
   for (const s of [a, b]) {
     await expect
       .poll(async () => {
-        const body = (await (await fetch(`${s.url}/api/series?series=example_queue_depth*`)).json()) as { series: Array<{ help?: string; latest: { v: number } }> };
-        return body.series.map((x) => [x.help, x.latest.v]);
+        const body = (await (await fetch(`${s.url}/api/series?series=example_queue_depth*`)).json()) as { series: Array<{ latest: { v: number } }>; metrics: Array<{ help?: string }> };
+        return body.series.map((x) => [body.metrics[0]?.help, x.latest.v]);
       })
       .toEqual([['Jobs waiting, written by docs/examples/redis-publisher.mjs', 58]]);
   }

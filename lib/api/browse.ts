@@ -6,8 +6,9 @@ import { HttpError, clip, toIssues } from '@/lib/http';
 import { getRuntime } from '@/lib/runtime';
 import { metricNameSchema } from '@/lib/schema';
 import { compileSeriesFilter, lengthProblem, type QueryLimits, type SeriesMeta } from '@/lib/series';
-import type { SeriesSummary, Snapshot } from '@/lib/store';
+import type { SeriesSummary } from '@/lib/store';
 import { parseDuration } from '@/lib/units';
+import type { Snapshot } from '@/lib/wire';
 import { limitedQuery, queryLimits, workLimit } from './limits';
 
 /** A metric as the metric browser lists it: its series with their newest values. */
@@ -46,10 +47,11 @@ export function metricBrowser(params: SearchParams): MetricBrowser {
 /** The series with a point, by metric name: the texts the metric browser's filter is tried on. */
 function metricsHeld(list: readonly SeriesSummary[]): MetricSummary[] {
   const byName = new Map<string, MetricSummary>();
+  const { store } = getRuntime();
   for (const { meta, t, v } of list) {
     if (!Number.isFinite(t)) continue;
     let metric = byName.get(meta.name);
-    if (!metric) byName.set(meta.name, (metric = { name: meta.name, unit: meta.unit, type: meta.type, help: meta.help, series: [] }));
+    if (!metric) byName.set(meta.name, (metric = { name: meta.name, unit: meta.unit, type: meta.type, help: store.metric(meta.name)?.help, series: [] }));
     metric.series.push({ key: meta.key, labels: meta.labels, t, v });
   }
   return [...byName.values()];
@@ -73,7 +75,10 @@ export function metricDetail(name: string, params: SearchParams): MetricDetail |
   const { env, store } = getRuntime();
   if (name.length > env.QUERY_MAX_LENGTH || !metricNameSchema.safeParse(name).success) return null;
   const window = toTimeWindow(first(params.window), env.HISTORY_RETENTION);
-  const snapshot = store.snapshot(window.ms, SNAPSHOT_POINTS, seriesOf(name));
+  const snapshot = store.snapshot(window.ms, SNAPSHOT_POINTS, {
+    choose: (series) => new Set(series.filter((s) => s.name === name).map((s) => s.key)),
+    maxTotal: env.SNAPSHOT_MAX_POINTS,
+  });
   if (snapshot.series.length === 0) return null;
   return { name, window, presets: presetsWithin(env.HISTORY_RETENTION), snapshot };
 }

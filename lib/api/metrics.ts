@@ -45,6 +45,8 @@ function healthFamilies(): Family[] {
     c('pulseboard_stream_events_sent_total', 'Events enqueued to streams.', hub.stats.eventsSent),
     c('pulseboard_stream_bytes_sent_total', 'Bytes enqueued to streams.', hub.stats.bytesSent),
     c('pulseboard_stream_slow_disconnects_total', 'Streams cut off for exceeding STREAM_MAX_QUEUE_BYTES.', hub.stats.slowDisconnects),
+    c('pulseboard_stream_never_read_total', 'Streams closed because they were not read within 2 × HEARTBEAT_INTERVAL.', hub.stats.neverRead),
+    g('pulseboard_stream_filters_behind', 'Filters whose matching of new series waits for a later turn (QUERY_MAX_WORK per flush).', hub.deferred),
     g('pulseboard_stream_queue_bytes', 'Bytes queued for streams and not yet written.', hub.queuedBytes()),
     c('pulseboard_streams_shed_total', 'Streams refused because MAX_STREAMS were open.', hub.stats.shed),
     {
@@ -99,14 +101,14 @@ function healthFamilies(): Family[] {
 }
 
 /** The newest point of every series, grouped into one family per metric name. */
-function seriesFamilies(list: SeriesSummary[], taken: ReadonlySet<string>): Family[] {
+function seriesFamilies(list: SeriesSummary[], taken: ReadonlySet<string>, helpOf: (name: string) => string | undefined): Family[] {
   const byName = new Map<string, Family>();
   for (const { meta, t, v } of list) {
     if (!Number.isFinite(t) || taken.has(meta.name)) continue;
     let f = byName.get(meta.name);
     if (!f) {
       const type = meta.type === 'counter' || meta.type === 'gauge' ? meta.type : 'untyped';
-      byName.set(meta.name, (f = { name: meta.name, type, help: meta.help, samples: [] }));
+      byName.set(meta.name, (f = { name: meta.name, type, help: helpOf(meta.name), samples: [] }));
     }
     f.samples.push({ labels: meta.key.slice(meta.name.length), value: v, t });
   }
@@ -117,5 +119,6 @@ function seriesFamilies(list: SeriesSummary[], taken: ReadonlySet<string>): Fami
 export function metricsText(): string {
   const health = healthFamilies();
   const taken = new Set(health.map((f) => f.name));
-  return render(health) + render(seriesFamilies(getRuntime().store.list(), taken));
+  const { store } = getRuntime();
+  return render(health) + render(seriesFamilies(store.list(), taken, (name) => store.metric(name)?.help));
 }

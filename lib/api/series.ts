@@ -31,7 +31,8 @@ const listQuerySchema = (limits: QueryLimits) => z.object({ series: limitedQuery
 const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * `GET /api/series`: every series with its metadata and newest point. A filter that could cost
+ * `GET /api/series`: every series with its unit, type and newest point, and each metric name's
+ * unit, type and help. A filter that could cost
  * more than QUERY_MAX_WORK over the keys held is refused (400) before any matching; one allowed
  * is matched in slices over the series as they were when the request came.
  */
@@ -47,7 +48,9 @@ export async function listSeries(params: URLSearchParams): Promise<Response> {
     .filter((s) => Number.isFinite(s.t))
     .map(({ meta, t, v }) => ({ ...meta, latest: { t, v } }))
     .sort((a, b) => a.key.localeCompare(b.key));
-  return Response.json({ series }, { headers: { 'Cache-Control': 'no-store' } });
+  // Unit, type and help once per metric name: a HELP text is not repeated for each of its series.
+  const metrics = [...new Set(series.map((x) => x.name))].sort().flatMap((name) => store.metric(name) ?? []);
+  return Response.json({ series, metrics }, { headers: { 'Cache-Control': 'no-store' } });
 }
 
 /** `GET /api/series/<key>`: the series' history over `window`, at most `points` (min/max kept). */
@@ -60,5 +63,5 @@ export function seriesHistory(key: string, params: URLSearchParams): Response {
   if (!meta || !points) {
     throw new HttpError(404, `no series ${clip(key)}; GET /api/series lists them (keys are URL-encoded in the path)`);
   }
-  return Response.json({ series: meta, window: parsed.data.window, points }, { headers: { 'Cache-Control': 'no-store' } });
+  return Response.json({ series: meta, metric: store.metric(meta.name), window: parsed.data.window, points }, { headers: { 'Cache-Control': 'no-store' } });
 }

@@ -4,18 +4,41 @@ import { DEFAULT_LIMITS, hostileTexts, MESSAGE_MAX, point, regexpReach, type Gen
 import { toSeriesKey } from '@/lib/series';
 import { EntryDecoder, encodeEntry } from './entry';
 
-const LIMITS = { maxPoints: 3, maxLabels: 2, maxLabelValueLength: 8, maxNameLength: 32, maxLabelNameLength: 16, maxSeriesKeyLength: 96, maxFutureMs: 30_000 };
+const LIMITS = { maxPoints: 3, maxLabels: 2, maxLabelValueLength: 8, maxNameLength: 32, maxLabelNameLength: 16, maxSeriesKeyLength: 96, maxHelpLength: 64, maxFutureMs: 30_000 };
 const NOW = 1_795_966_070_000;
 const decoder = () => new EntryDecoder(LIMITS, () => NOW);
 const ID = '1795966063854-0';
 
 describe('EntryDecoder', () => {
-  it('reads back what Pulseboard writes', () => {
+  it('reads back what Pulseboard writes: metadata once per name, in `metrics`', () => {
     const batch = {
-      samples: [{ series: 'up{a="1",b="x"}', t: 1_795_966_000_000, v: 1 }],
-      meta: [{ key: 'up{a="1",b="x"}', name: 'up', labels: { a: '1', b: 'x' }, unit: 'none' as const, type: 'gauge' as const }],
+      samples: [
+        { series: 'up{a="1",b="x"}', t: 1_795_966_000_000, v: 1 },
+        { series: 'up{a="2",b="x"}', t: 1_795_966_000_000, v: 1 },
+      ],
+      metrics: [{ name: 'up', unit: 'none' as const, type: 'gauge' as const, help: 'Whether it is up' }],
     };
-    expect(decoder().decode(ID, encodeEntry(batch, 'web-1'))).toEqual({ ok: true, batch });
+    const fields = encodeEntry(batch, 'web-1');
+    expect(fields.metrics).toBe(JSON.stringify(batch.metrics));
+    expect(fields.meta).toBeUndefined();
+    expect(decoder().decode(ID, fields)).toEqual({ ok: true, batch });
+  });
+
+  it('reads the per-series `meta` earlier instances wrote into metadata once per name', () => {
+    const meta = ['1', '2'].map((a) => ({ key: `up{a="${a}"}`, name: 'up', labels: { a }, unit: 'seconds', type: 'gauge', help: 'Uptime' }));
+    const d = decoder().decode(ID, { samples: JSON.stringify(meta.map((m) => ({ series: m.key, t: NOW, v: 1 }))), meta: JSON.stringify(meta) });
+    expect(d.ok && d.batch.metrics).toEqual([{ name: 'up', unit: 'seconds', type: 'gauge', help: 'Uptime' }]);
+  });
+
+  it.each([
+    ['metadata', (help: string) => ({ points: '[{"name":"up","value":1}]', metadata: JSON.stringify({ up: { help } }) })],
+    ['metrics', (help: string) => ({ samples: `[{"series":"up","t":${NOW},"v":1}]`, metrics: JSON.stringify([{ name: 'up', unit: 'none', type: 'gauge', help }]) })],
+    ['meta', (help: string) => ({ samples: `[{"series":"up","t":${NOW},"v":1}]`, meta: JSON.stringify([{ key: 'up', name: 'up', labels: {}, unit: 'none', type: 'gauge', help }]) })],
+  ])('refuses help with a control character or over INGEST_MAX_HELP_LENGTH in the %s field, tab allowed', (field, entry) => {
+    expect(decoder().decode(ID, entry('a\tb')).ok).toBe(true);
+    expect(decoder().decode(ID, entry('\u0001'.repeat(10)))).toEqual({ ok: false, reason: expect.stringMatching(new RegExp(`^${field}.*help: must not contain control characters \\(U\\+0001 at character 0\\)`)) as unknown });
+    expect(decoder().decode(ID, entry('line\nbreak'))).toMatchObject({ ok: false, reason: expect.stringMatching(/U\+000A at character 4/) as unknown });
+    expect(decoder().decode(ID, entry('x'.repeat(65)))).toMatchObject({ ok: false, reason: expect.stringMatching(/help: at most 64 characters \(INGEST_MAX_HELP_LENGTH\)/) as unknown });
   });
 
   it('reads the HTTP ingest form, sorting points by time and taking the entry id’s time where a point has none', () => {
@@ -30,10 +53,8 @@ describe('EntryDecoder', () => {
       { series: 'queue_depth{queue="sms"}', t: 1_795_966_000_000, v: 4 },
       { series: 'queue_depth{queue="emails"}', t: 1_795_966_063_854, v: 3 },
     ]);
-    expect(d.ok && d.batch.meta?.map((m) => [m.key, m.help, m.type])).toEqual([
-      ['queue_depth{queue="emails"}', 'Jobs waiting', 'gauge'],
-      ['queue_depth{queue="sms"}', 'Jobs waiting', 'gauge'],
-    ]);
+    // Once per name, however many series it has.
+    expect(d.ok && d.batch.metrics).toEqual([{ name: 'queue_depth', unit: 'none', type: 'gauge', help: 'Jobs waiting' }]);
   });
 
   it('reads a single point from name/value/labels/timestamp fields', () => {
@@ -142,15 +163,15 @@ describe('EntryDecoder: properties', () => {
     );
   });
 
-  it('reads back every batch Pulseboard writes (samples, meta, origin)', () => {
+  it('reads back every batch Pulseboard writes (samples, metrics, origin)', () => {
     fc.assert(
       fc.property(points, fc.boolean(), fc.option(fc.string({ maxLength: 50 }), { nil: undefined }), (generated, collector, help) => {
         // A collector writes its own instance's series only.
         const ps = collector ? generated.map((p) => ({ ...p, labels: { instance: 'web-1' } })) : generated;
         const samples = samplesOf(ps);
         const first = ps[0] as GeneratedPoint;
-        const meta = [{ key: toSeriesKey(first.name, first.labels), name: first.name, labels: first.labels, unit: 'bytes' as const, type: 'gauge' as const, ...(help !== undefined && { help }) }];
-        const batch = { samples, meta, ...(collector && { origin: 'collector' as const }) };
+        const metrics = [{ name: first.name, unit: 'bytes' as const, type: 'gauge' as const, ...(help !== undefined && { help }) }];
+        const batch = { samples, metrics, ...(collector && { origin: 'collector' as const }) };
         expect(strict().decode(ID, encodeEntry(batch, 'web-1'))).toEqual({ ok: true, batch });
       }),
       { numRuns: 100 },

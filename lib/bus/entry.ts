@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { clip } from '@/lib/http';
 import { issuesOf, MAX_NUMBER_LENGTH, parseMillis, parseSampleValue, pointsToBatch, reasonOf, type PointIssue, type PointsInput } from '@/lib/points';
 import { batchOriginSchema, pointSchemas, type Batch, type IngestBody, type PointLimits, type PointSchemas } from '@/lib/schema';
@@ -8,8 +9,9 @@ import { parseSeriesKey } from '@/lib/series';
  * - `points` (and optional `metadata`): the JSON of `POST /api/ingest`'s `points` and `metadata`;
  *   the form for producers in any language.
  * - `name`, `value` (and optional `labels` as JSON, `timestamp`): one point, handy from redis-cli.
- * - `samples` (and optional `meta`, `origin`): what Pulseboard instances write, series keys
- *   already canonical; `origin: collector` marks a collector's batch.
+ * - `samples` (and optional `metrics`, `origin`): what Pulseboard instances write, series keys
+ *   already canonical, metadata once per metric name; `origin: collector` marks a collector's
+ *   batch. `meta` (metadata per series) is what earlier instances wrote; it is still read.
  * Any form may carry `source`, the writer's instance name. A point without a timestamp takes the
  * time of the entry's id. Every form passes the checks HTTP ingest makes (lib/schema, lib/points).
  */
@@ -18,7 +20,7 @@ export type EntryFields = Record<string, string>;
 /** What Pulseboard writes for a batch. */
 export function encodeEntry(batch: Batch, source: string): EntryFields {
   const fields: EntryFields = { samples: JSON.stringify(batch.samples), source };
-  if (batch.meta && batch.meta.length > 0) fields.meta = JSON.stringify(batch.meta);
+  if (batch.metrics && batch.metrics.length > 0) fields.metrics = JSON.stringify(batch.metrics);
   if (batch.origin) fields.origin = batch.origin;
   return fields;
 }
@@ -128,15 +130,11 @@ export class EntryDecoder {
       }
       points.push({ name: known.name, labels: known.labels, value: s.v, ...(s.t !== undefined && { timestamp: s.t }) });
     }
-    let meta;
-    if (fields.meta !== undefined) {
-      const rawMeta = json(fields, 'meta');
-      if (!rawMeta.ok) return rawMeta;
-      const m = this.schemas.meta.safeParse(rawMeta.value);
-      if (!m.success) return refuse(issuesOf(m.error).map((i) => ({ ...i, path: ['meta', ...i.path] })));
-      meta = m.data;
-    }
-    const decoded = this.batch({ points, ...(meta && { meta }) }, idMs, 'samples');
+    const metrics = this.described(fields, 'metrics');
+    if (metrics && !metrics.ok) return metrics;
+    const meta = this.described(fields, 'meta');
+    if (meta && !meta.ok) return meta;
+    const decoded = this.batch({ points, ...(metrics && { metrics: metrics.value }), ...(meta && { meta: meta.value }) }, idMs, 'samples');
     if (!decoded.ok) return decoded;
     // Canonical: the key the writer sent is the one its name and labels make (labels sorted, values escaped).
     const { samples } = decoded.batch;
@@ -157,6 +155,16 @@ export class EntryDecoder {
       }
     }
     return { ok: true, batch: origin?.success ? { ...decoded.batch, origin: origin.data } : decoded.batch };
+  }
+
+  /** The `metrics` or (earlier writers') `meta` field checked, or undefined when the entry has none. */
+  private described<F extends 'metrics' | 'meta'>(fields: EntryFields, field: F): { ok: true; value: z.infer<PointSchemas[F]> } | Refused | undefined {
+    if (fields[field] === undefined) return undefined;
+    const raw = json(fields, field);
+    if (!raw.ok) return raw;
+    const parsed = this.schemas[field].safeParse(raw.value);
+    if (!parsed.success) return refuse(issuesOf(parsed.error).map((i) => ({ ...i, path: [field, ...i.path] })));
+    return { ok: true, value: parsed.data as z.infer<PointSchemas[F]> };
   }
 
   /** pointsToBatch, its issues named after the entry's field (`samples[3]` rather than `points[3]`). */

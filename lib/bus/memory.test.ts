@@ -37,11 +37,11 @@ describe('MemoryBus', () => {
     const b: BusMessage[] = [];
     bus.subscribe((m) => a.push(m));
     bus.subscribe((m) => b.push(m));
-    const ids = [await bus.publish(batch(1)), await bus.publish(batch(2)), await bus.publish({ ...batch(3), meta: [] })];
+    const ids = [await bus.publish(batch(1)), await bus.publish(batch(2)), await bus.publish({ ...batch(3), metrics: [] })];
     expect(a.map((m) => m.id)).toEqual(ids);
     expect(b).toEqual(a);
     expect(a.map((m) => m.samples[0]?.v)).toEqual([1, 2, 3]);
-    expect(a[2]?.meta).toEqual([]);
+    expect(a[2]?.metrics).toEqual([]);
   });
 
   it('delivers synchronously, before publish resolves', () => {

@@ -30,7 +30,7 @@ function bus(options: Partial<RedisBusOptions> = {}): RedisBus {
     commandTimeoutMs: 2000,
     warmWindowMs: 3_600_000,
     source: 'test',
-    limits: { maxPoints: 100, maxLabels: 8, maxLabelValueLength: 64, maxNameLength: 256, maxLabelNameLength: 128, maxSeriesKeyLength: 4096, maxFutureMs: 30_000 },
+    limits: { maxPoints: 100, maxLabels: 8, maxLabelValueLength: 64, maxNameLength: 256, maxLabelNameLength: 128, maxSeriesKeyLength: 4096, maxHelpLength: 1024, maxFutureMs: 30_000 },
     log: () => undefined,
     warn: () => undefined,
     ...options,

@@ -84,7 +84,7 @@ describe('ingest: JSON and text bodies, as properties', () => {
         expect(error).toBeUndefined();
         expect(result).toEqual({ accepted: ps.length, skipped: 0 });
         expect(published[0]?.samples).toEqual(expected(ps, now));
-        expect(published[0]?.meta?.find((m) => m.name === typed.name)?.type).toBe('counter');
+        expect(published[0]?.metrics?.find((m) => m.name === typed.name)?.type).toBe('counter');
       }),
       { numRuns: 60 },
     );
@@ -185,5 +185,52 @@ describe('ingest: hostile bodies', () => {
     const keys = published[0]?.samples.map((s) => s.series) ?? [];
     expect(keys).toContain('process_cpu_seconds_total');
     expect(keys).toContain('job_duration_seconds_bucket{le="+Inf",queue="emails"}');
+  });
+});
+
+describe('ingest: help text', () => {
+  const CONTROL = '\u0001'.repeat(4_096);
+  const samples = (n: number) => Array.from({ length: n }, (_, i) => `app_requests_total{path="/p${i}"} ${i}`).join('\n');
+
+  it('refuses the review’s text body (a HELP of 4,096 × U+0001, then 8,500 samples) with 422 at the HELP line, storing nothing', async () => {
+    const published: Batch[] = [];
+    const text = `# HELP app_requests_total ${CONTROL}\n# TYPE app_requests_total counter\n${samples(8_500)}\n`;
+    const { error } = await outcome(text, 'text/plain', published);
+    expect(error?.status).toBe(422);
+    expect(error?.issues).toEqual([
+      { path: 'line 1', message: expect.stringMatching(/^HELP text of app_requests_total: at most 1024 characters \(INGEST_MAX_HELP_LENGTH\)$/) as unknown },
+    ]);
+    expect(published).toEqual([]);
+    expectBounded(error!);
+  });
+
+  it.each([
+    ['U+0001', '\u0001', 'U+0001 at character 4'],
+    ['a newline (\\n in the text format)', '\\n', 'U+000A at character 4'],
+    ['DEL', '\u007f', 'U+007F at character 4'],
+    ['a C1 control', '\u0085', 'U+0085 at character 4'],
+  ])('refuses a text HELP holding %s, naming the line and the character', async (_, control, where) => {
+    const { error } = await outcome(`# TYPE x gauge\n# HELP x help${control}text\nx 1\n`, 'text/plain');
+    expect(error?.status).toBe(422);
+    expect(error?.issues).toEqual([{ path: 'line 2', message: expect.stringContaining(where) as unknown }]);
+  });
+
+  it('refuses a JSON help with a control character or over INGEST_MAX_HELP_LENGTH at its path, and takes a tab', async () => {
+    const body = (help: string) => JSON.stringify({ points: [{ name: 'up', value: 1 }], metadata: { up: { help } } });
+    const control = await outcome(body('ok\u0001'));
+    expect(control.error?.status).toBe(422);
+    expect(control.error?.issues).toEqual([{ path: 'metadata.up.help', message: 'must not contain control characters (U+0001 at character 2); tab is the only one allowed' }]);
+    const long = await outcome(body('h'.repeat(env.INGEST_MAX_HELP_LENGTH + 1)));
+    expect(long.error?.issues).toEqual([{ path: 'metadata.up.help', message: `at most ${env.INGEST_MAX_HELP_LENGTH} characters (INGEST_MAX_HELP_LENGTH)` }]);
+    const published: Batch[] = [];
+    expect((await outcome(body('one\ttwo'), undefined, published)).result).toEqual({ accepted: 1, skipped: 0 });
+    expect(published[0]?.metrics).toEqual([{ name: 'up', unit: 'none', type: 'gauge', help: 'one\ttwo' }]);
+  });
+
+  it('publishes a family’s help once per name, however many series the request holds', async () => {
+    const published: Batch[] = [];
+    const text = `# HELP app_requests_total Requests served.\n# TYPE app_requests_total counter\n${samples(8_500)}\n`;
+    expect((await outcome(text, 'text/plain', published)).result).toEqual({ accepted: 8_500, skipped: 0 });
+    expect(published[0]?.metrics).toEqual([{ name: 'app_requests_total', unit: 'none', type: 'counter', help: 'Requests served.' }]);
   });
 });

@@ -4,7 +4,7 @@ import { BusUnavailableError, type Batch, type Cursor } from '@/lib/bus';
 import type { Env } from '@/lib/env';
 import { clip, HttpError } from '@/lib/http';
 import { issuesOf, MAX_ISSUES, placeIssues, pointLimits, pointsToBatch, type PointIssue } from '@/lib/points';
-import { pointSchemas, type PointLimits } from '@/lib/schema';
+import { pointSchemas, type IngestBody, type PointLimits } from '@/lib/schema';
 import { allowList, authorize } from './auth';
 import { bodyFormat, readBody } from './body';
 import { preflight, type StoreView } from './preflight';
@@ -79,21 +79,49 @@ function invalid(issues: ReadonlyArray<{ path: readonly PropertyKey[] }>): strin
   return `${what}; nothing was stored${issues.length > MAX_ISSUES ? ` (the first ${MAX_ISSUES} of ${issues.length} problems are listed)` : ''}`;
 }
 
-/** Parses and validates a body into one batch, or throws the HttpError that says what is wrong. */
-function toBatch(parsed: ParsedBody, limits: PointLimits, env: Env, store: StoreView): Batch {
-  const place = (issues: PointIssue[]) => placeIssues(issues, parsed.lineOf);
-  const result = pointSchemas(limits).body.safeParse(parsed.body);
-  if (!result.success) {
-    const status = statusOf(result.error.issues);
-    const issues = place(issuesOf(result.error));
-    const message =
-      status === 413 ? `more than ${limits.maxPoints} points (INGEST_MAX_POINTS): split the request`
-      : status === 400 ? 'body is not {"points":[...]}'
-      : invalid(result.error.issues);
-    throw new HttpError(status, message, issues);
+// A body this large is read, checked and stored in turns, with the event loop free between them:
+// parsing and checking 8,500 text samples took ~100 ms at once, stalling every other request.
+const TURN_BYTES = 64 * 1024;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+// Points checked between two pauses of a large body.
+const POINTS_PER_TURN = 2_000;
+
+/**
+ * Checks a parsed body against the point schemas, or throws the HttpError that says what is
+ * wrong. A large body that holds together is checked a slice of points at a time, pausing
+ * between; any refusal is found again over the whole body at once, so that it names every issue
+ * as it always has.
+ */
+async function validate(parsed: ParsedBody, limits: PointLimits, pause?: () => Promise<void>): Promise<IngestBody> {
+  const schemas = pointSchemas(limits);
+  const envelope = pause && schemas.envelope.safeParse(parsed.body);
+  if (pause && envelope?.success && envelope.data.points.length > POINTS_PER_TURN) {
+    const points: IngestBody['points'] = [];
+    for (let i = 0; i < envelope.data.points.length; i += POINTS_PER_TURN) {
+      await pause();
+      const slice = schemas.pointList.safeParse(envelope.data.points.slice(i, i + POINTS_PER_TURN));
+      if (!slice.success) break;
+      for (const p of slice.data) points.push(p);
+    }
+    if (points.length === envelope.data.points.length) return { ...envelope.data, points };
   }
+  const result = schemas.body.safeParse(parsed.body);
+  if (result.success) return result.data;
+  const status = statusOf(result.error.issues);
+  const issues = placeIssues(issuesOf(result.error), parsed.lineOf);
+  const message =
+    status === 413 ? `more than ${limits.maxPoints} points (INGEST_MAX_POINTS): split the request`
+    : status === 400 ? 'body is not {"points":[...]}'
+    : invalid(result.error.issues);
+  throw new HttpError(status, message, issues);
+}
+
+/** Checked points as one batch the store can take, or throws the HttpError that says what is wrong. */
+function toBatch(body: IngestBody, parsed: ParsedBody, limits: PointLimits, env: Env, store: StoreView): Batch {
+  const place = (issues: PointIssue[]) => placeIssues(issues, parsed.lineOf);
   const now = Date.now();
-  const built = pointsToBatch(result.data, { limits, now, defaultTime: now, retentionMs: env.HISTORY_RETENTION });
+  const built = pointsToBatch(body, { limits, now, defaultTime: now, retentionMs: env.HISTORY_RETENTION });
   if (!built.ok) throw new HttpError(422, invalid(built.issues), place(built.issues));
   preflight(built.batch, built.from, store, place);
   return built.batch;
@@ -107,10 +135,14 @@ export async function ingest(request: Request, deps: IngestDeps): Promise<Ingest
   const format = bodyFormat(request.headers.get('content-type'));
   const text = await readBody(request, env.INGEST_MAX_BODY_BYTES);
   const limits = pointLimits(env);
-  const parsed = format === 'json' ? jsonBody(text) : textBody(text, limits);
+  const pause = text.length > TURN_BYTES ? nextTurn : undefined;
+  const parsed = format === 'json' ? jsonBody(text) : await textBody(text, limits, pause);
   // Only NaN/±Inf samples: valid text, nothing to store, and said so.
   if (parsed.skipped > 0 && (parsed.body as { points: unknown[] }).points.length === 0) return { accepted: 0, skipped: parsed.skipped };
-  const batch = toBatch(parsed, limits, env, deps.store);
+  const body = await validate(parsed, limits, pause);
+  await pause?.();
+  // From the store's checks to the publish in one turn: nothing written meanwhile is missed.
+  const batch = toBatch(body, parsed, limits, env, deps.store);
   let cursor;
   try {
     cursor = await deps.publish(batch);

@@ -20,6 +20,8 @@ export interface FamilyMeta {
 export interface TextExposition {
   samples: TextSample[];
   families: Map<string, FamilyMeta>;
+  /** The line of each family's `# HELP`, where an issue with its text is placed. */
+  helpLines: Map<string, number>;
 }
 
 /** Bounds applied while reading, before anything is built from a line. */
@@ -182,8 +184,21 @@ function parseFields(s: string, i: number, end: number, line: number, name: stri
  * the length of the text: each character is looked at a bounded number of times.
  */
 export function parsePrometheusText(text: string, limits: TextLimits): TextExposition {
+  const reading = readPrometheusText(text, limits);
+  for (;;) {
+    const step = reading.next();
+    if (step.done) return step.value;
+  }
+}
+
+// Lines read between two pauses of readPrometheusText.
+const LINES_PER_TURN = 2_000;
+
+/** parsePrometheusText, pausing (yielding) every LINES_PER_TURN lines, so a caller can let other work run between. */
+export function* readPrometheusText(text: string, limits: TextLimits): Generator<void, TextExposition, void> {
   const samples: TextSample[] = [];
   const families = new Map<string, FamilyMeta>();
+  const helpLines = new Map<string, number>();
   const family = (name: string) => {
     let f = families.get(name);
     if (!f) families.set(name, (f = {}));
@@ -192,7 +207,7 @@ export function parsePrometheusText(text: string, limits: TextLimits): TextExpos
   const sampled = new Set<string>();
   let line = 0;
   for (let start = 0; start <= text.length && samples.length < limits.stopAfter; ) {
-    line++;
+    if (++line % LINES_PER_TURN === 0) yield;
     const newline = text.indexOf('\n', start);
     const lineEnd = newline === -1 ? text.length : newline;
     const s = text.slice(start, lineEnd);
@@ -209,6 +224,7 @@ export function parsePrometheusText(text: string, limits: TextLimits): TextExpos
       if (keyword === 'HELP') {
         if (family(name).help !== undefined) throw new TextFormatError(line, `second HELP line for ${name}`);
         family(name).help = unescape(arg, 0, arg.length, line, 'help');
+        helpLines.set(name, line);
       } else {
         const type = TYPES.get(arg);
         if (!type) throw new TextFormatError(line, `unknown metric type ${clip(arg)}`);
@@ -230,7 +246,7 @@ export function parsePrometheusText(text: string, limits: TextLimits): TextExpos
     sampled.add(name);
     samples.push({ name, labels, value, timestamp, line });
   }
-  return { samples, families };
+  return { samples, families, helpLines };
 }
 
 /** `# HELP name text` or `# TYPE name type` from `s[i] === '#'`; undefined for any other comment. */

@@ -1,8 +1,9 @@
 import 'server-only';
 import { HttpError } from '@/lib/http';
-import type { MetricMetadata, PointLimits } from '@/lib/schema';
+import { helpProblem, type MetricMetadata, type PointLimits } from '@/lib/schema';
+import { MAX_ISSUES } from '@/lib/points';
 import { unitFromName } from '@/lib/units';
-import { familyOf, parsePrometheusText, TextFormatError } from './prometheus';
+import { familyOf, readPrometheusText, TextFormatError, type TextExposition } from './prometheus';
 
 /** A request body read into the shape of the JSON body, before validation. */
 export interface ParsedBody {
@@ -15,21 +16,35 @@ export interface ParsedBody {
 
 /**
  * A Prometheus text body as `{points, metadata}`: `# TYPE`/`# HELP` become metadata, histogram
- * and summary parts the types a chart can draw. Reading stops past INGEST_MAX_POINTS samples (413).
+ * and summary parts the types a chart can draw. Reading stops past INGEST_MAX_POINTS samples (413);
+ * it waits for `pause()` every few thousand lines.
  */
-export function textBody(text: string, limits: PointLimits): ParsedBody {
+export async function textBody(text: string, limits: PointLimits, pause?: () => Promise<void>): Promise<ParsedBody> {
   if (text.trim() === '') throw new HttpError(400, 'empty body: send samples in the Prometheus text format');
-  let exposition;
+  let exposition: TextExposition;
   try {
-    exposition = parsePrometheusText(text, { stopAfter: limits.maxPoints + 1, maxNameLength: limits.maxNameLength, maxLabelNameLength: limits.maxLabelNameLength, maxLabels: limits.maxLabels });
+    const reading = readPrometheusText(text, { stopAfter: limits.maxPoints + 1, maxNameLength: limits.maxNameLength, maxLabelNameLength: limits.maxLabelNameLength, maxLabels: limits.maxLabels });
+    for (let step = reading.next(); ; step = reading.next()) {
+      if (step.done) {
+        exposition = step.value;
+        break;
+      }
+      await pause?.();
+    }
   } catch (err) {
     if (err instanceof TextFormatError) throw new HttpError(400, `malformed Prometheus text: ${err.message}`, [{ path: `line ${err.line}`, message: err.message }]);
     throw err;
   }
-  const { samples, families } = exposition;
+  const { samples, families, helpLines } = exposition;
   if (samples.length > limits.maxPoints) {
     throw new HttpError(413, `more than ${limits.maxPoints} samples (INGEST_MAX_POINTS): split the request; nothing was stored`);
   }
+  // Every HELP line, whether or not its family has samples: placed at its line, as a point's issue is.
+  const bad = [...families].flatMap(([name, f]) => {
+    const problem = f.help === undefined ? null : helpProblem(f.help, limits.maxHelpLength);
+    return problem ? [{ path: `line ${helpLines.get(name) ?? 0}`, message: `HELP text of ${name}: ${problem}` }] : [];
+  });
+  if (bad.length > 0) throw new HttpError(422, `${bad.length} invalid HELP line(s); nothing was stored`, bad.slice(0, MAX_ISSUES));
   const finite = samples.filter((s) => Number.isFinite(s.value));
   const metadata: Record<string, MetricMetadata> = {};
   for (const s of finite) {

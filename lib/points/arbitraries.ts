@@ -12,6 +12,7 @@ export const DEFAULT_LIMITS: PointLimits = {
   maxNameLength: 256,
   maxLabelNameLength: 128,
   maxSeriesKeyLength: 4096,
+  maxHelpLength: 1024,
   maxFutureMs: 30_000,
 };
 

@@ -1,5 +1,5 @@
 import { clip } from '@/lib/http';
-import type { Batch, IngestBody, PointLimits, Sample, SeriesMeta } from '@/lib/schema';
+import type { Batch, IngestBody, MetricMeta, PointLimits, Sample, SeriesMeta } from '@/lib/schema';
 import { toSeriesKey, typeFromName } from '@/lib/series';
 import { unitFromName } from '@/lib/units';
 
@@ -11,8 +11,10 @@ export interface PointIssue {
 
 /** Points whose fields the point schemas (lib/schema) have checked. */
 export interface PointsInput extends IngestBody {
-  /** Metadata per series key, as Pulseboard instances write it (the Redis `samples` form). */
-  meta?: SeriesMeta[];
+  /** Metadata per metric name, as Pulseboard instances write it (the Redis `samples` form's `metrics`). */
+  metrics?: MetricMeta[];
+  /** Metadata per series key, as instances before per-name metadata wrote it (`meta`); read into `metrics`. */
+  meta?: Array<SeriesMeta & { help?: string }>;
 }
 
 interface BatchOptions {
@@ -31,14 +33,15 @@ type BatchResult = { ok: true; batch: Batch; from: number[] } | { ok: false; iss
 /**
  * Turns checked points into one bus batch, the one way every producer's points become a batch
  * (HTTP JSON, Prometheus text, each form of Redis entry): canonical series keys no longer than
- * INGEST_MAX_SERIES_KEY_LENGTH, timestamps at most INGEST_MAX_FUTURE ahead, metadata by series,
- * samples in time order. Refuses the whole input, naming every point that cannot be stored.
+ * INGEST_MAX_SERIES_KEY_LENGTH, timestamps at most INGEST_MAX_FUTURE ahead, metadata once per
+ * metric name (and only for names the points have), samples in time order. Refuses the whole
+ * input, naming every point that cannot be stored.
  */
 export function pointsToBatch(input: PointsInput, options: BatchOptions): BatchResult {
   const { limits, now, defaultTime, retentionMs } = options;
   const issues: PointIssue[] = [];
   const samples: Sample[] = [];
-  const meta = new Map<string, SeriesMeta>();
+  const metrics = new Map<string, MetricMeta>();
   input.points.forEach((p, i) => {
     const t = p.timestamp ?? defaultTime;
     if (t > now + limits.maxFutureMs) {
@@ -60,11 +63,9 @@ export function pointsToBatch(input: PointsInput, options: BatchOptions): BatchR
     samples.push({ series: key, t, v: p.value });
     // Own properties only: a point named `constructor` has no metadata unless it was sent.
     const given = input.metadata && Object.hasOwn(input.metadata, p.name) ? input.metadata[p.name] : undefined;
-    if (given && !meta.has(key)) {
-      meta.set(key, {
-        key,
+    if (given && !metrics.has(p.name)) {
+      metrics.set(p.name, {
         name: p.name,
-        labels: { ...p.labels },
         unit: given.unit ?? unitFromName(p.name),
         type: given.type ?? typeFromName(p.name),
         ...(given.help !== undefined && { help: given.help }),
@@ -76,12 +77,16 @@ export function pointsToBatch(input: PointsInput, options: BatchOptions): BatchR
     if (toSeriesKey(m.name, m.labels) !== m.key) {
       issues.push({ path: ['meta', j, 'key'], message: `${clip(m.key)} is not the canonical key of ${clip(m.name)} with its labels` });
     } else {
-      meta.set(m.key, m);
+      metrics.set(m.name, { name: m.name, unit: m.unit, type: m.type, ...(m.help !== undefined && { help: m.help }) });
     }
   });
+  for (const m of input.metrics ?? []) metrics.set(m.name, m);
   if (issues.length > 0) return { ok: false, issues };
+  // Metadata of a name none of the points have describes nothing stored: it is not kept.
+  const named = new Set(input.points.map((p) => p.name));
+  const described = [...metrics.values()].filter((m) => named.has(m.name));
   // Points of one series may come in any order within a request; they are stored in time order.
   const from = samples.map((_, i) => i).sort((a, b) => (samples[a] as Sample).t - (samples[b] as Sample).t);
   const sorted = from.map((i) => samples[i] as Sample);
-  return { ok: true, batch: meta.size > 0 ? { samples: sorted, meta: [...meta.values()] } : { samples: sorted }, from };
+  return { ok: true, batch: described.length > 0 ? { samples: sorted, metrics: described } : { samples: sorted }, from };
 }

@@ -14,6 +14,7 @@ export function pointLimits(env: Env): PointLimits {
       maxNameLength: env.INGEST_MAX_NAME_LENGTH,
       maxLabelNameLength: env.INGEST_MAX_LABEL_NAME_LENGTH,
       maxSeriesKeyLength: env.INGEST_MAX_SERIES_KEY_LENGTH,
+      maxHelpLength: env.INGEST_MAX_HELP_LENGTH,
       maxFutureMs: env.INGEST_MAX_FUTURE,
     };
     fromEnv.set(env, limits);

@@ -90,6 +90,7 @@ function createRuntime(env: Env): Runtime {
     maxCatchUps: env.STREAM_MAX_CATCHUPS,
     // Room for every series the store may hold, and for as many again as series come and go.
     matchCacheKeys: 2 * env.MAX_SERIES,
+    maxMatchWork: env.QUERY_MAX_WORK,
     replay: { maxBytes: env.REPLAY_MAX_BYTES, maxAgeMs: env.REPLAY_WINDOW },
   });
   const counters: Counters = { pointsPublished: 0, ingestRequests: 0, ingestPoints: 0, ingestRejected: {} };

@@ -10,8 +10,9 @@ export {
   type BatchOrigin,
   type Labels,
   type MetricType,
+  type MetricMeta,
   type SeriesMeta,
   type Sample,
 } from './series';
 export type { PointLimits } from './limits';
-export { pointSchemas, type PointSchemas, type IngestBody, type MetricMetadata } from './point';
+export { pointSchemas, helpProblem, type PointSchemas, type IngestBody, type MetricMetadata } from './point';

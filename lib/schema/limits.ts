@@ -15,6 +15,8 @@ export interface PointLimits {
   maxLabelNameLength: number;
   /** INGEST_MAX_SERIES_KEY_LENGTH: the whole canonical key, `name{k="v",...}`. */
   maxSeriesKeyLength: number;
+  /** INGEST_MAX_HELP_LENGTH: a metric's help text. */
+  maxHelpLength: number;
   /** INGEST_MAX_FUTURE: how far ahead of this server's clock a point may be, in ms. */
   maxFutureMs: number;
 }

@@ -4,7 +4,7 @@ import { regexpReach } from '@/lib/points/arbitraries';
 import type { PointLimits } from './limits';
 import { pointSchemas } from './point';
 
-const limits: PointLimits = { maxPoints: 3, maxLabels: 2, maxLabelValueLength: 5, maxNameLength: 24, maxLabelNameLength: 16, maxSeriesKeyLength: 64, maxFutureMs: 30_000 };
+const limits: PointLimits = { maxPoints: 3, maxLabels: 2, maxLabelValueLength: 5, maxNameLength: 24, maxLabelNameLength: 16, maxSeriesKeyLength: 64, maxHelpLength: 64, maxFutureMs: 30_000 };
 const schema = pointSchemas(limits).body;
 
 /** The issues zod raises for `body`; fails the test when the body is accepted. */

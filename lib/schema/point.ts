@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import { clip } from '@/lib/http';
 import type { PointLimits } from './limits';
-import { labelNameSchema, metricNameSchema, metricTypeSchema, seriesMetaSchema, unitSchema } from './series';
+import { labelNameSchema, metricMetaSchema, metricNameSchema, metricTypeSchema, seriesMetaSchema, unitSchema } from './series';
 
-// Longest help text of a metric.
-const MAX_HELP_LENGTH = 4096;
 // Characters of an overlong name a message quotes: enough to recognise it.
 const NAME_ECHO = 40;
 // Unknown keys a message names, of however many were sent.
@@ -51,16 +49,48 @@ function boundedName(max: number) {
   return z.string().max(max, { error: atMost(max, 'characters', 'INGEST_MAX_NAME_LENGTH'), abort: true }).pipe(metricNameSchema);
 }
 
+/**
+ * Where `text` holds a control character other than tab (C0, DEL, C1), or -1. JSON writes each
+ * as six bytes (`\u0001`), so help text made of them was the review's 6× amplifier; no help
+ * text needs one.
+ */
+function controlCharAt(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || (c >= 0x7f && c <= 0x9f)) return i;
+  }
+  return -1;
+}
+
+/** Why a help text is refused: over INGEST_MAX_HELP_LENGTH, or a control character; null when it is fine. */
+export function helpProblem(help: string, maxLength: number): string | null {
+  if (help.length > maxLength) return atMost(maxLength, 'characters', 'INGEST_MAX_HELP_LENGTH');
+  const at = controlCharAt(help);
+  if (at === -1) return null;
+  const code = help.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0');
+  return `must not contain control characters (U+${code} at character ${at}); tab is the only one allowed`;
+}
+
+/** A metric's help text: at most INGEST_MAX_HELP_LENGTH characters, no control character but tab. */
+function helpSchema(maxLength: number) {
+  return z.string().superRefine((help, ctx) => {
+    const problem = helpProblem(help, maxLength);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+}
+
 /** Optional per-metric metadata: explicit unit, type and help text. */
-const metricMetadataSchema = z.strictObject(
-  {
-    type: metricTypeSchema.optional(),
-    unit: unitSchema.optional(),
-    help: z.string().max(MAX_HELP_LENGTH, `at most ${MAX_HELP_LENGTH} characters`).optional(),
-  },
-  strict,
-);
-export type MetricMetadata = z.infer<typeof metricMetadataSchema>;
+function metricMetadataSchema(maxHelpLength: number) {
+  return z.strictObject(
+    {
+      type: metricTypeSchema.optional(),
+      unit: unitSchema.optional(),
+      help: helpSchema(maxHelpLength).optional(),
+    },
+    strict,
+  );
+}
+export type MetricMetadata = z.infer<ReturnType<typeof metricMetadataSchema>>;
 
 /** A finite number: JSON cannot say NaN, and a chart cannot draw ±Infinity. */
 const valueSchema = z.number('must be a finite number');
@@ -82,30 +112,32 @@ function buildSchemas(limits: PointLimits) {
     .max(limits.maxPoints, atMost(limits.maxPoints, 'points per request', 'INGEST_MAX_POINTS'));
   const metadata = z.preprocess(
     guardKeys('metric name', limits.maxNameLength, 'INGEST_MAX_NAME_LENGTH'),
-    z.record(metricNameSchema, metricMetadataSchema),
+    z.record(metricNameSchema, metricMetadataSchema(limits.maxHelpLength)),
   );
+  const help = helpSchema(limits.maxHelpLength);
   const seriesKey = z
     .string()
     .min(1)
     .max(limits.maxSeriesKeyLength, { error: atMost(limits.maxSeriesKeyLength, 'characters', 'INGEST_MAX_SERIES_KEY_LENGTH'), abort: true });
+  const body = z.strictObject({ points, metadata: metadata.optional() }, strict);
   return {
     /** The JSON body of `POST /api/ingest` (and the `points`/`metadata` fields of a Redis entry). */
-    body: z.strictObject({ points, metadata: metadata.optional() }, strict),
+    body,
+    /** The body with its points left unchecked but counted: a large one's points are then checked in slices (`pointList`). */
+    envelope: body.extend({ points: z.array(z.unknown()).min(1).max(limits.maxPoints) }),
+    pointList: z.array(point),
     /** What Pulseboard instances write to Redis (`samples`): points under canonical keys. */
     samples: z
       .array(z.strictObject({ series: seriesKey, t: timestampSchema.optional(), v: valueSchema }, strict))
       .min(1, 'must hold at least one sample')
       .max(limits.maxPoints, atMost(limits.maxPoints, 'samples per entry', 'INGEST_MAX_POINTS')),
-    /** ...and the metadata of their series (`meta`); unknown keys are ignored, for newer writers. */
+    /** ...and the metadata of their names (`metrics`); unknown keys are ignored, for newer writers. */
+    metrics: z
+      .array(metricMetaSchema.extend({ name, help: help.optional() }))
+      .max(limits.maxPoints, atMost(limits.maxPoints, 'metrics per entry', 'INGEST_MAX_POINTS')),
+    /** What instances before per-name metadata wrote instead (`meta`): metadata per series, help repeated in each. */
     meta: z
-      .array(
-        seriesMetaSchema.extend({
-          key: seriesKey,
-          name,
-          labels,
-          help: z.string().max(MAX_HELP_LENGTH, `at most ${MAX_HELP_LENGTH} characters`).optional(),
-        }),
-      )
+      .array(seriesMetaSchema.extend({ key: seriesKey, name, labels, help: help.optional() }))
       .max(limits.maxPoints, atMost(limits.maxPoints, 'series per entry', 'INGEST_MAX_POINTS')),
   };
 }

@@ -23,14 +23,26 @@ export type MetricType = z.infer<typeof metricTypeSchema>;
 /** How values of a series are measured; the UI scales them (KB/MB/GB, µs/ms/s, %). */
 export const unitSchema = z.enum(UNITS);
 
-/** What is known of a series besides its points. */
+/**
+ * What is known of a metric name: how its values are measured, its type and its help text. It is
+ * the name's, not each series': kept once per name in the store and sent once per name on the
+ * wire, however many series the name has (help repeated per series made a 1 MB request 210 MB).
+ */
+export const metricMetaSchema = z.object({
+  name: metricNameSchema,
+  unit: unitSchema,
+  type: metricTypeSchema,
+  help: z.string().optional(),
+});
+export type MetricMeta = z.infer<typeof metricMetaSchema>;
+
+/** What is known of a series besides its points: its key's name and labels, and its metric's unit and type. */
 export const seriesMetaSchema = z.object({
   key: z.string(),
   name: metricNameSchema,
   labels: labelsSchema,
   unit: unitSchema,
   type: metricTypeSchema,
-  help: z.string().optional(),
 });
 export type SeriesMeta = z.infer<typeof seriesMetaSchema>;
 
@@ -42,7 +54,6 @@ export const sampleSchema = z.object({
 });
 export type Sample = z.infer<typeof sampleSchema>;
 
-
 /**
  * Who wrote a batch, where it matters: series Pulseboard's own collector writes are reserved to
  * it, so a forged point (say, far ahead in time) cannot hold its real points out.
@@ -50,10 +61,10 @@ export type Sample = z.infer<typeof sampleSchema>;
 export const batchOriginSchema = z.enum(['collector']);
 export type BatchOrigin = z.infer<typeof batchOriginSchema>;
 
-/** Points published together; `meta` describes series whose name alone does not (units, help). */
+/** Points published together; `metrics` describes names of its samples that their name alone does not (units, help). */
 export interface Batch {
   samples: Sample[];
-  meta?: SeriesMeta[];
+  metrics?: MetricMeta[];
   /** Set by the collector only; any other writer leaves it out. */
   origin?: BatchOrigin;
 }

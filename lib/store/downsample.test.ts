@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { downsample, downsampleRange, type Pair } from './downsample';
+import type { Pair } from '@/lib/wire';
+import { downsample, downsampleRange } from './downsample';
 import { Ring } from './ring';
 
 function ringOf(pairs: ReadonlyArray<readonly [number, number]>): Ring {

@@ -1,7 +1,5 @@
+import type { Pair } from '@/lib/wire';
 import type { Ring } from './ring';
-
-/** A point on the wire and in snapshots: `[t, v]`, compact in JSON. */
-export type Pair = [t: number, v: number];
 
 /**
  * Points of `ring` in [from, to], reduced to at most `maxPoints` by splitting the range into

@@ -1,3 +1,3 @@
-export { Store, type StoreOptions, type SeriesSummary, type Snapshot } from './store';
+export { Store, type StoreOptions, type SeriesSummary, type Announced } from './store';
 export { Ring } from './ring';
-export { downsample, downsampleRange, type Pair } from './downsample';
+export { downsample, downsampleRange } from './downsample';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BusMessage } from '@/lib/bus';
+import type { MetricMeta } from '@/lib/schema';
 import { compileSeriesFilter, matchInSlices, type Sample, type SeriesMeta } from '@/lib/series';
 import { Store, type StoreOptions } from './store';
 
@@ -19,11 +20,12 @@ function storeAt(start: number, options: Partial<StoreOptions> = {}): { store: S
 }
 
 let seq = 0;
-function message(samples: Sample[], meta?: SeriesMeta[]): BusMessage {
-  return { id: `test-${++seq}`, samples, ...(meta ? { meta } : {}) };
+function message(samples: Sample[], metrics?: MetricMeta[]): BusMessage {
+  return { id: `test-${++seq}`, samples, ...(metrics ? { metrics } : {}) };
 }
 
 const s = (series: string, t: number, v: number): Sample => ({ series, t, v });
+const NOTHING = { series: [], metrics: [] };
 
 describe('Store', () => {
   it('creates a series on its first sample, deriving metadata from the key, and announces it once', () => {
@@ -37,11 +39,11 @@ describe('Store', () => {
       unit: 'none',
       type: 'counter',
     };
-    expect(first).toEqual([expected]);
+    expect(first).toEqual({ series: [key], metrics: [{ name: 'http_requests_total', unit: 'none', type: 'counter' }] });
     expect(store.meta(key)).toEqual(expected);
     expect(store.size).toBe(1);
 
-    expect(store.apply(message([s(key, 1_000_001, 2)]))).toEqual([]);
+    expect(store.apply(message([s(key, 1_000_001, 2)]))).toEqual(NOTHING);
     expect(store.history(key, MINUTE, 100)).toEqual([
       [1_000_000, 1],
       [1_000_001, 2],
@@ -50,31 +52,32 @@ describe('Store', () => {
 
   it('derives units and gauge type from the metric name', () => {
     const { store } = storeAt(1_000_000);
-    const [meta] = store.apply(message([s('disk_read_bytes', 1_000_000, 5)]));
-    expect(meta).toMatchObject({ name: 'disk_read_bytes', labels: {}, unit: 'bytes', type: 'gauge' });
+    store.apply(message([s('disk_read_bytes', 1_000_000, 5)]));
+    expect(store.meta('disk_read_bytes')).toMatchObject({ name: 'disk_read_bytes', labels: {}, unit: 'bytes', type: 'gauge' });
   });
 
-  it('takes given metadata over the derived one, and announces it again only when it changes', () => {
+  it('keeps given metadata once per name, for all its series, and announces it again only when it changes', () => {
     const { store } = storeAt(1_000_000);
-    const meta: SeriesMeta = { key: 'queue_depth', name: 'queue_depth', labels: {}, unit: 'none', type: 'gauge', help: 'Jobs waiting' };
-    expect(store.apply(message([s('queue_depth', 1_000_000, 3)], [meta]))).toEqual([meta]);
-    expect(store.meta('queue_depth')?.help).toBe('Jobs waiting');
+    const depth: MetricMeta = { name: 'queue_depth', unit: 'seconds', type: 'gauge', help: 'Jobs waiting' };
+    const q = (queue: string) => `queue_depth{queue="${queue}"}`;
+    expect(store.apply(message([s(q('a'), 1_000_000, 3), s(q('b'), 1_000_000, 3)], [depth]))).toEqual({ series: [q('a'), q('b')], metrics: [depth] });
+    expect(store.metric('queue_depth')).toEqual(depth);
+    expect(store.meta(q('b'))?.unit).toBe('seconds');
 
-    expect(store.apply(message([s('queue_depth', 1_000_001, 4)], [{ ...meta }]))).toEqual([]);
+    expect(store.apply(message([s(q('a'), 1_000_001, 4)], [{ ...depth }]))).toEqual(NOTHING);
+    // A new series of a known name: announced with its name's description, which it shares.
+    expect(store.apply(message([s(q('c'), 1_000_001, 4)]))).toEqual({ series: [q('c')], metrics: [depth] });
 
-    const changed = { ...meta, help: 'Jobs waiting to run' };
-    expect(store.apply(message([], [changed]))).toEqual([changed]);
-    expect(store.meta('queue_depth')).toEqual(changed);
+    const changed = { ...depth, help: 'Jobs waiting to run', unit: 'none' as const };
+    expect(store.apply(message([], [changed]))).toEqual({ series: [], metrics: [changed] });
+    expect([q('a'), q('b'), q('c')].map((k) => store.meta(k)?.unit)).toEqual(['none', 'none', 'none']);
   });
 
-  it('keeps metadata announced ahead of the series’ first sample', () => {
-    const { store, clock } = storeAt(1_000_000);
-    const meta: SeriesMeta = { key: 'job_duration', name: 'job_duration', labels: {}, unit: 'seconds', type: 'gauge', help: 'Last job run' };
-    expect(store.apply(message([], [meta]))).toEqual([meta]);
-    expect(store.has('job_duration')).toBe(true);
-    clock.now += 1_000;
-    expect(store.apply(message([s('job_duration', clock.now, 2)]))).toEqual([]);
-    expect(store.meta('job_duration')).toEqual(meta);
+  it('keeps no metadata for a name it holds no series of', () => {
+    const { store } = storeAt(1_000_000);
+    expect(store.apply(message([], [{ name: 'job_duration', unit: 'seconds', type: 'gauge', help: 'Last job run' }]))).toEqual(NOTHING);
+    expect(store.metric('job_duration')).toBeUndefined();
+    expect(store.has('job_duration')).toBe(false);
   });
 
   it('drops a point older than the newest one of its series and counts it', () => {
@@ -106,17 +109,14 @@ describe('Store', () => {
 
   it('refuses new series beyond maxSeries, counts them, and keeps serving the existing ones', () => {
     const { store } = storeAt(1_000_000, { maxSeries: 2 });
-    expect(store.apply(message([s('a', 1_000_000, 1), s('b', 1_000_000, 1), s('c', 1_000_000, 1)])).map((m) => m.key)).toEqual([
-      'a',
-      'b',
-    ]);
+    expect(store.apply(message([s('a', 1_000_000, 1), s('b', 1_000_000, 1), s('c', 1_000_000, 1)])).series).toEqual(['a', 'b']);
     expect(store.size).toBe(2);
     expect(store.has('c')).toBe(false);
     expect(store.history('c', MINUTE, 10)).toBeUndefined();
     expect(store.dropped.seriesCap).toBe(1);
 
-    const meta: SeriesMeta = { key: 'd', name: 'd', labels: {}, unit: 'none', type: 'gauge' };
-    expect(store.apply(message([s('a', 1_000_001, 2)], [meta]))).toEqual([]);
+    expect(store.apply(message([s('a', 1_000_001, 2), s('d', 1_000_001, 2)], [{ name: 'd', unit: 'none', type: 'gauge' }]))).toEqual(NOTHING);
+    expect(store.metric('d')).toBeUndefined();
     expect(store.dropped.seriesCap).toBe(2);
     expect(store.history('a', MINUTE, 10)).toEqual([
       [1_000_000, 1],
@@ -163,8 +163,8 @@ describe('Store', () => {
 
   it('counts the characters of the keys it holds as series come, are refused and go', () => {
     const { store, clock } = storeAt(100 * MINUTE, { retentionMs: 10 * MINUTE, maxSeries: 3 });
-    const meta: SeriesMeta = { key: 'early{a="b"}', name: 'early', labels: { a: 'b' }, unit: 'none', type: 'gauge' };
-    store.apply(message([s('quiet', 100 * MINUTE, 1), s('busy', 100 * MINUTE, 1)], [meta]));
+    const meta = { key: 'early{a="b"}' };
+    store.apply(message([s('quiet', 100 * MINUTE, 1), s('busy', 100 * MINUTE, 1), s(meta.key, 100 * MINUTE, 1)]));
     expect(store.keyChars).toBe('quiet'.length + 'busy'.length + meta.key.length);
     store.apply(message([s('refused_over_the_cap', 100 * MINUTE, 1), s('busy', 101 * MINUTE, 2)]));
     expect(store.keyChars).toBe('quiet'.length + 'busy'.length + meta.key.length);
@@ -211,15 +211,16 @@ describe('Store', () => {
   it('takes a snapshot of matching series with the cursor of the last message applied', () => {
     const { store } = storeAt(1_000_000);
     const empty = store.snapshot(MINUTE, 100);
-    expect(empty).toEqual({ cursor: null, takenAt: 1_000_000, windowMs: MINUTE, series: [] });
+    expect(empty).toEqual({ cursor: null, takenAt: 1_000_000, windowMs: MINUTE, series: [], metrics: [] });
 
     store.apply({ id: 'e-1', samples: [s('app_a', 990_000, 1), s('app_b', 990_000, 2)] });
     store.apply({ id: 'e-2', samples: [s('app_a', 1_000_000, 3), s('other', 1_000_000, 4)] });
-    const snap = store.snapshot(MINUTE, 100, compileSeriesFilter(['app_*']));
+    const snap = store.snapshot(MINUTE, 100, { choose: (series) => new Set(series.filter((x) => x.name.startsWith('app_')).map((x) => x.key)) });
     expect(snap.cursor).toBe('e-2');
     expect(snap.takenAt).toBe(1_000_000);
     expect(snap.windowMs).toBe(MINUTE);
-    expect(snap.series.map(({ meta, points }) => [meta.key, points])).toEqual([
+    expect(snap.metrics.map((m) => m.name)).toEqual(['app_a', 'app_b']);
+    expect(snap.series.map(({ key, points }) => [key, points])).toEqual([
       [
         'app_a',
         [
@@ -231,7 +232,7 @@ describe('Store', () => {
     ]);
 
     // A series with no point inside the window is left out.
-    expect(store.snapshot(5_000, 100).series.map(({ meta }) => meta.key)).toEqual(['app_a', 'other']);
+    expect(store.snapshot(5_000, 100).series.map(({ key }) => key)).toEqual(['app_a', 'other']);
   });
 
   it('advances the cursor even when a message holds nothing it keeps', () => {
@@ -270,12 +271,14 @@ describe('Store: series of Pulseboard’s own collector', () => {
     expect(store.reserved(CPU)).toBe(false);
     store.apply(collected([s(CPU, 1_000_000, 0.5)]));
     expect(store.reserved(CPU)).toBe(true);
-    const forged: SeriesMeta = { key: CPU, name: 'host_cpu_utilization_ratio', labels: { instance: 'web-1' }, unit: 'bytes', type: 'counter', help: 'forged' };
+    const forged: MetricMeta = { name: 'host_cpu_utilization_ratio', unit: 'bytes', type: 'counter', help: 'forged' };
     const { kept, announced } = store.keep(message([s(CPU, 1_000_500, 99), s('other', 1_000_500, 1)], [forged]));
     expect(kept).toEqual([s('other', 1_000_500, 1)]);
-    expect(announced.map((m) => m.key)).toEqual(['other']);
+    expect(announced.series).toEqual(['other']);
+    expect(announced.metrics.map((m) => m.name)).toEqual(['other']);
     expect(store.dropped.reserved).toBe(1);
     expect(store.meta(CPU)?.unit).toBe('ratio');
+    expect(store.metric('host_cpu_utilization_ratio')?.help).toBeUndefined();
     // The collector's next point is stored as usual.
     expect(store.keep(collected([s(CPU, 1_001_000, 0.6)])).kept).toHaveLength(1);
     expect(store.history(CPU, MINUTE, 100)).toEqual([
@@ -286,11 +289,11 @@ describe('Store: series of Pulseboard’s own collector', () => {
 
   it('lets the collector take back a series forged ahead of time before its first point, dropping the forged points and metadata', () => {
     const { store } = storeAt(1_000_000);
-    const forged: SeriesMeta = { key: CPU, name: 'host_cpu_utilization_ratio', labels: { instance: 'web-1' }, unit: 'bytes', type: 'gauge' };
+    const forged: MetricMeta = { name: 'host_cpu_utilization_ratio', unit: 'bytes', type: 'gauge' };
     store.apply(message([s(CPU, 1_000_000 + 10 * MINUTE, 42)], [forged]));
     const { kept, announced } = store.keep(collected([s(CPU, 1_000_000, 0.5)]));
     expect(kept).toEqual([s(CPU, 1_000_000, 0.5)]);
-    expect(announced).toEqual([expect.objectContaining({ key: CPU, unit: 'ratio' })]);
+    expect(announced).toEqual({ series: [], metrics: [{ name: 'host_cpu_utilization_ratio', unit: 'ratio', type: 'gauge' }] });
     expect(store.history(CPU, MINUTE, 100)).toEqual([[1_000_000, 0.5]]);
     expect(store.dropped.outOfOrder).toBe(0);
   });

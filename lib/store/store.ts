@@ -1,6 +1,9 @@
 import type { BusMessage, Cursor } from '@/lib/bus';
-import { metaFromKey, type Sample, type SeriesFilter, type SeriesKey, type SeriesMeta } from '@/lib/series';
-import { downsample, type Pair } from './downsample';
+import type { MetricMeta } from '@/lib/schema';
+import { metaFromKey, typeFromName, type Sample, type SeriesFilter, type SeriesKey, type SeriesMeta } from '@/lib/series';
+import { unitFromName } from '@/lib/units';
+import type { Pair, Snapshot } from '@/lib/wire';
+import { downsample } from './downsample';
 import { Ring } from './ring';
 
 export interface StoreOptions {
@@ -20,16 +23,32 @@ export interface SeriesSummary {
   v: number;
 }
 
-/** A window of history for many series, and the bus cursor it is consistent with. */
-export interface Snapshot {
-  cursor: Cursor | null;
-  takenAt: number;
-  windowMs: number;
-  series: Array<{ meta: SeriesMeta; points: Pair[] }>;
+/** Which series a snapshot holds, and how many points it may hold in all. */
+interface SnapshotOptions {
+  /** The keys to keep of the series with points in the window (all when absent). */
+  choose?: (series: readonly SeriesMeta[]) => ReadonlySet<SeriesKey>;
+  maxTotal?: number;
+}
+
+/** What a message changed that streams must hear of: keys of new series, and descriptions of names (see SeriesPayload). */
+export interface Announced {
+  series: SeriesKey[];
+  metrics: MetricMeta[];
+}
+
+/** A metric name held: its description, once for all its series. */
+interface Metric {
+  meta: MetricMeta;
+  /** Series of this name held. */
+  series: number;
+  /** Of them, written by the collector: while any is, only the collector describes the name. */
+  collector: number;
 }
 
 interface Entry {
-  meta: SeriesMeta;
+  key: SeriesKey;
+  labels: SeriesMeta['labels'];
+  metric: Metric;
   ring: Ring;
   createdAt: number;
   /** Written by Pulseboard's own collector: points from anyone else are refused. */
@@ -38,9 +57,13 @@ interface Entry {
 
 const SWEEP_EVERY_MS = 10_000;
 
-/** Bounded in-memory history: one ring buffer per series, a series cap, time-based retention. */
+/**
+ * Bounded in-memory history: one ring buffer per series, a series cap, time-based retention.
+ * Metadata is kept per metric name (unit, type, help), at most one per name held.
+ */
 export class Store {
   private readonly entries = new Map<SeriesKey, Entry>();
+  private readonly metrics = new Map<string, Metric>();
   private readonly now: () => number;
   private lastSweep = 0;
   private heldKeyChars = 0;
@@ -82,7 +105,13 @@ export class Store {
   }
 
   meta(key: SeriesKey): SeriesMeta | undefined {
-    return this.entries.get(key)?.meta;
+    const entry = this.entries.get(key);
+    return entry && toMeta(entry);
+  }
+
+  /** The description of a metric name held. */
+  metric(name: string): MetricMeta | undefined {
+    return this.metrics.get(name)?.meta;
   }
 
   /** Time of the newest stored point of a series, if it has any. */
@@ -91,44 +120,45 @@ export class Store {
     return ring && ring.length > 0 ? ring.lastTime : undefined;
   }
 
-  /** Applies one bus message; returns the metadata of series it created or changed. */
-  apply(message: BusMessage): SeriesMeta[] {
+  /** Applies one bus message; returns what it announced (new series, described names). */
+  apply(message: BusMessage): Announced {
     return this.keep(message).announced;
   }
 
   /**
-   * Applies one bus message; returns the metadata of series it created or changed and the samples
-   * it kept (those past retention, out of order, over the series cap or in a series reserved to the
-   * collector are not), so that streams carry exactly what history holds.
+   * Applies one bus message; returns what it announced and the samples it kept (those past
+   * retention, out of order, over the series cap or in a series reserved to the collector are
+   * not), so that streams carry exactly what history holds. A name is described when it is new,
+   * when its description changes, and when it gains a series.
    */
-  keep(message: BusMessage): { announced: SeriesMeta[]; kept: Sample[] } {
-    const announced: SeriesMeta[] = [];
+  keep(message: BusMessage): { announced: Announced; kept: Sample[] } {
     const fromCollector = message.origin === 'collector';
-    let kept: Sample[] | undefined; // allocated only once a sample is refused
-    for (const meta of message.meta ?? []) {
-      const entry = this.entries.get(meta.key);
-      if (entry?.collector && !fromCollector) continue;
-      if (entry) {
-        if (!sameMeta(entry.meta, meta)) {
-          entry.meta = meta;
-          announced.push(meta);
-        }
-      } else if (this.create(meta)) {
-        announced.push(meta);
+    const series: SeriesKey[] = [];
+    const described = new Map<string, Metric>();
+    const given = new Map<string, MetricMeta>();
+    for (const meta of message.metrics ?? []) {
+      given.set(meta.name, meta);
+      const metric = this.metrics.get(meta.name);
+      // A name the collector writes is described by the collector alone.
+      if (!metric || (metric.collector > 0 && !fromCollector)) continue;
+      if (!sameMetric(metric.meta, meta)) {
+        metric.meta = meta;
+        described.set(meta.name, metric);
       }
     }
+    let kept: Sample[] | undefined; // allocated only once a sample is refused
     const horizon = this.now() - this.options.retentionMs;
     message.samples.forEach((s, i) => {
       const refuse = () => (kept ??= message.samples.slice(0, i));
       if (s.t < horizon) return refuse(); // already past retention: it would be dropped at once
       let entry = this.entries.get(s.series);
       if (!entry) {
-        const meta = metaFromKey(s.series);
-        entry = this.create(meta);
+        entry = this.create(s.series, given);
         if (!entry) return refuse();
-        announced.push(meta);
+        series.push(entry.key);
+        described.set(entry.metric.meta.name, entry.metric);
       }
-      if (fromCollector && !entry.collector) this.claim(entry, s.t, announced);
+      if (fromCollector && !entry.collector) this.claim(entry, s.t, described);
       else if (!fromCollector && entry.collector) {
         this.dropped.reserved++;
         return refuse();
@@ -148,15 +178,15 @@ export class Store {
     });
     this.cursor = message.id;
     this.sweep();
-    return { announced, kept: kept ?? message.samples };
+    return { announced: { series, metrics: [...described.values()].map((m) => m.meta) }, kept: kept ?? message.samples };
   }
 
   /** Every series with its newest point. */
   list(filter?: SeriesFilter): SeriesSummary[] {
     const out: SeriesSummary[] = [];
-    for (const [key, { meta, ring }] of this.entries) {
+    for (const [key, entry] of this.entries) {
       if (filter && !filter.matches(key)) continue;
-      out.push({ meta, t: ring.lastTime, v: ring.lastValue });
+      out.push({ meta: toMeta(entry), t: entry.ring.lastTime, v: entry.ring.lastValue });
     }
     return out;
   }
@@ -168,58 +198,93 @@ export class Store {
     return downsample(entry.ring, this.now() - windowMs, Infinity, maxPoints);
   }
 
-  /** Every matching series over the last `windowMs`, with the cursor the result is consistent with. */
-  snapshot(windowMs: number, maxPoints: number, filter?: SeriesFilter): Snapshot {
-    const series: Snapshot['series'] = [];
-    for (const [key, entry] of this.entries) {
-      if (filter && !filter.matches(key)) continue;
-      const points = this.history(key, windowMs, maxPoints) ?? [];
-      if (points.length > 0) series.push({ meta: entry.meta, points });
+  /**
+   * The series with points in the last `windowMs` (those `choose` picks of them, if given), with
+   * the cursor the result is consistent with and the descriptions of their names. At most
+   * `maxPoints` points per series and `maxTotal` in all: past `maxTotal / maxPoints` series each
+   * gets an equal share (min/max kept, at least one point), past `maxTotal` series the rest are
+   * left out (the stream brings their new points).
+   */
+  snapshot(windowMs: number, maxPoints: number, { choose, maxTotal = Infinity }: SnapshotOptions = {}): Snapshot {
+    const from = this.now() - windowMs;
+    let chosen: Entry[] = [];
+    for (const entry of this.entries.values()) if (entry.ring.length > 0 && entry.ring.lastTime >= from) chosen.push(entry);
+    if (choose) {
+      const keys = choose(chosen.map(toMeta));
+      chosen = chosen.filter((e) => keys.has(e.key));
     }
-    return { cursor: this.cursor, takenAt: this.now(), windowMs, series };
+    const share = Math.max(1, Math.min(maxPoints, Math.floor(maxTotal / Math.max(1, chosen.length))));
+    const series: Snapshot['series'] = [];
+    const metrics = new Map<string, MetricMeta>();
+    for (const entry of chosen.slice(0, Math.max(1, Math.floor(maxTotal)))) {
+      const points: Pair[] = downsample(entry.ring, from, Infinity, share);
+      series.push({ key: entry.key, points });
+      metrics.set(entry.metric.meta.name, entry.metric.meta);
+    }
+    return { cursor: this.cursor, takenAt: this.now(), windowMs, series, metrics: [...metrics.values()] };
   }
 
-  private create(meta: SeriesMeta): Entry | undefined {
+  private create(key: SeriesKey, given: ReadonlyMap<string, MetricMeta>): Entry | undefined {
     if (this.entries.size >= this.options.maxSeries) {
       this.dropped.seriesCap++;
       return undefined;
     }
-    const entry = { meta, ring: new Ring(this.options.maxPointsPerSeries), createdAt: this.now(), collector: false };
-    this.entries.set(meta.key, entry);
-    this.heldKeyChars += meta.key.length;
+    const { name, labels } = metaFromKey(key);
+    let metric = this.metrics.get(name);
+    if (!metric) this.metrics.set(name, (metric = { meta: given.get(name) ?? derived(name), series: 0, collector: 0 }));
+    metric.series++;
+    const entry = { key, labels, metric, ring: new Ring(this.options.maxPointsPerSeries), createdAt: this.now(), collector: false };
+    this.entries.set(key, entry);
+    this.heldKeyChars += key.length;
     return entry;
   }
 
   /**
    * Marks a series as the collector's from its first collector point on. Anything another writer
    * got in first is forged (the key holds this instance's name): points ahead of the collector's
-   * are dropped, or they would hold its real ones out as out of order, and metadata goes back to
-   * what the key says.
+   * are dropped, or they would hold its real ones out as out of order, and its name's description
+   * goes back to what the name says.
    */
-  private claim(entry: Entry, t: number, announced: SeriesMeta[]): void {
+  private claim(entry: Entry, t: number, described: Map<string, Metric>): void {
     entry.collector = true;
+    entry.metric.collector++;
     if (t < entry.ring.lastTime) entry.ring = new Ring(this.options.maxPointsPerSeries);
-    const derived = metaFromKey(entry.meta.key);
-    if (!sameMeta(entry.meta, derived)) {
-      entry.meta = derived;
-      announced.push(derived);
+    const plain = derived(entry.metric.meta.name);
+    if (!sameMetric(entry.metric.meta, plain)) {
+      entry.metric.meta = plain;
+      described.set(plain.name, entry.metric);
     }
   }
 
-  /** Drops expired points of quiet series, and series left empty, at most every few seconds. */
+  /** Drops expired points of quiet series, and series left empty (and names left without series), at most every few seconds. */
   private sweep(): void {
     const now = this.now();
     if (now - this.lastSweep < SWEEP_EVERY_MS) return;
     this.lastSweep = now;
     const horizon = now - this.options.retentionMs;
-    for (const [key, { ring, createdAt }] of this.entries) {
-      ring.dropBefore(horizon);
+    for (const [key, entry] of this.entries) {
+      entry.ring.dropBefore(horizon);
       // A series announced ahead of its first point is kept for one retention period.
-      if (ring.length === 0 && createdAt < horizon && this.entries.delete(key)) this.heldKeyChars -= key.length;
+      if (entry.ring.length > 0 || entry.createdAt >= horizon) continue;
+      this.entries.delete(key);
+      this.heldKeyChars -= key.length;
+      const { metric } = entry;
+      metric.series--;
+      if (entry.collector) metric.collector--;
+      if (metric.series === 0) this.metrics.delete(metric.meta.name);
     }
   }
 }
 
-function sameMeta(a: SeriesMeta, b: SeriesMeta): boolean {
+/** The description a name gives without any metadata. */
+function derived(name: string): MetricMeta {
+  return { name, unit: unitFromName(name), type: typeFromName(name) };
+}
+
+function toMeta({ key, labels, metric }: Entry): SeriesMeta {
+  return { key, name: metric.meta.name, labels, unit: metric.meta.unit, type: metric.meta.type };
+}
+
+function sameMetric(a: MetricMeta, b: MetricMeta): boolean {
   return a.unit === b.unit && a.type === b.type && a.help === b.help;
 }

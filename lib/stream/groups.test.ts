@@ -22,32 +22,45 @@ function counting(globs: string[]): SeriesFilter & { calls: number } {
 const expected = (open: readonly Group[], key: string) => open.filter((g) => g.filter.matches(key)).map((g) => g.serial).sort();
 const answered = (groups: FilterGroups, key: string) => groups.groupsOf(key).map((g) => g.serial).sort();
 
-describe('FilterGroups', () => {
-  it('gives the same groups as matching every filter, through groups opening and closing and new keys appearing', () => {
-    // Short keys and globs over a small alphabet, so that many of them match.
-    const key = fc.stringMatching(/^[ab]{0,4}$/);
-    const glob = fc.stringMatching(/^[ab*?]{1,4}$/);
-    const op = fc.oneof(
+// Short keys and globs over a small alphabet, so that many of them match.
+const key = fc.stringMatching(/^[ab]{0,4}$/);
+const glob = fc.stringMatching(/^[ab*?]{1,4}$/);
+const ops = (maxLength: number) =>
+  fc.array(
+    fc.oneof(
       fc.record({ kind: fc.constant('open' as const), globs: fc.array(glob, { minLength: 1, maxLength: 3 }) }),
       fc.record({ kind: fc.constant('close' as const), pick: fc.nat() }),
-      fc.record({ kind: fc.constant('look' as const), key }),
-    );
+      fc.record({ kind: fc.constant('look' as const), pick: fc.nat(), key }),
+    ),
+    { maxLength },
+  );
+type Op = ReturnType<typeof ops> extends fc.Arbitrary<Array<infer T>> ? T : never;
+
+/** Opens and closes groups as `ops` say, the open ones kept as a model; `look` is called with them for each look. */
+function play(groups: FilterGroups, list: readonly Op[], look: (open: readonly Group[], key: string, pick: number) => void): void {
+  const open: Group[] = [];
+  for (const o of list) {
+    if (o.kind === 'open') {
+      const g = groups.join(compileSeriesFilter(o.globs));
+      if (!open.includes(g)) open.push(g);
+    } else if (o.kind === 'close' && open.length > 0) {
+      const [g] = open.splice(o.pick % open.length, 1);
+      if (g) groups.release(g);
+    } else if (o.kind === 'look') {
+      look(open, o.key, o.pick);
+    }
+  }
+}
+
+describe('FilterGroups', () => {
+  it('gives the same groups as matching every filter, through groups opening and closing and new keys appearing', () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 60 }), fc.integer({ min: 1, max: 8 }), (ops, maxKeys) => {
+      fc.property(ops(60), fc.integer({ min: 1, max: 8 }), (list, maxKeys) => {
         const groups = new FilterGroups(maxKeys);
-        const open: Group[] = [];
-        for (const o of ops) {
-          if (o.kind === 'open') {
-            const g = groups.join(compileSeriesFilter(o.globs));
-            if (!open.includes(g)) open.push(g);
-          } else if (o.kind === 'close' && open.length > 0) {
-            const [g] = open.splice(o.pick % open.length, 1);
-            if (g) groups.release(g);
-          } else if (o.kind === 'look') {
-            expect(answered(groups, o.key)).toEqual(expected(open, o.key));
-            expect(groups.cachedKeys).toBeLessThanOrEqual(maxKeys);
-          }
-        }
+        play(groups, list, (open, k) => {
+          expect(answered(groups, k)).toEqual(expected(open, k));
+          expect(groups.cachedKeys).toBeLessThanOrEqual(maxKeys);
+        });
       }),
       { numRuns: 300 },
     );
@@ -90,7 +103,7 @@ describe('FilterGroups', () => {
     let most = 0;
     for (let i = 0; i < 10_000; i++) {
       const key = `m{i="${i}"}`;
-      if (groups.matches(g, key) !== key.startsWith('m{i="1')) wrong++;
+      if (groups.check(g, key) !== key.startsWith('m{i="1')) wrong++;
       most = Math.max(most, groups.cachedKeys);
     }
     expect(wrong).toBe(0);
@@ -108,17 +121,21 @@ describe('FilterGroups', () => {
     expect(groups.admits(compileSeriesFilter(['c*']))).toBe(true);
   });
 
-  it('selects for each group the samples and announcements it matches, in order', () => {
-    const groups = new FilterGroups(100);
-    const all = groups.join(compileSeriesFilter([]));
-    const cpu = groups.join(compileSeriesFilter(['cpu*']));
-    groups.join(compileSeriesFilter(['disk*']));
-    const samples = ['cpu1', 'mem', 'cpu2', 'cpu1'].map((series, t) => ({ series, t, v: t }));
-    const meta = [{ key: 'cpu2', name: 'cpu2', labels: {}, unit: 'none' as const, type: 'gauge' as const }];
-    const out = groups.select({ samples, meta });
-    expect([...out.keys()]).toEqual([all, cpu]);
-    expect(out.get(all)).toEqual({ samples, meta });
-    expect(out.get(cpu)?.samples.map((s) => s.t)).toEqual([0, 2, 3]);
-    expect(out.get(cpu)?.meta).toEqual(meta);
+  it('answers pairs checked in any order as matching every filter would, and settles a key once every group has it', () => {
+    fc.assert(
+      fc.property(ops(80), (list) => {
+        const groups = new FilterGroups(100);
+        play(groups, list, (open, k, pick) => {
+          if (open.length === 0) return;
+          const g = open[pick % open.length] as Group;
+          expect(groups.check(g, k)).toBe(g.filter.matches(k));
+          expect(groups.known(g, k)).toBe(true);
+          const all = open.every((x) => groups.known(x, k));
+          expect(groups.settled(k)).toBe(all);
+          if (all) expect(answered(groups, k)).toEqual(expected(open, k));
+        });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { compileSeriesFilter, metaFromKey, type Sample, type SeriesFilter } from '@/lib/series';
-import { ALL, CPU, drainHubs, hub, message, next, openPastHello, parse, rest } from './testing';
+import { compileSeriesFilter, type Sample, type SeriesFilter } from '@/lib/series';
+import { ALL, CPU, NONE, announce, drainHubs, hub, message, next, openPastHello, parse, rest } from './testing';
 
 const decoder = new TextDecoder();
 
@@ -31,7 +31,7 @@ describe('Hub', () => {
   it('sends a points event with the message id, holding only the samples the filter matches', async () => {
     const h = hub();
     const reader = await openPastHello(h, CPU);
-    h.broadcast(message('k1-7', [cpu0, mem]), []);
+    h.broadcast(message('k1-7', [cpu0, mem]), NONE);
     const { events } = parse(await next(reader));
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ event: 'points', id: 'k1-7' });
@@ -41,8 +41,8 @@ describe('Hub', () => {
   it('sends nothing to a stream when no sample of a message matches its filter', async () => {
     const h = hub();
     const reader = await openPastHello(h, CPU);
-    h.broadcast(message('k1-1', [mem]), []);
-    h.broadcast(message('k1-2', [cpu0]), []);
+    h.broadcast(message('k1-1', [mem]), NONE);
+    h.broadcast(message('k1-2', [cpu0]), NONE);
     // The first read already carries the second message.
     expect(parse(await next(reader)).events.map((e) => e.id)).toEqual(['k1-2']);
   });
@@ -50,7 +50,7 @@ describe('Hub', () => {
   it('sends every sample to an unfiltered stream', async () => {
     const h = hub();
     const reader = await openPastHello(h, ALL);
-    h.broadcast(message('k1-1', [cpu0, mem]), []);
+    h.broadcast(message('k1-1', [cpu0, mem]), NONE);
     const [event] = parse(await next(reader)).events;
     expect(JSON.parse(event?.data ?? '')).toEqual({ points: [cpu0, mem] });
   });
@@ -58,15 +58,18 @@ describe('Hub', () => {
   it('announces new series matching the filter in a series event before their points', async () => {
     const h = hub();
     const reader = await openPastHello(h, CPU);
-    const announced = [metaFromKey(cpu0.series), metaFromKey(mem.series)];
-    h.broadcast(message('k1-1', [cpu0, mem]), announced);
+    h.broadcast(message('k1-1', [cpu0, mem]), announce([cpu0.series, mem.series], 'CPU time'));
 
-    // Both events travel in one chunk, the announcement first.
+    // Both events travel in one chunk, the announcement first, with the description of its name.
     const [first, second, ...more] = parse(await next(reader)).events;
     expect(more).toHaveLength(0);
     expect(first?.event).toBe('series');
-    expect(first?.id).toBeUndefined(); // only points move the client's cursor
-    expect(JSON.parse(first?.data ?? '')).toEqual({ series: [metaFromKey(cpu0.series)] });
+    expect(first?.id).toBeUndefined(); // only a batch's last event carries its id
+    expect(JSON.parse(first?.data ?? '')).toEqual({
+      metrics: [{ name: 'host_cpu_utilization_ratio', unit: 'ratio', type: 'gauge', help: 'CPU time' }],
+      series: [cpu0.series],
+      more: true, // a piece of the batch its points end
+    });
     expect([second?.event, second?.id]).toEqual(['points', 'k1-1']);
   });
 
@@ -75,7 +78,7 @@ describe('Hub', () => {
     const a = await openPastHello(h, compileSeriesFilter(['host_cpu_*', 'host_memory_*']));
     const b = await openPastHello(h, compileSeriesFilter(['host_memory_*', ' host_cpu_* ', 'host_cpu_*']));
     const other = await openPastHello(h, CPU);
-    h.broadcast(message('k1-1', [cpu0, mem]), [metaFromKey(mem.series)]);
+    h.broadcast(message('k1-1', [cpu0, mem]), announce([mem.series]));
     const chunkA = await next(a);
     expect(await next(b)).toEqual(chunkA);
     expect(chunkA).toContain('host_memory_used_bytes');
@@ -91,7 +94,7 @@ describe('Hub', () => {
     expect(h.size).toBe(1);
     expect(h.stats).toMatchObject({ opened: 2, closed: 1 });
     // The remaining stream of the same filter still gets its events.
-    h.broadcast(message('k1-1', [cpu0]), []);
+    h.broadcast(message('k1-1', [cpu0]), NONE);
     expect(parse(await next(kept)).events[0]?.id).toBe('k1-1');
     expect(h.stats.eventsSent).toBe(1);
   });
@@ -105,7 +108,7 @@ describe('Hub', () => {
     expect(h.size).toBe(0);
     expect(h.stats.closed).toBe(1);
     expect(await reader.read()).toEqual({ done: true, value: undefined });
-    h.broadcast(message('k1-1', [cpu0]), []);
+    h.broadcast(message('k1-1', [cpu0]), NONE);
     expect(h.stats.eventsSent).toBe(0);
   });
 
@@ -147,7 +150,7 @@ describe('Hub', () => {
     const big: Sample = { series: `big{pad="${'x'.repeat(200)}"}`, t: 1, v: 1 };
     let sent = 0;
     while (h.size === 2 && sent < 100) {
-      h.broadcast(message(`k1-${++sent}`, [big]), []);
+      h.broadcast(message(`k1-${++sent}`, [big]), NONE);
       expect(parse(await next(fast)).events[0]?.id).toBe(`k1-${sent}`);
     }
     // Each event is ~270 bytes: the queue passes 2 KiB on about the eighth.
@@ -157,7 +160,7 @@ describe('Hub', () => {
     expect(h.stats.slowDisconnects).toBe(1);
     await expect(slow.read()).rejects.toThrow(/too slow/);
 
-    h.broadcast(message('k1-last', [big]), []);
+    h.broadcast(message('k1-last', [big]), NONE);
     expect(parse(await next(fast)).events[0]?.id).toBe('k1-last');
   });
 
@@ -165,7 +168,7 @@ describe('Hub', () => {
     const h = hub();
     const a = await openPastHello(h, ALL);
     const b = await openPastHello(h, ALL);
-    h.broadcast(message('k1-1', [cpu0]), []);
+    h.broadcast(message('k1-1', [cpu0]), NONE);
     const chunk = await next(a);
     await next(b);
     expect(h.stats.eventsSent).toBe(2);
@@ -226,9 +229,9 @@ describe('Hub', () => {
     const h = hub({ flushMs: 25 });
     const reader = await openPastHello(h, ALL);
     const cpu1 = { ...cpu0, t: 2_000, v: 0.5 };
-    h.broadcast(message('k1-1', [cpu0]), []);
-    h.broadcast(message('k1-2', [mem]), []);
-    h.broadcast(message('k1-3', [cpu1]), []);
+    h.broadcast(message('k1-1', [cpu0]), NONE);
+    h.broadcast(message('k1-2', [mem]), NONE);
+    h.broadcast(message('k1-3', [cpu1]), NONE);
     vi.advanceTimersByTime(25);
     const events = parse(await next(reader)).events;
     expect(events.map((e) => [e.event, e.id])).toEqual([['points', 'k1-3']]);
@@ -239,7 +242,7 @@ describe('Hub', () => {
   it('flushes what is pending before draining, so shutdown loses nothing', async () => {
     const h = hub({ flushMs: 10_000 });
     const reader = await openPastHello(h, ALL);
-    h.broadcast(message('k1-1', [cpu0]), []);
+    h.broadcast(message('k1-1', [cpu0]), NONE);
     h.drain();
     const text = (await rest(reader)).join('');
     expect(parse(text).events.map((e) => e.id)).toEqual(['k1-1']);
@@ -250,9 +253,9 @@ describe('Hub', () => {
       const h = hub();
       const cpu1 = { ...cpu0, t: 2_000 };
       const cpu2 = { ...cpu0, t: 3_000 };
-      h.broadcast(message('k1-1', [cpu0]), []);
-      h.broadcast(message('k1-2', [mem, cpu1]), []);
-      h.broadcast(message('k1-3', [cpu2]), []);
+      h.broadcast(message('k1-1', [cpu0]), NONE);
+      h.broadcast(message('k1-2', [mem, cpu1]), NONE);
+      h.broadcast(message('k1-3', [cpu2]), NONE);
       const reader = h.open(CPU, { since: 'k1-1' }).getReader();
       const events = parse(await next(reader)).events;
       expect(events.map((e) => [e.event, e.id])).toEqual([
@@ -266,8 +269,8 @@ describe('Hub', () => {
     it('hands out a replay larger than the queue cap as the reader reads, without cutting it off', async () => {
       const h = hub({ maxQueueBytes: 16 * 1024 });
       const big = (i: number): Sample => ({ series: `big{pad="${'x'.repeat(500)}",i="${i}"}`, t: i, v: i });
-      h.broadcast(message('k1-0', [cpu0]), []);
-      for (let i = 1; i <= 400; i++) h.broadcast(message(`k1-${i}`, [big(i)]), []);
+      h.broadcast(message('k1-0', [cpu0]), NONE);
+      for (let i = 1; i <= 400; i++) h.broadcast(message(`k1-${i}`, [big(i)]), NONE);
       const text = (await (async () => {
         const reader = h.open(ALL, { since: 'k1-0' }).getReader();
         let out = '';
@@ -282,14 +285,14 @@ describe('Hub', () => {
 
     it('sends nothing to replay when the cursor is the newest', async () => {
       const h = hub();
-      h.broadcast(message('k1-1', [cpu0]), []);
+      h.broadcast(message('k1-1', [cpu0]), NONE);
       const events = parse(await next(h.open(ALL, { since: 'k1-1' }).getReader())).events;
       expect(events.map((e) => e.event)).toEqual(['live']);
     });
 
     it('tells a client with an unknown or evicted cursor to refetch, with the current id', async () => {
       const h = hub({ replay: { maxBytes: 64 * 1024, maxAgeMs: 60_000 } });
-      h.broadcast(message('k1-1', [cpu0]), []);
+      h.broadcast(message('k1-1', [cpu0]), NONE);
       const events = parse(await next(h.open(ALL, { since: 'old-epoch-7' }).getReader())).events;
       expect(events.map((e) => [e.event, e.id])).toEqual([
         ['reset', 'k1-1'],
@@ -301,14 +304,14 @@ describe('Hub', () => {
     it('does not send a pending batch twice to a stream that resumes while it waits to flush', async () => {
       const h = hub({ flushMs: 10_000 });
       const early = await openPastHello(h, ALL);
-      h.broadcast(message('k1-1', [cpu0]), []);
-      h.broadcast(message('k1-2', [mem]), []);
+      h.broadcast(message('k1-1', [cpu0]), NONE);
+      h.broadcast(message('k1-2', [mem]), NONE);
       const late = h.open(ALL, { since: 'k1-1' }).getReader();
       const lateEvents = parse(await next(late)).events.filter((e) => e.event === 'points');
       expect(lateEvents.map((e) => [e.id, JSON.parse(e.data).points])).toEqual([['k1-2', [mem]]]);
       expect(parse(await next(early)).events.map((e) => e.id)).toEqual(['k1-2']);
       h.flush();
-      h.broadcast(message('k1-3', [cpu0]), []);
+      h.broadcast(message('k1-3', [cpu0]), NONE);
       h.flush();
       expect(parse(await next(late)).events.map((e) => e.id)).toEqual(['k1-3']);
     });
@@ -348,7 +351,7 @@ describe('Hub', () => {
     const h = hub();
     const reader = h.open(counted).getReader();
     await next(reader);
-    for (let i = 0; i < 1_000; i++) h.broadcast(message(`k1-${i}`, [{ series: `m{i="${i % 10}"}`, t: i, v: i }]), []);
+    for (let i = 0; i < 1_000; i++) h.broadcast(message(`k1-${i}`, [{ series: `m{i="${i % 10}"}`, t: i, v: i }]), NONE);
     let seen = 0;
     while (seen < 200) seen += parse(await next(reader)).events.length;
     expect(calls).toBe(10);

@@ -1,12 +1,16 @@
 import type { BusMessage, Cursor } from '@/lib/bus';
-import type { SeriesFilter, SeriesMeta } from '@/lib/series';
-import { encodeReset, encodeSelection, type Selection } from './encode';
+import type { MetricMeta } from '@/lib/schema';
+import type { SeriesFilter } from '@/lib/series';
+import type { Announced } from '@/lib/store';
+import { encodeData, type BusNotice } from '@/lib/wire';
+import { ItemText, chunks, encodeReset, pieces, type Selection } from './encode';
+import { Fanout, type Batch, type Notice } from './fanout';
 import { FilterGroups, type Group } from './groups';
 import { ClientCounts, StreamLimitError, type RefusalReason } from './limits';
 import { Opening, type CatchUpRange } from './opening';
 import { ReplayLog } from './replay';
 import { encodeComment, encodeEvent, encodeRetry } from './sse';
-import { Subscriber, type SubscriberOwner } from './subscriber';
+import { Subscriber, type CloseReason, type SubscriberOwner } from './subscriber';
 
 export interface HubOptions {
   heartbeatMs: number;
@@ -29,6 +33,11 @@ export interface HubOptions {
   maxCatchUps?: number;
   /** Series keys whose filter matches are remembered (default 100,000); past it the cache starts over. */
   matchCacheKeys?: number;
+  /**
+   * QUERY_MAX_WORK: matching steps a flush (and each later turn) may spend on (filter, key) pairs
+   * not cached, and a catch-up on one chunk; unlimited when absent.
+   */
+  maxMatchWork?: number;
   /** Bounds of the log that reconnecting clients resume from. */
   replay?: { maxBytes: number; maxAgeMs: number };
 }
@@ -40,6 +49,8 @@ export interface HubStats {
   eventsSent: number;
   bytesSent: number;
   slowDisconnects: number;
+  /** Streams closed because they were never read within 2 × the heartbeat interval (a HEAD request, say). */
+  neverRead: number;
   /** Streams refused because MAX_STREAMS were open. */
   shed: number;
   /** Streams refused by the per-client, distinct-filter and catch-up caps. */
@@ -49,8 +60,15 @@ export interface HubStats {
   resets: number;
 }
 
-interface Batch extends Selection {
+/** Messages waiting for the next flush. */
+interface Pending {
+  /** Each, for the replay log (which takes them encoded, at the flush). */
+  messages: Array<{ message: BusMessage; announced: Announced }>;
   id: Cursor;
+  samples: Selection['samples'];
+  series: Selection['series'];
+  /** The last description of each name. */
+  metrics: Map<string, MetricMeta>;
 }
 
 /** Where a stream opens: its abort signal, the cursor it resumes after, the client address it counts against. */
@@ -58,16 +76,6 @@ export interface OpenOptions {
   signal?: AbortSignal;
   since?: Cursor;
   client?: string;
-}
-
-/**
- * What streams are told about the bus: sent as a `bus` event when it changes, and on connect
- * while it is not `up`, so a dashboard can say that data is delayed (Redis unreachable).
- */
-export interface BusNotice {
-  state: 'connecting' | 'up' | 'down' | 'closed';
-  since?: number;
-  message?: string;
 }
 
 const encoder = new TextEncoder();
@@ -79,20 +87,24 @@ export function jitter(baseMs: number): number {
 
 /**
  * Fans bus messages out to open event streams: coalesced per flush interval, encoded once per
- * distinct filter, the same bytes enqueued to every stream of that filter. Keeps a replay log so
- * a client resuming from a cursor gets exactly what it missed, read from the log as it reads.
+ * distinct filter in pieces of bounded size, the same bytes enqueued to every stream of that
+ * filter; matching new (filter, key) pairs is spread over turns (see Fanout). Keeps a replay log
+ * so a client resuming from a cursor gets exactly what it missed, read from the log as it reads.
  */
 export class Hub implements SubscriberOwner {
   private readonly groups: FilterGroups;
+  private readonly fanout: Fanout;
   private readonly clients: ClientCounts;
   private readonly catchingUp = new Set<Subscriber>();
   private readonly log: ReplayLog;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
-  private pending: Batch | undefined;
+  private pending: Pending | undefined;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private count = 0;
   private draining = false;
   private latest: Cursor | null = null;
+  /** Order of the batches and notices handed out; a stream opened at `seq` gets only what comes after. */
+  private seq = 0;
   private bus: BusNotice = { state: 'up' };
   readonly stats: HubStats = {
     opened: 0,
@@ -100,6 +112,7 @@ export class Hub implements SubscriberOwner {
     eventsSent: 0,
     bytesSent: 0,
     slowDisconnects: 0,
+    neverRead: 0,
     shed: 0,
     refused: { per_client: 0, filters: 0, catchups: 0 },
     resumed: 0,
@@ -110,6 +123,15 @@ export class Hub implements SubscriberOwner {
     this.log = new ReplayLog(options.replay ?? { maxBytes: 8 * 1024 * 1024, maxAgeMs: 5 * 60_000 });
     this.groups = new FilterGroups(options.matchCacheKeys ?? 100_000, options.maxFilters);
     this.clients = new ClientCounts(options.maxStreamsPerClient);
+    this.fanout = new Fanout({
+      groups: this.groups,
+      maxWork: options.maxMatchWork ?? Infinity,
+      deliver: (group, batch, selection) => this.deliver(group, batch, selection),
+      notify: (group, notice) => this.sendToGroup(group, notice.seq, [notice.bytes], notice.events),
+      charged: (group) => {
+        for (const subscriber of group.subscribers) subscriber.checkCap();
+      },
+    });
   }
 
   /** Open streams right now. */
@@ -125,6 +147,11 @@ export class Hub implements SubscriberOwner {
   /** Streams still sending what they missed from the replay log. */
   get catchUps(): number {
     return this.catchingUp.size;
+  }
+
+  /** Filters whose matching of new series is still going on, their batches held back. */
+  get deferred(): number {
+    return this.fanout.behind;
   }
 
   /** Bytes held by the replay log. */
@@ -170,16 +197,24 @@ export class Hub implements SubscriberOwner {
       this.stats.refused.catchups++;
       return this.refuse(retry);
     }
-    const group = this.groups.join(filter);
+    const from = { seq: this.seq, cursor: this.latest };
+    const group = this.groups.join(filter, from);
     let head = retry;
     if (start?.kind === 'gone') {
       this.stats.resets++;
       head += encodeReset(this.latest, 'cursor not in the replay log');
     }
     const range: CatchUpRange | undefined = resuming
-      ? { log: this.log, from: start.position, end: this.log.end, last: this.latest, matches: (key) => this.groups.matches(group, key) }
+      ? {
+          log: this.log,
+          from: start.position,
+          end: this.log.end,
+          last: this.latest,
+          matches: (key) => this.groups.check(group, key),
+          cost: (key) => (this.groups.known(group, key) ? 0 : group.filter.cost * key.length),
+        }
       : undefined;
-    const subscriber = new Subscriber(this, group, new Opening(head, this.tail(), range), signal, client);
+    const subscriber = new Subscriber(this, group, new Opening(head, this.tail(), range), signal, client, from);
     group.subscribers.add(subscriber);
     if (subscriber.catchingUp) this.catchingUp.add(subscriber);
     this.clients.add(client);
@@ -197,17 +232,23 @@ export class Hub implements SubscriberOwner {
   }
 
   /**
-   * Records a bus message (and metadata of series it introduced) in the replay log and queues it
-   * for open streams; messages within one flush interval coalesce into one event with the last id.
+   * Queues a bus message (and what it announced) for the replay log and open streams; messages
+   * within one flush interval coalesce into one batch with the last id. Encoding waits for the
+   * flush, so that a large request's handler does not do it too.
    */
-  broadcast(message: BusMessage, announced: readonly SeriesMeta[]): void {
-    this.log.append(message, announced);
+  broadcast(message: BusMessage, announced: Announced): void {
     this.latest = message.id;
-    if (this.count === 0) return;
-    const pending = (this.pending ??= { id: message.id, samples: [], meta: [] });
+    this.pending ??= { messages: [], id: message.id, samples: [], series: [], metrics: new Map() } satisfies Pending;
+    const { pending } = this;
+    pending.messages.push({ message, announced });
     pending.id = message.id;
     for (const s of message.samples) pending.samples.push(s);
-    for (const m of announced) pending.meta.push(m);
+    for (const k of announced.series) pending.series.push(k);
+    for (const m of announced.metrics) {
+      // A later description of a name replaces the earlier one, in its place at the end.
+      pending.metrics.delete(m.name);
+      pending.metrics.set(m.name, m);
+    }
     if (!this.options.flushMs) return this.flush();
     if (!this.flushTimer) {
       this.flushTimer = setTimeout(() => this.flush(), this.options.flushMs);
@@ -220,21 +261,29 @@ export class Hub implements SubscriberOwner {
     if (notice.state === this.bus.state) return;
     this.bus = notice;
     this.flush();
-    const bytes = encoder.encode(encodeEvent({ event: 'bus', data: JSON.stringify(notice) }));
-    for (const group of this.groups.values()) this.sendToGroup(group, bytes, 1);
+    const bytes = encoder.encode(encodeEvent({ event: 'bus', data: encodeData('bus', notice) }));
+    const item: Notice = { seq: ++this.seq, bytes, events: 1 };
+    this.fanout.notify(item);
   }
 
-  /** Encodes what is pending once per filter and hands the same bytes to every stream of that filter. */
+  /** Logs what is pending, each message at its encoded size, and hands it to every filter group (see Fanout), in order. */
   flush(): void {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    const batch = this.pending;
+    const pending = this.pending;
     this.pending = undefined;
-    if (!batch) return;
-    for (const [group, s] of this.groups.select(batch)) {
-      const { text, events } = encodeSelection(batch.id, s);
-      if (events > 0) this.sendToGroup(group, encoder.encode(text), events);
+    if (!pending) return;
+    const items = new ItemText();
+    let bytes = 0;
+    for (const { message, announced } of pending.messages) {
+      const size = items.bytesOf({ metrics: announced.metrics, series: announced.series, samples: message.samples });
+      this.log.append(message, announced, size);
+      bytes += size;
     }
+    if (this.groups.size === 0) return;
+    const { id, samples, series, metrics } = pending;
+    const batch: Batch = { id, seq: ++this.seq, samples, series, metrics: [...metrics.values()], bytes, items };
+    this.fanout.flush(batch);
   }
 
   /**
@@ -257,7 +306,7 @@ export class Hub implements SubscriberOwner {
   }
 
   /** Called by a subscriber's cleanup. */
-  remove(subscriber: Subscriber, reason: 'closed' | 'slow'): void {
+  remove(subscriber: Subscriber, reason: CloseReason): void {
     const { group } = subscriber;
     if (!group.subscribers.delete(subscriber)) return;
     this.catchingUp.delete(subscriber);
@@ -265,19 +314,15 @@ export class Hub implements SubscriberOwner {
     this.count--;
     this.stats.closed++;
     if (reason === 'slow') this.stats.slowDisconnects++;
+    if (reason === 'unread') this.stats.neverRead++;
     this.groups.release(group);
-    if (this.count === 0) {
-      this.stopHeartbeat();
-      clearTimeout(this.flushTimer);
-      this.flushTimer = undefined;
-      this.pending = undefined;
-    }
+    if (this.count === 0) this.stopHeartbeat();
   }
 
   /** `live` marks the end of any catch-up (from here on the stream carries new events), then the bus's state while it is not up. */
   private tail(): string {
-    const live = encodeEvent({ event: 'live', data: JSON.stringify({ cursor: this.latest }) });
-    return this.bus.state !== 'up' ? live + encodeEvent({ event: 'bus', data: JSON.stringify(this.bus) }) : live;
+    const live = encodeEvent({ event: 'live', data: encodeData('live', { cursor: this.latest }) });
+    return this.bus.state !== 'up' ? live + encodeEvent({ event: 'bus', data: encodeData('bus', this.bus) }) : live;
   }
 
   /** A stream that only says when to come back. */
@@ -291,23 +336,52 @@ export class Hub implements SubscriberOwner {
     });
   }
 
-  private sendToGroup(group: Group, bytes: Uint8Array, events: number): void {
-    for (const subscriber of group.subscribers) {
-      if (subscriber.send(bytes)) {
-        this.stats.eventsSent += events;
-        this.stats.bytesSent += bytes.byteLength;
-      }
+  /** A group's part of a batch, encoded once in chunks of bounded size, to each of its streams. */
+  private deliver(group: Group, batch: Batch, selection: Selection): void {
+    const encoded: Uint8Array[] = [];
+    let events = 0;
+    for (const chunk of chunks(pieces(selection, { id: batch.id, last: true }, batch.items))) {
+      encoded.push(encoder.encode(chunk.text));
+      events += chunk.events;
     }
+    this.sendToGroup(group, batch.seq, encoded, events);
+  }
+
+  /** Bytes to each stream of `group` that was open before `seq` (one opened since has it from the log, or starts after it). */
+  private sendToGroup(group: Group, seq: number, encoded: readonly Uint8Array[], events: number): void {
+    let bytes = 0;
+    for (const chunk of encoded) bytes += chunk.byteLength;
+    for (const subscriber of group.subscribers) {
+      if (subscriber.start.seq >= seq || !subscriber.send(encoded)) continue;
+      this.stats.bytesSent += bytes;
+      this.stats.eventsSent += events;
+    }
+  }
+
+  /**
+   * The cursor a ping tells `subscriber`: the newest, unless its group still holds batches back;
+   * then the last batch the group was given, or, if the stream opened after that, where it began.
+   */
+  private pingCursor(group: Group, subscriber: Subscriber): Cursor | null {
+    if (group.queue.length === 0) return this.latest;
+    return group.done.seq > subscriber.start.seq ? group.done.cursor : subscriber.start.cursor;
   }
 
   private startHeartbeat(): void {
     if (this.heartbeat) return;
     this.heartbeat = setInterval(() => {
-      // After a flush every stream has everything up to `latest`, so the ping carries that id:
+      // After a flush every stream has everything up to its ping's cursor, so the ping carries it:
       // a client whose filter matched nothing lately still resumes from a recent cursor.
       this.flush();
-      const ping = encoder.encode(encodeComment('ping') + (this.latest !== null ? `id: ${this.latest}\n\n` : ''));
-      for (const group of this.groups.values()) for (const subscriber of group.subscribers) subscriber.send(ping);
+      const pings = new Map<Cursor | null, Uint8Array>();
+      for (const group of this.groups.values()) {
+        for (const subscriber of group.subscribers) {
+          const cursor = this.pingCursor(group, subscriber);
+          let ping = pings.get(cursor);
+          if (!ping) pings.set(cursor, (ping = encoder.encode(encodeComment('ping') + (cursor !== null ? `id: ${cursor}\n\n` : ''))));
+          subscriber.send([ping]);
+        }
+      }
     }, this.options.heartbeatMs);
     this.heartbeat.unref?.();
   }

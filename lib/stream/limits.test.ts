@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { compileSeriesFilter, type Sample } from '@/lib/series';
 import { StreamLimitError } from './limits';
-import { ALL, drainHubs, hub, message, next, parse, rest, untilLive } from './testing';
+import { ALL, NONE, drainHubs, hub, message, next, parse, rest, untilLive } from './testing';
 
 const sample = (i: number): Sample => ({ series: `m{i="${i % 10}"}`, t: i, v: i });
 const filter = (n: number) => compileSeriesFilter([`m{i="${n}"}`]);
@@ -52,7 +52,7 @@ describe('Hub caps', () => {
 
   it('tells a resuming stream beyond maxCatchUps to come back later, and admits one again when a catch-up ends', async () => {
     const h = hub({ maxCatchUps: 2 });
-    for (let i = 0; i <= 1_000; i++) h.broadcast(message(`k1-${i}`, [sample(i)]), []);
+    for (let i = 0; i <= 1_000; i++) h.broadcast(message(`k1-${i}`, [sample(i)]), NONE);
     const first = h.open(ALL, { since: 'k1-0' }).getReader();
     h.open(ALL, { since: 'k1-0' });
 

@@ -1,13 +1,14 @@
 import type { Cursor } from '@/lib/bus';
+import type { MetricMeta, Sample } from '@/lib/schema';
 import type { SeriesKey } from '@/lib/series';
-import { encodeReset, encodeSelection, type Selection } from './encode';
+import { CHUNK_BYTES, ItemText, encodeReset, nameOf, pieces, type Piece, type Selection } from './encode';
 import type { ReplayLog } from './replay';
 
-// A catch-up goes out in pieces of about this size, each made when the client has read the last.
-const CHUNK_BYTES = 64 * 1024;
-// Estimated encoded size of a point besides its series key, and of an announcement besides its key.
-const POINT_BYTES = 40;
-const META_BYTES = 64;
+// Items a stretch of the log selects, as encoded: room left for the events' framing and the
+// retry hint, so that a stretch's pieces share one chunk.
+const STRETCH_BYTES = CHUNK_BYTES - 4 * 1024;
+// Least room worth reading another stretch into.
+const MIN_STRETCH_BYTES = 4 * 1024;
 
 /** The part of the replay log a resuming stream has to send, and which series it wants. */
 export interface CatchUpRange {
@@ -19,14 +20,18 @@ export interface CatchUpRange {
   /** Id of the message before `end`, where a stream told to refetch continues from. */
   last: Cursor | null;
   matches(key: SeriesKey): boolean;
+  /** Matching steps `matches(key)` may take: 0 once the answer is remembered. */
+  cost(key: SeriesKey): number;
 }
 
 /**
  * What a stream sends before its live events: the retry hint (`head`), then, when it resumes,
  * the matching messages of its range, then `tail` (the `live` marker and any bus notice). Made a
  * chunk at a time as the client reads, so an unread stream holds a position in the log rather
- * than an encoded copy of it. If the log drops messages before the stream has read them, the
- * stream gets a `reset` in their place, never a silent gap.
+ * than an encoded copy of it. A chunk is at most CHUNK_BYTES as encoded, whatever the entries:
+ * one large entry is cut into pieces (and, past CHUNK_BYTES of it, read over several chunks). If
+ * the log drops messages before the stream has read them, the stream gets a `reset` in their
+ * place, never a silent gap.
  */
 export class Opening {
   /** How reading the log ended: all of it sent, or a reset because the log moved past the stream. */
@@ -34,6 +39,17 @@ export class Opening {
   private head: string;
   private tail: string | undefined;
   private position: number;
+  /** Items of the entry at `position` already read (a stretch can end inside an entry). */
+  private offset = 0;
+  /** Pieces of the stretch read last, not all handed out yet. */
+  private pending: Iterator<Piece> | undefined;
+  private held: Piece | undefined;
+  /** Bytes of the head in the chunk being made. */
+  private headBytes = 0;
+  /** Pieces of a batch have gone out and its last has not. */
+  private open = false;
+  /** Names of the series this stream wants in the entry being read: their descriptions go with them. */
+  private readonly names = new Set<string>();
 
   constructor(
     head: string,
@@ -55,43 +71,108 @@ export class Opening {
     return this.tail === undefined;
   }
 
-  /** The next chunk (never empty while not done): about CHUNK_BYTES of the catch-up, with head and tail where they belong. */
-  next(): string {
+  /**
+   * The next chunk, of at most CHUNK_BYTES (a single larger piece alone), with head and tail where
+   * they belong. Reading the log spends at most `budget` matching steps; '' (while not done) when
+   * they ran out before anything was made: ask again later.
+   */
+  next(budget = Infinity): string {
     let text = this.head;
+    let bytes = this.head.length;
+    this.headBytes = bytes;
     this.head = '';
-    if (this.range && this.reading) text += this.read(this.range);
-    if (!this.reading) {
+    for (;;) {
+      const piece = this.held ?? this.pending?.next().value;
+      this.held = undefined;
+      if (piece) {
+        if (bytes > 0 && bytes + piece.bytes > CHUNK_BYTES) {
+          this.held = piece;
+          return text;
+        }
+        text += piece.text;
+        bytes += piece.bytes;
+        continue;
+      }
+      this.pending = undefined;
+      if (this.range && this.reading) {
+        // Read no further than this chunk has room for: an unread stream holds a position, not pieces.
+        const room = STRETCH_BYTES - bytes;
+        if (budget <= 0 || (bytes > this.headBytes && room < MIN_STRETCH_BYTES)) return text;
+        budget -= this.read(this.range, budget, room);
+        continue;
+      }
       text += this.tail ?? '';
       this.tail = undefined;
+      return text;
     }
-    return text;
   }
 
-  private read(range: CatchUpRange): string {
+  /** Selects the next stretch of the log (about STRETCH_BYTES of what matches) into `pending`; returns the steps spent. */
+  private read(range: CatchUpRange, budget: number, room: number): number {
     if (this.position < range.log.first) {
       this.position = range.end;
       this.outcome = 'reset';
-      return encodeReset(range.last, 'the replay log dropped events before this stream read them');
+      // Pieces of a batch left open are dropped by the client on a reset.
+      this.open = false;
+      const text = encodeReset(range.last, 'the replay log dropped events before this stream read them');
+      this.pending = [{ text, bytes: text.length }].values();
+      return 0;
     }
+    const items = new ItemText();
+    const selection: Selection = { metrics: [], series: [], samples: [] };
     let id: Cursor | undefined;
-    const selection: Selection = { samples: [], meta: [] };
     let size = 0;
-    while (this.position < range.end && size < CHUNK_BYTES) {
-      const entry = range.log.at(this.position++);
-      if (!entry) continue;
+    let spent = 0;
+    const take = <T extends Sample | SeriesKey | MetricMeta>(list: T[], item: T) => {
+      list.push(item);
+      size += items.of(item).bytes;
+    };
+    const wanted = (key: SeriesKey) => {
+      spent += 1 + range.cost(key);
+      if (!range.matches(key)) return false;
+      this.names.add(nameOf(key));
+      return true;
+    };
+    while (this.position < range.end && size < room && spent < budget) {
+      const entry = range.log.at(this.position);
+      if (!entry) {
+        this.position++;
+        continue;
+      }
+      // An entry's keys first, then the descriptions of the names they hold (pieces() sends those first).
+      const { samples } = entry.message;
+      const { series, metrics } = entry.announced;
+      const count = series.length + samples.length + metrics.length;
+      for (; this.offset < count && size < room && spent < budget; this.offset++) {
+        const i = this.offset;
+        if (i < series.length) {
+          const key = series[i] as SeriesKey;
+          if (wanted(key)) take(selection.series, key);
+        } else if (i < series.length + samples.length) {
+          const sample = samples[i - series.length] as Sample;
+          if (wanted(sample.series)) take(selection.samples, sample);
+        } else {
+          const metric = metrics[i - series.length - samples.length] as MetricMeta;
+          if (this.names.has(metric.name)) take(selection.metrics, metric);
+        }
+      }
+      if (this.offset < count) break;
       id = entry.message.id;
-      for (const s of entry.message.samples) {
-        if (!range.matches(s.series)) continue;
-        selection.samples.push(s);
-        size += s.series.length + POINT_BYTES;
-      }
-      for (const m of entry.announced) {
-        if (!range.matches(m.key)) continue;
-        selection.meta.push(m);
-        size += m.key.length + META_BYTES;
-      }
+      this.position++;
+      this.offset = 0;
+      this.names.clear();
     }
     if (!this.reading) this.outcome = 'resumed';
-    return id === undefined ? '' : encodeSelection(id, selection).text;
+    const ends = this.offset === 0 && id !== undefined;
+    const total = selection.metrics.length + selection.series.length + selection.samples.length;
+    if (total > 0) {
+      this.pending = pieces(selection, { id: id ?? '', last: ends }, items);
+      this.open = !ends;
+    } else if (ends && this.open) {
+      // The batch whose first pieces went out ends here with nothing more of it: its last piece, empty.
+      this.pending = pieces({ metrics: [], series: [], samples: [] }, { id: id ?? '', last: true }, items);
+      this.open = false;
+    }
+    return spent;
   }
 }

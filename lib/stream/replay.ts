@@ -1,18 +1,18 @@
 import type { BusMessage, Cursor } from '@/lib/bus';
-import type { SeriesMeta } from '@/lib/series';
+import type { Announced } from '@/lib/store';
 
 export interface ReplayOptions {
-  /** Most bytes (estimated as encoded) the log holds; the oldest entries go first. */
+  /** Most bytes (as encoded for a stream without a filter) the log holds; the oldest entries go first. */
   maxBytes: number;
   /** Entries older than this are dropped. */
   maxAgeMs: number;
   now?: () => number;
 }
 
-/** A logged message and the series it introduced. */
+/** A logged message (its id and samples) and what it announced. */
 export interface ReplayEntry {
-  readonly message: BusMessage;
-  readonly announced: readonly SeriesMeta[];
+  readonly message: Pick<BusMessage, 'id' | 'samples'>;
+  readonly announced: Announced;
 }
 
 interface Entry extends ReplayEntry {
@@ -52,13 +52,11 @@ export class ReplayLog {
     return this.bytes;
   }
 
-  append(message: BusMessage, announced: readonly SeriesMeta[]): void {
-    let bytes = 64 + message.id.length;
-    for (const s of message.samples) bytes += s.series.length + 48;
-    for (const m of announced) bytes += m.key.length * 2 + 64;
+  /** Logs a message with what it announced and its encoded size (`bytes`, as the hub encoded it). */
+  append(message: BusMessage, announced: Announced, bytes: number): void {
     const at = this.now();
     this.index.set(message.id, this.offset + this.entries.length);
-    this.entries.push({ message, announced, at, bytes });
+    this.entries.push({ message: { id: message.id, samples: message.samples }, announced, at, bytes });
     this.bytes += bytes;
     this.evict(at);
   }

@@ -2,7 +2,12 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { expect } from 'vitest';
 import type { BusMessage } from '@/lib/bus';
-import { compileSeriesFilter, type Sample, type SeriesFilter } from '@/lib/series';
+import type { MetricMeta } from '@/lib/schema';
+import { compileSeriesFilter, typeFromName, type Sample, type SeriesFilter } from '@/lib/series';
+import type { Announced } from '@/lib/store';
+import { unitFromName } from '@/lib/units';
+import { BatchAssembler, decodeEvent } from '@/lib/wire';
+import { nameOf } from './encode';
 import { Hub, type HubOptions } from './hub';
 
 export type Reader = ReadableStreamDefaultReader<Uint8Array>;
@@ -76,4 +81,48 @@ export async function openPastHello(h: Hub, filter: SeriesFilter = ALL, signal?:
 
 export function message(id: string, samples: Sample[]): BusMessage {
   return { id, samples };
+}
+
+/** A message that announces nothing. */
+export const NONE: Announced = { series: [], metrics: [] };
+
+/** Announces series `keys`, with the description their names give (and `help`, if any). */
+export function announce(keys: string[], help?: string): Announced {
+  const names = [...new Set(keys.map(nameOf))];
+  return { series: keys, metrics: names.map((name) => ({ name, unit: unitFromName(name), type: typeFromName(name), ...(help !== undefined && { help }) })) };
+}
+
+/**
+ * A client as the browser's stream source is one (lib/wire's BatchAssembler): it applies whole
+ * batches only, remembers the last id it saw, and drops an unfinished batch when the connection
+ * breaks. (Ids of `: ping` comments are not seen: eventsource-parser dispatches no empty event.)
+ */
+export class Client {
+  readonly points: Sample[] = [];
+  readonly series: string[] = [];
+  readonly metrics: MetricMeta[] = [];
+  lastId: string | null;
+  private readonly batches = new BatchAssembler();
+
+  constructor(since: string | null = null) {
+    this.lastId = since;
+  }
+
+  /** Takes a chunk of the stream (whole events: the hub never splits one). */
+  feed(text: string): void {
+    for (const e of parse(text).events) {
+      if (e.id !== undefined) this.lastId = e.id;
+      if (e.event !== 'points' && e.event !== 'series') continue;
+      const whole = this.batches.take(e.event === 'points' ? decodeEvent('points', e.data) : decodeEvent('series', e.data));
+      if (!whole) continue;
+      for (const m of whole.announced?.metrics ?? []) this.metrics.push(m);
+      for (const k of whole.announced?.series ?? []) this.series.push(k);
+      for (const p of whole.points) this.points.push(p);
+    }
+  }
+
+  /** The connection broke: what an unfinished batch brought is forgotten. */
+  disconnect(): void {
+    this.batches.drop();
+  }
 }

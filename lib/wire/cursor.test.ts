@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareCursors } from './stream-source';
+import { compareCursors } from './cursor';
 
 describe('compareCursors', () => {
   it('orders the embedded bus’s <epoch36>-<seq> cursors', () => {
