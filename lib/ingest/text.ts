@@ -46,7 +46,8 @@ export async function textBody(text: string, limits: PointLimits, pause?: () => 
   });
   if (bad.length > 0) throw new HttpError(422, `${bad.length} invalid HELP line(s); nothing was stored`, bad.slice(0, MAX_ISSUES));
   const finite = samples.filter((s) => Number.isFinite(s.value));
-  const metadata: Record<string, MetricMetadata> = {};
+  // No prototype: a metric named `__proto__` must get its HELP like any other.
+  const metadata = Object.create(null) as Record<string, MetricMetadata>;
   for (const s of finite) {
     const { family, role } = familyOf(s.name, s.labels, families);
     const f = families.get(family);
