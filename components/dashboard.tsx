@@ -159,7 +159,8 @@ export function Dashboard({ data }: { data: DashboardData }) {
           <ThemeToggle />
         </div>
       </header>
-      {panels.length === 0 ? (
+      {/* A page rendered for a filter carries only what matches: with none, there may still be metrics. */}
+      {panels.length === 0 && (!filter || data.seriesHeld === 0) ? (
         <main>
           <Suspense>
             <EmptyState>

@@ -18,6 +18,8 @@ export interface DashboardData {
   /** The caps the browser checks the filter against as it is typed. */
   limits: QueryLimits;
   snapshot: Snapshot;
+  /** Series held in all: a filtered snapshot may carry none while there are metrics to find. */
+  seriesHeld: number;
 }
 
 /**
@@ -64,5 +66,6 @@ export function dashboardData(params: Record<string, string | string[] | undefin
     instance: env.INSTANCE,
     limits,
     snapshot: dashboardSnapshot(store, view, { retentionMs, maxTotal: env.SNAPSHOT_MAX_POINTS }),
+    seriesHeld: store.size,
   };
 }
