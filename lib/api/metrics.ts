@@ -31,6 +31,11 @@ function render(families: Family[]): string {
   return out;
 }
 
+/** A counter family with one sample per reason (the reasons are Pulseboard's own words). */
+function byReason(name: string, help: string, counts: Readonly<Record<string, number>>): Family {
+  return { name, type: 'counter', help, samples: Object.entries(counts).map(([reason, value]) => ({ labels: `{reason="${reason}"}`, value })) };
+}
+
 /** Pulseboard's own health, as families. */
 function healthFamilies(): Family[] {
   const { hub, store, counters, bus } = getRuntime();
@@ -74,29 +79,15 @@ function healthFamilies(): Family[] {
       help: 'POST /api/ingest requests refused, by reason.',
       samples: reasons.map((r) => ({ labels: `{reason="${r}"}`, value: counters.ingestRejected[r] ?? 0 })),
     },
-    {
-      name: 'pulseboard_requests_refused_total',
-      type: 'counter',
-      help: 'Requests the gate refused: a target that is not a path, a Host not in ALLOWED_HOSTS, or a cross-site browser request.',
-      samples: [
-        { labels: '{reason="target"}', value: gate.refused.target },
-        { labels: '{reason="host"}', value: gate.refused.host },
-        { labels: '{reason="cross_site"}', value: gate.refused.cross_site },
-      ],
-    },
+    byReason('pulseboard_requests_refused_total', 'Requests the gate refused: a target that is not a path, a Host not in ALLOWED_HOSTS, or a cross-site browser request.', gate.refused),
     g('pulseboard_series', 'Series held in memory.', store.size),
     g('pulseboard_series_max', 'Most series held (MAX_SERIES).', store.maxSeries),
-    {
-      name: 'pulseboard_store_dropped_points_total',
-      type: 'counter',
-      help: 'Points the store could not keep, by reason.',
-      samples: [
-        { labels: '{reason="out_of_order"}', value: store.dropped.outOfOrder },
-        { labels: '{reason="series_cap"}', value: store.dropped.seriesCap },
-        { labels: '{reason="duplicate"}', value: store.dropped.duplicate },
-        { labels: '{reason="reserved"}', value: store.dropped.reserved },
-      ],
-    },
+    byReason('pulseboard_store_dropped_points_total', 'Points the store could not keep, by reason.', {
+      out_of_order: store.dropped.outOfOrder,
+      series_cap: store.dropped.seriesCap,
+      duplicate: store.dropped.duplicate,
+      reserved: store.dropped.reserved,
+    }),
   ];
 }
 
