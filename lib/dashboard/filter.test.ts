@@ -54,6 +54,11 @@ describe('panelFilter', () => {
     expect(matchesFilter(odd, 'q=*hi*')).toBe(true);
   });
 
+  it('tells labels whose names differ only in case apart', () => {
+    expect(compileFilter('a=')(['m{A="",a="a"}'])).toBe(true);
+    expect(compileFilter('a=x')(['m{A="x",a="a"}'])).toBe(true);
+  });
+
   it('does not let a term span two texts', () => {
     expect(compileFilter('total*route')(['http_requests_total', 'route'])).toBe(false);
     expect(compileFilter('total*route')(['http_requests_total{route="/a"}'])).toBe(true);
@@ -100,7 +105,7 @@ function reference(texts: readonly string[], filter: string): boolean {
         const value = term.slice(eq + 1).replace(/^"/, '').replace(/"$/, '');
         let labels: Array<[string, string]> = [];
         try {
-          labels = text.includes('{') ? Object.entries(parseSeriesKey(text).labels) : [];
+          labels = raw.includes('{') ? Object.entries(parseSeriesKey(raw).labels).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()]) : [];
         } catch {
           // not a key
         }

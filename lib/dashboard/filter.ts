@@ -10,6 +10,7 @@ import { BUILTIN_PANELS } from './panels';
 
 /** A text a filter is tried on, lower-cased once; a series key's labels are parsed when first asked for. */
 interface Subject {
+  raw: string;
   text: string;
   labels: Array<[name: string, value: string]> | undefined;
 }
@@ -27,11 +28,16 @@ export function filterTerms(filter: string): string[] {
   return filter.toLowerCase().split(/\s+/).filter(Boolean);
 }
 
-/** Label names and (unescaped) values of a series key; none for a name, a title or a malformed key. */
+/**
+ * Label names and (unescaped) values of a series key, lower-cased; none for a name, a title or a
+ * malformed key. Parsed before lower-casing: `{A="",a="x"}` holds two labels, not one twice.
+ */
 function labelsOf(subject: Subject): Array<[string, string]> {
   if (subject.labels === undefined) {
     try {
-      subject.labels = subject.text.includes('{') ? Object.entries(parseSeriesKey(subject.text).labels) : [];
+      subject.labels = subject.raw.includes('{')
+        ? Object.entries(parseSeriesKey(subject.raw).labels).map(([k, v]): [string, string] => [k.toLowerCase(), v.toLowerCase()])
+        : [];
     } catch {
       subject.labels = [];
     }
@@ -56,13 +62,13 @@ function toTerm(term: string): Term {
 
 /**
  * At most how many steps matching `filter` takes per character of the texts it is tried on: each
- * text lower-cased (a native step a character), a key's labels parsed once if a term asks for them
- * (a JS step a character), and every term's globs (GlobMatcher.cost).
+ * text lower-cased (a native step a character), a key's labels parsed once if a term asks for
+ * them (a JS step a character) and lower-cased, and every term's globs (GlobMatcher.cost).
  */
 export function filterCost(filter: string): number {
   const terms = filterTerms(filter).map(toTerm);
   if (terms.length === 0) return 0;
-  return 1 + (terms.some((t) => t.labels) ? JS_STEP : 0) + terms.reduce((n, t) => n + t.cost, 0);
+  return 1 + (terms.some((t) => t.labels) ? JS_STEP + 1 : 0) + terms.reduce((n, t) => n + t.cost, 0);
 }
 
 /**
@@ -76,7 +82,7 @@ export function compileFilter(filter: string): (texts: readonly string[]) => boo
   const terms = filterTerms(filter).map(toTerm);
   if (terms.length === 0) return () => true;
   return (texts) => {
-    const subjects = texts.map((text): Subject => ({ text: text.toLowerCase(), labels: undefined }));
+    const subjects = texts.map((raw): Subject => ({ raw, text: raw.toLowerCase(), labels: undefined }));
     return terms.every((term) => subjects.some(term.test));
   };
 }
