@@ -110,9 +110,9 @@ test.describe('series Pulseboard’s collector writes', () => {
       const { status, json } = await post(server.url, await registry.metrics(), text);
       expect(status).toBe(202);
       expect(json.accepted).toBeGreaterThan(20);
-      const keys = await seriesKeys(server.url);
-      expect(keys).toContain('process_cpu_seconds_total');
-      expect(keys).toContain('process_cpu_seconds_total{instance="e2e-prom"}');
+      expect(await seriesKeys(server.url)).toContain('process_cpu_seconds_total');
+      // The collector's first batch may land after the push: wait for it, it must not be refused.
+      await expect.poll(() => seriesKeys(server.url)).toContain('process_cpu_seconds_total{instance="e2e-prom"}');
     } finally {
       await server.stop('SIGKILL');
     }
