@@ -1,0 +1,242 @@
+import fs from 'node:fs';
+import { crc32 } from 'node:zlib';
+import { FRAME_HEADER, frame, scanFrames } from './frame';
+
+/*
+ * A block file: the chunks of many series, one frame per (series, tier, hour), then an index frame
+ * and an 8-byte trailer pointing at it. Written to a temporary name, fsync'd and renamed, so a
+ * block is either whole or absent after a crash; damage from outside (a flipped bit, a cut file)
+ * costs the frames it touches: a bad index is rebuilt by scanning the frames, a bad frame is
+ * skipped and counted.
+ *
+ *   frame payload: u32 series id | u8 tier | f64 hour start | u32 n | n × u32 chunk length | chunks
+ *   index payload: u32 0xffffffff | u32 n | n × (u32 id, u8 tier, f64 hour, u32 offset, u32 length)
+ *   trailer: u32 offset of the index frame | u32 "PBBK"
+ */
+
+export type Tier = 'raw' | 'm1' | 'h1';
+const TIER_CODE: Record<Tier, number> = { raw: 0, m1: 1, h1: 2 };
+const TIER_OF = ['raw', 'm1', 'h1'] as const;
+const TRAILER_MAGIC = 0x4b424250;
+const INDEX_ID = 0xffffffff;
+const INDEX_ENTRY = 21;
+/** Most bytes one frame of a block may hold. */
+export const BLOCK_MAX_FRAME = 256 * 1024 ** 2;
+
+/** Where one (series, tier, hour) is in a block. */
+export interface BlockEntry {
+  id: number;
+  tier: Tier;
+  hour: number;
+  offset: number;
+  length: number;
+}
+
+/** A block's chunks of one series, tier and hour, before writing. */
+export interface BlockPart {
+  id: number;
+  tier: Tier;
+  hour: number;
+  chunks: Uint8Array[];
+}
+
+function encodePart(part: BlockPart): Buffer {
+  const size = 17 + 4 * part.chunks.length + part.chunks.reduce((n, c) => n + c.length, 0);
+  const out = Buffer.allocUnsafe(size);
+  let at = out.writeUInt32LE(part.id, 0);
+  at = out.writeUInt8(TIER_CODE[part.tier], at);
+  at = out.writeDoubleLE(part.hour, at);
+  at = out.writeUInt32LE(part.chunks.length, at);
+  for (const c of part.chunks) at = out.writeUInt32LE(c.length, at);
+  for (const c of part.chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** Decodes a frame payload into its part; throws on anything malformed. */
+export function decodePart(payload: Buffer): BlockPart {
+  if (payload.length < 17) throw new Error('block frame too short');
+  const id = payload.readUInt32LE(0);
+  const tier = TIER_OF[payload.readUInt8(4)];
+  if (!tier) throw new Error('block frame has an unknown tier');
+  const hour = payload.readDoubleLE(5);
+  const n = payload.readUInt32LE(13);
+  let at = 17 + 4 * n;
+  if (at > payload.length) throw new Error('block frame lists more chunks than it holds');
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const length = payload.readUInt32LE(17 + 4 * i);
+    if (at + length > payload.length) throw new Error('block frame chunk runs past its end');
+    chunks.push(payload.subarray(at, at + length));
+    at += length;
+  }
+  return { id, tier, hour, chunks };
+}
+
+/** Writes `parts` as a block at `file` (via a temporary file, fsync'd, then renamed); returns its size. */
+export function writeBlock(file: string, parts: Iterable<BlockPart>): number {
+  const tmp = `${file}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    const entries: BlockEntry[] = [];
+    let offset = 0;
+    const pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = () => {
+      if (pending.length === 0) return;
+      fs.writeSync(fd, Buffer.concat(pending, pendingBytes));
+      pending.length = 0;
+      pendingBytes = 0;
+    };
+    for (const part of parts) {
+      const bytes = frame(encodePart(part));
+      entries.push({ id: part.id, tier: part.tier, hour: part.hour, offset, length: bytes.length });
+      pending.push(bytes);
+      pendingBytes += bytes.length;
+      offset += bytes.length;
+      if (pendingBytes > 1024 ** 2) flush();
+    }
+    entries.sort(compareEntries);
+    const index = Buffer.allocUnsafe(8 + entries.length * INDEX_ENTRY);
+    let at = index.writeUInt32LE(INDEX_ID, 0);
+    at = index.writeUInt32LE(entries.length, at);
+    for (const e of entries) {
+      at = index.writeUInt32LE(e.id, at);
+      at = index.writeUInt8(TIER_CODE[e.tier], at);
+      at = index.writeDoubleLE(e.hour, at);
+      at = index.writeUInt32LE(e.offset, at);
+      at = index.writeUInt32LE(e.length, at);
+    }
+    pending.push(frame(index));
+    const trailer = Buffer.allocUnsafe(8);
+    trailer.writeUInt32LE(offset, 0);
+    trailer.writeUInt32LE(TRAILER_MAGIC, 4);
+    pending.push(trailer);
+    pendingBytes += pending.at(-2)!.length + 8;
+    flush();
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  return fs.statSync(file).size;
+}
+
+function compareEntries(a: BlockEntry, b: BlockEntry): number {
+  return a.id - b.id || TIER_CODE[a.tier] - TIER_CODE[b.tier] || a.hour - b.hour;
+}
+
+/** A block's index, and what was wrong with the file if anything. */
+export interface BlockIndex {
+  entries: BlockEntry[];
+  /** Frames found damaged while reading the index (the index itself, or frames when it had to be rebuilt). */
+  damaged: number;
+}
+
+/** Reads a block's index; rebuilds it from the frames when the trailer or the index is damaged. */
+export function readBlockIndex(file: string): BlockIndex {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size >= 8 + FRAME_HEADER) {
+      const trailer = Buffer.alloc(8);
+      fs.readSync(fd, trailer, 0, 8, size - 8);
+      const offset = trailer.readUInt32LE(0);
+      if (trailer.readUInt32LE(4) === TRAILER_MAGIC && offset < size - 8) {
+        const frameBytes = Buffer.alloc(size - 8 - offset);
+        fs.readSync(fd, frameBytes, 0, frameBytes.length, offset);
+        const scan = scanFrames(frameBytes, frameBytes.length);
+        const payload = scan.payloads[0];
+        if (scan.payloads.length === 1 && payload && payload.readUInt32LE(0) === INDEX_ID) {
+          const index = parseIndex(payload, offset);
+          if (index) return { entries: index, damaged: 0 };
+        }
+      }
+    }
+    // The index cannot be trusted: find the frames themselves.
+    const bytes = Buffer.alloc(size);
+    fs.readSync(fd, bytes, 0, size, 0);
+    const entries: BlockEntry[] = [];
+    let damaged = 1;
+    let at = 0;
+    // scanFrames gives payloads; their offsets follow from the payload views' positions.
+    const scan = scanFrames(bytes, BLOCK_MAX_FRAME);
+    damaged += scan.damaged;
+    for (const payload of scan.payloads) {
+      if (payload.length >= 4 && payload.readUInt32LE(0) === INDEX_ID) continue;
+      at = payload.byteOffset - bytes.byteOffset - FRAME_HEADER;
+      try {
+        const part = decodePart(payload);
+        entries.push({ id: part.id, tier: part.tier, hour: part.hour, offset: at, length: payload.length + FRAME_HEADER });
+      } catch {
+        damaged++;
+      }
+    }
+    entries.sort(compareEntries);
+    return { entries, damaged };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function parseIndex(payload: Buffer, limit: number): BlockEntry[] | undefined {
+  const n = payload.readUInt32LE(4);
+  if (payload.length !== 8 + n * INDEX_ENTRY) return undefined;
+  const entries: BlockEntry[] = [];
+  for (let i = 0, at = 8; i < n; i++, at += INDEX_ENTRY) {
+    const tier = TIER_OF[payload.readUInt8(at + 4)];
+    const offset = payload.readUInt32LE(at + 13);
+    const length = payload.readUInt32LE(at + 17);
+    if (!tier || offset + length > limit) return undefined;
+    entries.push({ id: payload.readUInt32LE(at), tier, hour: payload.readDoubleLE(at + 5), offset, length });
+  }
+  return entries;
+}
+
+/** The entries of `index` for one series and tier (binary search: the index is sorted). */
+export function entriesOf(index: BlockIndex, id: number, tier: Tier): BlockEntry[] {
+  const { entries } = index;
+  let lo = 0;
+  let hi = entries.length;
+  const code = TIER_CODE[tier];
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const e = entries[mid]!;
+    if (e.id < id || (e.id === id && TIER_CODE[e.tier] < code)) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: BlockEntry[] = [];
+  for (let i = lo; i < entries.length && entries[i]!.id === id && entries[i]!.tier === tier; i++) out.push(entries[i]!);
+  return out;
+}
+
+/** Reads one entry's part; undefined (the caller counts it) when its frame is damaged. */
+export function readPart(fd: number, entry: BlockEntry): BlockPart | undefined {
+  const bytes = Buffer.alloc(entry.length);
+  if (fs.readSync(fd, bytes, 0, entry.length, entry.offset) !== entry.length) return undefined;
+  if (bytes.length < FRAME_HEADER || crc32(bytes.subarray(FRAME_HEADER)) !== bytes.readUInt32LE(8)) return undefined;
+  try {
+    return decodePart(bytes.subarray(FRAME_HEADER));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every intact part of a block, in file order, and how many frames were damaged. */
+export function readAllParts(file: string): { parts: BlockPart[]; damaged: number } {
+  const bytes = fs.readFileSync(file);
+  const scan = scanFrames(bytes, BLOCK_MAX_FRAME);
+  const parts: BlockPart[] = [];
+  let damaged = scan.damaged + (scan.tailBytes > 8 ? 1 : 0);
+  for (const payload of scan.payloads) {
+    if (payload.length >= 4 && payload.readUInt32LE(0) === INDEX_ID) continue;
+    try {
+      parts.push(decodePart(payload));
+    } catch {
+      damaged++;
+    }
+  }
+  return { parts, damaged };
+}

@@ -1,0 +1,1234 @@
+/*
+ * Time-series chunks for Pulseboard's on-disk store, after Facebook's Gorilla paper (Pelkonen et
+ * al., VLDB 2015): times as delta-of-delta, each value column either as scaled decimal integers
+ * or as the XOR of consecutive float64 bit patterns, whichever is smaller for that chunk.
+ *
+ * Layout (bits are most significant first):
+ *   u8 version | u8 columns | varint count
+ *   when count > 0: signed varint first time | varint time-section bytes |
+ *                   per column: u8 encoding, varint section bytes
+ *   the time section, then each column's section, each starting on a byte boundary.
+ *
+ * An encoding byte is 0 for XOR, else 1 + 2k + (order - 1): values times 10^k as integers, coded
+ * as deltas (order 1, best for gauges) or deltas of deltas (order 2, best for counters). A column
+ * is decimal when, for the smallest k in 0..6, every value v is i / 10^k for the integer
+ * i = round(v * 10^k), |i| < 2^51, and no value is -0; the decoder computes i / 10^k.
+ *
+ * Integer sections (the times; decimal columns) start with a code table: 3 bits holding the
+ * number of classes minus one, 3 bits R, then 6 bits per class holding its width. Each code is a
+ * class prefix (c ones and a zero; the last class its ones alone) and the residual in two's
+ * complement of the class's width; a class of width 0 is zeros only, and its codes carry an R-bit
+ * run length (1 to 2^R zeros). The writer picks the widths and R per section from the residuals
+ * it saw (an exact dynamic program), so an hour of regular intervals or of a constant costs a few
+ * dozen bytes and other residuals little more than their own width. Every code costs at least 1
+ * bit and stands for at most 128 points, which bounds a chunk's point count, and so a decoder's
+ * work and memory, by its length.
+ *
+ * XOR sections hold 3 bits R and the first value's 64 bits, then per point: 0 and an R-bit run
+ * length (the same bits for 1 to 2^R points), 10 and the meaningful bits within the previous
+ * window, or 11, 5 bits of leading zeros, 6 bits of meaningful length (0 meaning 64) and the
+ * meaningful bits.
+ */
+
+const VERSION = 1;
+const MAX_COLUMNS = 255;
+/** Classes in an integer code table (3 bits). */
+const MAX_CLASSES = 8;
+/** Widest residual: a difference of safe integers fits 54 bits of two's complement. */
+const MAX_WIDTH = 54;
+const TWO32 = 4294967296;
+const SCALES = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000] as const;
+const MAX_K = SCALES.length - 1;
+/** Scaled integers stay below 2^51 so their deltas of deltas (< 2^53) are exact. */
+const SCALED_LIMIT = 2 ** 51;
+const ENCODING_XOR = 0;
+/** No XOR window yet: no leading-zero count reaches it, so the first change opens one. */
+const NO_WINDOW = 65;
+/** Run-length field widths: runs of up to 2^7 zero residuals per code. */
+const MAX_RUN_BITS = 7;
+/** Points a code can stand for, which bounds the points a section of some length can hold. */
+const MAX_RUN = 2 ** MAX_RUN_BITS;
+/** Chunks are meant to hold hours, not weeks: the cap bounds what any input makes a decoder allocate. */
+const MAX_POINTS = 2 ** 20;
+/** Appends after which byteLength plans the code tables afresh rather than pricing with old ones. */
+const REPLAN_POINTS = 32;
+/** Zero words after the input: one residual or XOR value reads at most 77 + 32 bits past a check. */
+const PAD_WORDS = 5;
+/** Keeps bit positions below 2^32. */
+const MAX_INPUT = 2 ** 28;
+const INITIAL_CAPACITY = 256;
+
+// Float64 bit patterns are read and written as two 32-bit halves through a Uint32Array view.
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const LO = LITTLE_ENDIAN ? 0 : 1;
+const HI = 1 - LO;
+
+/** Thrown by decodeChunk for any input that is not a chunk ChunkWriter could have written. */
+export class ChunkError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChunkError';
+  }
+}
+
+/** A decoded chunk: `values[c][i]` is column c's value at `times[i]`. */
+export interface DecodedChunk {
+  columns: number;
+  times: Float64Array;
+  /** One per column, each as long as `times`. */
+  values: Float64Array[];
+}
+
+/** Bits of the narrowest two's complement holding the safe integer r; 0 for 0. */
+function widthOf(r: number): number {
+  if (r === 0) return 0;
+  if (r >= -2147483648 && r <= 2147483647) return 33 - Math.clz32(r < 0 ? ~r : r);
+  const hi = Math.floor(r / TWO32);
+  return 65 - Math.clz32(hi < 0 ? ~hi : hi);
+}
+
+/** Trailing zero bits of a non-zero int32. */
+function ctz(x: number): number {
+  return 31 - Math.clz32(x & -x);
+}
+
+/**
+ * Whether v is exactly some integer over 10^k (scale), small enough for the decimal coding. The
+ * integer is v * 10^k rounded, not v * 10^k itself: 0.29 * 100 is 28.999999999999996, yet 29 / 100
+ * is 0.29, and the decoder divides.
+ */
+function fitsScale(v: number, scale: number): boolean {
+  const x = Math.round(v * scale);
+  return x < SCALED_LIMIT && x > -SCALED_LIMIT && x / scale === v && (v !== 0 || 1 / v > 0);
+}
+
+/** An integer code table and the bits its section takes (table included). */
+interface Code {
+  classes: number;
+  /** Bits of a zero-run length (0: each zero its own code). */
+  runBits: number;
+  widths: number[];
+  bits: number;
+}
+
+const NO_CODE: Code = { classes: 0, runBits: 0, widths: [], bits: 0 };
+
+/** Runs of repeats (zero residuals, unchanged XOR values) as the writer has seen them. */
+class Runs {
+  private closed = 0;
+  private open = 0;
+  /** Codes the closed runs take with b-bit run lengths, per b. */
+  private readonly codes: number[] = new Array<number>(MAX_RUN_BITS + 1).fill(0);
+
+  add(): void {
+    this.open++;
+  }
+
+  /** Ends the open run, if any. */
+  close(): void {
+    const open = this.open;
+    if (open === 0) return;
+    const codes = this.codes;
+    for (let b = 1; b <= MAX_RUN_BITS; b++) codes[b] = (codes[b] as number) + ((open - 1) >> b) + 1;
+    this.closed += open;
+    this.open = 0;
+  }
+
+  /** Repeats so far. */
+  get total(): number {
+    return this.closed + this.open;
+  }
+
+  /**
+   * The cheapest run-length width (1 to MAX_RUN_BITS) and the bits its codes take, each costing
+   * `prefix` bits and the length. The open run counts as if closed: the writer closes it at the end.
+   */
+  best(prefix: number): { runBits: number; bits: number } {
+    let bits = Infinity;
+    let runBits = 0;
+    for (let b = 1; b <= MAX_RUN_BITS; b++) {
+      const c = this.codesWith(b) * (prefix + b);
+      if (c < bits) {
+        bits = c;
+        runBits = b;
+      }
+    }
+    return { runBits, bits };
+  }
+
+  /** Codes all runs so far take with b-bit run lengths (b >= 1). */
+  codesWith(b: number): number {
+    const open = this.open;
+    return (this.codes[b] as number) + (open > 0 ? ((open - 1) >> b) + 1 : 0);
+  }
+
+  reset(): void {
+    this.closed = 0;
+    this.open = 0;
+    this.codes.fill(0);
+  }
+}
+
+/** Residuals of one integer section as the writer has seen them: widths and zero runs. */
+class Residuals {
+  /** Non-zero residuals per width; zeros are in `runs`. */
+  private readonly hist: number[] = new Array<number>(MAX_WIDTH + 1).fill(0);
+  private readonly runs = new Runs();
+
+  add(r: number): void {
+    if (r === 0) {
+      this.runs.add();
+      return;
+    }
+    const hist = this.hist;
+    const w = widthOf(r);
+    hist[w] = (hist[w] as number) + 1;
+    this.runs.close();
+  }
+
+  reset(): void {
+    this.hist.fill(0);
+    this.runs.reset();
+  }
+
+  /** Bits the residuals so far take with `code`, table included; Infinity if it cannot code them. */
+  price(code: Code): number {
+    const hist = this.hist;
+    const widths = code.widths;
+    const last = code.classes - 1;
+    if (last < 0) return this.runs.total === 0 && hist.every((k) => k === 0) ? 0 : Infinity;
+    let bits = 6 + 6 * code.classes;
+    for (let w = 1, c = 0; w <= MAX_WIDTH; w++) {
+      const k = hist[w] as number;
+      if (k === 0) continue;
+      while (c <= last && (widths[c] as number) < w) c++;
+      if (c > last) return Infinity;
+      bits += k * ((c < last ? c + 1 : c) + (widths[c] as number));
+    }
+    const zeros = this.runs.total;
+    if (zeros > 0) {
+      const prefix = last > 0 ? 1 : 0;
+      bits += code.runBits > 0 ? this.runs.codesWith(code.runBits) * (prefix + code.runBits) : zeros * (prefix + (widths[0] as number));
+    }
+    return bits;
+  }
+
+  /**
+   * The cheapest code table: either the zeros share the classes' scheme like any width, or they
+   * get class 0 to themselves with the best run-length width and the other widths the rest.
+   */
+  plan(): Code {
+    const hist = this.hist;
+    hist[0] = this.runs.total;
+    const code = this.planWith(hist);
+    hist[0] = 0;
+    return code;
+  }
+
+  private planWith(hist: number[]): Code {
+    let best = NO_CODE;
+    const all = partition(hist, 0, 0);
+    if (all) best = { classes: all.widths.length, runBits: 0, widths: all.widths, bits: 6 + all.cost };
+    const zeros = hist[0] as number;
+    if (zeros === 0) return best;
+    const rest = partition(hist, 1, 1);
+    const classes = rest ? 1 + rest.widths.length : 1;
+    const { runBits, bits: zeroCost } = this.runs.best(rest ? 1 : 0);
+    const bits = 12 + zeroCost + (rest ? rest.cost : 0);
+    if (bits < best.bits) {
+      const widths = rest ? [0, ...rest.widths] : [0];
+      best = { classes, runBits, widths, bits };
+    }
+    return best;
+  }
+}
+
+/** Bits a class takes in a code table. */
+const TABLE_BITS = 6;
+
+// Scratch space for partition(): it runs once per section per plan, and allocation would dominate.
+const USED = new Int32Array(MAX_WIDTH + 1);
+const CUM = new Float64Array(MAX_WIDTH + 2);
+const COST = new Float64Array(MAX_CLASSES * (MAX_WIDTH + 1));
+const FROM = new Int32Array(MAX_CLASSES * (MAX_WIDTH + 1));
+
+/**
+ * The cheapest split of the residual widths from `minWidth` on (counted in `hist`) into classes,
+ * numbered from `offset`: runs of used widths, each class coded at its widest, prefixes growing by
+ * one bit a class, and 6 bits of table a class (dynamic programming over the used widths). Null
+ * when no width is used.
+ */
+function partition(hist: number[], minWidth: number, offset: number): { cost: number; widths: number[] } | null {
+  const used = USED;
+  const cum = CUM;
+  const cost = COST;
+  const from = FROM;
+  let m = 0;
+  let total = 0;
+  for (let w = minWidth; w <= MAX_WIDTH; w++) {
+    const c = hist[w] as number;
+    if (c > 0) {
+      used[m++] = w;
+      total += c;
+      cum[m] = total;
+    }
+  }
+  if (m === 0) return null;
+  cum[0] = 0;
+  const top = used[m - 1] as number;
+  // One class, the last: its prefix is `offset` bits, so with none it needs a width of 1 or more.
+  let best = TABLE_BITS + (offset + Math.max(top, offset === 0 ? 1 : 0)) * total;
+  let bestClasses = 1;
+  let bestSplit = -1;
+  const most = Math.min(MAX_CLASSES - offset, m);
+  // cost[g * m + b]: cheapest coding of used[0..b] by classes 0..g, none last, class g ending at b.
+  for (let b = 0; b < m; b++) cost[b] = TABLE_BITS + (offset + 1 + (used[b] as number)) * (cum[b + 1] as number);
+  for (let g = 1; g < most - 1; g++) {
+    for (let b = g; b < m; b++) {
+      const each = offset + g + 1 + (used[b] as number);
+      const upTo = cum[b + 1] as number;
+      let min = Infinity;
+      let arg = -1;
+      for (let a = g - 1; a < b; a++) {
+        const c = (cost[(g - 1) * m + a] as number) + TABLE_BITS + each * (upTo - (cum[a + 1] as number));
+        if (c < min) {
+          min = c;
+          arg = a;
+        }
+      }
+      cost[g * m + b] = min;
+      from[g * m + b] = arg;
+    }
+  }
+  for (let classes = 2; classes <= most; classes++) {
+    const g = classes - 2;
+    const each = offset + classes - 1 + top;
+    for (let a = g; a < m - 1; a++) {
+      const c = (cost[g * m + a] as number) + TABLE_BITS + each * (total - (cum[a + 1] as number));
+      if (c < best) {
+        best = c;
+        bestClasses = classes;
+        bestSplit = a;
+      }
+    }
+  }
+  const widths = new Array<number>(bestClasses).fill(0);
+  widths[bestClasses - 1] = Math.max(top, offset === 0 ? 1 : 0);
+  for (let g = bestClasses - 2, b = bestSplit; g >= 0; g--) {
+    widths[g] = used[b] as number;
+    b = from[g * m + b] as number;
+  }
+  return { cost: best, widths };
+}
+
+/** Appends bits most significant first into 32-bit words sized up front. */
+class BitWriter {
+  private readonly words: Int32Array;
+  private full = 0;
+  private cur = 0;
+  private free = 32;
+
+  constructor(bits: number) {
+    this.words = new Int32Array((bits >>> 5) + 1);
+  }
+
+  get bitLength(): number {
+    return this.full * 32 + 32 - this.free;
+  }
+
+  /** Writes the low n bits of v, n in 0..32. */
+  write(v: number, n: number): void {
+    if (n === 0) return;
+    const bits = n === 32 ? v : v & ((1 << n) - 1);
+    if (n < this.free) {
+      this.free -= n;
+      this.cur |= bits << this.free;
+    } else {
+      const spill = n - this.free;
+      this.words[this.full++] = this.cur | (bits >>> spill);
+      this.free = 32 - spill;
+      this.cur = spill === 0 ? 0 : bits << this.free;
+    }
+  }
+
+  alignToByte(): void {
+    const rest = this.bitLength & 7;
+    if (rest !== 0) this.write(0, 8 - rest);
+  }
+
+  copyTo(out: Uint8Array, offset: number): void {
+    if (this.free < 32) this.words[this.full] = this.cur;
+    const n = this.bitLength >>> 3;
+    const words = this.words;
+    for (let i = 0; i < n; i++) out[offset + i] = (words[i >>> 2] as number) >>> (24 - ((i & 3) << 3));
+  }
+
+  /** Writes a code table. */
+  table(code: Code): void {
+    this.write(((code.classes - 1) << 3) | code.runBits, 6);
+    for (let c = 0; c < code.classes; c++) this.write(code.widths[c] as number, 6);
+  }
+}
+
+/**
+ * A code table laid out for writing: per residual width its class, per class prefix and width.
+ * One instance serves every section in turn (see CODER).
+ */
+class Coder {
+  private readonly classOf = new Int32Array(MAX_WIDTH + 1);
+  private readonly prefix = new Int32Array(MAX_CLASSES);
+  private readonly prefixBits = new Int32Array(MAX_CLASSES);
+  private widths: number[] = [];
+  private runBits = 0;
+  /** Zeros per run code; 0 when zeros are coded one by one. */
+  private maxRun = 0;
+  private zeros = 0;
+  private out: BitWriter | null = null;
+
+  /** Writes the table of `code` to `out` and readies put() for its residuals. */
+  start(out: BitWriter, code: Code): this {
+    out.table(code);
+    this.out = out;
+    this.widths = code.widths;
+    this.runBits = code.runBits;
+    this.maxRun = code.runBits > 0 ? 1 << code.runBits : 0;
+    this.zeros = 0;
+    const last = code.classes - 1;
+    for (let c = 0, w = 0; c <= last; c++) {
+      this.prefix[c] = c < last ? ((1 << c) - 1) << 1 : (1 << c) - 1;
+      this.prefixBits[c] = c < last ? c + 1 : c;
+      for (const top = code.widths[c] as number; w <= top; w++) this.classOf[w] = c;
+    }
+    return this;
+  }
+
+  /** Writes the safe integer r, which the table covers. */
+  put(r: number): void {
+    if (r === 0 && this.maxRun > 0) {
+      if (++this.zeros === this.maxRun) this.flush();
+      return;
+    }
+    if (this.zeros > 0) this.flush();
+    const out = this.out as BitWriter;
+    const c = this.classOf[widthOf(r)] as number;
+    const w = this.widths[c] as number;
+    const p = this.prefixBits[c] as number;
+    if (p + w <= 32) {
+      out.write(((this.prefix[c] as number) << w) | (r & (w === 32 ? -1 : (1 << w) - 1)), p + w);
+    } else {
+      out.write(this.prefix[c] as number, p);
+      if (w <= 32) out.write(r, w);
+      else {
+        const hi = Math.floor(r / TWO32);
+        out.write(hi, w - 32);
+        out.write(r - hi * TWO32, 32);
+      }
+    }
+  }
+
+  /** Writes the pending zero run, if any; call after the last put. */
+  end(): void {
+    if (this.zeros > 0) this.flush();
+  }
+
+  /** Class 0 (prefix all zeros) and the run length less one. */
+  private flush(): void {
+    (this.out as BitWriter).write(this.zeros - 1, (this.prefixBits[0] as number) + this.runBits);
+    this.zeros = 0;
+  }
+}
+
+const CODER = new Coder();
+
+/** Reads bits from big-endian words padded with PAD_WORDS zero words. */
+class BitReader {
+  pos = 0;
+  end = 0;
+  /** Points the last residual read stands for: 1, or a zero run's length. */
+  run = 1;
+  private classes = 0;
+  private runBits = 0;
+  private readonly widths = new Int32Array(MAX_CLASSES);
+
+  constructor(private readonly words: Int32Array) {}
+
+  /** The 32 bits from pos on. */
+  peek(): number {
+    const w = this.pos >>> 5;
+    const o = this.pos & 31;
+    const words = this.words;
+    return o === 0 ? (words[w] as number) : ((words[w] as number) << o) | ((words[w + 1] as number) >>> (32 - o));
+  }
+
+  /** Throws unless the reader is still within its section. */
+  within(what: string): void {
+    if (this.pos > this.end) throw new ChunkError(`chunk truncated: ${what} runs past its section`);
+  }
+
+  /** Reads a code table, checking it is one ChunkWriter writes (every code at least 1 bit). */
+  table(what: string): void {
+    if (this.pos + 6 > this.end) throw new ChunkError(`chunk truncated: no code table for ${what}`);
+    const head = this.peek() >>> 26;
+    this.pos += 6;
+    const classes = (head >>> 3) + 1;
+    const runBits = head & 7;
+    if (this.pos + 6 * classes > this.end) throw new ChunkError(`chunk truncated: code table for ${what}`);
+    for (let c = 0; c < classes; c++) {
+      const w = this.peek() >>> 26;
+      this.pos += 6;
+      if (w > MAX_WIDTH || (c > 0 && w <= (this.widths[c - 1] as number))) {
+        throw new ChunkError(`chunk malformed: bad code table for ${what}`);
+      }
+      this.widths[c] = w;
+    }
+    if ((runBits > 0 && this.widths[0] !== 0) || (classes === 1 && runBits === 0 && this.widths[0] === 0)) {
+      throw new ChunkError(`chunk malformed: bad code table for ${what}`);
+    }
+    this.classes = classes;
+    this.runBits = runBits;
+  }
+
+  /** Reads one residual with the last table read; `run` says how many points it stands for. */
+  residual(): number {
+    const x = this.peek();
+    const last = this.classes - 1;
+    let c = Math.clz32(~x);
+    let p = c + 1;
+    if (c >= last) {
+      c = last;
+      p = last;
+    }
+    const w = this.widths[c] as number;
+    if (w === 0) {
+      const b = this.runBits;
+      this.run = b === 0 ? 1 : ((x << p) >>> (32 - b)) + 1;
+      this.pos += p + b;
+      return 0;
+    }
+    this.run = 1;
+    if (p + w <= 32) {
+      this.pos += p + w;
+      return (x << p) >> (32 - w);
+    }
+    this.pos += p;
+    if (w <= 32) {
+      const y = this.peek() >> (32 - w);
+      this.pos += w;
+      return y;
+    }
+    const hi = this.peek() >> (64 - w);
+    this.pos += w - 32;
+    const lo = this.peek() >>> 0;
+    this.pos += 32;
+    return hi * TWO32 + lo;
+  }
+}
+
+/** What the writer has learned about one column from the values analysed so far. */
+class ColumnStats {
+  // XOR: the bits it takes but for repeats, the repeats, the previous bit pattern and window.
+  xorBits = 0;
+  readonly same = new Runs();
+  hi = 0;
+  lo = 0;
+  lead = NO_WINDOW;
+  trail = 0;
+  // Decimal: whether every value fits 10^k, the smallest such k, the previous scaled value and
+  // delta, and the order-1 and order-2 residuals at that k.
+  decimal = true;
+  k = 0;
+  s = 0;
+  delta = 0;
+  readonly order1 = new Residuals();
+  readonly order2 = new Residuals();
+}
+
+interface ColumnPlan {
+  encoding: number;
+  /** The code table written (for XOR, just its run-length width). */
+  code: Code;
+  bits: number;
+  /** The decimal tables planned, chosen or not, for byteLength to price later points with. */
+  order1: Code;
+  order2: Code;
+}
+
+interface Plan {
+  count: number;
+  time: Code;
+  timeBits: number;
+  columns: ColumnPlan[];
+  header: number[];
+  total: number;
+}
+
+function pushVarint(out: number[], v: number): void {
+  while (v >= 128) {
+    out.push((v % 128) | 128);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+}
+
+/** Sign in the first byte's low bit, then the magnitude: no intermediate beyond 2^53. */
+function pushSignedVarint(out: number[], v: number): void {
+  const negative = v < 0;
+  let m = negative ? -v : v;
+  let b = ((m % 64) << 1) | (negative ? 1 : 0);
+  m = Math.floor(m / 64);
+  while (m > 0) {
+    out.push(b | 128);
+    b = m % 128;
+    m = Math.floor(m / 128);
+  }
+  out.push(b);
+}
+
+/**
+ * Builds one chunk from points appended in time order. The raw points stay in memory and are
+ * encoded by finish(), which picks each column's coding from all of its values; the analysis
+ * behind that choice runs incrementally, so byteLength is cheap to ask after every append.
+ */
+export class ChunkWriter {
+  private readonly cols: number;
+  private n = 0;
+  private times: Float64Array;
+  /** Values row by row: point i's column c at i * cols + c. */
+  private vals: Float64Array;
+  private valBits: Uint32Array;
+  private analysed = 0;
+  private readonly timeResiduals = new Residuals();
+  private timeDelta = 0;
+  private readonly stats: ColumnStats[] = [];
+  private plan: Plan | null = null;
+
+  /** `columns` values per point: 1 for raw points, 5 for rollups (min, max, sum, count, last). */
+  constructor(columns = 1) {
+    if (!Number.isInteger(columns) || columns < 1 || columns > MAX_COLUMNS) {
+      throw new RangeError(`ChunkWriter: columns must be an integer from 1 to ${MAX_COLUMNS}, not ${columns}`);
+    }
+    this.cols = columns;
+    this.times = new Float64Array(INITIAL_CAPACITY);
+    this.vals = new Float64Array(INITIAL_CAPACITY * columns);
+    this.valBits = new Uint32Array(this.vals.buffer);
+    for (let c = 0; c < columns; c++) this.stats.push(new ColumnStats());
+  }
+
+  /**
+   * Appends a point. `t` is whole milliseconds since the epoch, a safe integer no earlier than the
+   * previous point's (equal is fine); one value per column, any float64 (NaN's payload may not
+   * survive). Throws RangeError otherwise, leaving the chunk as it was.
+   */
+  append(t: number, ...values: number[]): void {
+    const n = this.n;
+    const cols = this.cols;
+    const last = n > 0 ? (this.times[n - 1] as number) : t;
+    // One test on the hot path; the messages are built out of line, which keeps append inlinable.
+    if (!Number.isSafeInteger(t) || !(t >= last && t - last <= Number.MAX_SAFE_INTEGER) || values.length !== cols || n === MAX_POINTS) {
+      this.refuse(t, last, values.length);
+    }
+    if (n === this.times.length) this.grow();
+    this.times[n] = t === 0 ? 0 : t; // -0 would come back as 0 anyway
+    const vals = this.vals;
+    const base = n * cols;
+    for (let c = 0; c < cols; c++) vals[base + c] = values[c] as number;
+    this.n = n + 1;
+  }
+
+  private refuse(t: number, last: number, values: number): never {
+    if (!Number.isSafeInteger(t)) throw new RangeError(`ChunkWriter: time ${t} is not a safe integer`);
+    if (t < last) throw new RangeError(`ChunkWriter: time ${t} is before the previous point's ${last}`);
+    if (t - last > Number.MAX_SAFE_INTEGER) throw new RangeError(`ChunkWriter: time ${t} is too far after ${last}`);
+    if (values !== this.cols) throw new RangeError(`ChunkWriter: ${values} values for a chunk of ${this.cols} columns`);
+    throw new RangeError(`ChunkWriter: a chunk holds at most ${MAX_POINTS} points`);
+  }
+
+  get count(): number {
+    return this.n;
+  }
+
+  /** Time of the first point; NaN when empty. */
+  get firstTime(): number {
+    return this.n === 0 ? NaN : (this.times[0] as number);
+  }
+
+  /** Time of the last point; NaN when empty. */
+  get lastTime(): number {
+    return this.n === 0 ? NaN : (this.times[this.n - 1] as number);
+  }
+
+  /** Exactly finish().length now. */
+  /**
+   * Bytes finish() would return now: exact after finish() and every REPLAN_POINTS appends, and in
+   * between the points since priced with the code tables planned then, which finish() may improve
+   * on by a few bytes. Cheap enough to ask after every append.
+   */
+  get byteLength(): number {
+    const exact = this.plan;
+    if (exact === null || exact.count !== this.n) {
+      const estimate = exact !== null && this.n - exact.count < REPLAN_POINTS ? this.makePlan(exact) : null;
+      if (estimate !== null) return estimate.total;
+    }
+    return this.planned().total;
+  }
+
+  /** The encoded chunk. The writer stays usable: later appends extend the same chunk. */
+  finish(): Uint8Array {
+    const plan = this.planned();
+    const out = new Uint8Array(plan.total);
+    out.set(plan.header);
+    const n = plan.count;
+    if (n === 0) return out;
+    const w = new BitWriter((plan.total - plan.header.length) * 8);
+    let expected = 0;
+    const check = (bits: number): void => {
+      w.alignToByte();
+      expected += Math.ceil(bits / 8) * 8;
+      if (w.bitLength !== expected) throw new Error('ChunkWriter: section size differs from its plan (a bug)');
+    };
+    if (n > 1) this.encodeTimes(w, plan.time, n);
+    check(plan.timeBits);
+    for (let c = 0; c < this.cols; c++) {
+      const col = plan.columns[c] as ColumnPlan;
+      if (col.encoding === ENCODING_XOR) this.encodeXor(w, c, n, col.code.runBits);
+      else this.encodeDecimal(w, c, n, col);
+      check(col.bits);
+    }
+    w.copyTo(out, plan.header.length);
+    return out;
+  }
+
+  private grow(): void {
+    const times = new Float64Array(this.times.length * 2);
+    times.set(this.times);
+    this.times = times;
+    const vals = new Float64Array(this.vals.length * 2);
+    vals.set(this.vals);
+    this.vals = vals;
+    this.valBits = new Uint32Array(vals.buffer);
+  }
+
+  /** The exact plan for the points so far (cached until the next append). */
+  private planned(): Plan {
+    if (this.plan?.count !== this.n) this.plan = this.makePlan(null) as Plan;
+    return this.plan;
+  }
+
+  /**
+   * Plans the sections: with fresh code tables (from null), or pricing the points with those of
+   * `reuse`, which gives null when they cannot code some residual.
+   */
+  private makePlan(reuse: Plan | null): Plan | null {
+    const n = this.n;
+    this.analyse();
+    let time = NO_CODE;
+    let timeBits = 0;
+    if (n > 1) {
+      time = reuse ? reuse.time : this.timeResiduals.plan();
+      timeBits = reuse ? this.timeResiduals.price(time) : time.bits;
+      if (timeBits === Infinity) return null;
+    }
+    const columns: ColumnPlan[] = [];
+    const header = [VERSION, this.cols];
+    pushVarint(header, n);
+    let total = 0;
+    if (n > 0) {
+      pushSignedVarint(header, this.times[0] as number);
+      pushVarint(header, Math.ceil(timeBits / 8));
+      total += Math.ceil(timeBits / 8);
+      for (let c = 0; c < this.cols; c++) {
+        const st = this.stats[c] as ColumnStats;
+        const old = reuse?.columns[c];
+        // XOR: 3 bits of run-length width, then repeats alone (1 bit) or in runs.
+        const runs = st.same.best(1);
+        const xor = runs.bits < st.same.total ? runs : { runBits: 0, bits: st.same.total };
+        const xorBits = 3 + st.xorBits + xor.bits;
+        const xorCode = { ...NO_CODE, runBits: xor.runBits, bits: xorBits };
+        let col: ColumnPlan = { encoding: ENCODING_XOR, code: xorCode, bits: xorBits, order1: NO_CODE, order2: NO_CODE };
+        if (st.decimal) {
+          const order2 = old ? old.order2 : st.order2.plan();
+          const order1 = old ? old.order1 : st.order1.plan();
+          const bits2 = old ? st.order2.price(order2) : order2.bits;
+          const bits1 = old ? st.order1.price(order1) : order1.bits;
+          if (bits1 === Infinity || bits2 === Infinity) return null;
+          col = { ...col, order1, order2 };
+          if (bits2 <= col.bits) col = { ...col, encoding: 2 + 2 * st.k, code: order2, bits: bits2 };
+          if (bits1 < col.bits) col = { ...col, encoding: 1 + 2 * st.k, code: order1, bits: bits1 };
+        }
+        columns.push(col);
+        header.push(col.encoding);
+        pushVarint(header, Math.ceil(col.bits / 8));
+        total += Math.ceil(col.bits / 8);
+      }
+    }
+    return { count: n, time, timeBits, columns, header, total: total + header.length };
+  }
+
+  /** Brings the statistics up to date with the points appended since the last call. */
+  private analyse(): void {
+    const from = this.analysed;
+    const to = this.n;
+    if (from === to) return;
+    const times = this.times;
+    const residuals = this.timeResiduals;
+    let prev = this.timeDelta;
+    for (let i = Math.max(from, 1); i < to; i++) {
+      const delta = (times[i] as number) - (times[i - 1] as number);
+      residuals.add(delta - prev);
+      prev = delta;
+    }
+    this.timeDelta = prev;
+    for (let c = 0; c < this.cols; c++) {
+      this.analyseXor(c, from, to);
+      const st = this.stats[c] as ColumnStats;
+      for (let i = from; st.decimal && i < to; ) {
+        i = this.analyseDecimal(st, c, i, to);
+        if (i < to) this.rescale(st, c, i);
+      }
+    }
+    this.analysed = to;
+  }
+
+  private analyseXor(c: number, from: number, to: number): void {
+    const st = this.stats[c] as ColumnStats;
+    const bits = this.valBits;
+    const cols = this.cols;
+    let xorBits = st.xorBits;
+    const same = st.same;
+    let ph = st.hi;
+    let pl = st.lo;
+    let lead = st.lead;
+    let trail = st.trail;
+    for (let i = from; i < to; i++) {
+      const j = 2 * (i * cols + c);
+      const hi = (bits[j + HI] as number) | 0;
+      const lo = (bits[j + LO] as number) | 0;
+      if (i === 0) xorBits = 64;
+      else {
+        const xh = hi ^ ph;
+        const xl = lo ^ pl;
+        if ((xh | xl) === 0) same.add();
+        else {
+          same.close();
+          const l = xh !== 0 ? Math.clz32(xh) : 32 + Math.clz32(xl);
+          const t = xl !== 0 ? ctz(xl) : 32 + ctz(xh);
+          if (l >= lead && t >= trail) xorBits += 66 - lead - trail;
+          else {
+            lead = l > 31 ? 31 : l;
+            trail = t;
+            xorBits += 77 - lead - trail;
+          }
+        }
+      }
+      ph = hi;
+      pl = lo;
+    }
+    st.xorBits = xorBits;
+    st.hi = ph;
+    st.lo = pl;
+    st.lead = lead;
+    st.trail = trail;
+  }
+
+  /** Counts residuals of points from..to-1 at the column's k; returns the first that does not fit. */
+  private analyseDecimal(st: ColumnStats, c: number, from: number, to: number): number {
+    const vals = this.vals;
+    const cols = this.cols;
+    const scale = SCALES[st.k] as number;
+    const o1 = st.order1;
+    const o2 = st.order2;
+    let s = st.s;
+    let delta = st.delta;
+    let i = from;
+    for (; i < to; i++) {
+      const v = vals[i * cols + c] as number;
+      const x = Math.round(v * scale);
+      if (!(x < SCALED_LIMIT && x > -SCALED_LIMIT && x / scale === v) || (v === 0 && 1 / v < 0)) {
+        break;
+      }
+      if (i === 0) {
+        o1.add(x);
+        o2.add(x);
+      } else {
+        const d = x - s;
+        o1.add(d);
+        o2.add(d - delta);
+        delta = d;
+      }
+      s = x;
+    }
+    st.s = s;
+    st.delta = delta;
+    return i;
+  }
+
+  /** Point i does not fit the column's k: moves to the smallest k all of 0..i fit, or to XOR. */
+  private rescale(st: ColumnStats, c: number, i: number): void {
+    const vals = this.vals;
+    const cols = this.cols;
+    const v = vals[i * cols + c] as number;
+    for (let k = st.k + 1; k <= MAX_K; k++) {
+      const scale = SCALES[k] as number;
+      if (!fitsScale(v, scale)) continue;
+      let j = 0;
+      while (j < i && fitsScale(vals[j * cols + c] as number, scale)) j++;
+      if (j < i) continue;
+      st.k = k;
+      st.s = 0;
+      st.delta = 0;
+      st.order1.reset();
+      st.order2.reset();
+      this.analyseDecimal(st, c, 0, i);
+      return;
+    }
+    st.decimal = false;
+  }
+
+  private encodeTimes(w: BitWriter, code: Code, n: number): void {
+    const coder = CODER.start(w, code);
+    const times = this.times;
+    let prev = times[0] as number;
+    let delta = 0;
+    for (let i = 1; i < n; i++) {
+      const t = times[i] as number;
+      const d = t - prev;
+      coder.put(d - delta);
+      delta = d;
+      prev = t;
+    }
+    coder.end();
+  }
+
+  private encodeDecimal(w: BitWriter, c: number, n: number, col: ColumnPlan): void {
+    const coder = CODER.start(w, col.code);
+    const vals = this.vals;
+    const cols = this.cols;
+    const scale = SCALES[(col.encoding - 1) >> 1] as number;
+    const order2 = (col.encoding & 1) === 0;
+    let s = Math.round((vals[c] as number) * scale);
+    coder.put(s);
+    let delta = 0;
+    for (let i = 1; i < n; i++) {
+      const x = Math.round((vals[i * cols + c] as number) * scale);
+      const d = x - s;
+      coder.put(order2 ? d - delta : d);
+      delta = d;
+      s = x;
+    }
+    coder.end();
+  }
+
+  private encodeXor(w: BitWriter, c: number, n: number, runBits: number): void {
+    const bits = this.valBits;
+    const cols = this.cols;
+    const maxRun = runBits > 0 ? 1 << runBits : 0;
+    w.write(runBits, 3);
+    let ph = (bits[2 * c + HI] as number) | 0;
+    let pl = (bits[2 * c + LO] as number) | 0;
+    w.write(ph, 32);
+    w.write(pl, 32);
+    let lead = NO_WINDOW;
+    let trail = 0;
+    let repeats = 0;
+    for (let i = 1; i < n; i++) {
+      const j = 2 * (i * cols + c);
+      const hi = (bits[j + HI] as number) | 0;
+      const lo = (bits[j + LO] as number) | 0;
+      const xh = hi ^ ph;
+      const xl = lo ^ pl;
+      ph = hi;
+      pl = lo;
+      if ((xh | xl) === 0) {
+        if (maxRun === 0) w.write(0, 1);
+        else if (++repeats === maxRun) {
+          w.write(repeats - 1, 1 + runBits);
+          repeats = 0;
+        }
+        continue;
+      }
+      if (repeats > 0) {
+        w.write(repeats - 1, 1 + runBits);
+        repeats = 0;
+      }
+      const l = xh !== 0 ? Math.clz32(xh) : 32 + Math.clz32(xl);
+      const t = xl !== 0 ? ctz(xl) : 32 + ctz(xh);
+      if (l >= lead && t >= trail) w.write(2, 2);
+      else {
+        lead = l > 31 ? 31 : l;
+        trail = t;
+        w.write((3 << 11) | (lead << 6) | ((64 - lead - trail) & 63), 13);
+      }
+      // The meaningful bits: the XOR shifted right by the window's trailing zeros.
+      const m = 64 - lead - trail;
+      let vh: number;
+      let vl: number;
+      if (trail >= 32) {
+        vh = 0;
+        vl = xh >>> (trail - 32);
+      } else if (trail === 0) {
+        vh = xh;
+        vl = xl;
+      } else {
+        vh = xh >>> trail;
+        vl = (xl >>> trail) | (xh << (32 - trail));
+      }
+      if (m > 32) {
+        w.write(vh, m - 32);
+        w.write(vl, 32);
+      } else w.write(vl, m);
+    }
+    if (repeats > 0) w.write(repeats - 1, 1 + runBits);
+  }
+}
+
+/** Reads a chunk header: bytes and varints of at most 8 bytes, each a safe integer. */
+class HeaderReader {
+  at = 0;
+  constructor(private readonly bytes: Uint8Array) {}
+
+  byte(what: string): number {
+    if (this.at >= this.bytes.length) throw new ChunkError(`chunk truncated: no ${what}`);
+    return this.bytes[this.at++] as number;
+  }
+
+  varint(what: string): number {
+    let v = 0;
+    let scale = 1;
+    for (let i = 0; i < 8; i++) {
+      const b = this.byte(what);
+      v += (b & 127) * scale;
+      if (b < 128) {
+        if (v > Number.MAX_SAFE_INTEGER) break;
+        return v;
+      }
+      scale *= 128;
+    }
+    throw new ChunkError(`chunk malformed: ${what} is too large`);
+  }
+
+  signedVarint(what: string): number {
+    const first = this.byte(what);
+    let m = (first >> 1) & 63;
+    if (first >= 128) {
+      let scale = 64;
+      for (let i = 0; ; i++) {
+        const b = this.byte(what);
+        m += (b & 127) * scale;
+        if (b < 128) break;
+        if (i === 6) throw new ChunkError(`chunk malformed: ${what} is too large`);
+        scale *= 128;
+      }
+    }
+    if (m > Number.MAX_SAFE_INTEGER) throw new ChunkError(`chunk malformed: ${what} is too large`);
+    return first & 1 ? -m : m;
+  }
+}
+
+/**
+ * Decodes a chunk written by ChunkWriter. Throws ChunkError on anything else (truncated, damaged,
+ * or a version this code does not know); the work and memory are linear in the input's length.
+ */
+export function decodeChunk(bytes: Uint8Array): DecodedChunk {
+  if (!(bytes instanceof Uint8Array)) throw new ChunkError('chunk is not a Uint8Array');
+  if (bytes.length > MAX_INPUT) throw new ChunkError(`chunk of ${bytes.length} bytes is too large`);
+  const h = new HeaderReader(bytes);
+  const version = h.byte('version');
+  if (version !== VERSION) throw new ChunkError(`chunk version ${version} is not supported (expected ${VERSION})`);
+  const columns = h.byte('column count');
+  if (columns === 0) throw new ChunkError('chunk malformed: no columns');
+  const n = h.varint('point count');
+  if (n === 0) {
+    if (h.at !== bytes.length) throw new ChunkError('chunk malformed: bytes after an empty chunk');
+    const values: Float64Array[] = [];
+    for (let c = 0; c < columns; c++) values.push(new Float64Array(0));
+    return { columns, times: new Float64Array(0), values };
+  }
+  if (n > MAX_POINTS) throw new ChunkError(`chunk malformed: ${n} points (at most ${MAX_POINTS})`);
+  const t0 = h.signedVarint('first time');
+  const timeBytes = h.varint('time section length');
+  const encodings: number[] = [];
+  const lengths: number[] = [];
+  for (let c = 0; c < columns; c++) {
+    const encoding = h.byte('column encoding');
+    if (encoding > 2 * MAX_K + 2) throw new ChunkError(`chunk malformed: unknown encoding ${encoding} for column ${c}`);
+    encodings.push(encoding);
+    lengths.push(h.varint('column section length'));
+  }
+  let end = h.at + timeBytes;
+  for (const l of lengths) end += l;
+  if (end > bytes.length) throw new ChunkError('chunk truncated: sections run past the end');
+  if (end < bytes.length) throw new ChunkError('chunk malformed: bytes after the last section');
+  // Every code costs at least a bit and stands for at most MAX_RUN points; XOR takes a bit a point.
+  if (n === 1 ? timeBytes !== 0 : n - 1 > timeBytes * 8 * MAX_RUN) {
+    throw new ChunkError('chunk malformed: time section does not match the point count');
+  }
+  for (let c = 0; c < columns; c++) {
+    const bits = (lengths[c] as number) * 8;
+    if (encodings[c] === ENCODING_XOR ? bits < 67 || n - 1 > (bits - 67) * MAX_RUN : bits < 13 || n > (bits - 12) * MAX_RUN) {
+      throw new ChunkError(`chunk malformed: column ${c} section does not match the point count`);
+    }
+  }
+
+  // Big-endian words of the sections, padded with zeros so reads just past a section's end are safe.
+  const start = h.at;
+  const body = end - start;
+  const words = new Int32Array((body >>> 2) + 1 + PAD_WORDS);
+  const byteAt = (k: number): number => (k < end ? (bytes[k] as number) : 0);
+  for (let i = 0, j = start; j < end; i++, j += 4) {
+    words[i] = (byteAt(j) << 24) | (byteAt(j + 1) << 16) | (byteAt(j + 2) << 8) | byteAt(j + 3);
+  }
+  const r = new BitReader(words);
+
+  const times = new Float64Array(n);
+  times[0] = t0;
+  r.end = timeBytes * 8;
+  if (n > 1) {
+    r.table('times');
+    let t = t0;
+    let delta = 0;
+    for (let i = 1; i < n; ) {
+      r.within('times');
+      const x = r.residual();
+      const run = r.run;
+      if (run === 1) {
+        delta += x;
+        t += delta;
+        if (delta < 0 || delta > Number.MAX_SAFE_INTEGER || t > Number.MAX_SAFE_INTEGER) {
+          throw new ChunkError(`chunk malformed: time at point ${i} is out of order or out of range`);
+        }
+        times[i++] = t;
+      } else {
+        if (run > n - i) throw new ChunkError('chunk malformed: times run past the point count');
+        for (const e = i + run; i < e; i++) {
+          t += delta;
+          times[i] = t;
+        }
+        if (t > Number.MAX_SAFE_INTEGER) throw new ChunkError(`chunk malformed: time at point ${i - 1} is out of range`);
+      }
+    }
+  }
+  endSection(r, 'times');
+
+  const values: Float64Array[] = [];
+  for (let c = 0; c < columns; c++) {
+    r.pos = r.end;
+    r.end += (lengths[c] as number) * 8;
+    const encoding = encodings[c] as number;
+    values.push(encoding === ENCODING_XOR ? decodeXor(r, n) : decodeDecimal(r, n, encoding, c));
+    endSection(r, `column ${c}`);
+  }
+  return { columns, times, values };
+}
+
+/** A section must end in its last byte: anything else means a damaged length or body. */
+function endSection(r: BitReader, what: string): void {
+  r.within(what);
+  if (r.end - r.pos >= 8) throw new ChunkError(`chunk malformed: ${what} is longer than its points`);
+}
+
+function decodeDecimal(r: BitReader, n: number, encoding: number, c: number): Float64Array {
+  const what = `column ${c}`;
+  const out = new Float64Array(n);
+  const scale = SCALES[(encoding - 1) >> 1] as number;
+  const order2 = (encoding & 1) === 0;
+  r.table(what);
+  // The first residual is the first scaled value itself (delta 0 before it).
+  let s = 0;
+  let delta = 0;
+  for (let i = 0; i < n; ) {
+    r.within(what);
+    const x = r.residual();
+    const run = r.run;
+    if (run === 1) {
+      if (i === 0) s = x;
+      else if (order2) {
+        delta += x;
+        s += delta;
+      } else s += x;
+      if (!(s < SCALED_LIMIT && s > -SCALED_LIMIT)) throw new ChunkError(`chunk malformed: ${what} value out of range`);
+      out[i++] = s / scale;
+    } else {
+      if (run > n - i) throw new ChunkError(`chunk malformed: ${what} runs past the point count`);
+      const e = i + run;
+      if (order2 && delta !== 0) {
+        for (; i < e; i++) {
+          s += delta;
+          out[i] = s / scale;
+        }
+        if (!(s < SCALED_LIMIT && s > -SCALED_LIMIT)) throw new ChunkError(`chunk malformed: ${what} value out of range`);
+      } else {
+        out.fill(s / scale, i, e);
+        i = e;
+      }
+    }
+  }
+  return out;
+}
+
+function decodeXor(r: BitReader, n: number): Float64Array {
+  const out = new Float64Array(n);
+  const bits = new Uint32Array(out.buffer);
+  const runBits = r.peek() >>> 29;
+  r.pos += 3;
+  let hi = r.peek();
+  r.pos += 32;
+  let lo = r.peek();
+  r.pos += 32;
+  bits[HI] = hi;
+  bits[LO] = lo;
+  let lead = NO_WINDOW;
+  let trail = 0;
+  for (let i = 1; i < n; i++) {
+    r.within('an XOR column');
+    const x = r.peek();
+    if (x >= 0) {
+      // The value repeats, once or for a run.
+      if (runBits === 0) r.pos += 1;
+      else {
+        const run = ((x << 1) >>> (32 - runBits)) + 1;
+        r.pos += 1 + runBits;
+        if (run > n - i) throw new ChunkError('chunk malformed: XOR repeats run past the point count');
+        for (const e = i + run - 1; i < e; i++) {
+          bits[2 * i + HI] = hi;
+          bits[2 * i + LO] = lo;
+        }
+      }
+    } else {
+      let m: number;
+      if ((x & 0x40000000) === 0) {
+        if (lead === NO_WINDOW) throw new ChunkError('chunk malformed: XOR window used before one was set');
+        m = 64 - lead - trail;
+        r.pos += 2;
+      } else {
+        lead = (x >>> 25) & 31;
+        m = ((x >>> 19) & 63) || 64;
+        trail = 64 - lead - m;
+        if (trail < 0) throw new ChunkError('chunk malformed: XOR window wider than 64 bits');
+        r.pos += 13;
+      }
+      const y = r.peek();
+      let vh = 0;
+      let vl: number;
+      if (m <= 32) {
+        vl = y >>> (32 - m);
+        r.pos += m;
+      } else {
+        vh = y >>> (64 - m);
+        r.pos += m - 32;
+        vl = r.peek();
+        r.pos += 32;
+      }
+      if (trail >= 32) hi ^= vl << (trail - 32);
+      else if (trail === 0) {
+        hi ^= vh;
+        lo ^= vl;
+      } else {
+        hi ^= (vh << trail) | (vl >>> (32 - trail));
+        lo ^= vl << trail;
+      }
+    }
+    bits[2 * i + HI] = hi;
+    bits[2 * i + LO] = lo;
+  }
+  return out;
+}

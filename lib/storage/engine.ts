@@ -1,0 +1,854 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { MetricMeta, Sample } from '@/lib/schema';
+import { entriesOf, readAllParts, readBlockIndex, readPart, writeBlock, type BlockIndex, type BlockPart, type Tier } from './block';
+import { ChunkWriter, decodeChunk } from './chunk';
+import { frame, scanFrames } from './frame';
+import { decodeMessage, encodeMessage, RecordError, type MessageRecord } from './record';
+import { Wal, recoverWal } from './wal';
+
+/*
+ * The durable store under DATA_DIR (see docs/storage.md):
+ *
+ *   pulseboard.json   format version and the cursor epoch (cursors survive a restart)
+ *   series.log        series ids → keys, appended as series appear (framed, CRC'd)
+ *   wal/*.wal         every kept message, written as it is applied, fsync'd every FSYNC_INTERVAL
+ *   l0-<seq>.blk      checkpoints: every series' points since the previous one, compressed chunks
+ *   raw-<hour>-<seq>.blk, m1-<hour>-<seq>.blk   an hour's raw chunks and 1-minute rollups, sealed
+ *   h1-<day>-<seq>.blk                         a day's 1-hour rollups, rolled from 1-minute ones
+ *
+ * Points are compressed into chunks as they arrive (lib/storage/chunk.ts); 1-minute rollups
+ * (min, max, sum, count, last) are filled point by point. A checkpoint every minute writes what
+ * is new as one l0 block and lets the log go; once an hour is over, its l0 parts are sealed into
+ * raw and m1 blocks; retention and DATA_MAX_BYTES delete whole blocks, oldest first.
+ */
+
+export const FORMAT = 1;
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+/** An hour is sealed this long after it ends, so late points of it still land in its block. */
+const SEAL_GRACE_MS = 2 * MINUTE;
+/** Points per chunk before a new one starts: bounds the memory an open chunk holds (16 B a point). */
+const CHUNK_POINTS = 240;
+const WAL_SEGMENT_BYTES = 64 * 1024 ** 2;
+
+export interface EngineOptions {
+  dir: string;
+  fsyncIntervalMs: number;
+  retentionRawMs: number;
+  retention1mMs: number;
+  retention1hMs: number;
+  maxBytes: number;
+  /** How long the log is kept after a checkpoint, so streams resume across a restart (REPLAY_WINDOW). */
+  keepLogMs: number;
+  checkpointMs?: number;
+  now?: () => number;
+  log?: (line: string) => void;
+}
+
+interface SeriesState {
+  id: number;
+  key: string;
+  lastT: number;
+  lastV: number;
+  hour: number;
+  raw: ChunkWriter | null;
+  m1: ChunkWriter | null;
+  parts: BlockPart[];
+  bucket: number;
+  bMin: number;
+  bMax: number;
+  bSum: number;
+  bCount: number;
+  bLast: number;
+}
+
+type BlockKind = 'l0' | 'raw' | 'm1' | 'h1';
+
+interface BlockFile {
+  file: string;
+  kind: BlockKind;
+  /** Hour (raw, m1) or day (h1) the block holds; NaN for l0. */
+  start: number;
+  seq: number;
+  bytes: number;
+}
+
+/** A message read back from the log at start, to replay into the hot tier and the streams. */
+export interface Recovered {
+  cursor: string;
+  collector: boolean;
+  metrics: MetricMeta[];
+  samples: Sample[];
+  /** Already in blocks (before the last checkpoint): for streams resuming only, not for history. */
+  checkpointed: boolean;
+}
+
+/** What /api/health and /api/metrics say of the store. */
+export interface StorageStatus {
+  state: 'ok' | 'degraded';
+  /** Why history is not being saved, while degraded. */
+  reason: string | null;
+  since: number;
+  dir: string;
+  bytes: { total: number; wal: number; blocks: Record<BlockKind, number> };
+  blocks: number;
+  written: { walBytes: number; walRecords: number; blockBytes: number; samples: number; syncs: number };
+  checkpoints: number;
+  seals: number;
+  damaged: number;
+  dropped: { outOfOrder: number; forSpace: number; unsaved: number };
+}
+
+/** Points of a series read back. `min`/`max`/`count` are set for rollups. */
+export interface Series {
+  t: number[];
+  v: number[];
+  min?: number[];
+  max?: number[];
+  count?: number[];
+}
+
+const EMPTY_BYTES = (): Record<BlockKind, number> => ({ l0: 0, raw: 0, m1: 0, h1: 0 });
+
+export class StorageError extends Error {
+  override readonly name = 'StorageError';
+}
+
+/** The embedded, crash-safe store: see the comment at the top of this file. */
+export class Engine {
+  private readonly series = new Map<string, SeriesState>();
+  private readonly byId = new Map<number, SeriesState>();
+  private nextId = 1;
+  private pendingDefs: Array<[number, string]> = [];
+  private walDefined = new Set<number>();
+  private wal!: Wal;
+  private walSegment = 0;
+  private readonly dirty = new Set<SeriesState>();
+  private blocks: BlockFile[] = [];
+  private blockSeq = 1;
+  private readonly indexCache = new Map<string, BlockIndex>();
+  private timer: NodeJS.Timeout | undefined;
+  private lastCursor: string | null = null;
+  private metrics = new Map<string, MetricMeta>();
+  private metricsChanged = false;
+  private failure: { reason: string; since: number } | null = null;
+  private okSince: number;
+  private readonly now: () => number;
+  private readonly log: (line: string) => void;
+  /** Segments closed, with when: kept for keepLogMs after their checkpoint. */
+  private readonly closedSegments: Array<{ seq: number; at: number }> = [];
+  private walMark = 0;
+  private closed = false;
+  epoch = '';
+  readonly stats = { blockBytes: 0, samples: 0, checkpoints: 0, seals: 0, damaged: 0, outOfOrder: 0, forSpace: 0, unsaved: 0 };
+
+  constructor(private readonly options: EngineOptions) {
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? ((line) => console.log(`[pulseboard] storage: ${line}`));
+    this.okSince = this.now();
+  }
+
+  private get dir(): string {
+    return this.options.dir;
+  }
+
+  /**
+   * Opens DATA_DIR (created when absent): checks its format, reads the series and the block list,
+   * cuts a torn log tail, and returns the logged messages to replay. Throws StorageError when
+   * the directory holds another format or cannot be used at all.
+   */
+  open(): Recovered[] {
+    fs.mkdirSync(this.dir, { recursive: true });
+    const metaFile = path.join(this.dir, 'pulseboard.json');
+    let meta: { format?: unknown; epoch?: unknown; walMark?: unknown; blockSeq?: unknown; metrics?: unknown } = {};
+    if (fs.existsSync(metaFile)) {
+      try {
+        meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as typeof meta;
+      } catch (err) {
+        throw new StorageError(`${metaFile} is not readable JSON (${(err as Error).message}): restore it from a backup, or move DATA_DIR away to start empty`);
+      }
+      if (meta.format !== FORMAT) {
+        throw new StorageError(`${this.dir} holds data format ${String(meta.format)}, this Pulseboard reads format ${FORMAT}: run the version that wrote it, or move DATA_DIR away to start empty`);
+      }
+    }
+    this.epoch = typeof meta.epoch === 'string' ? meta.epoch : Date.now().toString(36);
+    this.walMark = typeof meta.walMark === 'number' ? meta.walMark : 0;
+    if (Array.isArray(meta.metrics)) for (const m of meta.metrics as MetricMeta[]) this.metrics.set(m.name, m);
+    for (const f of fs.readdirSync(this.dir)) if (f.endsWith('.tmp')) fs.rmSync(path.join(this.dir, f), { force: true });
+    this.readSeriesLog();
+    this.scanBlocks();
+    this.blockSeq = Math.max(typeof meta.blockSeq === 'number' ? meta.blockSeq : 1, ...this.blocks.map((b) => b.seq + 1));
+    const walDir = path.join(this.dir, 'wal');
+    const recovery = recoverWal(walDir);
+    if (recovery.tornBytes > 0) this.log(`cut a torn tail of ${recovery.tornBytes} bytes from the log (a write interrupted by a crash)`);
+    if (recovery.damaged > 0) this.log(`skipped ${recovery.damaged} damaged log records`);
+    this.stats.damaged += recovery.damaged;
+    const recovered: Recovered[] = [];
+    for (const { payload, segment } of recovery.records) {
+      let r: MessageRecord;
+      try {
+        r = decodeMessage(payload);
+      } catch (err) {
+        if (!(err instanceof RecordError)) throw err;
+        this.stats.damaged++;
+        continue;
+      }
+      for (const [id, key] of r.defs) this.define(key, id);
+      const samples: Sample[] = [];
+      for (let i = 0; i < r.ids.length; i++) {
+        const state = this.byId.get(r.ids[i]!);
+        if (state) samples.push({ series: state.key, t: r.times[i]!, v: r.values[i]! });
+      }
+      recovered.push({ cursor: r.cursor, collector: r.collector, metrics: r.metrics, samples, checkpointed: segment < this.walMark });
+      this.lastCursor = r.cursor;
+    }
+    this.wal = new Wal({
+      dir: walDir,
+      fsyncIntervalMs: this.options.fsyncIntervalMs,
+      segmentBytes: WAL_SEGMENT_BYTES,
+      onError: (err) => this.fail(`cannot write the log: ${err.message}`),
+      onRecovered: () => this.recover(),
+    });
+    // Appends go to a new segment: the recovered ones stay as they were read.
+    this.walSegment = this.wal.roll();
+    this.writeMeta();
+    const checkpointMs = this.options.checkpointMs ?? MINUTE;
+    this.timer = setInterval(() => this.checkpoint(), checkpointMs);
+    this.timer.unref();
+    return recovered;
+  }
+
+  /** Feeds a recovered (not yet checkpointed) message back into the chunks, without logging it again. */
+  replay(message: Recovered): void {
+    for (const s of message.samples) {
+      const state = this.series.get(s.series);
+      if (state && this.accepts(state, s.t, s.v)) this.add(state, s.t, s.v);
+    }
+  }
+
+  /**
+   * Writes one message's samples (those the hot tier kept, and older ones within retention):
+   * into the log at once, into compressed chunks in memory until the next checkpoint. A point
+   * older than its series' newest stored one is dropped (counted), as the hot tier does.
+   */
+  write(cursor: string, collector: boolean, metrics: readonly MetricMeta[] | undefined, samples: readonly Sample[]): void {
+    if (this.closed) return;
+    const n = samples.length;
+    const ids = new Uint32Array(n);
+    const times = new Float64Array(n);
+    const values = new Float64Array(n);
+    const defs: Array<[number, string]> = [];
+    let kept = 0;
+    for (const s of samples) {
+      let state = this.series.get(s.series);
+      if (!state) {
+        state = this.define(s.series);
+        this.pendingDefs.push([state.id, state.key]);
+      }
+      if (!this.accepts(state, s.t, s.v)) {
+        this.stats.outOfOrder++;
+        continue;
+      }
+      if (!this.walDefined.has(state.id)) {
+        this.walDefined.add(state.id);
+        defs.push([state.id, state.key]);
+      }
+      ids[kept] = state.id;
+      times[kept] = s.t;
+      values[kept] = s.v;
+      kept++;
+      this.add(state, s.t, s.v);
+    }
+    for (const m of metrics ?? []) {
+      const had = this.metrics.get(m.name);
+      if (!had || had.unit !== m.unit || had.type !== m.type || had.help !== m.help) {
+        this.metrics.set(m.name, m);
+        this.metricsChanged = true;
+      }
+    }
+    this.lastCursor = cursor;
+    this.stats.samples += kept;
+    this.wal.append(encodeMessage({ cursor, collector, metrics: metrics ? [...metrics] : [], defs, ids: ids.subarray(0, kept), times: times.subarray(0, kept), values: values.subarray(0, kept) }));
+    if (this.wal.segment !== this.walSegment) {
+      // A new segment defines its ids afresh, so it can be read without the ones before it.
+      this.walSegment = this.wal.segment;
+      this.walDefined = new Set();
+    }
+  }
+
+  /** Resolves once everything written so far is fsync'd (FSYNC_INTERVAL=0 waits for this before answering). */
+  synced(): Promise<void> {
+    return this.wal.synced();
+  }
+
+  /** Time of the newest point stored for a series, if any. */
+  newest(key: string): number | undefined {
+    const t = this.series.get(key)?.lastT;
+    return t === undefined || t === -Infinity ? undefined : t;
+  }
+
+  /** Descriptions of metric names as last stored. */
+  storedMetrics(): MetricMeta[] {
+    return [...this.metrics.values()];
+  }
+
+  private accepts(state: SeriesState, t: number, v: number): boolean {
+    return t > state.lastT || (t === state.lastT && v !== state.lastV);
+  }
+
+  private define(key: string, id?: number): SeriesState {
+    const existing = this.series.get(key);
+    if (existing) return existing;
+    const state: SeriesState = {
+      id: id ?? this.nextId,
+      key,
+      lastT: -Infinity,
+      lastV: NaN,
+      hour: NaN,
+      raw: null,
+      m1: null,
+      parts: [],
+      bucket: NaN,
+      bMin: 0,
+      bMax: 0,
+      bSum: 0,
+      bCount: 0,
+      bLast: 0,
+    };
+    this.nextId = Math.max(this.nextId, state.id + 1);
+    this.series.set(key, state);
+    this.byId.set(state.id, state);
+    return state;
+  }
+
+  private add(state: SeriesState, t: number, v: number): void {
+    const hour = t - mod(t, HOUR);
+    if (hour !== state.hour) {
+      this.closeBucket(state);
+      this.cut(state);
+      state.hour = hour;
+    }
+    (state.raw ??= new ChunkWriter(1)).append(t, v);
+    if (state.raw.count >= CHUNK_POINTS) this.cutRaw(state);
+    const bucket = t - mod(t, MINUTE);
+    if (bucket !== state.bucket) {
+      this.closeBucket(state);
+      state.bucket = bucket;
+    }
+    if (state.bCount === 0) {
+      state.bMin = v;
+      state.bMax = v;
+      state.bSum = 0;
+    } else {
+      if (v < state.bMin) state.bMin = v;
+      if (v > state.bMax) state.bMax = v;
+    }
+    state.bSum += v;
+    state.bCount++;
+    state.bLast = v;
+    state.lastT = t;
+    state.lastV = v;
+    this.dirty.add(state);
+  }
+
+  /** Ends the open 1-minute bucket (a checkpoint ends it early: parts of a bucket are merged when read). */
+  private closeBucket(state: SeriesState): void {
+    if (state.bCount === 0) return;
+    (state.m1 ??= new ChunkWriter(5)).append(state.bucket, state.bMin, state.bMax, state.bSum, state.bCount, state.bLast);
+    state.bCount = 0;
+    if (state.m1.count >= CHUNK_POINTS) this.cutTier(state, 'm1');
+  }
+
+  private cutRaw(state: SeriesState): void {
+    this.cutTier(state, 'raw');
+  }
+
+  private cutTier(state: SeriesState, tier: Tier): void {
+    const writer = tier === 'raw' ? state.raw : state.m1;
+    if (!writer || writer.count === 0) return;
+    const chunk = writer.finish();
+    const last = state.parts.at(-1);
+    if (last && last.tier === tier && last.hour === state.hour) last.chunks.push(chunk);
+    else state.parts.push({ id: state.id, tier, hour: state.hour, chunks: [chunk] });
+    if (tier === 'raw') state.raw = null;
+    else state.m1 = null;
+  }
+
+  private cut(state: SeriesState): void {
+    this.cutTier(state, 'raw');
+    this.cutTier(state, 'm1');
+  }
+
+  /**
+   * Writes everything new since the last checkpoint as one l0 block, then seals finished hours,
+   * applies retention and DATA_MAX_BYTES, and lets the log go. A failure leaves the data in
+   * memory and the log for the next try, and reports the store degraded.
+   */
+  checkpoint(): void {
+    if (this.closed || !this.wal) return;
+    const mark = this.wal.roll();
+    const parts: BlockPart[] = [];
+    const states = [...this.dirty];
+    for (const state of states) {
+      this.closeBucket(state);
+      this.cut(state);
+      parts.push(...state.parts);
+    }
+    try {
+      if (this.pendingDefs.length > 0) {
+        fs.appendFileSync(path.join(this.dir, 'series.log'), frame(Buffer.from(JSON.stringify(this.pendingDefs), 'utf8')));
+        this.pendingDefs = [];
+      }
+      if (parts.length > 0) {
+        const seq = this.blockSeq++;
+        const file = path.join(this.dir, `l0-${seq}.blk`);
+        const bytes = writeBlock(file, parts);
+        this.blocks.push({ file, kind: 'l0', start: NaN, seq, bytes });
+        this.stats.blockBytes += bytes;
+      }
+      for (const state of states) state.parts = [];
+      this.dirty.clear();
+      this.walMark = mark;
+      this.stats.checkpoints++;
+      this.seal();
+      this.expire();
+      this.writeMeta();
+      this.releaseLog(mark);
+      if (this.failure && !this.failure.reason.startsWith('cannot write the log')) this.recover();
+    } catch (err) {
+      this.fail(`cannot write a checkpoint: ${(err as Error).message}`);
+    }
+  }
+
+  /** Seals every hour that ended more than SEAL_GRACE_MS ago: its l0 parts become raw and m1 blocks. */
+  private seal(): void {
+    const l0 = this.blocks.filter((b) => b.kind === 'l0');
+    if (l0.length === 0) return;
+    const before = this.now() - SEAL_GRACE_MS - HOUR;
+    const sealable = (hour: number) => hour <= before;
+    const byHour = new Map<number, Map<string, BlockPart>>();
+    const carry: BlockPart[] = [];
+    let any = false;
+    for (const block of l0) {
+      const { parts, damaged } = readAllParts(block.file);
+      this.noteDamage(block.file, damaged);
+      for (const part of parts) {
+        if (!sealable(part.hour)) {
+          carry.push({ ...part, chunks: part.chunks.map((c) => Uint8Array.from(c)) });
+          continue;
+        }
+        any = true;
+        let hour = byHour.get(part.hour);
+        if (!hour) byHour.set(part.hour, (hour = new Map()));
+        const k = `${part.id}:${part.tier}`;
+        const had = hour.get(k);
+        if (had) had.chunks.push(...part.chunks);
+        else hour.set(k, { ...part, chunks: [...part.chunks] });
+      }
+    }
+    if (!any) return;
+    for (const [hour, parts] of [...byHour].sort((a, b) => a[0] - b[0])) {
+      for (const tier of ['raw', 'm1'] as const) {
+        const ofTier = [...parts.values()].filter((p) => p.tier === tier);
+        if (ofTier.length === 0) continue;
+        const seq = this.blockSeq++;
+        const file = path.join(this.dir, `${tier}-${hour}-${seq}.blk`);
+        const bytes = writeBlock(file, ofTier);
+        this.blocks.push({ file, kind: tier, start: hour, seq, bytes });
+        this.stats.blockBytes += bytes;
+      }
+    }
+    if (carry.length > 0) {
+      const seq = this.blockSeq++;
+      const file = path.join(this.dir, `l0-${seq}.blk`);
+      const bytes = writeBlock(file, carry);
+      this.blocks.push({ file, kind: 'l0', start: NaN, seq, bytes });
+      this.stats.blockBytes += bytes;
+    }
+    for (const block of l0) this.removeBlock(block);
+    this.stats.seals++;
+  }
+
+  /**
+   * Retention by tier: raw hours past RETENTION_RAW go; 1-minute hours past RETENTION_1M are
+   * rolled into 1-hour rollups of their day, then go; days past RETENTION_1H go. Then, over
+   * DATA_MAX_BYTES, the oldest raw blocks go first, then the oldest rollups.
+   */
+  private expire(): void {
+    const now = this.now();
+    for (const b of this.blocks.filter((x) => x.kind === 'raw' && x.start + HOUR <= now - this.options.retentionRawMs)) this.removeBlock(b);
+    const oldM1 = this.blocks.filter((x) => x.kind === 'm1' && x.start + HOUR <= now - this.options.retention1mMs);
+    const days = new Map<number, BlockFile[]>();
+    for (const b of oldM1) {
+      const day = b.start - mod(b.start, DAY);
+      days.set(day, [...(days.get(day) ?? []), b]);
+    }
+    for (const [day, blocks] of days) this.rollUp(day, blocks);
+    for (const b of this.blocks.filter((x) => x.kind === 'h1' && x.start + DAY <= now - this.options.retention1hMs)) this.removeBlock(b);
+    const order: BlockKind[] = ['raw', 'm1', 'h1'];
+    let total = this.totalBytes();
+    if (total > this.options.maxBytes && this.walMark > 0) {
+      // Log segments kept only so streams resume across a restart go before any history.
+      this.wal.dropBefore(this.walMark);
+      this.closedSegments.length = 0;
+      total = this.totalBytes();
+    }
+    for (const kind of order) {
+      const ofKind = this.blocks.filter((b) => b.kind === kind).sort((a, b) => a.start - b.start || a.seq - b.seq);
+      for (const b of ofKind) {
+        if (total <= this.options.maxBytes) return;
+        total -= b.bytes;
+        this.removeBlock(b);
+        this.stats.forSpace++;
+      }
+    }
+  }
+
+  /** Rolls a day's expired 1-minute blocks into one block of 1-hour rollups. */
+  private rollUp(day: number, blocks: BlockFile[]): void {
+    const hours = new Map<number, Map<number, number[]>>(); // id → hour → [min, max, sum, count, last]
+    for (const block of blocks) {
+      const { parts, damaged } = readAllParts(block.file);
+      this.noteDamage(block.file, damaged);
+      for (const part of parts) {
+        let byHour = hours.get(part.id);
+        if (!byHour) hours.set(part.id, (byHour = new Map()));
+        for (const chunk of part.chunks) {
+          let decoded;
+          try {
+            decoded = decodeChunk(chunk);
+          } catch {
+            this.stats.damaged++;
+            continue;
+          }
+          const [min, max, sum, count, last] = decoded.values as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+          for (let i = 0; i < decoded.times.length; i++) {
+            const hour = decoded.times[i]! - mod(decoded.times[i]!, HOUR);
+            mergeBucket(byHour, hour, min[i]!, max[i]!, sum[i]!, count[i]!, last[i]!);
+          }
+        }
+      }
+    }
+    const parts: BlockPart[] = [];
+    for (const [id, byHour] of hours) {
+      const writer = new ChunkWriter(5);
+      for (const [hour, b] of [...byHour].sort((a, c) => a[0] - c[0])) writer.append(hour, b[0]!, b[1]!, b[2]!, b[3]!, b[4]!);
+      parts.push({ id, tier: 'h1', hour: day, chunks: [writer.finish()] });
+    }
+    if (parts.length > 0) {
+      const seq = this.blockSeq++;
+      const file = path.join(this.dir, `h1-${day}-${seq}.blk`);
+      const bytes = writeBlock(file, parts);
+      this.blocks.push({ file, kind: 'h1', start: day, seq, bytes });
+      this.stats.blockBytes += bytes;
+    }
+    for (const b of blocks) this.removeBlock(b);
+  }
+
+  private removeBlock(block: BlockFile): void {
+    fs.rmSync(block.file, { force: true });
+    this.indexCache.delete(block.file);
+    this.blocks = this.blocks.filter((b) => b !== block);
+  }
+
+  /** Lets log segments go once checkpointed and older than keepLogMs (streams resume from them across a restart). */
+  private releaseLog(mark: number): void {
+    const now = this.now();
+    this.closedSegments.push({ seq: mark, at: now });
+    let release = 0;
+    while (this.closedSegments.length > 0 && now - this.closedSegments[0]!.at >= this.options.keepLogMs) release = this.closedSegments.shift()!.seq;
+    if (release > 0) this.wal.dropBefore(release);
+  }
+
+  private totalBytes(): number {
+    return this.blocks.reduce((n, b) => n + b.bytes, 0) + this.walBytes();
+  }
+
+  private walBytes(): number {
+    const dir = path.join(this.dir, 'wal');
+    try {
+      return fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+    } catch {
+      return 0;
+    }
+  }
+
+  private readSeriesLog(): void {
+    const file = path.join(this.dir, 'series.log');
+    if (!fs.existsSync(file)) return;
+    const scan = scanFrames(fs.readFileSync(file), 64 * 1024 ** 2);
+    if (scan.damaged > 0 || scan.tailBytes > 0) {
+      this.log(`series.log: skipped ${scan.damaged + (scan.tailBytes > 0 ? 1 : 0)} damaged records`);
+      this.stats.damaged += scan.damaged + (scan.tailBytes > 0 ? 1 : 0);
+      if (scan.tailBytes > 0) fs.truncateSync(file, scan.end);
+    }
+    for (const payload of scan.payloads) {
+      try {
+        for (const [id, key] of JSON.parse(payload.toString('utf8')) as Array<[number, string]>) this.define(key, id);
+      } catch {
+        this.stats.damaged++;
+      }
+    }
+  }
+
+  private scanBlocks(): void {
+    for (const f of fs.readdirSync(this.dir)) {
+      if (!f.endsWith('.blk')) continue;
+      const [kind, a, b] = f.slice(0, -4).split('-');
+      const file = path.join(this.dir, f);
+      const bytes = fs.statSync(file).size;
+      if (kind === 'l0' && a) this.blocks.push({ file, kind, start: NaN, seq: Number(a), bytes });
+      else if ((kind === 'raw' || kind === 'm1' || kind === 'h1') && a && b) this.blocks.push({ file, kind, start: Number(a), seq: Number(b), bytes });
+    }
+    this.blocks.sort((x, y) => x.seq - y.seq);
+  }
+
+  private index(block: BlockFile): BlockIndex {
+    let index = this.indexCache.get(block.file);
+    if (!index) {
+      index = readBlockIndex(block.file);
+      this.noteDamage(block.file, index.damaged);
+      this.indexCache.set(block.file, index);
+      // A few hundred indexes (~12 bytes a series each) at most: memory does not grow with the disk.
+      if (this.indexCache.size > 256) this.indexCache.delete(this.indexCache.keys().next().value as string);
+    }
+    return index;
+  }
+
+  private noteDamage(file: string, damaged: number): void {
+    if (damaged === 0) return;
+    this.stats.damaged += damaged;
+    this.log(`${path.basename(file)}: ${damaged} damaged frames skipped (the rest of the block is read)`);
+  }
+
+  /**
+   * Points of `key` in [from, to] from disk and from the chunks not yet checkpointed: raw points
+   * (`tier` raw), or 1-minute / 1-hour rollups with their min, max and count. Sorted by time;
+   * a raw point written twice (a crash between sealing and cleaning up) is returned once.
+   */
+  read(key: string, from: number, to: number, tier: Tier): Series {
+    const state = this.series.get(key);
+    const out: Series = tier === 'raw' ? { t: [], v: [] } : { t: [], v: [], min: [], max: [], count: [] };
+    if (!state) return out;
+    const kinds: BlockKind[] = tier === 'raw' ? ['raw', 'l0'] : tier === 'm1' ? ['m1', 'l0'] : ['h1', 'm1', 'l0'];
+    const chunks: Uint8Array[] = [];
+    const partTier: Tier = tier === 'h1' ? 'm1' : tier;
+    const blocks = this.blocks
+      .filter((b) => kinds.includes(b.kind) && (b.kind === 'l0' || (b.start + (b.kind === 'h1' ? DAY : HOUR) >= from && b.start <= to)))
+      .sort((a, b) => (a.kind === 'l0' ? 1 : 0) - (b.kind === 'l0' ? 1 : 0) || a.start - b.start || a.seq - b.seq);
+    for (const block of blocks) {
+      const wanted: Tier = block.kind === 'h1' ? 'h1' : partTier;
+      const entries = entriesOf(this.index(block), state.id, wanted).filter((e) => e.hour + (wanted === 'h1' ? DAY : HOUR) >= from && e.hour <= to);
+      if (entries.length === 0) continue;
+      const fd = fs.openSync(block.file, 'r');
+      try {
+        for (const entry of entries) {
+          const part = readPart(fd, entry);
+          if (part) chunks.push(...part.chunks);
+          else this.noteDamage(block.file, 1);
+        }
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+    for (const part of state.parts) if (part.tier === partTier) chunks.push(...part.chunks);
+    const open = partTier === 'raw' ? state.raw : state.m1;
+    if (open && open.count > 0) chunks.push(open.finish());
+    if (tier === 'raw') return readRaw(chunks, from, to, (n) => (this.stats.damaged += n));
+    const rolled = readRollups(chunks, from, to, tier === 'h1' ? HOUR : MINUTE, (n) => (this.stats.damaged += n));
+    // The open bucket: its points so far.
+    if (state.bCount > 0 && state.bucket >= from && state.bucket <= to) {
+      const bucket = tier === 'h1' ? state.bucket - mod(state.bucket, HOUR) : state.bucket;
+      addRollup(rolled, bucket, state.bMin, state.bMax, state.bSum, state.bCount, state.bLast);
+    }
+    return rolled;
+  }
+
+  /** Oldest time held on disk for any series, or undefined. */
+  oldest(): number | undefined {
+    const starts = this.blocks.filter((b) => b.kind !== 'l0').map((b) => b.start);
+    return starts.length > 0 ? Math.min(...starts) : undefined;
+  }
+
+  /** Visits the raw points of every series in [from, ∞) from disk, oldest block first (to refill the hot tier at start). */
+  scanRecent(from: number, visit: (key: string, t: Float64Array, v: Float64Array) => void): void {
+    const blocks = this.blocks
+      .filter((b) => b.kind === 'l0' || (b.kind === 'raw' && b.start + HOUR > from))
+      .sort((a, b) => (a.kind === 'l0' ? 1 : 0) - (b.kind === 'l0' ? 1 : 0) || a.start - b.start || a.seq - b.seq);
+    for (const block of blocks) {
+      const { parts, damaged } = readAllParts(block.file);
+      this.noteDamage(block.file, damaged);
+      for (const part of parts) {
+        if (part.tier !== 'raw' || part.hour + HOUR <= from) continue;
+        const state = this.byId.get(part.id);
+        if (!state) continue;
+        for (const chunk of part.chunks) {
+          try {
+            const d = decodeChunk(chunk);
+            const n = d.times.length;
+            // The series' newest point on disk: later writes must come after it.
+            if (n > 0 && d.times[n - 1]! >= state.lastT) {
+              state.lastT = d.times[n - 1]!;
+              state.lastV = d.values[0]![n - 1]!;
+            }
+            visit(state.key, d.times, d.values[0]!);
+          } catch {
+            this.noteDamage(block.file, 1);
+          }
+        }
+      }
+    }
+  }
+
+  status(): StorageStatus {
+    const blocks = EMPTY_BYTES();
+    for (const b of this.blocks) blocks[b.kind] += b.bytes;
+    const wal = this.walBytes();
+    return {
+      state: this.failure ? 'degraded' : 'ok',
+      reason: this.failure?.reason ?? null,
+      since: this.failure?.since ?? this.okSince,
+      dir: this.dir,
+      bytes: { total: wal + Object.values(blocks).reduce((a, b) => a + b, 0), wal, blocks },
+      blocks: this.blocks.length,
+      written: { walBytes: this.wal.stats.bytes, walRecords: this.wal.stats.records, blockBytes: this.stats.blockBytes, samples: this.stats.samples, syncs: this.wal.stats.syncs },
+      checkpoints: this.stats.checkpoints,
+      seals: this.stats.seals,
+      damaged: this.stats.damaged,
+      dropped: { outOfOrder: this.stats.outOfOrder, forSpace: this.stats.forSpace, unsaved: this.wal.stats.failedRecords },
+    };
+  }
+
+  private fail(reason: string): void {
+    if (!this.failure) this.log(`history is not being saved: ${reason}`);
+    this.failure = { reason, since: this.failure?.since ?? this.now() };
+  }
+
+  private recover(): void {
+    if (!this.failure) return;
+    this.log('history is being saved again');
+    this.failure = null;
+    this.okSince = this.now();
+  }
+
+  private writeMeta(): void {
+    const file = path.join(this.dir, 'pulseboard.json');
+    const body = { format: FORMAT, epoch: this.epoch, walMark: this.walMark, blockSeq: this.blockSeq, lastCursor: this.lastCursor, metrics: this.metricsChanged || true ? [...this.metrics.values()] : [] };
+    this.metricsChanged = false;
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(body));
+    fs.renameSync(`${file}.tmp`, file);
+  }
+
+  /** Cursor of the last message written, as recovered at start. */
+  get cursor(): string | null {
+    return this.lastCursor;
+  }
+
+  /** Checkpoints everything and closes the log: a restart replays nothing but finds it all. */
+  async close(): Promise<void> {
+    if (this.closed || !this.wal) return;
+    clearInterval(this.timer);
+    this.checkpoint();
+    this.closed = true;
+    await this.wal.close();
+  }
+}
+
+function mod(t: number, m: number): number {
+  return ((t % m) + m) % m;
+}
+
+function mergeBucket(map: Map<number, number[]>, at: number, min: number, max: number, sum: number, count: number, last: number): void {
+  const b = map.get(at);
+  if (!b) map.set(at, [min, max, sum, count, last]);
+  else {
+    if (min < b[0]!) b[0] = min;
+    if (max > b[1]!) b[1] = max;
+    b[2]! += sum;
+    b[3]! += count;
+    b[4] = last;
+  }
+}
+
+function readRaw(chunks: Uint8Array[], from: number, to: number, damaged: (n: number) => void): Series {
+  const t: number[] = [];
+  const v: number[] = [];
+  let sorted = true;
+  for (const chunk of chunks) {
+    let d;
+    try {
+      d = decodeChunk(chunk);
+    } catch {
+      damaged(1);
+      continue;
+    }
+    const vs = d.values[0]!;
+    for (let i = 0; i < d.times.length; i++) {
+      const ti = d.times[i]!;
+      if (ti < from || ti > to) continue;
+      if (t.length > 0 && ti < t[t.length - 1]!) sorted = false;
+      t.push(ti);
+      v.push(vs[i]!);
+    }
+  }
+  if (sorted && !hasRepeat(t, v)) return { t, v };
+  const order = t.map((_, i) => i).sort((a, b) => t[a]! - t[b]! || a - b);
+  const out: Series = { t: [], v: [] };
+  for (const i of order) {
+    const n = out.t.length;
+    if (n > 0 && out.t[n - 1] === t[i] && out.v[n - 1] === v[i]) continue;
+    out.t.push(t[i]!);
+    out.v.push(v[i]!);
+  }
+  return out;
+}
+
+function hasRepeat(t: number[], v: number[]): boolean {
+  for (let i = 1; i < t.length; i++) if (t[i] === t[i - 1] && v[i] === v[i - 1]) return true;
+  return false;
+}
+
+function readRollups(chunks: Uint8Array[], from: number, to: number, size: number, damaged: (n: number) => void): Series {
+  const buckets = new Map<number, number[]>();
+  for (const chunk of chunks) {
+    let d;
+    try {
+      d = decodeChunk(chunk);
+    } catch {
+      damaged(1);
+      continue;
+    }
+    const [min, max, sum, count, last] = d.values as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+    for (let i = 0; i < d.times.length; i++) {
+      const at = d.times[i]! - mod(d.times[i]!, size);
+      if (at + size < from || at > to) continue;
+      mergeBucket(buckets, at, min[i]!, max[i]!, sum[i]!, count[i]!, last[i]!);
+    }
+  }
+  const out: Series = { t: [], v: [], min: [], max: [], count: [] };
+  for (const [at, b] of [...buckets].sort((a, c) => a[0] - c[0])) pushRollup(out, at, b);
+  return out;
+}
+
+function pushRollup(out: Series, at: number, b: number[]): void {
+  out.t.push(at);
+  out.v.push(b[2]! / b[3]!);
+  out.min!.push(b[0]!);
+  out.max!.push(b[1]!);
+  out.count!.push(b[3]!);
+}
+
+/** Adds the open bucket's partial rollup to a read: merged into its bucket if the read has it. */
+function addRollup(out: Series, at: number, min: number, max: number, sum: number, count: number, last: number): void {
+  void last;
+  const i = out.t.length - 1;
+  if (i >= 0 && out.t[i] === at) {
+    const n = out.count![i]!;
+    out.v[i] = (out.v[i]! * n + sum) / (n + count);
+    out.min![i] = Math.min(out.min![i]!, min);
+    out.max![i] = Math.max(out.max![i]!, max);
+    out.count![i] = n + count;
+  } else pushRollup(out, at, [min, max, sum, count, last]);
+}

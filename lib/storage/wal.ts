@@ -1,0 +1,223 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { frame, scanFrames } from './frame';
+
+/** Most bytes one WAL record may hold (a batch of INGEST_MAX_POINTS points with their keys fits). */
+export const WAL_MAX_RECORD = 64 * 1024 ** 2;
+const SEGMENT_DIGITS = 10;
+
+export interface WalOptions {
+  dir: string;
+  /** Most time an appended record waits for fsync; 0: every `synced()` waits for its own. */
+  fsyncIntervalMs: number;
+  /** A segment this large is closed and the next one started. */
+  segmentBytes: number;
+  /** Told of every write or sync failure (the caller reports the store degraded). */
+  onError: (err: Error) => void;
+  /** Told when writes work again after a failure. */
+  onRecovered: () => void;
+}
+
+/** What reading the log found, for the start-up report and /api/metrics. */
+export interface WalRecovery {
+  records: Array<{ payload: Buffer; segment: number }>;
+  segments: number;
+  /** Damaged records skipped (bad CRC or length) before the last intact one of a segment. */
+  damaged: number;
+  /** Bytes cut from the end of the newest segment: a write torn by a crash. */
+  tornBytes: number;
+}
+
+const segmentName = (seq: number) => `${String(seq).padStart(SEGMENT_DIGITS, '0')}.wal`;
+
+/** Segment numbers in `dir`, oldest first. */
+function segments(dir: string): number[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.wal') && f.length === SEGMENT_DIGITS + 4)
+    .map((f) => Number(f.slice(0, SEGMENT_DIGITS)))
+    .filter(Number.isSafeInteger)
+    .sort((a, b) => a - b);
+}
+
+/**
+ * Reads every intact record of the log in `dir`, oldest first, and cuts a torn tail off the
+ * newest segment so that appends continue after the last intact record.
+ */
+export function recoverWal(dir: string): WalRecovery {
+  fs.mkdirSync(dir, { recursive: true });
+  const seqs = segments(dir);
+  const out: WalRecovery = { records: [], segments: seqs.length, damaged: 0, tornBytes: 0 };
+  seqs.forEach((seq, i) => {
+    const file = path.join(dir, segmentName(seq));
+    const bytes = fs.readFileSync(file);
+    const scan = scanFrames(bytes, WAL_MAX_RECORD);
+    for (const payload of scan.payloads) out.records.push({ payload, segment: seq });
+    out.damaged += scan.damaged;
+    if (scan.tailBytes > 0) {
+      if (i === seqs.length - 1) {
+        out.tornBytes = scan.tailBytes;
+        fs.truncateSync(file, scan.end);
+      } else out.damaged++;
+    }
+  });
+  return out;
+}
+
+/**
+ * The write-ahead log: every record is written to the file as it is appended (so a killed
+ * process loses nothing the kernel holds), and fsync'd within `fsyncIntervalMs` (so a power
+ * loss loses at most that). A full or unwritable disk does not throw at the caller: the record
+ * is dropped from the log, `onError` is told, and appends are retried on the next record.
+ */
+export class Wal {
+  private fd = -1;
+  private seq: number;
+  private size = 0;
+  private dirty = false;
+  private syncing: Promise<void> | null = null;
+  private waiters: Array<() => void> = [];
+  private timer: NodeJS.Timeout | undefined;
+  private failed = false;
+  private closed = false;
+  /** Bytes and records written, and fsyncs done, since start. */
+  readonly stats = { bytes: 0, records: 0, syncs: 0, failedRecords: 0 };
+
+  constructor(private readonly options: WalOptions) {
+    fs.mkdirSync(options.dir, { recursive: true });
+    const seqs = segments(options.dir);
+    this.seq = seqs.at(-1) ?? 1;
+    this.open();
+    if (options.fsyncIntervalMs > 0) {
+      this.timer = setInterval(() => void this.sync(), options.fsyncIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Number of the segment being written. */
+  get segment(): number {
+    return this.seq;
+  }
+
+  private open(): void {
+    const file = path.join(this.options.dir, segmentName(this.seq));
+    this.fd = fs.openSync(file, 'a');
+    this.size = fs.fstatSync(this.fd).size;
+  }
+
+  /** Appends one record. */
+  append(payload: Uint8Array): void {
+    if (this.closed) return;
+    const bytes = frame(payload);
+    try {
+      if (this.fd < 0) this.open();
+      fs.writeSync(this.fd, bytes);
+      this.size += bytes.length;
+      this.stats.bytes += bytes.length;
+      this.stats.records++;
+      this.dirty = true;
+      if (this.failed) {
+        this.failed = false;
+        this.options.onRecovered();
+      }
+      if (this.size >= this.options.segmentBytes) this.roll();
+    } catch (err) {
+      this.stats.failedRecords++;
+      this.fail(err as Error);
+      // A partial write leaves a torn frame: the next segment starts clean.
+      this.closeFd();
+    }
+  }
+
+  /**
+   * Starts a new segment and returns its number: every record appended before this call is in a
+   * segment below it (a checkpoint that holds them may then `dropBefore` the number).
+   */
+  roll(): number {
+    this.closeFd();
+    this.seq++;
+    try {
+      this.open();
+    } catch (err) {
+      this.fail(err as Error);
+    }
+    return this.seq;
+  }
+
+  /** Deletes segments numbered below `seq` (their records are held elsewhere). */
+  dropBefore(seq: number): void {
+    for (const s of segments(this.options.dir)) {
+      if (s >= seq) break;
+      try {
+        fs.rmSync(path.join(this.options.dir, segmentName(s)), { force: true });
+      } catch (err) {
+        this.fail(err as Error);
+      }
+    }
+  }
+
+  /** Resolves once everything appended so far is fsync'd (or the sync failed: see onError). */
+  synced(): Promise<void> {
+    if (!this.dirty && !this.syncing) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiters.push(resolve);
+      if (this.options.fsyncIntervalMs === 0) setImmediate(() => void this.sync());
+    });
+  }
+
+  /** Fsyncs what was written; one at a time, waiters of a later append wait for the next one. */
+  sync(): Promise<void> {
+    if (this.syncing) return this.syncing.then(() => this.sync());
+    if (!this.dirty || this.fd < 0) {
+      this.release(this.waiters.splice(0));
+      return Promise.resolve();
+    }
+    this.dirty = false;
+    const waiting = this.waiters.splice(0);
+    const fd = this.fd;
+    this.syncing = new Promise<void>((resolve) => {
+      fs.fdatasync(fd, (err) => {
+        // A segment closed meanwhile was fsync'd as it closed: its descriptor is gone, not its data.
+        if (err && fd === this.fd) this.fail(err);
+        else if (!err) this.stats.syncs++;
+        this.syncing = null;
+        this.release(waiting);
+        resolve();
+      });
+    });
+    return this.syncing;
+  }
+
+  private release(waiting: Array<() => void>): void {
+    for (const resolve of waiting) resolve();
+  }
+
+  private fail(err: Error): void {
+    this.failed = true;
+    this.options.onError(err);
+  }
+
+  private closeFd(): void {
+    if (this.fd < 0) return;
+    try {
+      fs.fsyncSync(this.fd);
+    } catch {
+      // Reported by the write that failed.
+    }
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // Nothing more to lose.
+    }
+    this.fd = -1;
+  }
+
+  /** Fsyncs and closes the log. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    clearInterval(this.timer);
+    await this.sync();
+    this.closed = true;
+    this.closeFd();
+  }
+}
