@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
 import { chromiumPath } from './e2e/support/chromium';
 
@@ -40,6 +43,7 @@ export default defineConfig({
     timeout: 60_000,
     stdout: 'pipe',
     // Every spec connects from 127.0.0.1, some with 100 streams at once: more than one person's share.
-    env: { NEXT_TELEMETRY_DISABLED: '1', HEARTBEAT_INTERVAL: '1s', INSTANCE: 'e2e', REDIS_URL: '', MAX_STREAMS_PER_CLIENT: '1000' },
+    // A fresh DATA_DIR each run: the shared server starts with no history, as the specs expect.
+    env: { DATA_DIR: (process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'pulseboard-e2e-'))), NEXT_TELEMETRY_DISABLED: '1', HEARTBEAT_INTERVAL: '1s', INSTANCE: 'e2e', REDIS_URL: '', MAX_STREAMS_PER_CLIENT: '1000' },
   },
 });

@@ -20,11 +20,11 @@ export async function boot(): Promise<void> {
     // NODE_ENV is fixed by Next.js at build time (production for `next build`), not a setting.
     installRequestGate({ allowedHosts: env.ALLOWED_HOSTS, token: env.INGEST_TOKEN, dev: process.env.NODE_ENV !== 'production' });
     console.log(
-      `[pulseboard] collecting every ${env.COLLECT_INTERVAL} ms as instance "${env.INSTANCE}", keeping ${env.HISTORY_RETENTION / 60_000} min of history; bus: ${env.REDIS_URL ? `Redis stream "${env.REDIS_STREAM_KEY}"` : 'embedded'}`,
+      `[pulseboard] collecting every ${env.COLLECT_INTERVAL} ms as instance "${env.INSTANCE}", keeping ${env.HISTORY_RETENTION / 60_000} min of history in memory${env.DATA_DIR === 'none' ? ' only' : ` and more on disk in ${env.DATA_DIR}`}; bus: ${env.REDIS_URL ? `Redis stream "${env.REDIS_STREAM_KEY}"` : 'embedded'}`,
     );
     await runtime.bus.ready(WARM_START_TIMEOUT_MS);
   } catch (err) {
-    if (err instanceof EnvError) {
+    if (err instanceof EnvError || (err instanceof Error && err.name === 'StorageError')) {
       console.error(`[pulseboard] cannot start. ${err.message}`);
       process.exit(1);
     }

@@ -119,6 +119,23 @@ export const envSchema = z.object({
       return list;
     })
     .optional(),
+  /**
+   * Where history is kept across restarts (created on start): relative to the working directory,
+   * `none` to keep history in memory only (as before; for benchmarks and throwaway runs).
+   */
+  DATA_DIR: z.string().max(4096, 'at most 4096 characters').default('./data'),
+  /** Longest an acknowledged point waits to be fsync'd; 0: before ingest answers 202. */
+  FSYNC_INTERVAL: duration('1s', 0, 60_000),
+  /** How often what is new is written to DATA_DIR as a block (and the log behind it let go). */
+  CHECKPOINT_INTERVAL: duration('1m', 1_000, 3_600_000),
+  /** Raw points kept on disk; older ones are only in the 1-minute and 1-hour rollups. */
+  RETENTION_RAW: duration('2d', 3_600_000, 3_650 * 86_400_000),
+  /** 1-minute rollups (min, max, sum, count, last) kept on disk. */
+  RETENTION_1M: duration('30d', 3_600_000, 3_650 * 86_400_000),
+  /** 1-hour rollups kept on disk. */
+  RETENTION_1H: duration('365d', 86_400_000, 3_650 * 86_400_000),
+  /** Most bytes DATA_DIR may hold: past it the oldest raw data goes first, then the oldest rollups. */
+  DATA_MAX_BYTES: count('2GiB', 1024 ** 2, 2 ** 50),
   REDIS_URL: z
     .string()
     .refine((raw) => {

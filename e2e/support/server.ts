@@ -1,4 +1,7 @@
+import fs from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
 import { createServer } from 'node:net';
 
 /** A free TCP port on loopback. */
@@ -32,15 +35,20 @@ export async function startServer(
   options: { env?: Record<string, string>; port?: number; waitForHealth?: boolean } = {},
 ): Promise<RunningServer> {
   const port = options.port ?? (await freePort());
+  // Each server its own DATA_DIR unless the test gives one (to restart on the same history).
+  const ownDir = options.env?.DATA_DIR === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'pulseboard-e2e-')) : undefined;
   const child = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...options.env },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...(ownDir && { DATA_DIR: ownDir }), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    child.once('exit', (code, signal) => {
+      if (ownDir) fs.rmSync(ownDir, { recursive: true, force: true });
+      resolve({ code, signal });
+    }),
   );
   const url = `http://127.0.0.1:${port}`;
   const server: RunningServer = {

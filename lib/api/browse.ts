@@ -8,7 +8,7 @@ import { metricNameSchema } from '@/lib/schema';
 import { compileSeriesFilter, lengthProblem, type QueryLimits, type SeriesMeta } from '@/lib/series';
 import type { SeriesSummary } from '@/lib/store';
 import { parseDuration } from '@/lib/units';
-import type { Snapshot } from '@/lib/wire';
+import type { Pair, Snapshot } from '@/lib/wire';
 import { limitedQuery, queryLimits, workLimit } from './limits';
 
 /** A metric as the metric browser lists it: its series with their newest values. */
@@ -107,13 +107,21 @@ export type ExportQuery = z.infer<ReturnType<typeof exportQuerySchema>>;
  * streamed series by series (see historyCsvStream). An unknown metric is a 404, decided first.
  */
 export function metricCsv(params: URLSearchParams): Response {
-  const { env, store } = getRuntime();
+  const { env, store, storage } = getRuntime();
   const parsed = exportQuerySchema(queryLimits(env)).safeParse(Object.fromEntries(params));
   if (!parsed.success) throw new HttpError(400, 'invalid export query', toIssues(parsed.error));
   const { metric, window = env.HISTORY_RETENTION } = parsed.data;
+  // Raw points: from memory within its retention, else from disk (raw is kept for RETENTION_RAW).
+  const fromDisk = storage && window > env.HISTORY_RETENTION ? storage : null;
+  const pointsOf = (key: string): Pair[] => {
+    if (!fromDisk) return store.history(key, window, Infinity) ?? [];
+    const now = Date.now();
+    const { t, v } = fromDisk.read(key, now - Math.min(window, env.RETENTION_RAW), now, 'raw');
+    return t.map((ti, i) => [ti, v[i]!]);
+  };
   const series = store
     .list(seriesOf(metric))
-    .map(({ meta }) => ({ key: meta.key, points: () => store.history(meta.key, window, Infinity) ?? [] }))
+    .map(({ meta }) => ({ key: meta.key, points: () => pointsOf(meta.key) }))
     .sort((a, b) => a.key.localeCompare(b.key, 'en'));
   if (series.length === 0) throw new HttpError(404, `no metric ${clip(metric)}; GET /api/series lists what is held`);
   return new Response(historyCsvStream(series), {

@@ -6,10 +6,11 @@ import { getRuntime } from '@/lib/runtime';
  * open streams keep working) while the bus cannot publish, i.e. Redis is unreachable.
  */
 export function health() {
-  const { env, bus, store, hub, startedAt } = getRuntime();
+  const { env, bus, store, hub, storage, startedAt } = getRuntime();
   const status = bus.status();
+  const disk = storage?.status();
   return {
-    status: status.state === 'up' ? ('ok' as const) : ('degraded' as const),
+    status: status.state === 'up' && disk?.state !== 'degraded' ? ('ok' as const) : ('degraded' as const),
     instance: env.INSTANCE,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     bus: {
@@ -34,5 +35,17 @@ export function health() {
       refused: { ...hub.stats.refused },
     },
     series: { count: store.size, max: store.maxSeries },
+    storage: disk
+      ? {
+          state: disk.state,
+          ...(disk.reason !== null && { reason: disk.reason }),
+          since: new Date(disk.since).toISOString(),
+          dir: disk.dir,
+          bytes: disk.bytes.total,
+          maxBytes: env.DATA_MAX_BYTES,
+          damaged: disk.damaged,
+          fsyncIntervalMs: env.FSYNC_INTERVAL,
+        }
+      : { state: 'off' as const },
   };
 }

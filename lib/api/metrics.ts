@@ -1,6 +1,7 @@
 import 'server-only';
 import { REJECTION_REASONS } from '@/lib/ingest';
 import { gateStats, getRuntime } from '@/lib/runtime';
+import type { StorageStatus } from '@/lib/storage';
 import type { SeriesSummary } from '@/lib/store';
 import { REFUSAL_REASONS } from '@/lib/stream';
 
@@ -38,7 +39,7 @@ function byReason(name: string, help: string, counts: Readonly<Record<string, nu
 
 /** Pulseboard's own health, as families. */
 function healthFamilies(): Family[] {
-  const { hub, store, counters, bus } = getRuntime();
+  const { hub, store, counters, bus, storage } = getRuntime();
   const busStatus = bus.status();
   const g = (name: string, help: string, value: number): Family => ({ name, type: 'gauge', help, samples: [{ value }] });
   const c = (name: string, help: string, value: number): Family => ({ name, type: 'counter', help, samples: [{ value }] });
@@ -87,6 +88,35 @@ function healthFamilies(): Family[] {
       series_cap: store.dropped.seriesCap,
       duplicate: store.dropped.duplicate,
       reserved: store.dropped.reserved,
+    }),
+    ...(storage ? storageFamilies(storage.status()) : []),
+  ];
+}
+
+/** The durable store's disk use, writes and damage (absent with DATA_DIR=none). */
+function storageFamilies(s: StorageStatus): Family[] {
+  const g = (name: string, help: string, value: number): Family => ({ name, type: 'gauge', help, samples: [{ value }] });
+  const c = (name: string, help: string, value: number): Family => ({ name, type: 'counter', help, samples: [{ value }] });
+  return [
+    g('pulseboard_storage_up', 'Whether history is being saved to DATA_DIR (0 while writes fail: see /api/health).', s.state === 'ok' ? 1 : 0),
+    {
+      name: 'pulseboard_storage_bytes',
+      type: 'gauge',
+      help: 'Bytes DATA_DIR holds, by part: the log and blocks by tier (DATA_MAX_BYTES bounds the total).',
+      samples: [{ labels: '{part="wal"}', value: s.bytes.wal }, ...Object.entries(s.bytes.blocks).map(([tier, value]) => ({ labels: `{part="${tier}"}`, value }))],
+    },
+    g('pulseboard_storage_blocks', 'Block files in DATA_DIR.', s.blocks),
+    c('pulseboard_storage_samples_written_total', 'Points written to the durable store.', s.written.samples),
+    c('pulseboard_storage_wal_bytes_written_total', 'Bytes appended to the write-ahead log.', s.written.walBytes),
+    c('pulseboard_storage_block_bytes_written_total', 'Bytes of blocks written (checkpoints, seals, rollups): with the log, the write amplification.', s.written.blockBytes),
+    c('pulseboard_storage_fsyncs_total', 'fsyncs of the write-ahead log.', s.written.syncs),
+    c('pulseboard_storage_checkpoints_total', 'Checkpoints written.', s.checkpoints),
+    c('pulseboard_storage_seals_total', 'Finished hours sealed into raw and 1-minute blocks (compactions).', s.seals),
+    c('pulseboard_storage_damaged_total', 'Damaged records and chunks found and skipped (see the log for which file).', s.damaged),
+    byReason('pulseboard_storage_dropped_total', 'Points or blocks the durable store did not keep, by reason.', {
+      out_of_order: s.dropped.outOfOrder,
+      for_space: s.dropped.forSpace,
+      unsaved: s.dropped.unsaved,
     }),
   ];
 }

@@ -2,6 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { HttpError, clip, toIssues } from '@/lib/http';
 import { getRuntime } from '@/lib/runtime';
+import { diskHistory } from '@/lib/storage';
 import { compileSeriesFilter, matchInSlices, seriesGlobs, seriesQueryProblem, type QueryLimits } from '@/lib/series';
 import { parseDuration } from '@/lib/units';
 import { admitSeriesFilter, limitedQuery, queryLimits, workLimit } from './limits';
@@ -57,11 +58,14 @@ export async function listSeries(params: URLSearchParams): Promise<Response> {
 export function seriesHistory(key: string, params: URLSearchParams): Response {
   const parsed = historyQuerySchema.safeParse(Object.fromEntries(params));
   if (!parsed.success) throw new HttpError(400, 'invalid history query', toIssues(parsed.error));
-  const { store } = getRuntime();
+  const { store, storage, env } = getRuntime();
   const meta = store.meta(key);
-  const points = store.history(key, parsed.data.window, parsed.data.points);
+  const { window, points: maxPoints } = parsed.data;
+  // Within the hot tier's retention, from memory; beyond it, from the tier the window and the pixels call for.
+  const fromDisk = storage && window > env.HISTORY_RETENTION ? diskHistory(storage, key, window, maxPoints, Date.now(), { rawMs: env.RETENTION_RAW, m1Ms: env.RETENTION_1M }) : undefined;
+  const points = fromDisk?.points ?? store.history(key, window, maxPoints);
   if (!meta || !points) {
     throw new HttpError(404, `no series ${clip(key)}; GET /api/series lists them (keys are URL-encoded in the path)`);
   }
-  return Response.json({ series: meta, metric: store.metric(meta.name), window: parsed.data.window, points }, { headers: { 'Cache-Control': 'no-store' } });
+  return Response.json({ series: meta, metric: store.metric(meta.name), window, tier: fromDisk?.tier ?? 'memory', points }, { headers: { 'Cache-Control': 'no-store' } });
 }

@@ -13,8 +13,13 @@ export class MemoryBus implements Bus {
   private last: Cursor | null = null;
   private readonly startedAt = Date.now();
 
-  constructor(epoch: number = Date.now()) {
-    this.epoch = epoch.toString(36);
+  /**
+   * `epoch` and `seq` continue a log kept on disk (DATA_DIR): cursors handed out before a
+   * restart stay valid after it. Without them, a new epoch from the clock.
+   */
+  constructor(epoch: number | string = Date.now(), seq = 0) {
+    this.epoch = typeof epoch === 'string' ? epoch : epoch.toString(36);
+    this.seq = seq;
   }
 
   get lastId(): Cursor | null {

@@ -18,6 +18,11 @@ export interface RedisBusOptions {
   commandTimeoutMs: number;
   /** On start, entries this far back are loaded (HISTORY_RETENTION). */
   warmWindowMs: number;
+  /**
+   * The newest entry id this instance has on disk (DATA_DIR): reading starts after it instead, so
+   * a restart loads only what it missed, however far back (as far as MAXLEN kept it).
+   */
+  readAfter?: string | null;
   /** This instance's name, written with every entry. */
   source: string;
   /** Every entry, whoever wrote it, is checked against the same limits as HTTP ingest. */
@@ -101,7 +106,11 @@ export class RedisBus implements Bus {
     this.warn = options.warn ?? ((line) => console.warn(line));
     this.target = `${redactUrl(options.url)} stream "${options.streamKey}"`;
     this.decoder = new EntryDecoder(options.limits);
-    this.readFrom = `${Math.max(0, Date.now() - options.warmWindowMs)}-0`;
+    // linear: anchored digit runs.
+    const resume = options.readAfter && /^\d{1,20}-\d{1,20}$/.test(options.readAfter) ? options.readAfter : null;
+    this.readFrom = resume ?? `${Math.max(0, Date.now() - options.warmWindowMs)}-0`;
+    // Resuming from disk: the first connection checks that nothing after it was trimmed.
+    this.readAny = resume !== null;
     this.warm = new Promise((resolve) => (this.warmDone = resolve));
     const socket = {
       connectTimeout: options.commandTimeoutMs,

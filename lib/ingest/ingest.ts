@@ -39,6 +39,8 @@ export interface IngestResult {
 export interface IngestDeps {
   readonly env: Env;
   readonly store: StoreView;
+  /** The durable store, when DATA_DIR is on: a series' newest point may be there only (older than the hot tier). */
+  readonly storage?: { newest(key: string): number | undefined } | null;
   /** True once shutdown has begun. */
   readonly stopping: boolean;
   publish(batch: Batch): Promise<Cursor>;
@@ -117,11 +119,44 @@ async function validate(parsed: ParsedBody, limits: PointLimits, pause?: () => P
   throw new HttpError(status, message, issues);
 }
 
+/** How far back a point may be: the longest any tier keeps (on disk), or the hot tier's with DATA_DIR=none. */
+function keptFor(env: Env): { retentionMs: number; retentionSetting: string } {
+  if (env.DATA_DIR === 'none') return { retentionMs: env.HISTORY_RETENTION, retentionSetting: 'HISTORY_RETENTION' };
+  const tiers: Array<[string, number]> = [
+    ['HISTORY_RETENTION', env.HISTORY_RETENTION],
+    ['RETENTION_RAW', env.RETENTION_RAW],
+    ['RETENTION_1M', env.RETENTION_1M],
+    ['RETENTION_1H', env.RETENTION_1H],
+  ];
+  const [setting, ms] = tiers.reduce((a, b) => (b[1] > a[1] ? b : a));
+  return { retentionMs: ms, retentionSetting: setting };
+}
+
+/** The store's view with the durable store's newest points: a point older than either would be dropped. */
+function withDisk(store: StoreView, storage: IngestDeps['storage']): StoreView {
+  if (!storage) return store;
+  return {
+    has: (key) => store.has(key),
+    newest: (key) => {
+      const memory = store.newest(key);
+      const disk = storage.newest(key);
+      return memory === undefined ? disk : disk === undefined ? memory : Math.max(memory, disk);
+    },
+    reserved: (key) => store.reserved(key),
+    get size() {
+      return store.size;
+    },
+    get maxSeries() {
+      return store.maxSeries;
+    },
+  };
+}
+
 /** Checked points as one batch the store can take, or throws the HttpError that says what is wrong. */
 function toBatch(body: IngestBody, parsed: ParsedBody, limits: PointLimits, env: Env, store: StoreView): Batch {
   const place = (issues: PointIssue[]) => placeIssues(issues, parsed.lineOf);
   const now = Date.now();
-  const built = pointsToBatch(body, { limits, now, defaultTime: now, retentionMs: env.HISTORY_RETENTION });
+  const built = pointsToBatch(body, { limits, now, defaultTime: now, ...keptFor(env) });
   if (!built.ok) throw new HttpError(422, invalid(built.issues), place(built.issues));
   preflight(built.batch, built.from, store, place);
   return built.batch;
@@ -142,7 +177,7 @@ export async function ingest(request: Request, deps: IngestDeps): Promise<Ingest
   const body = await validate(parsed, limits, pause);
   await pause?.();
   // From the store's checks to the publish in one turn: nothing written meanwhile is missed.
-  const batch = toBatch(body, parsed, limits, env, deps.store);
+  const batch = toBatch(body, parsed, limits, env, withDisk(deps.store, deps.storage));
   let cursor;
   try {
     cursor = await deps.publish(batch);

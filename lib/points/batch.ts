@@ -25,6 +25,8 @@ interface BatchOptions {
   defaultTime: number;
   /** Points older than this much history are refused (HTTP: most often seconds sent for milliseconds). */
   retentionMs?: number;
+  /** The setting `retentionMs` comes from, named in the refusal. */
+  retentionSetting?: string;
 }
 
 /** A batch, with `from[j]` the input point of `batch.samples[j]`; or every problem found. */
@@ -38,7 +40,7 @@ type BatchResult = { ok: true; batch: Batch; from: number[] } | { ok: false; iss
  * input, naming every point that cannot be stored.
  */
 export function pointsToBatch(input: PointsInput, options: BatchOptions): BatchResult {
-  const { limits, now, defaultTime, retentionMs } = options;
+  const { limits, now, defaultTime, retentionMs, retentionSetting = 'HISTORY_RETENTION' } = options;
   const issues: PointIssue[] = [];
   const samples: Sample[] = [];
   const metrics = new Map<string, MetricMeta>();
@@ -49,7 +51,7 @@ export function pointsToBatch(input: PointsInput, options: BatchOptions): BatchR
     } else if (retentionMs !== undefined && t < now - retentionMs) {
       issues.push({
         path: ['points', i, 'timestamp'],
-        message: `${t} is older than the ${retentionMs} ms of history kept (HISTORY_RETENTION); timestamps are milliseconds since the epoch, not seconds`,
+        message: `${t} is older than the ${retentionMs} ms of history kept (${retentionSetting}); timestamps are milliseconds since the epoch, not seconds`,
       });
     }
     // Each part is bounded by now (name, label names and values, their count); their sum may still be too long.

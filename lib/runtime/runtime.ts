@@ -4,6 +4,8 @@ import { RedisBus } from '@/lib/bus/redis';
 import { startCollector, type Collector } from '@/lib/collector';
 import { loadEnv, type Env } from '@/lib/env';
 import { pointLimits } from '@/lib/points';
+import type { MetricMeta } from '@/lib/schema';
+import { Engine } from '@/lib/storage';
 import { Store } from '@/lib/store';
 import { Hub } from '@/lib/stream';
 
@@ -23,6 +25,8 @@ export interface Runtime {
   readonly bus: Bus;
   readonly store: Store;
   readonly hub: Hub;
+  /** The durable store under DATA_DIR; null with DATA_DIR=none. */
+  readonly storage: Engine | null;
   readonly startedAt: number;
   readonly counters: Counters;
   /** True once shutdown has begun: no new streams or ingest. */
@@ -56,9 +60,15 @@ export function getRuntime(): Runtime {
   return holder[KEY];
 }
 
-/** The embedded bus, or with REDIS_URL the Redis Stream shared by every instance. */
-function createBus(env: Env): Bus {
-  if (!env.REDIS_URL) return new MemoryBus();
+/** The embedded bus (continuing the cursors kept on disk), or with REDIS_URL the Redis Stream shared by every instance. */
+function createBus(env: Env, storage: Engine | null): Bus {
+  if (!env.REDIS_URL) {
+    if (!storage) return new MemoryBus();
+    const last = storage.cursor;
+    const prefix = `${storage.epoch}-`;
+    const seq = last?.startsWith(prefix) ? Number(last.slice(prefix.length)) : 0;
+    return new MemoryBus(storage.epoch, Number.isSafeInteger(seq) ? seq : 0);
+  }
   return new RedisBus({
     url: env.REDIS_URL,
     streamKey: env.REDIS_STREAM_KEY,
@@ -67,13 +77,38 @@ function createBus(env: Env): Bus {
     reconnectMaxMs: env.REDIS_RECONNECT_MAX,
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT,
     warmWindowMs: env.HISTORY_RETENTION,
+    readAfter: storage?.cursor,
     source: env.INSTANCE,
     limits: pointLimits(env),
   });
 }
 
+/** The samples kept for the hot tier or for disk, in the message's order (a series' points stay in time order). */
+function inOrder<T>(all: readonly T[], kept: readonly T[], archived: readonly T[]): T[] {
+  const chosen = new Set([...kept, ...archived]);
+  return all.filter((s) => chosen.has(s));
+}
+
+/** Opens DATA_DIR (see lib/storage); null with DATA_DIR=none. */
+function openStorage(env: Env): { storage: Engine | null; recovered: ReturnType<Engine['open']> } {
+  if (env.DATA_DIR === 'none') return { storage: null, recovered: [] };
+  const storage = new Engine({
+    dir: env.DATA_DIR,
+    fsyncIntervalMs: env.FSYNC_INTERVAL,
+    retentionRawMs: env.RETENTION_RAW,
+    retention1mMs: env.RETENTION_1M,
+    retention1hMs: env.RETENTION_1H,
+    maxBytes: env.DATA_MAX_BYTES,
+    keepLogMs: env.REPLAY_WINDOW,
+    checkpointMs: env.CHECKPOINT_INTERVAL,
+  });
+  return { storage, recovered: storage.open() };
+}
+
 function createRuntime(env: Env): Runtime {
-  const bus = createBus(env);
+  const opened = Date.now();
+  const { storage, recovered } = openStorage(env);
+  const bus = createBus(env, storage);
   const store = new Store({
     retentionMs: env.HISTORY_RETENTION,
     maxPointsPerSeries: env.HISTORY_MAX_POINTS,
@@ -95,6 +130,27 @@ function createRuntime(env: Env): Runtime {
   });
   const counters: Counters = { pointsPublished: 0, ingestRequests: 0, ingestPoints: 0, ingestRejected: {} };
 
+  if (storage) {
+    // The hot tier back from disk, then what the log holds after the last checkpoint; messages
+    // before it go to the replay log only, so streams open across the restart resume.
+    const metrics = new Map<string, MetricMeta>(storage.storedMetrics().map((m) => [m.name, m]));
+    storage.scanRecent(Date.now() - env.HISTORY_RETENTION, (key, t, v) => store.restore(key, t, v, metrics));
+    let points = 0;
+    for (const r of recovered) {
+      const message = { id: r.cursor, samples: r.samples, ...(r.metrics.length > 0 && { metrics: r.metrics }), ...(r.collector && { origin: 'collector' as const }) };
+      if (r.checkpointed) {
+        hub.broadcast(message, { series: [], metrics: [] });
+        continue;
+      }
+      const { announced, kept } = store.keep(message);
+      storage.replay(r);
+      points += r.samples.length;
+      hub.broadcast(kept === message.samples ? message : { ...message, samples: kept }, announced);
+    }
+    store.cursor = storage.cursor;
+    console.log(`[pulseboard] storage: ${env.DATA_DIR}: ${store.size} series back, ${points} points replayed from the log, in ${Date.now() - opened} ms`);
+  }
+
   // Store first, then streams: a page rendered between the two already has the points
   // its cursor claims, so nothing is shown twice or missed.
   const refused = new Map<Cursor, Refused>();
@@ -104,7 +160,8 @@ function createRuntime(env: Env): Runtime {
     const outOfOrderBefore = store.dropped.outOfOrder;
     const seriesCapBefore = store.dropped.seriesCap;
     const reservedBefore = store.dropped.reserved;
-    const { announced, kept } = store.keep(message);
+    const { announced, kept, archived } = store.keep(message);
+    storage?.write(message.id, message.origin === 'collector', message.metrics, archived.length > 0 ? inOrder(message.samples, kept, archived) : kept);
     if (kept !== message.samples) {
       const outOfOrder = store.dropped.outOfOrder - outOfOrderBefore;
       const seriesCap = store.dropped.seriesCap - seriesCapBefore;
@@ -153,9 +210,15 @@ function createRuntime(env: Env): Runtime {
     bus,
     store,
     hub,
+    storage,
     counters,
     startedAt: Date.now(),
-    publish: (batch) => bus.publish(batch),
+    // FSYNC_INTERVAL=0: a write is answered once its points are fsync'd.
+    publish: async (batch) => {
+      const cursor = await bus.publish(batch);
+      if (storage && env.FSYNC_INTERVAL === 0) await storage.synced();
+      return cursor;
+    },
     refusedIn: (cursor) => refused.get(cursor),
     shutdown() {
       stopping ??= (async () => {
@@ -163,6 +226,7 @@ function createRuntime(env: Env): Runtime {
         clearInterval(busWatch);
         hub.drain(env.SHUTDOWN_DRAIN_WINDOW);
         await bus.close();
+        await storage?.close();
       })();
       return stopping;
     },

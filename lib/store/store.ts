@@ -131,7 +131,7 @@ export class Store {
    * not), so that streams carry exactly what history holds. A name is described when it is new,
    * when its description changes, and when it gains a series.
    */
-  keep(message: BusMessage): { announced: Announced; kept: Sample[] } {
+  keep(message: BusMessage): { announced: Announced; kept: Sample[]; archived: Sample[] } {
     const fromCollector = message.origin === 'collector';
     const series: SeriesKey[] = [];
     const described = new Map<string, Metric>();
@@ -147,10 +147,15 @@ export class Store {
       }
     }
     let kept: Sample[] | undefined; // allocated only once a sample is refused
+    const archived: Sample[] = [];
     const horizon = this.now() - this.options.retentionMs;
     message.samples.forEach((s, i) => {
       const refuse = () => (kept ??= message.samples.slice(0, i));
-      if (s.t < horizon) return refuse(); // already past retention: it would be dropped at once
+      if (s.t < horizon) {
+        // Past the hot tier's retention: for the durable tiers only, if there are any.
+        archived.push(s);
+        return refuse();
+      }
       let entry = this.entries.get(s.series);
       if (!entry) {
         entry = this.create(s.series, given);
@@ -178,7 +183,25 @@ export class Store {
     });
     this.cursor = message.id;
     this.sweep();
-    return { announced: { series, metrics: [...described.values()].map((m) => m.meta) }, kept: kept ?? message.samples };
+    return { announced: { series, metrics: [...described.values()].map((m) => m.meta) }, kept: kept ?? message.samples, archived };
+  }
+
+  /**
+   * Puts points read back from disk at start into a series' ring (created, described by
+   * `metrics` when it names it); points not after the ring's newest are left out.
+   */
+  restore(key: SeriesKey, times: ArrayLike<number>, values: ArrayLike<number>, metrics: ReadonlyMap<string, MetricMeta>): void {
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = this.create(key, metrics);
+      if (!entry) return;
+    }
+    const horizon = this.now() - this.options.retentionMs;
+    for (let i = 0; i < times.length; i++) {
+      const t = times[i]!;
+      if (t < horizon || t < entry.ring.lastTime || (t === entry.ring.lastTime && values[i] === entry.ring.lastValue)) continue;
+      entry.ring.push(t, values[i]!);
+    }
   }
 
   /** Every series with its newest point. */
