@@ -41,6 +41,11 @@ export function StatusBadge({ status, attempt, lastUpdate, resetAt, hydrated, bu
             {bus.message ?? 'new points are delayed'}
           </span>
         )}
+        {bus?.storage && (
+          <span className="status-notice" data-testid="storage-notice">
+            {bus.storage}
+          </span>
+        )}
         {reloaded && (
           <span className="status-notice" data-testid="status-notice">
             missed data, reloaded

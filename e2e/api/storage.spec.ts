@@ -227,6 +227,9 @@ test('a full disk: ingest keeps working from memory, /api/health says history is
       const h = await storageHealth(server);
       expect(h.status).toBe('degraded');
       expect(h.storage.reason).toMatch(/ENOSPC|no space/i);
+      // Dashboards hear it on their stream (the status badge shows it).
+      const notice = await readEvents(`${server.url}/api/stream?series=none`, { until: (r) => r.events.some((e) => e.event === 'bus') });
+      expect(JSON.parse(notice.events.find((e) => e.event === 'bus')!.data).storage).toMatch(/^history is not being saved \(cannot write .*(ENOSPC|no space)/i);
       // Still served from memory.
       expect((await history(server, 'full_probe{i="0"}', 'window=5m&points=10000')).points.length).toBeGreaterThan(0);
       expect((await postPoints(server.url, [{ name: 'full_probe', labels: { i: '0' }, value: 1 }])).status).toBe(202);

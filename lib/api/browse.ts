@@ -9,6 +9,7 @@ import { compileSeriesFilter, lengthProblem, type QueryLimits, type SeriesMeta }
 import type { SeriesSummary } from '@/lib/store';
 import { parseDuration } from '@/lib/units';
 import type { Pair, Snapshot } from '@/lib/wire';
+import { historySpan, withDiskHistory } from './history';
 import { limitedQuery, queryLimits, workLimit } from './limits';
 
 /** A metric as the metric browser lists it: its series with their newest values. */
@@ -72,15 +73,18 @@ function seriesOf(name: string) {
 
 /** The detail of metric `name` for `?window=`, or null when no such metric is held. */
 export function metricDetail(name: string, params: SearchParams): MetricDetail | null {
-  const { env, store } = getRuntime();
+  const runtime = getRuntime();
+  const { env, store } = runtime;
   if (name.length > env.QUERY_MAX_LENGTH || !metricNameSchema.safeParse(name).success) return null;
-  const window = toTimeWindow(first(params.window), env.HISTORY_RETENTION);
-  const snapshot = store.snapshot(window.ms, SNAPSHOT_POINTS, {
+  const span = historySpan(env, runtime.storage);
+  const presets = presetsWithin(span, env.HISTORY_RETENTION);
+  const window = toTimeWindow(first(params.window), Math.max(span, presets.at(-1)?.ms ?? span));
+  const hot = store.snapshot(Math.min(window.ms, env.HISTORY_RETENTION), SNAPSHOT_POINTS, {
     choose: (series) => new Set(series.filter((s) => s.name === name).map((s) => s.key)),
     maxTotal: env.SNAPSHOT_MAX_POINTS,
   });
-  if (snapshot.series.length === 0) return null;
-  return { name, window, presets: presetsWithin(env.HISTORY_RETENTION), snapshot };
+  if (hot.series.length === 0) return null;
+  return { name, window, presets, snapshot: withDiskHistory(hot, runtime, window.ms, SNAPSHOT_POINTS) };
 }
 
 /** `GET /api/export` query: a metric name (within QUERY_MAX_LENGTH) and how far back (the whole retention by default). */

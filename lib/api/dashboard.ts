@@ -4,6 +4,7 @@ import { getRuntime } from '@/lib/runtime';
 import type { QueryLimits, SeriesKey, SeriesMeta } from '@/lib/series';
 import type { Store } from '@/lib/store';
 import type { Snapshot } from '@/lib/wire';
+import { historySpan, withDiskHistory } from './history';
 import { queryLimits, workLimit } from './limits';
 
 /** What the server-rendered dashboard hands to the browser. */
@@ -51,21 +52,26 @@ export function dashboardSnapshot(store: Pick<Store, 'snapshot'>, view: View, { 
 
 /** What the dashboard page for a URL's query renders with. */
 export function dashboardData(params: Record<string, string | string[] | undefined>): DashboardData {
-  const { env, store } = getRuntime();
-  const retentionMs = env.HISTORY_RETENTION;
+  const runtime = getRuntime();
+  const { env, store } = runtime;
+  // As far back as history is held (on disk beyond the hot tier); presets grow with it.
+  const retentionMs = historySpan(env, runtime.storage);
+  const presets = presetsWithin(retentionMs, env.HISTORY_RETENTION);
+  const longest = presets.at(-1)?.ms ?? retentionMs;
   const limits = queryLimits(env);
   // A link's filter that could cost more than QUERY_MAX_WORK over every series' panels is not applied (the page says so).
   const work = params.q ? workLimit(env, store, panelTextChars(store.list().map((s) => s.meta))) : undefined;
-  const view = parseView(params, retentionMs, limits, work);
+  const view = parseView(params, Math.max(retentionMs, longest), limits, work);
+  const snapshot = dashboardSnapshot(store, view, { retentionMs: env.HISTORY_RETENTION, maxTotal: env.SNAPSHOT_MAX_POINTS });
   return {
     view,
-    presets: presetsWithin(retentionMs),
+    presets,
     defaultWindow: toTimeWindow(undefined, retentionMs).label,
     retentionMs,
     intervalMs: env.COLLECT_INTERVAL,
     instance: env.INSTANCE,
     limits,
-    snapshot: dashboardSnapshot(store, view, { retentionMs, maxTotal: env.SNAPSHOT_MAX_POINTS }),
+    snapshot: withDiskHistory(snapshot, runtime, Math.max(view.window.ms, snapshot.windowMs), SNAPSHOT_POINTS),
     seriesHeld: store.size,
   };
 }

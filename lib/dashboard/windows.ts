@@ -9,6 +9,8 @@ const PRESETS: ReadonlyArray<readonly [label: string, ms: number]> = [
   ['6h', 21_600_000],
   ['24h', 86_400_000],
   ['7d', 604_800_000],
+  ['30d', 2_592_000_000],
+  ['1y', 31_536_000_000],
 ];
 
 /** Shortest window a `?window=` may ask for. */
@@ -25,9 +27,14 @@ export interface TimeWindow {
   ms: number;
 }
 
-/** The presets no longer than `retentionMs`. */
-export function presetsWithin(retentionMs: number): TimeWindow[] {
-  return PRESETS.filter(([, ms]) => ms <= retentionMs).map(([label, ms]) => ({ label, ms }));
+/**
+ * The presets no longer than `retentionMs`; with history on disk older than the hot tier
+ * (`hotMs` shorter than `retentionMs`), also the next longer one, so 3 days of data offer 7d.
+ */
+export function presetsWithin(retentionMs: number, hotMs = retentionMs): TimeWindow[] {
+  const within = PRESETS.filter(([, ms]) => ms <= retentionMs);
+  const next = retentionMs > hotMs ? PRESETS.find(([, ms]) => ms > retentionMs) : undefined;
+  return [...within, ...(next ? [next] : [])].map(([label, ms]) => ({ label, ms }));
 }
 
 /**

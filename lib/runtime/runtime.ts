@@ -189,12 +189,15 @@ function createRuntime(env: Env): Runtime {
     }),
   });
 
-  // Streams hear when the bus goes down or comes back (Redis), so dashboards can say so.
+  // Streams hear when the bus goes down or comes back (Redis), and when history stops or starts
+  // being saved, so dashboards can say so.
   const busWatch = setInterval(() => {
     const { state, since, lastError } = bus.status();
+    const disk = storage?.status();
     hub.setBusState({
       state,
       since,
+      ...(disk?.state === 'degraded' && { storage: `history is not being saved (${(disk.reason ?? '').slice(0, 200)})` }),
       ...(state === 'down' && { message: `Redis is unreachable${lastError ? ` (${lastError})` : ''}: new points are delayed` }),
       ...(state === 'connecting' && { message: 'connecting to Redis: new points are delayed' }),
     });

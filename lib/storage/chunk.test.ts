@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ChunkError, ChunkWriter, decodeChunk } from './chunk';
+import { ChunkError, ChunkWriter, decodeChunk, type DecodedChunk } from './chunk';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const YEAR = 365.25 * 24 * 3_600_000;
@@ -28,7 +28,9 @@ interface Points {
   columns: number[][];
 }
 
-function write(points: Points, writer = new ChunkWriter(points.columns.length)): ChunkWriter {
+/** Appends every point to a new writer with a column per array. */
+function write(points: Points): ChunkWriter {
+  const writer = new ChunkWriter(points.columns.length);
   points.times.forEach((t, i) => writer.append(t, ...points.columns.map((col) => col[i] as number)));
   return writer;
 }
@@ -47,7 +49,7 @@ function roundTrip(points: Points): Uint8Array {
 
 /** Decodes `bytes`, which may be damaged: a ChunkError is fine, a result must be well formed. */
 function decodesOrRefuses(bytes: Uint8Array): void {
-  let decoded;
+  let decoded: DecodedChunk;
   try {
     decoded = decodeChunk(bytes);
   } catch (e) {
@@ -244,6 +246,16 @@ describe('ChunkWriter and decodeChunk', () => {
       expect(Array.from((b.values[c] as Float64Array).subarray(0, 100), exact)).toEqual(Array.from(a.values[c] as Float64Array, exact));
     }
     expect(b.values[2]?.[200]).toBe(200 / 3);
+  });
+
+  it('decodes a chunk that sits inside a larger buffer (a pooled Buffer, a file read)', () => {
+    const points = hour((i) => i / 4, 20, 500);
+    const bytes = write(points).finish();
+    const pool = new Uint8Array(bytes.length + 7).fill(0xff);
+    pool.set(bytes, 3);
+    const decoded = decodeChunk(pool.subarray(3, 3 + bytes.length));
+    expect(Array.from(decoded.times)).toEqual(points.times);
+    expect(Array.from(decoded.values[0] as Float64Array)).toEqual(points.columns[0]);
   });
 
   it('refuses bad appends with RangeError and keeps the chunk as it was', () => {

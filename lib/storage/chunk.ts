@@ -34,6 +34,8 @@ const VERSION = 1;
 const MAX_COLUMNS = 255;
 /** Classes in an integer code table (3 bits). */
 const MAX_CLASSES = 8;
+/** Bits a class takes in a code table (its width); the table's head is 6 more. */
+const TABLE_BITS = 6;
 /** Widest residual: a difference of safe integers fits 54 bits of two's complement. */
 const MAX_WIDTH = 54;
 const TWO32 = 4294967296;
@@ -56,7 +58,7 @@ const REPLAN_POINTS = 32;
 const PAD_WORDS = 5;
 /** Keeps bit positions below 2^32. */
 const MAX_INPUT = 2 ** 28;
-const INITIAL_CAPACITY = 256;
+const INITIAL_CAPACITY = 128;
 
 // Float64 bit patterns are read and written as two 32-bit halves through a Uint32Array view.
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -113,12 +115,16 @@ interface Code {
 
 const NO_CODE: Code = { classes: 0, runBits: 0, widths: [], bits: 0 };
 
+// Templates for the writer's counters: copying a packed array is cheaper than filling a new one.
+const RUN_ZEROS: readonly number[] = new Array<number>(MAX_RUN_BITS + 1).fill(0);
+const WIDTH_ZEROS: readonly number[] = new Array<number>(MAX_WIDTH + 1).fill(0);
+
 /** Runs of repeats (zero residuals, unchanged XOR values) as the writer has seen them. */
 class Runs {
   private closed = 0;
   private open = 0;
   /** Codes the closed runs take with b-bit run lengths, per b. */
-  private readonly codes: number[] = new Array<number>(MAX_RUN_BITS + 1).fill(0);
+  private readonly codes: number[] = RUN_ZEROS.slice();
 
   add(): void {
     this.open++;
@@ -172,7 +178,7 @@ class Runs {
 /** Residuals of one integer section as the writer has seen them: widths and zero runs. */
 class Residuals {
   /** Non-zero residuals per width; zeros are in `runs`. */
-  private readonly hist: number[] = new Array<number>(MAX_WIDTH + 1).fill(0);
+  private readonly hist: number[] = WIDTH_ZEROS.slice();
   private readonly runs = new Runs();
 
   add(r: number): void {
@@ -191,13 +197,18 @@ class Residuals {
     this.runs.reset();
   }
 
+  private onlyZeros(): boolean {
+    for (let w = 1; w <= MAX_WIDTH; w++) if ((this.hist[w] as number) > 0) return false;
+    return true;
+  }
+
   /** Bits the residuals so far take with `code`, table included; Infinity if it cannot code them. */
   price(code: Code): number {
     const hist = this.hist;
     const widths = code.widths;
     const last = code.classes - 1;
     if (last < 0) return this.runs.total === 0 && hist.every((k) => k === 0) ? 0 : Infinity;
-    let bits = 6 + 6 * code.classes;
+    let bits = 6 + TABLE_BITS * code.classes;
     for (let w = 1, c = 0; w <= MAX_WIDTH; w++) {
       const k = hist[w] as number;
       if (k === 0) continue;
@@ -231,10 +242,13 @@ class Residuals {
     if (all) best = { classes: all.widths.length, runBits: 0, widths: all.widths, bits: 6 + all.cost };
     const zeros = hist[0] as number;
     if (zeros === 0) return best;
+    // Zeros in a class of their own at 1 bit each is among the tables just tried, so runs can only
+    // win by coding the zeros in fewer bits than there are zeros.
+    if (!this.onlyZeros() && this.runs.best(1).bits >= zeros) return best;
     const rest = partition(hist, 1, 1);
     const classes = rest ? 1 + rest.widths.length : 1;
     const { runBits, bits: zeroCost } = this.runs.best(rest ? 1 : 0);
-    const bits = 12 + zeroCost + (rest ? rest.cost : 0);
+    const bits = 6 + TABLE_BITS + zeroCost + (rest ? rest.cost : 0);
     if (bits < best.bits) {
       const widths = rest ? [0, ...rest.widths] : [0];
       best = { classes, runBits, widths, bits };
@@ -242,9 +256,6 @@ class Residuals {
     return best;
   }
 }
-
-/** Bits a class takes in a code table. */
-const TABLE_BITS = 6;
 
 // Scratch space for partition(): it runs once per section per plan, and allocation would dominate.
 const USED = new Int32Array(MAX_WIDTH + 1);
@@ -375,10 +386,14 @@ class BitWriter {
  * One instance serves every section in turn (see CODER).
  */
 class Coder {
-  private readonly classOf = new Int32Array(MAX_WIDTH + 1);
-  private readonly prefix = new Int32Array(MAX_CLASSES);
-  private readonly prefixBits = new Int32Array(MAX_CLASSES);
-  private widths: number[] = [];
+  // Per residual width: its class's prefix shifted over the class width, that width's mask, and
+  // the code's length (prefix and width), so the common put() is one lookup and one write.
+  private readonly head = new Int32Array(MAX_WIDTH + 1);
+  private readonly mask = new Int32Array(MAX_WIDTH + 1);
+  private readonly length = new Int32Array(MAX_WIDTH + 1);
+  private readonly prefix = new Int32Array(MAX_WIDTH + 1);
+  private readonly prefixBits = new Int32Array(MAX_WIDTH + 1);
+  private readonly width = new Int32Array(MAX_WIDTH + 1);
   private runBits = 0;
   /** Zeros per run code; 0 when zeros are coded one by one. */
   private maxRun = 0;
@@ -389,15 +404,23 @@ class Coder {
   start(out: BitWriter, code: Code): this {
     out.table(code);
     this.out = out;
-    this.widths = code.widths;
     this.runBits = code.runBits;
     this.maxRun = code.runBits > 0 ? 1 << code.runBits : 0;
     this.zeros = 0;
     const last = code.classes - 1;
     for (let c = 0, w = 0; c <= last; c++) {
-      this.prefix[c] = c < last ? ((1 << c) - 1) << 1 : (1 << c) - 1;
-      this.prefixBits[c] = c < last ? c + 1 : c;
-      for (const top = code.widths[c] as number; w <= top; w++) this.classOf[w] = c;
+      const prefix = c < last ? ((1 << c) - 1) << 1 : (1 << c) - 1;
+      const prefixBits = c < last ? c + 1 : c;
+      const width = code.widths[c] as number;
+      for (; w <= width; w++) {
+        this.prefix[w] = prefix;
+        this.prefixBits[w] = prefixBits;
+        this.width[w] = width;
+        this.length[w] = prefixBits + width;
+        // Codes over 32 bits take the slow path in put(), which does not read these two.
+        this.head[w] = prefixBits + width <= 32 ? prefix << width : 0;
+        this.mask[w] = width >= 32 ? -1 : (1 << width) - 1;
+      }
     }
     return this;
   }
@@ -409,26 +432,27 @@ class Coder {
       return;
     }
     if (this.zeros > 0) this.flush();
-    const out = this.out as BitWriter;
-    const c = this.classOf[widthOf(r)] as number;
-    const w = this.widths[c] as number;
-    const p = this.prefixBits[c] as number;
-    if (p + w <= 32) {
-      out.write(((this.prefix[c] as number) << w) | (r & (w === 32 ? -1 : (1 << w) - 1)), p + w);
-    } else {
-      out.write(this.prefix[c] as number, p);
-      if (w <= 32) out.write(r, w);
-      else {
-        const hi = Math.floor(r / TWO32);
-        out.write(hi, w - 32);
-        out.write(r - hi * TWO32, 32);
-      }
-    }
+    const w = widthOf(r);
+    const length = this.length[w] as number;
+    if (length <= 32) (this.out as BitWriter).write((this.head[w] as number) | (r & (this.mask[w] as number)), length);
+    else this.putLong(r, w);
   }
 
   /** Writes the pending zero run, if any; call after the last put. */
   end(): void {
     if (this.zeros > 0) this.flush();
+  }
+
+  private putLong(r: number, w: number): void {
+    const out = this.out as BitWriter;
+    const width = this.width[w] as number;
+    out.write(this.prefix[w] as number, this.prefixBits[w] as number);
+    if (width <= 32) out.write(r, width);
+    else {
+      const hi = Math.floor(r / TWO32);
+      out.write(hi, width - 32);
+      out.write(r - hi * TWO32, 32);
+    }
   }
 
   /** Class 0 (prefix all zeros) and the run length less one. */
@@ -608,10 +632,15 @@ export class ChunkWriter {
       throw new RangeError(`ChunkWriter: columns must be an integer from 1 to ${MAX_COLUMNS}, not ${columns}`);
     }
     this.cols = columns;
-    this.times = new Float64Array(INITIAL_CAPACITY);
-    this.vals = new Float64Array(INITIAL_CAPACITY * columns);
-    this.valBits = new Uint32Array(this.vals.buffer);
+    [this.times, this.vals, this.valBits] = ChunkWriter.storage(INITIAL_CAPACITY, columns);
     for (let c = 0; c < columns; c++) this.stats.push(new ColumnStats());
+  }
+
+  /** Times, values and the values' bits for `capacity` points, on one buffer (one allocation). */
+  private static storage(capacity: number, columns: number): [Float64Array, Float64Array, Uint32Array] {
+    const buffer = new ArrayBuffer(capacity * (1 + columns) * 8);
+    const vals = new Float64Array(buffer, capacity * 8, capacity * columns);
+    return [new Float64Array(buffer, 0, capacity), vals, new Uint32Array(buffer, capacity * 8, capacity * columns * 2)];
   }
 
   /**
@@ -657,11 +686,10 @@ export class ChunkWriter {
     return this.n === 0 ? NaN : (this.times[this.n - 1] as number);
   }
 
-  /** Exactly finish().length now. */
   /**
-   * Bytes finish() would return now: exact after finish() and every REPLAN_POINTS appends, and in
-   * between the points since priced with the code tables planned then, which finish() may improve
-   * on by a few bytes. Cheap enough to ask after every append.
+   * Bytes finish() would return now, never fewer: exact after finish() and at least every
+   * REPLAN_POINTS (32) appends; in between, the newer points are priced with the code tables
+   * planned then, which finish() may beat by a few bytes. Cheap enough to ask after every append.
    */
   get byteLength(): number {
     const exact = this.plan;
@@ -699,13 +727,12 @@ export class ChunkWriter {
   }
 
   private grow(): void {
-    const times = new Float64Array(this.times.length * 2);
+    const [times, vals, valBits] = ChunkWriter.storage(this.times.length * 2, this.cols);
     times.set(this.times);
-    this.times = times;
-    const vals = new Float64Array(this.vals.length * 2);
     vals.set(this.vals);
+    this.times = times;
     this.vals = vals;
-    this.valBits = new Uint32Array(vals.buffer);
+    this.valBits = valBits;
   }
 
   /** The exact plan for the points so far (cached until the next append). */
@@ -1072,14 +1099,19 @@ export function decodeChunk(bytes: Uint8Array): DecodedChunk {
   // Big-endian words of the sections, padded with zeros so reads just past a section's end are safe.
   const start = h.at;
   const body = end - start;
-  const words = new Int32Array((body >>> 2) + 1 + PAD_WORDS);
-  const byteAt = (k: number): number => (k < end ? (bytes[k] as number) : 0);
-  for (let i = 0, j = start; j < end; i++, j += 4) {
-    words[i] = (byteAt(j) << 24) | (byteAt(j + 1) << 16) | (byteAt(j + 2) << 8) | byteAt(j + 3);
-  }
+  const full = body >>> 2;
+  const words = wordsFor(full + 1 + PAD_WORDS);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < full; i++) words[i] = view.getInt32(start + 4 * i);
+  let tail = 0;
+  for (let j = start + 4 * full, shift = 24; j < end; j++, shift -= 8) tail |= (bytes[j] as number) << shift;
+  words[full] = tail;
+  words.fill(0, full + 1, full + 1 + PAD_WORDS);
   const r = new BitReader(words);
 
-  const times = new Float64Array(n);
+  // One buffer for the times and every column: one allocation, however many columns.
+  const buffer = new ArrayBuffer(n * (1 + columns) * 8);
+  const times = new Float64Array(buffer, 0, n);
   times[0] = t0;
   r.end = timeBytes * 8;
   if (n > 1) {
@@ -1114,10 +1146,24 @@ export function decodeChunk(bytes: Uint8Array): DecodedChunk {
     r.pos = r.end;
     r.end += (lengths[c] as number) * 8;
     const encoding = encodings[c] as number;
-    values.push(encoding === ENCODING_XOR ? decodeXor(r, n) : decodeDecimal(r, n, encoding, c));
+    const out = new Float64Array(buffer, (1 + c) * n * 8, n);
+    if (encoding === ENCODING_XOR) decodeXor(r, out, new Uint32Array(buffer, (1 + c) * n * 8, 2 * n));
+    else decodeDecimal(r, out, encoding, c);
+    values.push(out);
     endSection(r, `column ${c}`);
   }
   return { columns, times, values };
+}
+
+/** Decoding's word buffer, kept between calls unless large (decoding is synchronous). */
+let scratchWords = new Int32Array(1_024);
+const KEEP_WORDS = 1 << 16;
+
+function wordsFor(count: number): Int32Array {
+  if (count <= scratchWords.length) return scratchWords;
+  const words = new Int32Array(count);
+  if (count <= KEEP_WORDS) scratchWords = words;
+  return words;
 }
 
 /** A section must end in its last byte: anything else means a damaged length or body. */
@@ -1126,9 +1172,9 @@ function endSection(r: BitReader, what: string): void {
   if (r.end - r.pos >= 8) throw new ChunkError(`chunk malformed: ${what} is longer than its points`);
 }
 
-function decodeDecimal(r: BitReader, n: number, encoding: number, c: number): Float64Array {
+function decodeDecimal(r: BitReader, out: Float64Array, encoding: number, c: number): void {
   const what = `column ${c}`;
-  const out = new Float64Array(n);
+  const n = out.length;
   const scale = SCALES[(encoding - 1) >> 1] as number;
   const order2 = (encoding & 1) === 0;
   r.table(what);
@@ -1162,12 +1208,11 @@ function decodeDecimal(r: BitReader, n: number, encoding: number, c: number): Fl
       }
     }
   }
-  return out;
 }
 
-function decodeXor(r: BitReader, n: number): Float64Array {
-  const out = new Float64Array(n);
-  const bits = new Uint32Array(out.buffer);
+/** Decodes an XOR section into `out`, through `bits`, a view of out's bit patterns. */
+function decodeXor(r: BitReader, out: Float64Array, bits: Uint32Array): void {
+  const n = out.length;
   const runBits = r.peek() >>> 29;
   r.pos += 3;
   let hi = r.peek();
@@ -1230,5 +1275,4 @@ function decodeXor(r: BitReader, n: number): Float64Array {
     bits[2 * i + HI] = hi;
     bits[2 * i + LO] = lo;
   }
-  return out;
 }

@@ -74,13 +74,13 @@ describe('Engine', () => {
     expect(Object.fromEntries(seen)).toEqual({ jobs_total: 300, 'cpu{instance="a"}': 300 });
   });
 
-  it('replays what a killed process logged but never checkpointed, exactly once', () => {
+  it('replays what a killed process logged but never checkpointed, exactly once', async () => {
     const dir = tempDir();
     const clock = { now: T0 + 600_000 };
     const a = engine(dir, clock);
     a.open();
     a.write('e-1', false, undefined, seconds('m', T0, 100));
-    a.checkpoint();
+    await a.checkpoint();
     a.write('e-2', false, undefined, seconds('m', T0 + 100_000, 50, (i) => 100 + i));
     // No close: as after kill -9.
 
@@ -95,7 +95,7 @@ describe('Engine', () => {
     expect(raw.v.at(-1)).toBe(149);
   });
 
-  it('cuts a torn log tail, and says so', () => {
+  it('cuts a torn log tail, and says so', async () => {
     const dir = tempDir();
     const clock = { now: T0 + 600_000 };
     const lines: string[] = [];
@@ -116,7 +116,7 @@ describe('Engine', () => {
     expect(c.open().map((r) => r.cursor)).toEqual(['e-1', 'e-3']);
   });
 
-  it('skips a damaged log record, counts it, and reads the ones after it', () => {
+  it('skips a damaged log record, counts it, and reads the ones after it', async () => {
     const dir = tempDir();
     const clock = { now: T0 + 600_000 };
     const a = engine(dir, clock);
@@ -132,7 +132,7 @@ describe('Engine', () => {
     expect(b.status().damaged).toBe(1);
   });
 
-  it('seals finished hours into raw and 1-minute blocks, keeping each minute’s min and max', () => {
+  it('seals finished hours into raw and 1-minute blocks, keeping each minute’s min and max', async () => {
     const dir = tempDir();
     const clock = { now: T0 };
     const e = engine(dir, clock);
@@ -140,7 +140,7 @@ describe('Engine', () => {
     // Three hours, with a one-second spike to 1000 in the second.
     e.write('e-1', false, undefined, seconds('g', T0, 3 * 3600, (i) => (i === 5_000 ? 1_000 : i % 10)));
     clock.now = T0 + 3 * HOUR + 10 * 60_000;
-    e.checkpoint();
+    await e.checkpoint();
     const files = fs.readdirSync(dir).filter((f) => f.endsWith('.blk'));
     expect(files.filter((f) => f.startsWith('raw-'))).toHaveLength(3);
     expect(files.filter((f) => f.startsWith('m1-'))).toHaveLength(3);
@@ -151,16 +151,16 @@ describe('Engine', () => {
     expect(e.read('g', T0, T0 + 3 * HOUR, 'raw').t).toHaveLength(3 * 3600);
   });
 
-  it('drops raw data past RETENTION_RAW, rolls 1-minute data past RETENTION_1M into hours, and keeps the spike', () => {
+  it('drops raw data past RETENTION_RAW, rolls 1-minute data past RETENTION_1M into hours, and keeps the spike', async () => {
     const dir = tempDir();
     const clock = { now: T0 };
     const e = engine(dir, clock, { retentionRawMs: HOUR, retention1mMs: 2 * HOUR });
     e.open();
     e.write('e-1', false, undefined, seconds('g', T0, 3 * 3600, (i) => (i === 100 ? -50 : 1)));
     clock.now = T0 + 3 * HOUR + 10 * 60_000;
-    e.checkpoint();
+    await e.checkpoint();
     clock.now = T0 + 30 * HOUR;
-    e.checkpoint();
+    await e.checkpoint();
     const files = fs.readdirSync(dir).filter((f) => f.endsWith('.blk'));
     expect(files.filter((f) => f.startsWith('raw-'))).toEqual([]);
     expect(files.filter((f) => f.startsWith('m1-'))).toEqual([]);
@@ -170,14 +170,14 @@ describe('Engine', () => {
     expect(h1.count).toEqual([3600, 3600, 3600]);
   });
 
-  it('over DATA_MAX_BYTES deletes the oldest raw blocks first and counts them', () => {
+  it('over DATA_MAX_BYTES deletes the oldest raw blocks first and counts them', async () => {
     const dir = tempDir();
     const clock = { now: T0 };
     const e = engine(dir, clock, { maxBytes: 1024 ** 2 });
     e.open();
     for (let s = 0; s < 20; s++) e.write(`e-${s}`, false, undefined, seconds(`g{i="${s}"}`, T0, 4 * 3600, (i) => Math.sin(i / 100) * 1e6 + Math.random()));
     clock.now = T0 + 4 * HOUR + 10 * 60_000;
-    e.checkpoint();
+    await e.checkpoint();
     const status = e.status();
     expect(status.bytes.total).toBeLessThanOrEqual(1024 ** 2);
     expect(status.dropped.forSpace).toBeGreaterThan(0);
@@ -186,13 +186,13 @@ describe('Engine', () => {
     if (left.length > 0) expect(left[0]).toBeGreaterThanOrEqual(T0 + HOUR);
   });
 
-  it('reads past a bit flipped in a block: that chunk is skipped and counted, the others read', () => {
+  it('reads past a bit flipped in a block: that chunk is skipped and counted, the others read', async () => {
     const dir = tempDir();
     const clock = { now: T0 + 600_000 };
     const a = engine(dir, clock);
     a.open();
     a.write('e-1', false, undefined, [...seconds('a', T0, 100), ...seconds('b', T0, 100)]);
-    a.checkpoint();
+    await a.checkpoint();
     const block = path.join(dir, fs.readdirSync(dir).find((f) => f.startsWith('l0-'))!);
     const bytes = fs.readFileSync(block);
     bytes[40]! ^= 0x01;
@@ -205,7 +205,7 @@ describe('Engine', () => {
     expect(b.status().damaged).toBeGreaterThanOrEqual(1);
   });
 
-  it('refuses a data directory of another format with a message that says what to do', () => {
+  it('refuses a data directory of another format with a message that says what to do', async () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'pulseboard.json'), JSON.stringify({ format: 99 }));
     expect(() => engine(dir, { now: T0 }).open()).toThrow(StorageError);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { MetricMeta, Sample } from '@/lib/schema';
 import { entriesOf, readAllParts, readBlockIndex, readPart, writeBlock, type BlockIndex, type BlockPart, type Tier } from './block';
 import { ChunkWriter, decodeChunk } from './chunk';
+import { Columns } from './columns';
 import { frame, scanFrames } from './frame';
 import { decodeMessage, encodeMessage, RecordError, type MessageRecord } from './record';
 import { Wal, recoverWal } from './wal';
@@ -32,6 +33,10 @@ const SEAL_GRACE_MS = 2 * MINUTE;
 /** Points per chunk before a new one starts: bounds the memory an open chunk holds (16 B a point). */
 const CHUNK_POINTS = 240;
 const WAL_SEGMENT_BYTES = 64 * 1024 ** 2;
+/** Longest a checkpoint encodes before letting other work run. */
+const SLICE_MS = 8;
+/** Index entries of blocks kept in memory (about 80 bytes each), oldest-read dropped first. */
+const INDEX_CACHE_ENTRIES = 500_000;
 
 export interface EngineOptions {
   dir: string;
@@ -53,8 +58,8 @@ interface SeriesState {
   lastT: number;
   lastV: number;
   hour: number;
-  raw: ChunkWriter | null;
-  m1: ChunkWriter | null;
+  raw: Columns | null;
+  m1: Columns | null;
   parts: BlockPart[];
   bucket: number;
   bMin: number;
@@ -129,7 +134,11 @@ export class Engine {
   private blocks: BlockFile[] = [];
   private blockSeq = 1;
   private readonly indexCache = new Map<string, BlockIndex>();
+  private indexCacheEntries = 0;
+  /** Oldest point written since the last seal (not yet in a raw, m1 or h1 block). */
+  private minTime = Infinity;
   private timer: NodeJS.Timeout | undefined;
+  private checkpointing: Promise<void> | null = null;
   private lastCursor: string | null = null;
   private metrics = new Map<string, MetricMeta>();
   private metricsChanged = false;
@@ -215,7 +224,7 @@ export class Engine {
     this.walSegment = this.wal.roll();
     this.writeMeta();
     const checkpointMs = this.options.checkpointMs ?? MINUTE;
-    this.timer = setInterval(() => this.checkpoint(), checkpointMs);
+    this.timer = setInterval(() => void this.checkpoint(), checkpointMs);
     this.timer.unref();
     return recovered;
   }
@@ -330,8 +339,8 @@ export class Engine {
       this.cut(state);
       state.hour = hour;
     }
-    (state.raw ??= new ChunkWriter(1)).append(t, v);
-    if (state.raw.count >= CHUNK_POINTS) this.cutRaw(state);
+    (state.raw ??= new Columns(1)).push(t, v);
+    if (state.raw.length >= CHUNK_POINTS) this.cutRaw(state);
     const bucket = t - mod(t, MINUTE);
     if (bucket !== state.bucket) {
       this.closeBucket(state);
@@ -350,15 +359,16 @@ export class Engine {
     state.bLast = v;
     state.lastT = t;
     state.lastV = v;
+    if (t < this.minTime) this.minTime = t;
     this.dirty.add(state);
   }
 
   /** Ends the open 1-minute bucket (a checkpoint ends it early: parts of a bucket are merged when read). */
   private closeBucket(state: SeriesState): void {
     if (state.bCount === 0) return;
-    (state.m1 ??= new ChunkWriter(5)).append(state.bucket, state.bMin, state.bMax, state.bSum, state.bCount, state.bLast);
+    (state.m1 ??= new Columns(5)).push(state.bucket, state.bMin, state.bMax, state.bSum, state.bCount, state.bLast);
     state.bCount = 0;
-    if (state.m1.count >= CHUNK_POINTS) this.cutTier(state, 'm1');
+    if (state.m1.length >= CHUNK_POINTS) this.cutTier(state, 'm1');
   }
 
   private cutRaw(state: SeriesState): void {
@@ -366,14 +376,13 @@ export class Engine {
   }
 
   private cutTier(state: SeriesState, tier: Tier): void {
-    const writer = tier === 'raw' ? state.raw : state.m1;
-    if (!writer || writer.count === 0) return;
-    const chunk = writer.finish();
+    const columns = tier === 'raw' ? state.raw : state.m1;
+    if (!columns || columns.length === 0) return;
+    const chunk = columns.encode();
+    columns.clear();
     const last = state.parts.at(-1);
     if (last && last.tier === tier && last.hour === state.hour) last.chunks.push(chunk);
     else state.parts.push({ id: state.id, tier, hour: state.hour, chunks: [chunk] });
-    if (tier === 'raw') state.raw = null;
-    else state.m1 = null;
   }
 
   private cut(state: SeriesState): void {
@@ -383,42 +392,66 @@ export class Engine {
 
   /**
    * Writes everything new since the last checkpoint as one l0 block, then seals finished hours,
-   * applies retention and DATA_MAX_BYTES, and lets the log go. A failure leaves the data in
-   * memory and the log for the next try, and reports the store degraded.
+   * applies retention and DATA_MAX_BYTES, and lets the log go. Encoding runs in slices of a few
+   * milliseconds, so ingest and streams go on meanwhile (points written during it go to the next
+   * one; the log holds them either way). A failure puts the data back for the next try, keeps
+   * the log, and reports the store degraded. One at a time: a call during one joins it.
    */
-  checkpoint(): void {
-    if (this.closed || !this.wal) return;
+  checkpoint(): Promise<void> {
+    if (this.closed || !this.wal) return Promise.resolve();
+    this.checkpointing ??= this.runCheckpoint().finally(() => (this.checkpointing = null));
+    return this.checkpointing;
+  }
+
+  private async runCheckpoint(): Promise<void> {
     const mark = this.wal.roll();
-    const parts: BlockPart[] = [];
+    const taken: Array<[SeriesState, BlockPart[]]> = [];
     const states = [...this.dirty];
+    this.dirty.clear();
+    let slice = performance.now();
     for (const state of states) {
       this.closeBucket(state);
       this.cut(state);
-      parts.push(...state.parts);
+      if (state.parts.length > 0) {
+        taken.push([state, state.parts]);
+        state.parts = [];
+      }
+      if (performance.now() - slice > SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        slice = performance.now();
+      }
     }
     try {
       if (this.pendingDefs.length > 0) {
         fs.appendFileSync(path.join(this.dir, 'series.log'), frame(Buffer.from(JSON.stringify(this.pendingDefs), 'utf8')));
         this.pendingDefs = [];
       }
-      if (parts.length > 0) {
+      if (taken.length > 0) {
         const seq = this.blockSeq++;
         const file = path.join(this.dir, `l0-${seq}.blk`);
-        const bytes = writeBlock(file, parts);
+        const bytes = writeBlock(file, taken.flatMap(([, parts]) => parts));
         this.blocks.push({ file, kind: 'l0', start: NaN, seq, bytes });
         this.stats.blockBytes += bytes;
       }
-      for (const state of states) state.parts = [];
-      this.dirty.clear();
-      this.walMark = mark;
-      this.stats.checkpoints++;
+    } catch (err) {
+      // Back where they were, ahead of anything cut since, for the next checkpoint.
+      for (const [state, parts] of taken) {
+        state.parts = [...parts, ...state.parts];
+        this.dirty.add(state);
+      }
+      this.fail(`cannot write a checkpoint: ${(err as Error).message}`);
+      return;
+    }
+    this.walMark = mark;
+    this.stats.checkpoints++;
+    try {
       this.seal();
       this.expire();
       this.writeMeta();
       this.releaseLog(mark);
       if (this.failure && !this.failure.reason.startsWith('cannot write the log')) this.recover();
     } catch (err) {
-      this.fail(`cannot write a checkpoint: ${(err as Error).message}`);
+      this.fail(`cannot seal or expire blocks: ${(err as Error).message}`);
     }
   }
 
@@ -468,6 +501,7 @@ export class Engine {
       this.stats.blockBytes += bytes;
     }
     for (const block of l0) this.removeBlock(block);
+    this.minTime = carry.reduce((m, p) => Math.min(m, p.hour), Infinity);
     this.stats.seals++;
   }
 
@@ -549,7 +583,11 @@ export class Engine {
 
   private removeBlock(block: BlockFile): void {
     fs.rmSync(block.file, { force: true });
-    this.indexCache.delete(block.file);
+    const cached = this.indexCache.get(block.file);
+    if (cached) {
+      this.indexCache.delete(block.file);
+      this.indexCacheEntries -= cached.entries.length;
+    }
     this.blocks = this.blocks.filter((b) => b !== block);
   }
 
@@ -611,8 +649,13 @@ export class Engine {
       index = readBlockIndex(block.file);
       this.noteDamage(block.file, index.damaged);
       this.indexCache.set(block.file, index);
-      // A few hundred indexes (~12 bytes a series each) at most: memory does not grow with the disk.
-      if (this.indexCache.size > 256) this.indexCache.delete(this.indexCache.keys().next().value as string);
+      this.indexCacheEntries += index.entries.length;
+      // Bounded in entries, not blocks: memory does not grow with what is on disk.
+      while (this.indexCacheEntries > INDEX_CACHE_ENTRIES && this.indexCache.size > 1) {
+        const [file, oldest] = this.indexCache.entries().next().value as [string, BlockIndex];
+        this.indexCache.delete(file);
+        this.indexCacheEntries -= oldest.entries.length;
+      }
     }
     return index;
   }
@@ -655,7 +698,7 @@ export class Engine {
     }
     for (const part of state.parts) if (part.tier === partTier) chunks.push(...part.chunks);
     const open = partTier === 'raw' ? state.raw : state.m1;
-    if (open && open.count > 0) chunks.push(open.finish());
+    if (open && open.length > 0) chunks.push(open.encode());
     if (tier === 'raw') return readRaw(chunks, from, to, (n) => (this.stats.damaged += n));
     const rolled = readRollups(chunks, from, to, tier === 'h1' ? HOUR : MINUTE, (n) => (this.stats.damaged += n));
     // The open bucket: its points so far.
@@ -666,10 +709,11 @@ export class Engine {
     return rolled;
   }
 
-  /** Oldest time held on disk for any series, or undefined. */
+  /** Oldest time held for any series (on disk, or written and not yet sealed), or undefined. */
   oldest(): number | undefined {
-    const starts = this.blocks.filter((b) => b.kind !== 'l0').map((b) => b.start);
-    return starts.length > 0 ? Math.min(...starts) : undefined;
+    let oldest = this.minTime;
+    for (const b of this.blocks) if (b.kind !== 'l0' && b.start < oldest) oldest = b.start;
+    return Number.isFinite(oldest) ? oldest : undefined;
   }
 
   /** Visits the raw points of every series in [from, ∞) from disk, oldest block first (to refill the hot tier at start). */
@@ -750,7 +794,9 @@ export class Engine {
   async close(): Promise<void> {
     if (this.closed || !this.wal) return;
     clearInterval(this.timer);
-    this.checkpoint();
+    // One may be running: then one more for what came during it.
+    await this.checkpoint();
+    await this.checkpoint();
     this.closed = true;
     await this.wal.close();
   }

@@ -29,10 +29,10 @@ export class RecordError extends Error {
 export function encodeMessage(r: MessageRecord): Buffer {
   const cursor = Buffer.from(r.cursor, 'utf8');
   const metrics = r.metrics.length > 0 ? Buffer.from(JSON.stringify(r.metrics), 'utf8') : Buffer.alloc(0);
-  const defs = r.defs.map(([id, key]) => [id, Buffer.from(key, 'utf8')] as const);
   const n = r.ids.length;
+  const keyBytes = r.defs.map(([, key]) => Buffer.byteLength(key, 'utf8'));
   let size = 1 + 2 + cursor.length + 1 + 4 + metrics.length + 4 + 4 + n * 20;
-  for (const [, key] of defs) size += 6 + key.length;
+  for (const b of keyBytes) size += 6 + b;
   const out = Buffer.allocUnsafe(size);
   let at = out.writeUInt8(KIND_MESSAGE, 0);
   at = out.writeUInt16LE(cursor.length, at);
@@ -40,12 +40,12 @@ export function encodeMessage(r: MessageRecord): Buffer {
   at = out.writeUInt8(r.collector ? 1 : 0, at);
   at = out.writeUInt32LE(metrics.length, at);
   at += metrics.copy(out, at);
-  at = out.writeUInt32LE(defs.length, at);
-  for (const [id, key] of defs) {
+  at = out.writeUInt32LE(r.defs.length, at);
+  r.defs.forEach(([id, key], i) => {
     at = out.writeUInt32LE(id, at);
-    at = out.writeUInt16LE(key.length, at);
-    at += key.copy(out, at);
-  }
+    at = out.writeUInt16LE(keyBytes[i]!, at);
+    at += out.write(key, at, 'utf8');
+  });
   at = out.writeUInt32LE(n, at);
   // Columns, not rows: three bulk copies instead of 3n writes.
   Buffer.from(r.ids.buffer, r.ids.byteOffset, n * 4).copy(out, at);

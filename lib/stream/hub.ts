@@ -258,7 +258,7 @@ export class Hub implements SubscriberOwner {
 
   /** Tells every open stream (and later ones, while not `up`) the bus's state, when it changes. */
   setBusState(notice: BusNotice): void {
-    if (notice.state === this.bus.state) return;
+    if (notice.state === this.bus.state && notice.storage === this.bus.storage) return;
     this.bus = notice;
     this.flush();
     const bytes = encoder.encode(encodeEvent({ event: 'bus', data: encodeData('bus', notice) }));
@@ -322,7 +322,7 @@ export class Hub implements SubscriberOwner {
   /** `live` marks the end of any catch-up (from here on the stream carries new events), then the bus's state while it is not up. */
   private tail(): string {
     const live = encodeEvent({ event: 'live', data: encodeData('live', { cursor: this.latest }) });
-    return this.bus.state !== 'up' ? live + encodeEvent({ event: 'bus', data: encodeData('bus', this.bus) }) : live;
+    return this.bus.state !== 'up' || this.bus.storage ? live + encodeEvent({ event: 'bus', data: encodeData('bus', this.bus) }) : live;
   }
 
   /** A stream that only says when to come back. */

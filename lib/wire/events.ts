@@ -46,12 +46,15 @@ interface ResetPayload {
 
 /**
  * `event: bus`: sent when the bus's state changes, and on connect while it is not `up`, so a
- * dashboard can say that data is delayed (Redis unreachable).
+ * dashboard can say that data is delayed (Redis unreachable); likewise while history is not
+ * being saved (`storage`).
  */
 export interface BusNotice {
   state: 'connecting' | 'up' | 'down' | 'closed';
   since?: number;
   message?: string;
+  /** Set while history cannot be written to disk (DATA_DIR): what the dashboard says, and why. */
+  storage?: string;
 }
 
 /** Every event of the stream and its `data`. */

@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { panel } from './support/charts';
+import { postPoints, pushSequence } from './support/ingest';
+import { startServer } from './support/server';
+import { pointsOf } from './support/state';
+
+// Each test its own server and DATA_DIR: they restart it, or fill it with a month of history.
+let dataDir: string;
+test.beforeEach(() => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulseboard-history-'));
+});
+test.afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+test('a page open across a restart keeps its charts and resumes with no gap, no duplicate and no reload', async ({ page }) => {
+  const env = { DATA_DIR: dataDir, INSTANCE: 'restart', STREAM_RETRY: '500ms', SHUTDOWN_DRAIN_WINDOW: '500ms' };
+  let server = await startServer({ env });
+  const key = 'restart_probe';
+  try {
+    let pusher = pushSequence(server.url, key, 100);
+    await page.goto(server.url);
+    await expect(page.getByTestId('status')).toHaveText('Live');
+    await expect.poll(async () => (await pointsOf(page, key)).length).toBeGreaterThan(10);
+    const before = await pusher.stop();
+
+    expect((await server.stop('SIGTERM')).code).toBe(0);
+    await expect(page.getByTestId('status')).toHaveText(/^Reconnecting/);
+    server = await startServer({ env, port: server.port });
+    await expect(page.getByTestId('status')).toHaveText('Live', { timeout: 20_000 });
+    // Values go on from where they stopped: the producer's next value is `before`.
+    pusher = pushSequenceFrom(server.url, key, before);
+    await expect.poll(async () => (await pointsOf(page, key)).length, { timeout: 10_000 }).toBeGreaterThan(before + 10);
+    await pusher.stop();
+    const values = (await pointsOf(page, key)).map(([, v]) => v);
+    // Every value once, in order, from the first the page got to the last.
+    expect(values).toEqual(values.map((_, i) => values[0]! + i));
+    await expect(page.getByTestId('status-notice')).toHaveCount(0);
+    expect(await page.evaluate(() => window.pulseboard?.state().resetAt ?? null)).toBeNull();
+  } finally {
+    await server.stop('SIGKILL');
+  }
+});
+
+/** Pushes before, before + 1, … to `name` every 100 ms until stopped (see pushSequence). */
+function pushSequenceFrom(baseURL: string, name: string, from: number): { stop: () => Promise<number> } {
+  let next = from;
+  let stopped = false;
+  const done = (async () => {
+    while (!stopped) {
+      if ((await postPoints(baseURL, [{ name, value: next }])).status === 202) next++;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return next;
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      return done;
+    },
+  };
+}
+
+test('a week and a month of history: presets for them appear, and their charts keep each bucket’s min and max', async ({ page }) => {
+  const server = await startServer({ env: { DATA_DIR: dataDir, INSTANCE: 'month' } });
+  try {
+    const now = Date.now();
+    const start = now - 30 * DAY;
+    const spikeAt = start + 10 * DAY;
+    const points: Array<{ name: string; value: number; timestamp: number }> = [];
+    for (let i = 0, t = start; t <= now; i++, t += MINUTE) points.push({ name: 'queue_depth', value: t === spikeAt ? 500 : 10 + (i % 7), timestamp: t });
+    for (let i = 0; i < points.length; i += 10_000) expect((await postPoints(server.url, points.slice(i, i + 10_000))).status).toBe(202);
+
+    await page.goto(server.url);
+    const windows = page.getByRole('navigation', { name: 'Time window' });
+    await expect(windows.getByRole('link', { name: '7d' })).toBeVisible();
+    await expect(windows.getByRole('link', { name: '30d' })).toBeVisible();
+
+    await windows.getByRole('link', { name: '7d' }).click();
+    await expect(page).toHaveURL(/window=7d/);
+    await expect.poll(async () => (await pointsOf(page, 'queue_depth')).length).toBeGreaterThan(100);
+    const week = await pointsOf(page, 'queue_depth');
+    expect(week[0]![0]).toBeLessThan(now - 6.9 * DAY);
+    expect(Math.max(...week.map(([, v]) => v))).toBe(16);
+    expect(Math.min(...week.map(([, v]) => v))).toBe(10);
+
+    await page.getByRole('navigation', { name: 'Time window' }).getByRole('link', { name: '30d' }).click();
+    await expect(page).toHaveURL(/window=30d/);
+    await expect.poll(async () => (await pointsOf(page, 'queue_depth'))[0]?.[0] ?? now).toBeLessThan(now - 29 * DAY);
+    const month = await pointsOf(page, 'queue_depth');
+    // A one-minute spike 20 days ago is still in a month drawn at 600 points.
+    expect(Math.max(...month.map(([, v]) => v))).toBe(500);
+    expect(month.length).toBeLessThanOrEqual(1_300);
+    const chart = panel(page, 'metric:queue_depth');
+    await chart.scrollIntoViewIfNeeded();
+    await expect(chart.locator('.recharts-line-curve').first()).toBeVisible();
+  } finally {
+    await server.stop('SIGKILL');
+  }
+});
