@@ -14,7 +14,8 @@
 // Every request is bounded (REQUEST_TIMEOUT_MS), every loop by count and time; only 127.0.0.1 is
 // contacted; servers are killed at the end, on error and on Ctrl-C.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { compareBuilds, freePort, request as send, rssKb } from './server.mjs';
 
@@ -34,7 +35,8 @@ async function start(dir) {
   const child = spawn(process.execPath, [path.join(dir, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: dir,
     // The in-process bus, and this instance's collector running as usual.
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PORT: String(port), INSTANCE: 'bench', REDIS_URL: '' },
+    // A throwaway DATA_DIR: nothing left in the checkout measured.
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PORT: String(port), INSTANCE: 'bench', REDIS_URL: '', DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'pulseboard-bench-')) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   running.add(child);

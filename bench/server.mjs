@@ -85,11 +85,14 @@ export async function startServer(kind = 'pulseboard', { env = {}, node = proces
     kind === 'pulseboard'
       ? ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1']
       : ['bench/floor.mjs'];
+  // Each server its own empty DATA_DIR (history on disk is part of what is measured), removed on exit.
+  const dataDir = kind === 'pulseboard' && env.DATA_DIR === undefined ? mkdtempSync(path.join(os.tmpdir(), 'pulseboard-bench-')) : undefined;
   const child = spawn(node, args, {
     cwd,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PORT: String(port), ...(kind === 'pulseboard' && liftCaps ? LIFTED_CAPS : {}), ...env },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PORT: String(port), ...(dataDir && { DATA_DIR: dataDir }), ...(kind === 'pulseboard' && liftCaps ? LIFTED_CAPS : {}), ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  if (dataDir) child.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(url, child);
   return {

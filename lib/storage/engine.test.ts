@@ -212,3 +212,21 @@ describe('Engine', () => {
     expect(() => engine(dir, { now: T0 }).open()).toThrow(/format 99.*move DATA_DIR away/);
   });
 });
+
+describe('Engine with hostile keys', () => {
+  it('gives back keys with lone surrogates, quotes, newlines and 4,000 characters exactly, from the log and from blocks', async () => {
+    const dir = tempDir();
+    const clock = { now: T0 + 600_000 };
+    const keys = ['m{v="\uD800"}', 'm{v="\uDFFF\uD83D\uDE00"}', 'm{v="a\\"b\\\\c\\nd"}', `m{v="${'é'.repeat(4_000)}"}`];
+    const a = engine(dir, clock);
+    a.open();
+    a.write('e-1', false, undefined, keys.map((k, i) => ({ series: k, t: T0, v: i })));
+    await a.checkpoint();
+    a.write('e-2', false, undefined, keys.map((k, i) => ({ series: k, t: T0 + 1_000, v: 10 + i })));
+    const b = engine(dir, clock);
+    const fresh = b.open().filter((r) => !r.checkpointed);
+    expect(fresh.flatMap((r) => r.samples.map((s) => s.series))).toEqual(keys);
+    for (const r of fresh) b.replay(r);
+    for (const [i, k] of keys.entries()) expect(b.read(k, T0, T0 + HOUR, 'raw').v).toEqual([i, 10 + i]);
+  });
+});

@@ -6,7 +6,7 @@ import type { MetricMeta } from '@/lib/schema';
  * segment can be read on its own.
  *
  *   u8 kind (1) | u16 n + cursor (utf8) | u8 origin (0 none, 1 collector) | u32 n + metrics JSON
- *   | u32 defs, each u32 id + u16 n + key (utf8) | u32 samples | ids u32[] | times f64[] | values f64[]
+ *   | u32 defs, each u32 id + u32 n + key (UTF-16LE: lossless, lone surrogates too) | u32 samples | ids u32[] | times f64[] | values f64[]
  */
 
 const KIND_MESSAGE = 1;
@@ -30,9 +30,8 @@ export function encodeMessage(r: MessageRecord): Buffer {
   const cursor = Buffer.from(r.cursor, 'utf8');
   const metrics = r.metrics.length > 0 ? Buffer.from(JSON.stringify(r.metrics), 'utf8') : Buffer.alloc(0);
   const n = r.ids.length;
-  const keyBytes = r.defs.map(([, key]) => Buffer.byteLength(key, 'utf8'));
   let size = 1 + 2 + cursor.length + 1 + 4 + metrics.length + 4 + 4 + n * 20;
-  for (const b of keyBytes) size += 6 + b;
+  for (const [, key] of r.defs) size += 8 + 2 * key.length;
   const out = Buffer.allocUnsafe(size);
   let at = out.writeUInt8(KIND_MESSAGE, 0);
   at = out.writeUInt16LE(cursor.length, at);
@@ -41,11 +40,11 @@ export function encodeMessage(r: MessageRecord): Buffer {
   at = out.writeUInt32LE(metrics.length, at);
   at += metrics.copy(out, at);
   at = out.writeUInt32LE(r.defs.length, at);
-  r.defs.forEach(([id, key], i) => {
+  for (const [id, key] of r.defs) {
     at = out.writeUInt32LE(id, at);
-    at = out.writeUInt16LE(keyBytes[i]!, at);
-    at += out.write(key, at, 'utf8');
-  });
+    at = out.writeUInt32LE(2 * key.length, at);
+    at += out.write(key, at, 'utf16le');
+  }
   at = out.writeUInt32LE(n, at);
   // Columns, not rows: three bulk copies instead of 3n writes.
   Buffer.from(r.ids.buffer, r.ids.byteOffset, n * 4).copy(out, at);
@@ -89,12 +88,13 @@ export function decodeMessage(bytes: Buffer): MessageRecord {
   at += 4;
   const defs: Array<[number, string]> = [];
   for (let i = 0; i < defCount; i++) {
-    need(6);
+    need(8);
     const id = bytes.readUInt32LE(at);
-    const length = bytes.readUInt16LE(at + 4);
-    at += 6;
+    const length = bytes.readUInt32LE(at + 4);
+    at += 8;
     need(length);
-    defs.push([id, bytes.toString('utf8', at, at + length)]);
+    if (length % 2 !== 0) throw new RecordError('record has a key of an odd number of bytes');
+    defs.push([id, bytes.toString('utf16le', at, at + length)]);
     at += length;
   }
   need(4);

@@ -2,8 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { frame, scanFrames } from './frame';
 
-/** Most bytes one WAL record may hold (a batch of INGEST_MAX_POINTS points with their keys fits). */
-export const WAL_MAX_RECORD = 64 * 1024 ** 2;
+/**
+ * Most bytes one WAL record may hold when read back: a batch within INGEST_MAX_BODY_BYTES' largest
+ * setting (1 GiB of body cannot carry more than this of keys and points) fits.
+ */
+export const WAL_MAX_RECORD = 2 * 1024 ** 3;
 const SEGMENT_DIGITS = 10;
 
 export interface WalOptions {
