@@ -146,7 +146,7 @@ export class LiveStore {
   }
 
   setBus(bus: BusNotice): void {
-    if (bus.state === this.state.bus.state && bus.message === this.state.bus.message) return;
+    if (bus.state === this.state.bus.state && bus.message === this.state.bus.message && bus.storage === this.state.bus.storage) return;
     this.update({ bus });
   }
 

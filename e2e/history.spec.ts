@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -102,3 +103,43 @@ test('a week and a month of history: presets for them appear, and their charts k
     await server.stop('SIGKILL');
   }
 });
+
+test('a full disk: the badge says history is not being saved, and the charts stay live', async ({ page }) => {
+  if (process.getuid?.() !== 0) throw new Error('this test mounts a 2 MiB tmpfs as DATA_DIR: run it as root (CI does), or mount one and point DATA_DIR at it');
+  const small = path.join(dataDir, 'small');
+  fs.mkdirSync(small);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', small]);
+  try {
+    const server = await startServer({ env: { DATA_DIR: small, INSTANCE: 'full-page', CHECKPOINT_INTERVAL: '1s' } });
+    try {
+      await page.goto(server.url);
+      await expect(page.getByTestId('status')).toHaveText('Live');
+      await expect(page.getByTestId('storage-notice')).toHaveCount(0);
+      fillUp(path.join(small, 'filler'));
+      // One series, 5,000 points of the last minutes: a log record larger than the space left.
+      const now = Date.now();
+      const batch = Array.from({ length: 5_000 }, (_, i) => ({ name: 'full_page_probe', value: i, timestamp: now - 300_000 + i * 50 }));
+      expect((await postPoints(server.url, batch)).status).toBe(202);
+      await expect(page.getByTestId('storage-notice')).toHaveText(/^history is not being saved \(.*(ENOSPC|no space)/i, { timeout: 10_000 });
+      await expect(page.getByTestId('status')).toHaveText('Live');
+      fs.rmSync(path.join(small, 'filler'));
+      await expect(page.getByTestId('storage-notice')).toHaveCount(0, { timeout: 10_000 });
+    } finally {
+      await server.stop('SIGKILL');
+    }
+  } finally {
+    execFileSync('umount', ['-l', small]);
+  }
+});
+
+/** Writes `file` until the filesystem is full (bounded: a 2 MiB tmpfs takes 32 writes). */
+function fillUp(file: string): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    for (let i = 0; i < 1_000; i++) fs.writeSync(fd, Buffer.alloc(64 * 1024));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

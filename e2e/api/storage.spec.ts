@@ -209,18 +209,21 @@ test('7-day and 30-day windows read the rollups with each bucket’s min and max
   }
 });
 
-test('a full disk: ingest keeps working from memory, /api/health says history is not being saved and why', async () => {
+test('a full disk: ingest keeps working from memory, /api/health says why, and what was accepted meanwhile is saved once there is room', async () => {
   if (process.getuid?.() !== 0) throw new Error('this test mounts a 2 MiB tmpfs as DATA_DIR: run it as root (CI does), or mount one and point DATA_DIR at it');
   const small = path.join(dataDir, 'small');
   fs.mkdirSync(small);
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', small]);
   try {
-    const server = await startServer({ env: { DATA_DIR: small, INSTANCE: 'full', CHECKPOINT_INTERVAL: '1s' } });
+    const env = { DATA_DIR: small, INSTANCE: 'full', CHECKPOINT_INTERVAL: '1s' };
+    let server = await startServer({ env });
     try {
-      fs.writeFileSync(path.join(small, 'filler'), Buffer.alloc(1024 ** 2 * 2 - 64 * 1024));
+      fillUp(path.join(small, 'filler'));
       const now = Date.now();
+      // 50 series × 20 points a request, 20 requests: series s gets 0, 1, … 399 in time order.
       for (let i = 0; i < 20; i++) {
-        const batch = Array.from({ length: 1_000 }, (_, j) => ({ name: 'full_probe', labels: { i: String(j % 50) }, value: Math.random(), timestamp: now - 100_000 + i * 1_000 + (j % 20) }));
+        const batch = [];
+        for (let s = 0; s < 50; s++) for (let k = 0; k < 20; k++) batch.push({ name: 'full_probe', labels: { s: String(s) }, value: i * 20 + k, timestamp: now - 100_000 + i * 1_000 + k * 10 });
         expect((await postPoints(server.url, batch)).status).toBe(202);
       }
       await expect.poll(async () => (await storageHealth(server)).storage.state, { timeout: 10_000 }).toBe('degraded');
@@ -231,11 +234,16 @@ test('a full disk: ingest keeps working from memory, /api/health says history is
       const notice = await readEvents(`${server.url}/api/stream?series=none`, { until: (r) => r.events.some((e) => e.event === 'bus') });
       expect(JSON.parse(notice.events.find((e) => e.event === 'bus')!.data).storage).toMatch(/^history is not being saved \(cannot write .*(ENOSPC|no space)/i);
       // Still served from memory.
-      expect((await history(server, 'full_probe{i="0"}', 'window=5m&points=10000')).points.length).toBeGreaterThan(0);
-      expect((await postPoints(server.url, [{ name: 'full_probe', labels: { i: '0' }, value: 1 }])).status).toBe(202);
-      // Space again: saving resumes and health says so.
+      expect((await history(server, 'full_probe{s="0"}', 'window=5m&points=10000')).points).toHaveLength(400);
+      // Room again: saving resumes by itself, health says so, and a restart finds everything.
       fs.rmSync(path.join(small, 'filler'));
       await expect.poll(async () => (await storageHealth(server)).storage.state, { timeout: 10_000 }).toBe('ok');
+      expect((await server.stop('SIGTERM')).code).toBe(0);
+      server = await startServer({ env });
+      for (const s of [0, 49]) {
+        const values = (await history(server, `full_probe{s="${s}"}`, 'window=5m&points=10000')).points.map(([, v]) => v);
+        expect(values).toEqual(Array.from({ length: 400 }, (_, i) => i));
+      }
     } finally {
       await server.stop('SIGKILL');
     }
@@ -243,6 +251,18 @@ test('a full disk: ingest keeps working from memory, /api/health says history is
     execFileSync('umount', ['-l', small]);
   }
 });
+
+/** Writes `file` until its filesystem is full (bounded: a 2 MiB tmpfs takes 32 writes). */
+function fillUp(file: string): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    for (let i = 0; i < 1_000; i++) fs.writeSync(fd, Buffer.alloc(64 * 1024));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 test('over DATA_MAX_BYTES the oldest raw hours go first; newer data and ingest stay', async () => {
   const env = { DATA_DIR: dataDir, INSTANCE: 'cap', CHECKPOINT_INTERVAL: '1s', DATA_MAX_BYTES: '1MiB' };

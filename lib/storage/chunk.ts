@@ -58,7 +58,8 @@ const REPLAN_POINTS = 32;
 const PAD_WORDS = 5;
 /** Keeps bit positions below 2^32. */
 const MAX_INPUT = 2 ** 28;
-const INITIAL_CAPACITY = 128;
+/** Words of scratch space kept between calls; larger buffers are dropped after use. */
+const KEEP_WORDS = 1 << 16;
 
 // Float64 bit patterns are read and written as two 32-bit halves through a Uint32Array view.
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -109,13 +110,18 @@ interface Code {
   classes: number;
   /** Bits of a zero-run length (0: each zero its own code). */
   runBits: number;
-  widths: number[];
+  /** The classes' widths, in the first `classes` entries. */
+  readonly widths: Int32Array;
   bits: number;
 }
 
-const NO_CODE: Code = { classes: 0, runBits: 0, widths: [], bits: 0 };
+function newCode(): Code {
+  return { classes: 0, runBits: 0, widths: new Int32Array(MAX_CLASSES), bits: 0 };
+}
 
-// Templates for the writer's counters: copying a packed array is cheaper than filling a new one.
+const NO_CODE: Readonly<Code> = newCode();
+
+// Templates for the counters: copying a packed array is cheaper than filling a new one.
 const RUN_ZEROS: readonly number[] = new Array<number>(MAX_RUN_BITS + 1).fill(0);
 const WIDTH_ZEROS: readonly number[] = new Array<number>(MAX_WIDTH + 1).fill(0);
 
@@ -146,10 +152,11 @@ class Runs {
   }
 
   /**
-   * The cheapest run-length width (1 to MAX_RUN_BITS) and the bits its codes take, each costing
-   * `prefix` bits and the length. The open run counts as if closed: the writer closes it at the end.
+   * The cheapest run-length width (1 to MAX_RUN_BITS) for codes each costing `prefix` bits and the
+   * length, left in bestRunBits and bestBits (no object: this runs for every section planned). The
+   * open run counts as if closed: the writer closes it at the end.
    */
-  best(prefix: number): { runBits: number; bits: number } {
+  best(prefix: number): void {
     let bits = Infinity;
     let runBits = 0;
     for (let b = 1; b <= MAX_RUN_BITS; b++) {
@@ -159,7 +166,8 @@ class Runs {
         runBits = b;
       }
     }
-    return { runBits, bits };
+    bestRunBits = runBits;
+    bestBits = bits;
   }
 
   /** Codes all runs so far take with b-bit run lengths (b >= 1). */
@@ -169,17 +177,25 @@ class Runs {
   }
 
   reset(): void {
+    if (this.closed > 0) this.codes.fill(0);
     this.closed = 0;
     this.open = 0;
-    this.codes.fill(0);
   }
 }
+
+/** Runs.best's answer. */
+let bestRunBits = 0;
+let bestBits = 0;
 
 /** Residuals of one integer section as the writer has seen them: widths and zero runs. */
 class Residuals {
   /** Non-zero residuals per width; zeros are in `runs`. */
   private readonly hist: number[] = WIDTH_ZEROS.slice();
+  /** The widest non-zero residual's width so far; 0 when there is none. */
+  private top = 0;
   private readonly runs = new Runs();
+  /** The table plan() made last: one object, rewritten by each call. */
+  private readonly code = newCode();
 
   add(r: number): void {
     if (r === 0) {
@@ -189,17 +205,14 @@ class Residuals {
     const hist = this.hist;
     const w = widthOf(r);
     hist[w] = (hist[w] as number) + 1;
+    if (w > this.top) this.top = w;
     this.runs.close();
   }
 
   reset(): void {
-    this.hist.fill(0);
+    if (this.top > 0) this.hist.fill(0, 1, this.top + 1);
+    this.top = 0;
     this.runs.reset();
-  }
-
-  private onlyZeros(): boolean {
-    for (let w = 1; w <= MAX_WIDTH; w++) if ((this.hist[w] as number) > 0) return false;
-    return true;
   }
 
   /** Bits the residuals so far take with `code`, table included; Infinity if it cannot code them. */
@@ -207,9 +220,10 @@ class Residuals {
     const hist = this.hist;
     const widths = code.widths;
     const last = code.classes - 1;
-    if (last < 0) return this.runs.total === 0 && hist.every((k) => k === 0) ? 0 : Infinity;
+    const top = this.top;
+    if (last < 0) return this.runs.total === 0 && top === 0 ? 0 : Infinity;
     let bits = 6 + TABLE_BITS * code.classes;
-    for (let w = 1, c = 0; w <= MAX_WIDTH; w++) {
+    for (let w = 1, c = 0; w <= top; w++) {
       const k = hist[w] as number;
       if (k === 0) continue;
       while (c <= last && (widths[c] as number) < w) c++;
@@ -229,31 +243,37 @@ class Residuals {
    * get class 0 to themselves with the best run-length width and the other widths the rest.
    */
   plan(): Code {
+    const code = this.code;
+    const widths = code.widths;
     const hist = this.hist;
-    hist[0] = this.runs.total;
-    const code = this.planWith(hist);
+    const top = this.top;
+    const zeros = this.runs.total;
+    hist[0] = zeros;
+    const all = partition(hist, top, 0, 0);
     hist[0] = 0;
-    return code;
-  }
-
-  private planWith(hist: number[]): Code {
-    let best = NO_CODE;
-    const all = partition(hist, 0, 0);
-    if (all) best = { classes: all.widths.length, runBits: 0, widths: all.widths, bits: 6 + all.cost };
-    const zeros = hist[0] as number;
-    if (zeros === 0) return best;
+    code.runBits = 0;
+    code.classes = all >= 0 ? planClasses : 0;
+    code.bits = all >= 0 ? 6 + all : 0;
+    for (let c = 0; c < code.classes; c++) widths[c] = PLAN_WIDTHS[c] as number;
+    if (zeros === 0) return code;
     // Zeros in a class of their own at 1 bit each is among the tables just tried, so runs can only
     // win by coding the zeros in fewer bits than there are zeros.
-    if (!this.onlyZeros() && this.runs.best(1).bits >= zeros) return best;
-    const rest = partition(hist, 1, 1);
-    const classes = rest ? 1 + rest.widths.length : 1;
-    const { runBits, bits: zeroCost } = this.runs.best(rest ? 1 : 0);
-    const bits = 6 + TABLE_BITS + zeroCost + (rest ? rest.cost : 0);
-    if (bits < best.bits) {
-      const widths = rest ? [0, ...rest.widths] : [0];
-      best = { classes, runBits, widths, bits };
+    const runs = this.runs;
+    if (top > 0) {
+      runs.best(1);
+      if (bestBits >= zeros) return code;
     }
-    return best;
+    const rest = top > 0 ? partition(hist, top, 1, 1) : -1;
+    runs.best(rest >= 0 ? 1 : 0);
+    const bits = 6 + TABLE_BITS + bestBits + (rest >= 0 ? rest : 0);
+    if (bits < code.bits) {
+      code.classes = rest >= 0 ? 1 + planClasses : 1;
+      code.runBits = bestRunBits;
+      code.bits = bits;
+      widths[0] = 0;
+      for (let c = 1; c < code.classes; c++) widths[c] = PLAN_WIDTHS[c - 1] as number;
+    }
+    return code;
   }
 }
 
@@ -262,21 +282,25 @@ const USED = new Int32Array(MAX_WIDTH + 1);
 const CUM = new Float64Array(MAX_WIDTH + 2);
 const COST = new Float64Array(MAX_CLASSES * (MAX_WIDTH + 1));
 const FROM = new Int32Array(MAX_CLASSES * (MAX_WIDTH + 1));
+/** partition()'s classes and their widths, valid until the next call. */
+const PLAN_WIDTHS = new Int32Array(MAX_CLASSES);
+let planClasses = 0;
 
 /**
- * The cheapest split of the residual widths from `minWidth` on (counted in `hist`) into classes,
- * numbered from `offset`: runs of used widths, each class coded at its widest, prefixes growing by
- * one bit a class, and 6 bits of table a class (dynamic programming over the used widths). Null
- * when no width is used.
+ * The cheapest split of the residual widths from `minWidth` to `top` (counted in `hist`) into
+ * classes, numbered from `offset`: runs of used widths, each class coded at its widest, prefixes
+ * growing by one bit a class, and 6 bits of table a class (dynamic programming over the used
+ * widths). Returns the bits and leaves the classes in planClasses and PLAN_WIDTHS; -1 when no
+ * width is used.
  */
-function partition(hist: number[], minWidth: number, offset: number): { cost: number; widths: number[] } | null {
+function partition(hist: number[], top: number, minWidth: number, offset: number): number {
   const used = USED;
   const cum = CUM;
   const cost = COST;
   const from = FROM;
   let m = 0;
   let total = 0;
-  for (let w = minWidth; w <= MAX_WIDTH; w++) {
+  for (let w = minWidth; w <= top; w++) {
     const c = hist[w] as number;
     if (c > 0) {
       used[m++] = w;
@@ -284,11 +308,17 @@ function partition(hist: number[], minWidth: number, offset: number): { cost: nu
       cum[m] = total;
     }
   }
-  if (m === 0) return null;
+  if (m === 0) return -1;
   cum[0] = 0;
-  const top = used[m - 1] as number;
+  const widest = used[m - 1] as number;
+  const lastWidth = Math.max(widest, offset === 0 ? 1 : 0);
   // One class, the last: its prefix is `offset` bits, so with none it needs a width of 1 or more.
-  let best = TABLE_BITS + (offset + Math.max(top, offset === 0 ? 1 : 0)) * total;
+  let best = TABLE_BITS + (offset + lastWidth) * total;
+  if (m === 1) {
+    planClasses = 1;
+    PLAN_WIDTHS[0] = lastWidth;
+    return best;
+  }
   let bestClasses = 1;
   let bestSplit = -1;
   const most = Math.min(MAX_CLASSES - offset, m);
@@ -313,7 +343,7 @@ function partition(hist: number[], minWidth: number, offset: number): { cost: nu
   }
   for (let classes = 2; classes <= most; classes++) {
     const g = classes - 2;
-    const each = offset + classes - 1 + top;
+    const each = offset + classes - 1 + widest;
     for (let a = g; a < m - 1; a++) {
       const c = (cost[g * m + a] as number) + TABLE_BITS + each * (total - (cum[a + 1] as number));
       if (c < best) {
@@ -323,24 +353,35 @@ function partition(hist: number[], minWidth: number, offset: number): { cost: nu
       }
     }
   }
-  const widths = new Array<number>(bestClasses).fill(0);
-  widths[bestClasses - 1] = Math.max(top, offset === 0 ? 1 : 0);
+  const widths = PLAN_WIDTHS;
+  widths[bestClasses - 1] = lastWidth;
   for (let g = bestClasses - 2, b = bestSplit; g >= 0; g--) {
     widths[g] = used[b] as number;
     b = from[g * m + b] as number;
   }
-  return { cost: best, widths };
+  planClasses = bestClasses;
+  return best;
 }
 
-/** Appends bits most significant first into 32-bit words sized up front. */
+/**
+ * Appends bits most significant first into 32-bit words. One instance (WRITER) serves every chunk
+ * in turn: its words are kept between chunks unless large.
+ */
 class BitWriter {
-  private readonly words: Int32Array;
+  private words = new Int32Array(256);
   private full = 0;
   private cur = 0;
   private free = 32;
 
-  constructor(bits: number) {
-    this.words = new Int32Array((bits >>> 5) + 1);
+  /** Empties the writer, with room for `bits`. */
+  start(bits: number): this {
+    const need = (bits >>> 5) + 1;
+    if (need > this.words.length) this.words = new Int32Array(need);
+    else if (need <= KEEP_WORDS && this.words.length > KEEP_WORDS) this.words = new Int32Array(KEEP_WORDS);
+    this.full = 0;
+    this.cur = 0;
+    this.free = 32;
+    return this;
   }
 
   get bitLength(): number {
@@ -565,66 +606,507 @@ class ColumnStats {
   delta = 0;
   readonly order1 = new Residuals();
   readonly order2 = new Residuals();
+
+  reset(): void {
+    this.xorBits = 0;
+    this.same.reset();
+    this.hi = 0;
+    this.lo = 0;
+    this.lead = NO_WINDOW;
+    this.trail = 0;
+    this.decimal = true;
+    this.k = 0;
+    this.s = 0;
+    this.delta = 0;
+    this.order1.reset();
+    this.order2.reset();
+  }
 }
 
 interface ColumnPlan {
   encoding: number;
-  /** The code table written (for XOR, just its run-length width). */
-  code: Code;
+  /** The code table written, for a decimal column. */
+  code: Readonly<Code>;
+  /** The run-length width, for an XOR column. */
+  runBits: number;
   bits: number;
   /** The decimal tables planned, chosen or not, for byteLength to price later points with. */
-  order1: Code;
-  order2: Code;
+  order1: Readonly<Code>;
+  order2: Readonly<Code>;
 }
 
-interface Plan {
-  count: number;
-  time: Code;
-  timeBits: number;
-  columns: ColumnPlan[];
-  header: number[];
-  total: number;
+/** Header bytes but for the columns': version, columns, count, first time, time-section bytes. */
+const HEADER_BYTES = 1 + 1 + 3 + 8 + 8;
+/** Header bytes per column: encoding, section bytes. */
+const COLUMN_HEADER_BYTES = 1 + 8;
+
+/**
+ * A chunk's sections as planned, and its header. Each Analysis keeps two and rewrites them at
+ * every plan (one for exact plans, one for estimates), so planning allocates nothing.
+ */
+class Plan {
+  count = 0;
+  time: Readonly<Code> = NO_CODE;
+  timeBits = 0;
+  readonly columns: ColumnPlan[] = [];
+  readonly header: Uint8Array;
+  headerLength = 0;
+  total = 0;
+
+  constructor(cols: number) {
+    for (let c = 0; c < cols; c++) this.columns.push({ encoding: 0, code: NO_CODE, runBits: 0, bits: 0, order1: NO_CODE, order2: NO_CODE });
+    this.header = new Uint8Array(HEADER_BYTES + COLUMN_HEADER_BYTES * cols);
+  }
 }
 
-function pushVarint(out: number[], v: number): void {
+/** Writes the varint of v at `at`; returns the offset after it. */
+function putVarint(out: Uint8Array, at: number, v: number): number {
   while (v >= 128) {
-    out.push((v % 128) | 128);
+    out[at++] = (v % 128) | 128;
     v = Math.floor(v / 128);
   }
-  out.push(v);
+  out[at++] = v;
+  return at;
 }
 
 /** Sign in the first byte's low bit, then the magnitude: no intermediate beyond 2^53. */
-function pushSignedVarint(out: number[], v: number): void {
+function putSignedVarint(out: Uint8Array, at: number, v: number): number {
   const negative = v < 0;
   let m = negative ? -v : v;
   let b = ((m % 64) << 1) | (negative ? 1 : 0);
   m = Math.floor(m / 64);
   while (m > 0) {
-    out.push(b | 128);
+    out[at++] = b | 128;
     b = m % 128;
     m = Math.floor(m / 128);
   }
-  out.push(b);
+  out[at++] = b;
+  return at;
+}
+
+// A float64's bit pattern, as two 32-bit halves, through one shared 8-byte buffer.
+const FLOAT = new Float64Array(1);
+const FLOAT_BITS = new Uint32Array(FLOAT.buffer);
+
+/** Points as the encoder reads them: times, and one array of values per column. */
+type Times = ArrayLike<number>;
+type Values = readonly ArrayLike<number>[];
+
+/**
+ * The statistics behind a chunk's plan, brought up to date incrementally with analyse(). A writer
+ * asked for byteLength keeps one of its own; everything else shares one per column count (see
+ * analysisFor), reset before each use: encoding is synchronous, so nothing else uses it meanwhile.
+ */
+class Analysis {
+  /** Points analysed so far. */
+  analysed = 0;
+  private readonly timeResiduals = new Residuals();
+  private timeDelta = 0;
+  private readonly stats: ColumnStats[] = [];
+  private exact: Plan | null = null;
+  private estimated: Plan | null = null;
+
+  constructor(private readonly cols: number) {
+    for (let c = 0; c < cols; c++) this.stats.push(new ColumnStats());
+  }
+
+  reset(): void {
+    this.analysed = 0;
+    this.timeDelta = 0;
+    this.timeResiduals.reset();
+    for (let c = 0; c < this.cols; c++) (this.stats[c] as ColumnStats).reset();
+  }
+
+  /** Brings the statistics up to date with points analysed..to-1. */
+  analyse(times: Times, columns: Values, to: number): void {
+    const from = this.analysed;
+    if (from === to) return;
+    const residuals = this.timeResiduals;
+    let prev = this.timeDelta;
+    for (let i = from > 1 ? from : 1; i < to; i++) {
+      const delta = (times[i] as number) - (times[i - 1] as number);
+      residuals.add(delta - prev);
+      prev = delta;
+    }
+    this.timeDelta = prev;
+    for (let c = 0; c < this.cols; c++) {
+      const st = this.stats[c] as ColumnStats;
+      const col = columns[c] as ArrayLike<number>;
+      analyseXor(st, col, from, to);
+      for (let i = from; st.decimal && i < to; ) {
+        i = analyseDecimal(st, col, i, to);
+        if (i < to) rescale(st, col, i);
+      }
+    }
+    this.analysed = to;
+  }
+
+  /**
+   * Plans the sections of the n points analysed, the first at time t0: with fresh code tables
+   * (from null), or pricing the points with those of `reuse`, which gives null when they cannot
+   * code some residual.
+   */
+  plan(t0: number, n: number, reuse: Plan | null): Plan | null {
+    const plan = reuse ? (this.estimated ??= new Plan(this.cols)) : (this.exact ??= new Plan(this.cols));
+    let time: Readonly<Code> = NO_CODE;
+    let timeBits = 0;
+    if (n > 1) {
+      time = reuse ? reuse.time : this.timeResiduals.plan();
+      timeBits = reuse ? this.timeResiduals.price(time) : time.bits;
+      if (timeBits === Infinity) return null;
+    }
+    const header = plan.header;
+    header[0] = VERSION;
+    header[1] = this.cols;
+    let at = putVarint(header, 2, n);
+    let total = 0;
+    if (n > 0) {
+      at = putSignedVarint(header, at, t0);
+      at = putVarint(header, at, Math.ceil(timeBits / 8));
+      total += Math.ceil(timeBits / 8);
+      for (let c = 0; c < this.cols; c++) {
+        const st = this.stats[c] as ColumnStats;
+        const old = reuse?.columns[c];
+        // XOR: 3 bits of run-length width, then repeats alone (1 bit) or in runs.
+        const same = st.same;
+        const repeats = same.total;
+        let runBits = 0;
+        let bits = 3 + st.xorBits + repeats;
+        if (repeats > 0) {
+          same.best(1);
+          if (bestBits < repeats) {
+            runBits = bestRunBits;
+            bits = 3 + st.xorBits + bestBits;
+          }
+        }
+        let encoding = ENCODING_XOR;
+        let code: Readonly<Code> = NO_CODE;
+        let order1: Readonly<Code> = NO_CODE;
+        let order2: Readonly<Code> = NO_CODE;
+        if (st.decimal) {
+          order2 = old ? old.order2 : st.order2.plan();
+          order1 = old ? old.order1 : st.order1.plan();
+          const bits2 = old ? st.order2.price(order2) : order2.bits;
+          const bits1 = old ? st.order1.price(order1) : order1.bits;
+          if (bits1 === Infinity || bits2 === Infinity) return null;
+          if (bits2 <= bits) {
+            encoding = 2 + 2 * st.k;
+            code = order2;
+            bits = bits2;
+          }
+          if (bits1 < bits) {
+            encoding = 1 + 2 * st.k;
+            code = order1;
+            bits = bits1;
+          }
+        }
+        const col = plan.columns[c] as ColumnPlan;
+        col.encoding = encoding;
+        col.code = code;
+        col.runBits = runBits;
+        col.bits = bits;
+        col.order1 = order1;
+        col.order2 = order2;
+        header[at++] = encoding;
+        at = putVarint(header, at, Math.ceil(bits / 8));
+        total += Math.ceil(bits / 8);
+      }
+    }
+    plan.count = n;
+    plan.time = time;
+    plan.timeBits = timeBits;
+    plan.headerLength = at;
+    plan.total = total + at;
+    return plan;
+  }
+}
+
+/** The shared analyses, by column count. */
+const ANALYSES: (Analysis | undefined)[] = [];
+
+/** A fresh analysis of `cols` columns, shared: valid until the next call. */
+function analysisFor(cols: number): Analysis {
+  let a = ANALYSES[cols];
+  if (a === undefined) ANALYSES[cols] = a = new Analysis(cols);
+  else a.reset();
+  return a;
+}
+
+function analyseXor(st: ColumnStats, col: ArrayLike<number>, from: number, to: number): void {
+  const float = FLOAT;
+  const bits = FLOAT_BITS;
+  let xorBits = st.xorBits;
+  const same = st.same;
+  let ph = st.hi;
+  let pl = st.lo;
+  let lead = st.lead;
+  let trail = st.trail;
+  for (let i = from; i < to; i++) {
+    float[0] = col[i] as number;
+    const hi = (bits[HI] as number) | 0;
+    const lo = (bits[LO] as number) | 0;
+    if (i === 0) xorBits = 64;
+    else {
+      const xh = hi ^ ph;
+      const xl = lo ^ pl;
+      if ((xh | xl) === 0) same.add();
+      else {
+        same.close();
+        const l = xh !== 0 ? Math.clz32(xh) : 32 + Math.clz32(xl);
+        const t = xl !== 0 ? ctz(xl) : 32 + ctz(xh);
+        if (l >= lead && t >= trail) xorBits += 66 - lead - trail;
+        else {
+          lead = l > 31 ? 31 : l;
+          trail = t;
+          xorBits += 77 - lead - trail;
+        }
+      }
+    }
+    ph = hi;
+    pl = lo;
+  }
+  st.xorBits = xorBits;
+  st.hi = ph;
+  st.lo = pl;
+  st.lead = lead;
+  st.trail = trail;
+}
+
+/** Counts residuals of points from..to-1 at the column's k; returns the first that does not fit. */
+function analyseDecimal(st: ColumnStats, col: ArrayLike<number>, from: number, to: number): number {
+  const scale = SCALES[st.k] as number;
+  const o1 = st.order1;
+  const o2 = st.order2;
+  let s = st.s;
+  let delta = st.delta;
+  let i = from;
+  for (; i < to; i++) {
+    const v = col[i] as number;
+    const x = Math.round(v * scale);
+    if (!(x < SCALED_LIMIT && x > -SCALED_LIMIT && x / scale === v) || (v === 0 && 1 / v < 0)) {
+      break;
+    }
+    if (i === 0) {
+      o1.add(x);
+      o2.add(x);
+    } else {
+      const d = x - s;
+      o1.add(d);
+      o2.add(d - delta);
+      delta = d;
+    }
+    s = x;
+  }
+  st.s = s;
+  st.delta = delta;
+  return i;
+}
+
+/** Point i does not fit the column's k: moves to the smallest k all of 0..i fit, or to XOR. */
+function rescale(st: ColumnStats, col: ArrayLike<number>, i: number): void {
+  const v = col[i] as number;
+  for (let k = st.k + 1; k <= MAX_K; k++) {
+    const scale = SCALES[k] as number;
+    if (!fitsScale(v, scale)) continue;
+    let j = 0;
+    while (j < i && fitsScale(col[j] as number, scale)) j++;
+    if (j < i) continue;
+    st.k = k;
+    st.s = 0;
+    st.delta = 0;
+    st.order1.reset();
+    st.order2.reset();
+    analyseDecimal(st, col, 0, i);
+    return;
+  }
+  st.decimal = false;
+}
+
+const WRITER = new BitWriter();
+
+/** Writes the chunk `plan` describes: its points are `times` and `columns`, as analysed. */
+function writeChunk(plan: Plan, times: Times, columns: Values): Uint8Array {
+  const header = plan.header;
+  const headerLength = plan.headerLength;
+  const out = new Uint8Array(plan.total);
+  for (let i = 0; i < headerLength; i++) out[i] = header[i] as number;
+  const n = plan.count;
+  if (n === 0) return out;
+  const w = WRITER.start((plan.total - headerLength) * 8);
+  if (n > 1) encodeTimes(w, plan.time, times, n);
+  let expected = endOfSection(w, 0, plan.timeBits);
+  for (let c = 0; c < columns.length; c++) {
+    const col = plan.columns[c] as ColumnPlan;
+    const values = columns[c] as ArrayLike<number>;
+    if (col.encoding === ENCODING_XOR) encodeXor(w, values, n, col.runBits);
+    else encodeDecimal(w, values, n, col);
+    expected = endOfSection(w, expected, col.bits);
+  }
+  w.copyTo(out, headerLength);
+  return out;
+}
+
+/** Pads the section just written to a byte and checks it ends where its plan said; the new end. */
+function endOfSection(w: BitWriter, start: number, bits: number): number {
+  w.alignToByte();
+  const end = start + Math.ceil(bits / 8) * 8;
+  if (w.bitLength !== end) throw new Error('ChunkWriter: section size differs from its plan (a bug)');
+  return end;
+}
+
+function encodeTimes(w: BitWriter, code: Code, times: Times, n: number): void {
+  const coder = CODER.start(w, code);
+  let prev = times[0] as number;
+  let delta = 0;
+  for (let i = 1; i < n; i++) {
+    const t = times[i] as number;
+    const d = t - prev;
+    coder.put(d - delta);
+    delta = d;
+    prev = t;
+  }
+  coder.end();
+}
+
+function encodeDecimal(w: BitWriter, vals: ArrayLike<number>, n: number, col: ColumnPlan): void {
+  const coder = CODER.start(w, col.code);
+  const scale = SCALES[(col.encoding - 1) >> 1] as number;
+  const order2 = (col.encoding & 1) === 0;
+  let s = Math.round((vals[0] as number) * scale);
+  coder.put(s);
+  let delta = 0;
+  for (let i = 1; i < n; i++) {
+    const x = Math.round((vals[i] as number) * scale);
+    const d = x - s;
+    coder.put(order2 ? d - delta : d);
+    delta = d;
+    s = x;
+  }
+  coder.end();
+}
+
+function encodeXor(w: BitWriter, vals: ArrayLike<number>, n: number, runBits: number): void {
+  const float = FLOAT;
+  const bits = FLOAT_BITS;
+  const maxRun = runBits > 0 ? 1 << runBits : 0;
+  w.write(runBits, 3);
+  float[0] = vals[0] as number;
+  let ph = (bits[HI] as number) | 0;
+  let pl = (bits[LO] as number) | 0;
+  w.write(ph, 32);
+  w.write(pl, 32);
+  let lead = NO_WINDOW;
+  let trail = 0;
+  let repeats = 0;
+  for (let i = 1; i < n; i++) {
+    float[0] = vals[i] as number;
+    const hi = (bits[HI] as number) | 0;
+    const lo = (bits[LO] as number) | 0;
+    const xh = hi ^ ph;
+    const xl = lo ^ pl;
+    ph = hi;
+    pl = lo;
+    if ((xh | xl) === 0) {
+      if (maxRun === 0) w.write(0, 1);
+      else if (++repeats === maxRun) {
+        w.write(repeats - 1, 1 + runBits);
+        repeats = 0;
+      }
+      continue;
+    }
+    if (repeats > 0) {
+      w.write(repeats - 1, 1 + runBits);
+      repeats = 0;
+    }
+    const l = xh !== 0 ? Math.clz32(xh) : 32 + Math.clz32(xl);
+    const t = xl !== 0 ? ctz(xl) : 32 + ctz(xh);
+    if (l >= lead && t >= trail) w.write(2, 2);
+    else {
+      lead = l > 31 ? 31 : l;
+      trail = t;
+      w.write((3 << 11) | (lead << 6) | ((64 - lead - trail) & 63), 13);
+    }
+    // The meaningful bits: the XOR shifted right by the window's trailing zeros.
+    const m = 64 - lead - trail;
+    let vh: number;
+    let vl: number;
+    if (trail >= 32) {
+      vh = 0;
+      vl = xh >>> (trail - 32);
+    } else if (trail === 0) {
+      vh = xh;
+      vl = xl;
+    } else {
+      vh = xh >>> trail;
+      vl = (xl >>> trail) | (xh << (32 - trail));
+    }
+    if (m > 32) {
+      w.write(vh, m - 32);
+      w.write(vl, 32);
+    } else w.write(vl, m);
+  }
+  if (repeats > 0) w.write(repeats - 1, 1 + runBits);
+}
+
+/** The first of the n times that is not a safe integer in order (as append() wants them); -1 if none. */
+function badTime(times: Times, n: number): number {
+  const max = Number.MAX_SAFE_INTEGER;
+  let last = n > 0 ? (times[0] as number) : 0;
+  for (let i = 0; i < n; i++) {
+    const t = times[i] as number;
+    // Also false for NaN; differences of in-range times are at most 2^54 - 2, exact in a double.
+    if (!(t <= max && t >= -max && Math.floor(t) === t && t >= last && t - last <= max)) return i;
+    last = t;
+  }
+  return -1;
+}
+
+/**
+ * Encodes `count` points in one call, with no writer: `times[i]` and `columns[c][i]` for i below
+ * count (default: all of times), under the same rules as ChunkWriter.append. Gives the bytes a
+ * ChunkWriter appended the same points would; throws RangeError on points append would refuse.
+ */
+export function encodeChunk(times: Times, columns: Values, count = times.length): Uint8Array {
+  const cols = columns.length;
+  if (cols < 1 || cols > MAX_COLUMNS) throw new RangeError(`encodeChunk: ${cols} columns (1 to ${MAX_COLUMNS})`);
+  if (!Number.isInteger(count) || count < 0 || count > times.length || count > MAX_POINTS) {
+    throw new RangeError(`encodeChunk: cannot encode ${count} of ${times.length} points (at most ${MAX_POINTS})`);
+  }
+  for (let c = 0; c < cols; c++) {
+    const length = (columns[c] as ArrayLike<number>).length;
+    if (length < count) throw new RangeError(`encodeChunk: column ${c} has ${length} values for ${count} points`);
+  }
+  const bad = badTime(times, count);
+  if (bad >= 0) {
+    const t = times[bad] as number;
+    const last = bad > 0 ? (times[bad - 1] as number) : t;
+    if (!Number.isSafeInteger(t)) throw new RangeError(`encodeChunk: time ${t} is not a safe integer`);
+    if (t < last) throw new RangeError(`encodeChunk: time ${t} is before the previous point's ${last}`);
+    throw new RangeError(`encodeChunk: time ${t} is too far after ${last}`);
+  }
+  const a = analysisFor(cols);
+  a.analyse(times, columns, count);
+  return writeChunk(a.plan(count > 0 ? (times[0] as number) : 0, count, null) as Plan, times, columns);
 }
 
 /**
  * Builds one chunk from points appended in time order. The raw points stay in memory and are
- * encoded by finish(), which picks each column's coding from all of its values; the analysis
- * behind that choice runs incrementally, so byteLength is cheap to ask after every append.
+ * encoded by finish(), which picks each column's coding from all of its values. Asked for
+ * byteLength, the writer keeps that analysis and brings it up to date incrementally, so
+ * byteLength is cheap to ask after every append; a writer never asked pays for none of it.
  */
 export class ChunkWriter {
   private readonly cols: number;
-  private n = 0;
-  private times: Float64Array;
-  /** Values row by row: point i's column c at i * cols + c. */
-  private vals: Float64Array;
-  private valBits: Uint32Array;
-  private analysed = 0;
-  private readonly timeResiduals = new Residuals();
-  private timeDelta = 0;
-  private readonly stats: ColumnStats[] = [];
+  private times: number[] = [];
+  /** Values column by column: point i's column c at vals[c][i]. */
+  private readonly vals: number[][] = [];
+  /** The analysis behind byteLength, made on its first call. */
+  private analysis: Analysis | null = null;
+  /** The last exact plan of that analysis, which byteLength prices later points with. */
   private plan: Plan | null = null;
+  /** Points and bytes at the last finish(). */
+  private finished = -1;
+  private finishedBytes = 0;
 
   /** `columns` values per point: 1 for raw points, 5 for rollups (min, max, sum, count, last). */
   constructor(columns = 1) {
@@ -632,15 +1114,7 @@ export class ChunkWriter {
       throw new RangeError(`ChunkWriter: columns must be an integer from 1 to ${MAX_COLUMNS}, not ${columns}`);
     }
     this.cols = columns;
-    [this.times, this.vals, this.valBits] = ChunkWriter.storage(INITIAL_CAPACITY, columns);
-    for (let c = 0; c < columns; c++) this.stats.push(new ColumnStats());
-  }
-
-  /** Times, values and the values' bits for `capacity` points, on one buffer (one allocation). */
-  private static storage(capacity: number, columns: number): [Float64Array, Float64Array, Uint32Array] {
-    const buffer = new ArrayBuffer(capacity * (1 + columns) * 8);
-    const vals = new Float64Array(buffer, capacity * 8, capacity * columns);
-    return [new Float64Array(buffer, 0, capacity), vals, new Uint32Array(buffer, capacity * 8, capacity * columns * 2)];
+    for (let c = 0; c < columns; c++) this.vals.push([]);
   }
 
   /**
@@ -649,19 +1123,17 @@ export class ChunkWriter {
    * survive). Throws RangeError otherwise, leaving the chunk as it was.
    */
   append(t: number, ...values: number[]): void {
-    const n = this.n;
+    const times = this.times;
+    const n = times.length;
     const cols = this.cols;
-    const last = n > 0 ? (this.times[n - 1] as number) : t;
+    const last = n > 0 ? (times[n - 1] as number) : t;
     // One test on the hot path; the messages are built out of line, which keeps append inlinable.
     if (!Number.isSafeInteger(t) || !(t >= last && t - last <= Number.MAX_SAFE_INTEGER) || values.length !== cols || n === MAX_POINTS) {
       this.refuse(t, last, values.length);
     }
-    if (n === this.times.length) this.grow();
-    this.times[n] = t === 0 ? 0 : t; // -0 would come back as 0 anyway
+    times.push(t === 0 ? 0 : t); // -0 would come back as 0 anyway
     const vals = this.vals;
-    const base = n * cols;
-    for (let c = 0; c < cols; c++) vals[base + c] = values[c] as number;
-    this.n = n + 1;
+    for (let c = 0; c < cols; c++) (vals[c] as number[]).push(values[c] as number);
   }
 
   private refuse(t: number, last: number, values: number): never {
@@ -673,17 +1145,18 @@ export class ChunkWriter {
   }
 
   get count(): number {
-    return this.n;
+    return this.times.length;
   }
 
   /** Time of the first point; NaN when empty. */
   get firstTime(): number {
-    return this.n === 0 ? NaN : (this.times[0] as number);
+    return this.times.length === 0 ? NaN : (this.times[0] as number);
   }
 
   /** Time of the last point; NaN when empty. */
   get lastTime(): number {
-    return this.n === 0 ? NaN : (this.times[this.n - 1] as number);
+    const n = this.times.length;
+    return n === 0 ? NaN : (this.times[n - 1] as number);
   }
 
   /**
@@ -692,319 +1165,44 @@ export class ChunkWriter {
    * planned then, which finish() may beat by a few bytes. Cheap enough to ask after every append.
    */
   get byteLength(): number {
+    const n = this.times.length;
+    if (this.finished === n) return this.finishedBytes;
     const exact = this.plan;
-    if (exact === null || exact.count !== this.n) {
-      const estimate = exact !== null && this.n - exact.count < REPLAN_POINTS ? this.makePlan(exact) : null;
+    if (exact !== null && exact.count === n) return exact.total;
+    const a = (this.analysis ??= new Analysis(this.cols));
+    a.analyse(this.times, this.vals, n);
+    const t0 = n > 0 ? (this.times[0] as number) : 0;
+    if (exact !== null && n - exact.count < REPLAN_POINTS) {
+      const estimate = a.plan(t0, n, exact);
       if (estimate !== null) return estimate.total;
     }
-    return this.planned().total;
+    this.plan = a.plan(t0, n, null) as Plan;
+    return this.plan.total;
   }
 
   /** The encoded chunk. The writer stays usable: later appends extend the same chunk. */
   finish(): Uint8Array {
-    const plan = this.planned();
-    const out = new Uint8Array(plan.total);
-    out.set(plan.header);
-    const n = plan.count;
-    if (n === 0) return out;
-    const w = new BitWriter((plan.total - plan.header.length) * 8);
-    let expected = 0;
-    const check = (bits: number): void => {
-      w.alignToByte();
-      expected += Math.ceil(bits / 8) * 8;
-      if (w.bitLength !== expected) throw new Error('ChunkWriter: section size differs from its plan (a bug)');
-    };
-    if (n > 1) this.encodeTimes(w, plan.time, n);
-    check(plan.timeBits);
-    for (let c = 0; c < this.cols; c++) {
-      const col = plan.columns[c] as ColumnPlan;
-      if (col.encoding === ENCODING_XOR) this.encodeXor(w, c, n, col.code.runBits);
-      else this.encodeDecimal(w, c, n, col);
-      check(col.bits);
+    const { times, vals } = this;
+    const n = times.length;
+    const t0 = n > 0 ? (times[0] as number) : 0;
+    const own = this.analysis;
+    let plan: Plan;
+    if (own !== null) {
+      // Asked for byteLength: bring its analysis up to date, and let it price from this plan.
+      if (this.plan === null || this.plan.count !== n) {
+        own.analyse(times, vals, n);
+        this.plan = own.plan(t0, n, null) as Plan;
+      }
+      plan = this.plan;
+    } else {
+      const a = analysisFor(this.cols);
+      a.analyse(times, vals, n);
+      plan = a.plan(t0, n, null) as Plan;
     }
-    w.copyTo(out, plan.header.length);
+    const out = writeChunk(plan, times, vals);
+    this.finished = n;
+    this.finishedBytes = out.length;
     return out;
-  }
-
-  private grow(): void {
-    const [times, vals, valBits] = ChunkWriter.storage(this.times.length * 2, this.cols);
-    times.set(this.times);
-    vals.set(this.vals);
-    this.times = times;
-    this.vals = vals;
-    this.valBits = valBits;
-  }
-
-  /** The exact plan for the points so far (cached until the next append). */
-  private planned(): Plan {
-    if (this.plan?.count !== this.n) this.plan = this.makePlan(null) as Plan;
-    return this.plan;
-  }
-
-  /**
-   * Plans the sections: with fresh code tables (from null), or pricing the points with those of
-   * `reuse`, which gives null when they cannot code some residual.
-   */
-  private makePlan(reuse: Plan | null): Plan | null {
-    const n = this.n;
-    this.analyse();
-    let time = NO_CODE;
-    let timeBits = 0;
-    if (n > 1) {
-      time = reuse ? reuse.time : this.timeResiduals.plan();
-      timeBits = reuse ? this.timeResiduals.price(time) : time.bits;
-      if (timeBits === Infinity) return null;
-    }
-    const columns: ColumnPlan[] = [];
-    const header = [VERSION, this.cols];
-    pushVarint(header, n);
-    let total = 0;
-    if (n > 0) {
-      pushSignedVarint(header, this.times[0] as number);
-      pushVarint(header, Math.ceil(timeBits / 8));
-      total += Math.ceil(timeBits / 8);
-      for (let c = 0; c < this.cols; c++) {
-        const st = this.stats[c] as ColumnStats;
-        const old = reuse?.columns[c];
-        // XOR: 3 bits of run-length width, then repeats alone (1 bit) or in runs.
-        const runs = st.same.best(1);
-        const xor = runs.bits < st.same.total ? runs : { runBits: 0, bits: st.same.total };
-        const xorBits = 3 + st.xorBits + xor.bits;
-        const xorCode = { ...NO_CODE, runBits: xor.runBits, bits: xorBits };
-        let col: ColumnPlan = { encoding: ENCODING_XOR, code: xorCode, bits: xorBits, order1: NO_CODE, order2: NO_CODE };
-        if (st.decimal) {
-          const order2 = old ? old.order2 : st.order2.plan();
-          const order1 = old ? old.order1 : st.order1.plan();
-          const bits2 = old ? st.order2.price(order2) : order2.bits;
-          const bits1 = old ? st.order1.price(order1) : order1.bits;
-          if (bits1 === Infinity || bits2 === Infinity) return null;
-          col = { ...col, order1, order2 };
-          if (bits2 <= col.bits) col = { ...col, encoding: 2 + 2 * st.k, code: order2, bits: bits2 };
-          if (bits1 < col.bits) col = { ...col, encoding: 1 + 2 * st.k, code: order1, bits: bits1 };
-        }
-        columns.push(col);
-        header.push(col.encoding);
-        pushVarint(header, Math.ceil(col.bits / 8));
-        total += Math.ceil(col.bits / 8);
-      }
-    }
-    return { count: n, time, timeBits, columns, header, total: total + header.length };
-  }
-
-  /** Brings the statistics up to date with the points appended since the last call. */
-  private analyse(): void {
-    const from = this.analysed;
-    const to = this.n;
-    if (from === to) return;
-    const times = this.times;
-    const residuals = this.timeResiduals;
-    let prev = this.timeDelta;
-    for (let i = Math.max(from, 1); i < to; i++) {
-      const delta = (times[i] as number) - (times[i - 1] as number);
-      residuals.add(delta - prev);
-      prev = delta;
-    }
-    this.timeDelta = prev;
-    for (let c = 0; c < this.cols; c++) {
-      this.analyseXor(c, from, to);
-      const st = this.stats[c] as ColumnStats;
-      for (let i = from; st.decimal && i < to; ) {
-        i = this.analyseDecimal(st, c, i, to);
-        if (i < to) this.rescale(st, c, i);
-      }
-    }
-    this.analysed = to;
-  }
-
-  private analyseXor(c: number, from: number, to: number): void {
-    const st = this.stats[c] as ColumnStats;
-    const bits = this.valBits;
-    const cols = this.cols;
-    let xorBits = st.xorBits;
-    const same = st.same;
-    let ph = st.hi;
-    let pl = st.lo;
-    let lead = st.lead;
-    let trail = st.trail;
-    for (let i = from; i < to; i++) {
-      const j = 2 * (i * cols + c);
-      const hi = (bits[j + HI] as number) | 0;
-      const lo = (bits[j + LO] as number) | 0;
-      if (i === 0) xorBits = 64;
-      else {
-        const xh = hi ^ ph;
-        const xl = lo ^ pl;
-        if ((xh | xl) === 0) same.add();
-        else {
-          same.close();
-          const l = xh !== 0 ? Math.clz32(xh) : 32 + Math.clz32(xl);
-          const t = xl !== 0 ? ctz(xl) : 32 + ctz(xh);
-          if (l >= lead && t >= trail) xorBits += 66 - lead - trail;
-          else {
-            lead = l > 31 ? 31 : l;
-            trail = t;
-            xorBits += 77 - lead - trail;
-          }
-        }
-      }
-      ph = hi;
-      pl = lo;
-    }
-    st.xorBits = xorBits;
-    st.hi = ph;
-    st.lo = pl;
-    st.lead = lead;
-    st.trail = trail;
-  }
-
-  /** Counts residuals of points from..to-1 at the column's k; returns the first that does not fit. */
-  private analyseDecimal(st: ColumnStats, c: number, from: number, to: number): number {
-    const vals = this.vals;
-    const cols = this.cols;
-    const scale = SCALES[st.k] as number;
-    const o1 = st.order1;
-    const o2 = st.order2;
-    let s = st.s;
-    let delta = st.delta;
-    let i = from;
-    for (; i < to; i++) {
-      const v = vals[i * cols + c] as number;
-      const x = Math.round(v * scale);
-      if (!(x < SCALED_LIMIT && x > -SCALED_LIMIT && x / scale === v) || (v === 0 && 1 / v < 0)) {
-        break;
-      }
-      if (i === 0) {
-        o1.add(x);
-        o2.add(x);
-      } else {
-        const d = x - s;
-        o1.add(d);
-        o2.add(d - delta);
-        delta = d;
-      }
-      s = x;
-    }
-    st.s = s;
-    st.delta = delta;
-    return i;
-  }
-
-  /** Point i does not fit the column's k: moves to the smallest k all of 0..i fit, or to XOR. */
-  private rescale(st: ColumnStats, c: number, i: number): void {
-    const vals = this.vals;
-    const cols = this.cols;
-    const v = vals[i * cols + c] as number;
-    for (let k = st.k + 1; k <= MAX_K; k++) {
-      const scale = SCALES[k] as number;
-      if (!fitsScale(v, scale)) continue;
-      let j = 0;
-      while (j < i && fitsScale(vals[j * cols + c] as number, scale)) j++;
-      if (j < i) continue;
-      st.k = k;
-      st.s = 0;
-      st.delta = 0;
-      st.order1.reset();
-      st.order2.reset();
-      this.analyseDecimal(st, c, 0, i);
-      return;
-    }
-    st.decimal = false;
-  }
-
-  private encodeTimes(w: BitWriter, code: Code, n: number): void {
-    const coder = CODER.start(w, code);
-    const times = this.times;
-    let prev = times[0] as number;
-    let delta = 0;
-    for (let i = 1; i < n; i++) {
-      const t = times[i] as number;
-      const d = t - prev;
-      coder.put(d - delta);
-      delta = d;
-      prev = t;
-    }
-    coder.end();
-  }
-
-  private encodeDecimal(w: BitWriter, c: number, n: number, col: ColumnPlan): void {
-    const coder = CODER.start(w, col.code);
-    const vals = this.vals;
-    const cols = this.cols;
-    const scale = SCALES[(col.encoding - 1) >> 1] as number;
-    const order2 = (col.encoding & 1) === 0;
-    let s = Math.round((vals[c] as number) * scale);
-    coder.put(s);
-    let delta = 0;
-    for (let i = 1; i < n; i++) {
-      const x = Math.round((vals[i * cols + c] as number) * scale);
-      const d = x - s;
-      coder.put(order2 ? d - delta : d);
-      delta = d;
-      s = x;
-    }
-    coder.end();
-  }
-
-  private encodeXor(w: BitWriter, c: number, n: number, runBits: number): void {
-    const bits = this.valBits;
-    const cols = this.cols;
-    const maxRun = runBits > 0 ? 1 << runBits : 0;
-    w.write(runBits, 3);
-    let ph = (bits[2 * c + HI] as number) | 0;
-    let pl = (bits[2 * c + LO] as number) | 0;
-    w.write(ph, 32);
-    w.write(pl, 32);
-    let lead = NO_WINDOW;
-    let trail = 0;
-    let repeats = 0;
-    for (let i = 1; i < n; i++) {
-      const j = 2 * (i * cols + c);
-      const hi = (bits[j + HI] as number) | 0;
-      const lo = (bits[j + LO] as number) | 0;
-      const xh = hi ^ ph;
-      const xl = lo ^ pl;
-      ph = hi;
-      pl = lo;
-      if ((xh | xl) === 0) {
-        if (maxRun === 0) w.write(0, 1);
-        else if (++repeats === maxRun) {
-          w.write(repeats - 1, 1 + runBits);
-          repeats = 0;
-        }
-        continue;
-      }
-      if (repeats > 0) {
-        w.write(repeats - 1, 1 + runBits);
-        repeats = 0;
-      }
-      const l = xh !== 0 ? Math.clz32(xh) : 32 + Math.clz32(xl);
-      const t = xl !== 0 ? ctz(xl) : 32 + ctz(xh);
-      if (l >= lead && t >= trail) w.write(2, 2);
-      else {
-        lead = l > 31 ? 31 : l;
-        trail = t;
-        w.write((3 << 11) | (lead << 6) | ((64 - lead - trail) & 63), 13);
-      }
-      // The meaningful bits: the XOR shifted right by the window's trailing zeros.
-      const m = 64 - lead - trail;
-      let vh: number;
-      let vl: number;
-      if (trail >= 32) {
-        vh = 0;
-        vl = xh >>> (trail - 32);
-      } else if (trail === 0) {
-        vh = xh;
-        vl = xl;
-      } else {
-        vh = xh >>> trail;
-        vl = (xl >>> trail) | (xh << (32 - trail));
-      }
-      if (m > 32) {
-        w.write(vh, m - 32);
-        w.write(vl, 32);
-      } else w.write(vl, m);
-    }
-    if (repeats > 0) w.write(repeats - 1, 1 + runBits);
   }
 }
 
@@ -1157,7 +1355,6 @@ export function decodeChunk(bytes: Uint8Array): DecodedChunk {
 
 /** Decoding's word buffer, kept between calls unless large (decoding is synchronous). */
 let scratchWords = new Int32Array(1_024);
-const KEEP_WORDS = 1 << 16;
 
 function wordsFor(count: number): Int32Array {
   if (count <= scratchWords.length) return scratchWords;

@@ -1,4 +1,4 @@
-import { ChunkWriter } from './chunk';
+import { encodeChunk } from './chunk';
 
 /**
  * Points of one series not yet in a chunk: a time column and `width` value columns. Plain arrays
@@ -33,15 +33,7 @@ export class Columns {
 
   /** The points as one encoded chunk (see chunk.ts); they stay here until `clear`. */
   encode(): Uint8Array {
-    const writer = new ChunkWriter(this.width);
-    const { t, v } = this;
-    if (this.width === 1) {
-      const v0 = v[0]!;
-      for (let i = 0; i < t.length; i++) writer.append(t[i]!, v0[i]!);
-    } else {
-      for (let i = 0; i < t.length; i++) writer.append(t[i]!, v[0]![i]!, v[1]![i]!, v[2]![i]!, v[3]![i]!, v[4]![i]!);
-    }
-    return writer.finish();
+    return encodeChunk(this.t, this.v, this.t.length);
   }
 
   /** Empties the columns (new arrays: a burst does not pin its memory). */

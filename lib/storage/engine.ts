@@ -279,9 +279,11 @@ export class Engine {
     }
     this.lastCursor = cursor;
     this.stats.samples += kept;
+    const failedBefore = this.wal.stats.failedRecords;
     this.wal.append(encodeMessage({ cursor, collector, metrics: metrics ? [...metrics] : [], defs, ids: ids.subarray(0, kept), times: times.subarray(0, kept), values: values.subarray(0, kept) }));
-    if (this.wal.segment !== this.walSegment) {
-      // A new segment defines its ids afresh, so it can be read without the ones before it.
+    if (this.wal.segment !== this.walSegment || this.wal.stats.failedRecords !== failedBefore) {
+      // A new segment defines its ids afresh, so it can be read without the ones before it (and a
+      // record that failed took its definitions with it).
       this.walSegment = this.wal.segment;
       this.walDefined = new Set();
     }

@@ -82,6 +82,7 @@ export class Wal {
   private waiters: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
   private failed = false;
+  private torn = false;
   private closed = false;
   /** Bytes and records written, and fsyncs done, since start. */
   readonly stats = { bytes: 0, records: 0, syncs: 0, failedRecords: 0 };
@@ -113,7 +114,12 @@ export class Wal {
     if (this.closed) return;
     const bytes = frame(payload);
     try {
-      if (this.fd < 0) this.open();
+      if (this.fd < 0) {
+        // After a failed write the segment may end in a torn frame: go on in a new one.
+        if (this.torn) this.seq++;
+        this.torn = false;
+        this.open();
+      }
       fs.writeSync(this.fd, bytes);
       this.size += bytes.length;
       this.stats.bytes += bytes.length;
@@ -127,7 +133,7 @@ export class Wal {
     } catch (err) {
       this.stats.failedRecords++;
       this.fail(err as Error);
-      // A partial write leaves a torn frame: the next segment starts clean.
+      this.torn = true;
       this.closeFd();
     }
   }
@@ -137,6 +143,8 @@ export class Wal {
    * segment below it (a checkpoint that holds them may then `dropBefore` the number).
    */
   roll(): number {
+    // An empty segment serves as the next one: no file per idle checkpoint.
+    if (this.fd >= 0 && this.size === 0) return this.seq;
     this.closeFd();
     this.seq++;
     try {
