@@ -110,6 +110,7 @@ function storageFamilies(s: StorageStatus): Family[] {
     c('pulseboard_storage_wal_bytes_written_total', 'Bytes appended to the write-ahead log.', s.written.walBytes),
     c('pulseboard_storage_block_bytes_written_total', 'Bytes of blocks written (checkpoints, seals, rollups): with the log, the write amplification.', s.written.blockBytes),
     c('pulseboard_storage_fsyncs_total', 'fsyncs of the write-ahead log.', s.written.syncs),
+    ...(Number.isFinite(s.rawBytesPerSample) ? [g('pulseboard_storage_raw_bytes_per_sample', 'Bytes a raw point takes compressed, over the chunks encoded since start.', s.rawBytesPerSample)] : []),
     c('pulseboard_storage_checkpoints_total', 'Checkpoints written.', s.checkpoints),
     c('pulseboard_storage_seals_total', 'Finished hours sealed into raw and 1-minute blocks (compactions).', s.seals),
     c('pulseboard_storage_damaged_total', 'Damaged records and chunks found and skipped (see the log for which file).', s.damaged),

@@ -100,6 +100,8 @@ export interface StorageStatus {
   bytes: { total: number; wal: number; blocks: Record<BlockKind, number> };
   blocks: number;
   written: { walBytes: number; walRecords: number; blockBytes: number; samples: number; syncs: number };
+  /** Bytes a raw point takes in the chunks encoded since start (NaN before the first). */
+  rawBytesPerSample: number;
   checkpoints: number;
   seals: number;
   damaged: number;
@@ -151,7 +153,7 @@ export class Engine {
   private walMark = 0;
   private closed = false;
   epoch = '';
-  readonly stats = { blockBytes: 0, samples: 0, checkpoints: 0, seals: 0, damaged: 0, outOfOrder: 0, forSpace: 0, unsaved: 0 };
+  readonly stats = { rawPoints: 0, rawBytes: 0, blockBytes: 0, samples: 0, checkpoints: 0, seals: 0, damaged: 0, outOfOrder: 0, forSpace: 0, unsaved: 0 };
 
   constructor(private readonly options: EngineOptions) {
     this.now = options.now ?? Date.now;
@@ -381,6 +383,10 @@ export class Engine {
     const columns = tier === 'raw' ? state.raw : state.m1;
     if (!columns || columns.length === 0) return;
     const chunk = columns.encode();
+    if (tier === 'raw') {
+      this.stats.rawPoints += columns.length;
+      this.stats.rawBytes += chunk.length;
+    }
     columns.clear();
     const last = state.parts.at(-1);
     if (last && last.tier === tier && last.hour === state.hour) last.chunks.push(chunk);
@@ -760,6 +766,7 @@ export class Engine {
       bytes: { total: wal + Object.values(blocks).reduce((a, b) => a + b, 0), wal, blocks },
       blocks: this.blocks.length,
       written: { walBytes: this.wal.stats.bytes, walRecords: this.wal.stats.records, blockBytes: this.stats.blockBytes, samples: this.stats.samples, syncs: this.wal.stats.syncs },
+      rawBytesPerSample: this.stats.rawBytes / this.stats.rawPoints,
       checkpoints: this.stats.checkpoints,
       seals: this.stats.seals,
       damaged: this.stats.damaged,
