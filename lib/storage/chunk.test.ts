@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ChunkError, ChunkWriter, decodeChunk, type DecodedChunk } from './chunk';
+import { ChunkError, ChunkWriter, decodeChunk, encodeChunk, type DecodedChunk } from './chunk';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const YEAR = 365.25 * 24 * 3_600_000;
@@ -35,11 +35,12 @@ function write(points: Points): ChunkWriter {
   return writer;
 }
 
-/** Encodes, checks byteLength against the bytes, decodes and checks every point came back. */
+/** Encodes, checks byteLength and encodeChunk against the bytes, decodes and checks every point came back. */
 function roundTrip(points: Points): Uint8Array {
   const writer = write(points);
   const bytes = writer.finish();
   expect(writer.byteLength).toBe(bytes.length);
+  expect(encodeChunk(points.times, points.columns)).toEqual(bytes);
   const decoded = decodeChunk(bytes);
   expect(decoded.columns).toBe(points.columns.length);
   expect(Array.from(decoded.times)).toEqual(points.times);
@@ -256,6 +257,62 @@ describe('ChunkWriter and decodeChunk', () => {
     const decoded = decodeChunk(pool.subarray(3, 3 + bytes.length));
     expect(Array.from(decoded.times)).toEqual(points.times);
     expect(Array.from(decoded.values[0] as Float64Array)).toEqual(points.columns[0]);
+  });
+
+  it('encodeChunk writes what a writer would, from arrays of any kind, and refuses what append would', () => {
+    const times = [1_000, 2_000, 2_000, 3_500];
+    const columns = [
+      [1, 2.5, -0, NaN],
+      [7, 7, 7, 8],
+    ];
+    const bytes = write({ times, columns }).finish();
+    expect(encodeChunk(times, columns)).toEqual(bytes);
+    expect(encodeChunk(Float64Array.from(times), columns.map((c) => Float64Array.from(c)))).toEqual(bytes);
+    // A count takes the first points only; longer arrays are fine.
+    expect(encodeChunk([...times, 9_000], [[...(columns[0] as number[]), 1], [...(columns[1] as number[]), 2]], 4)).toEqual(bytes);
+    expect(encodeChunk(times.slice(0, 2), [[1, 2.5]], 0)).toEqual(new ChunkWriter(1).finish());
+    expect(() => encodeChunk(times, [])).toThrow(RangeError);
+    expect(() => encodeChunk(times, columns, 5)).toThrow(RangeError);
+    expect(() => encodeChunk(times, columns, 1.5)).toThrow(RangeError);
+    expect(() => encodeChunk(times, [[1, 2, 3, 4], [1, 2, 3]])).toThrow(RangeError);
+    expect(() => encodeChunk([2, 1], [[1, 2]])).toThrow('before the previous point');
+    expect(() => encodeChunk([1, 1.5], [[1, 2]])).toThrow('not a safe integer');
+    expect(() => encodeChunk([NaN], [[1]])).toThrow('not a safe integer');
+    expect(() => encodeChunk([-MAX, MAX], [[1, 2]])).toThrow('too far after');
+  });
+
+  it('keeps the points and plans of each writer apart from other chunks encoded meanwhile', () => {
+    const rnd = random(6);
+    const writers = [new ChunkWriter(1), new ChunkWriter(1), new ChunkWriter(2)];
+    const points: Points[] = [
+      { times: [], columns: [[]] },
+      { times: [], columns: [[]] },
+      { times: [], columns: [[], []] },
+    ];
+    for (let i = 0; i < 300; i++) {
+      const k = i % 3;
+      const writer = writers[k] as ChunkWriter;
+      const p = points[k] as Points;
+      const t = 1_000 * i + (k === 1 ? Math.round(rnd() * 50) : 0);
+      const values = p.columns.map((_, c) => (c === 0 ? Math.round(rnd() * 1_000) / 10 : rnd()));
+      writer.append(t, ...values);
+      p.times.push(t);
+      values.forEach((v, c) => (p.columns[c] as number[]).push(v));
+      // Chunks of every shape in between, on the shared scratch space.
+      encodeChunk([t, t + 1], [[rnd(), 1]]);
+      encodeChunk([t], [[1], [2]]);
+      if (k === 0) expect(writer.byteLength).toBeGreaterThanOrEqual(writer.finish().length);
+      if (k === 2 && i % 30 === 2) expect(writer.finish()).toEqual(encodeChunk(p.times, p.columns));
+    }
+    writers.forEach((writer, k) => {
+      const bytes = writer.finish();
+      expect(writer.byteLength).toBe(bytes.length);
+      const p = points[k] as Points;
+      expect(bytes).toEqual(encodeChunk(p.times, p.columns));
+      const decoded = decodeChunk(bytes);
+      expect(Array.from(decoded.times)).toEqual(p.times);
+      expect(decoded.values.map((col) => Array.from(col))).toEqual(p.columns);
+    });
   });
 
   it('refuses bad appends with RangeError and keeps the chunk as it was', () => {
