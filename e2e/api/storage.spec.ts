@@ -281,11 +281,16 @@ test('over DATA_MAX_BYTES the oldest raw hours go first; newer data and ingest s
       .not.toBe('0');
     // Enforced at each checkpoint (CHECKPOINT_INTERVAL): the log written since may exceed it until then.
     await expect.poll(async () => (await storageHealth(server)).storage.bytes, { timeout: 10_000 }).toBeLessThanOrEqual(1024 ** 2);
-    const day = (await history(server, 'cap_probe{s="0"}', 'window=2d&points=10000')).points;
+    const read = await history(server, 'cap_probe{s="0"}', 'window=2d&points=10000');
+    // Raw hours are gone from the start of the window: it is read from the 1-minute rollups.
+    expect(read.tier).toBe('m1');
+    const day = read.points;
     expect(day.length).toBeGreaterThan(0);
-    // The oldest hours went; the newest stayed.
+    // The oldest went; the newest stayed (in minutes: the rollups' buckets).
     expect(day[0]![0]).toBeGreaterThan(start + HOUR);
-    expect(day.at(-1)![0]).toBeGreaterThan(now - 20_000);
+    expect(day.at(-1)![0]).toBeGreaterThan(now - 2 * MINUTE);
+    // The hot tier still has the last hour at full resolution.
+    expect((await history(server, 'cap_probe{s="0"}', 'window=1h&points=10000')).points.at(-1)![0]).toBeGreaterThan(now - 20_000);
     expect((await postPoints(server.url, [{ name: 'cap_probe', labels: { s: '0' }, value: 1 }])).status).toBe(202);
   } finally {
     await server.stop('SIGKILL');

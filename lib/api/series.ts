@@ -2,8 +2,8 @@ import 'server-only';
 import { z } from 'zod';
 import { HttpError, clip, toIssues } from '@/lib/http';
 import { getRuntime } from '@/lib/runtime';
-import { diskHistory } from '@/lib/storage';
-import { compileSeriesFilter, matchInSlices, seriesGlobs, seriesQueryProblem, type QueryLimits } from '@/lib/series';
+import { diskHistory, type Engine } from '@/lib/storage';
+import { compileSeriesFilter, matchInSlices, metaFromKey, seriesGlobs, seriesQueryProblem, type QueryLimits, type SeriesMeta } from '@/lib/series';
 import { parseDuration } from '@/lib/units';
 import { admitSeriesFilter, limitedQuery, queryLimits, workLimit } from './limits';
 
@@ -54,12 +54,20 @@ export async function listSeries(params: URLSearchParams): Promise<Response> {
   return Response.json({ series, metrics }, { headers: { 'Cache-Control': 'no-store' } });
 }
 
+/** What the key of a series held only on disk says of it, with its name's stored description. */
+function diskMeta(key: string, storage: Engine): SeriesMeta {
+  const meta = metaFromKey(key);
+  const described = storage.storedMetrics().find((m) => m.name === meta.name);
+  return described ? { ...meta, unit: described.unit, type: described.type } : meta;
+}
+
 /** `GET /api/series/<key>`: the series' history over `window`, at most `points` (min/max kept). */
 export function seriesHistory(key: string, params: URLSearchParams): Response {
   const parsed = historyQuerySchema.safeParse(Object.fromEntries(params));
   if (!parsed.success) throw new HttpError(400, 'invalid history query', toIssues(parsed.error));
   const { store, storage, env } = getRuntime();
-  const meta = store.meta(key);
+  // A series gone from the hot tier is still readable by key while the disk holds it.
+  const meta = store.meta(key) ?? (storage?.has(key) ? diskMeta(key, storage) : undefined);
   const { window, points: maxPoints } = parsed.data;
   // Within the hot tier's retention, from memory; beyond it, from the tier the window and the pixels call for.
   const fromDisk = storage && window > env.HISTORY_RETENTION ? diskHistory(storage, key, window, maxPoints, Date.now(), { rawMs: env.RETENTION_RAW, m1Ms: env.RETENTION_1M }) : undefined;
@@ -67,5 +75,5 @@ export function seriesHistory(key: string, params: URLSearchParams): Response {
   if (!meta || !points) {
     throw new HttpError(404, `no series ${clip(key)}; GET /api/series lists them (keys are URL-encoded in the path)`);
   }
-  return Response.json({ series: meta, metric: store.metric(meta.name), window, tier: fromDisk?.tier ?? 'memory', points }, { headers: { 'Cache-Control': 'no-store' } });
+  return Response.json({ series: meta, metric: store.metric(meta.name) ?? storage?.storedMetrics().find((m) => m.name === meta.name), window, tier: fromDisk?.tier ?? 'memory', points }, { headers: { 'Cache-Control': 'no-store' } });
 }

@@ -1,10 +1,10 @@
 import 'server-only';
-import { MemoryBus, type Batch, type Bus, type Cursor } from '@/lib/bus';
+import { BusUnavailableError, MemoryBus, type Batch, type Bus, type Cursor } from '@/lib/bus';
 import { RedisBus } from '@/lib/bus/redis';
 import { startCollector, type Collector } from '@/lib/collector';
 import { loadEnv, type Env } from '@/lib/env';
 import { pointLimits } from '@/lib/points';
-import type { MetricMeta } from '@/lib/schema';
+import type { MetricMeta, Sample } from '@/lib/schema';
 import { Engine } from '@/lib/storage';
 import { Store } from '@/lib/store';
 import { Hub } from '@/lib/stream';
@@ -47,6 +47,8 @@ export interface Runtime {
 const KEY = Symbol.for('pulseboard.runtime');
 // How often the bus's state is checked for streams to hear about.
 const BUS_WATCH_MS = 500;
+// How far the cursor sequence jumps after an unclean stop: more messages than any FSYNC_INTERVAL holds.
+const UNCLEAN_SEQ_GAP = 1_000_000;
 // Recent messages whose refused points ingest may still ask about.
 const REFUSED_REMEMBERED = 1024;
 type Holder = { [KEY]?: Runtime };
@@ -67,7 +69,10 @@ function createBus(env: Env, storage: Engine | null): Bus {
     const last = storage.cursor;
     const prefix = `${storage.epoch}-`;
     const seq = last?.startsWith(prefix) ? Number(last.slice(prefix.length)) : 0;
-    return new MemoryBus(storage.epoch, Number.isSafeInteger(seq) ? seq : 0);
+    // After a crash the log's last FSYNC_INTERVAL may be gone (a power loss): ids handed out in it
+    // must not be handed out again, so the sequence jumps ahead; a client holding one gets `reset`.
+    const gap = storage.cleanStop ? 0 : UNCLEAN_SEQ_GAP;
+    return new MemoryBus(storage.epoch, (Number.isSafeInteger(seq) ? seq : 0) + gap);
   }
   return new RedisBus({
     url: env.REDIS_URL,
@@ -80,6 +85,17 @@ function createBus(env: Env, storage: Engine | null): Bus {
     readAfter: storage?.cursor,
     source: env.INSTANCE,
     limits: pointLimits(env),
+  });
+}
+
+/** Old samples whose series either tier holds, or new ones while the store knows fewer than `max` series. */
+function withinSeriesCap(old: readonly Sample[], store: Store, storage: Engine, max: number): Sample[] {
+  const fresh = new Set<string>();
+  return old.filter((s) => {
+    if (store.has(s.series) || storage.has(s.series) || fresh.has(s.series)) return true;
+    if (storage.size + fresh.size >= max) return false;
+    fresh.add(s.series);
+    return true;
   });
 }
 
@@ -160,7 +176,10 @@ function createRuntime(env: Env): Runtime {
     const outOfOrderBefore = store.dropped.outOfOrder;
     const seriesCapBefore = store.dropped.seriesCap;
     const reservedBefore = store.dropped.reserved;
-    const { announced, kept, archived } = store.keep(message);
+    const { announced, kept, archived: old } = store.keep(message);
+    // Points only for disk: a series new to both tiers counts against MAX_SERIES there.
+    const archived = storage && old.length > 0 ? withinSeriesCap(old, store, storage, env.MAX_SERIES) : [];
+    store.dropped.seriesCap += old.length - archived.length;
     storage?.write(message.id, message.origin === 'collector', message.metrics, archived.length > 0 ? inOrder(message.samples, kept, archived) : kept);
     if (kept !== message.samples) {
       const outOfOrder = store.dropped.outOfOrder - outOfOrderBefore;
@@ -219,7 +238,12 @@ function createRuntime(env: Env): Runtime {
     // FSYNC_INTERVAL=0: a write is answered once its points are fsync'd.
     publish: async (batch) => {
       const cursor = await bus.publish(batch);
-      if (storage && env.FSYNC_INTERVAL === 0) await storage.synced();
+      if (storage && env.FSYNC_INTERVAL === 0) {
+        // Answered only once on disk: while the log cannot be written, 503 and the producer retries.
+        await storage.synced().catch((err: unknown) => {
+          throw new BusUnavailableError(err instanceof Error ? err.message : String(err));
+        });
+      }
       return cursor;
     },
     refusedIn: (cursor) => refused.get(cursor),

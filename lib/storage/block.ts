@@ -79,6 +79,7 @@ export function decodePart(payload: Buffer): BlockPart {
 export function writeBlock(file: string, parts: Iterable<BlockPart>): number {
   const tmp = `${file}.tmp`;
   const fd = fs.openSync(tmp, 'w');
+  let done = false;
   try {
     const entries: BlockEntry[] = [];
     let offset = 0;
@@ -117,8 +118,11 @@ export function writeBlock(file: string, parts: Iterable<BlockPart>): number {
     pendingBytes += pending.at(-2)!.length + 8;
     flush();
     fs.fsyncSync(fd);
+    done = true;
   } finally {
     fs.closeSync(fd);
+    // A block that could not be written whole (a full disk) leaves nothing behind.
+    if (!done) fs.rmSync(tmp, { force: true });
   }
   fs.renameSync(tmp, file);
   return fs.statSync(file).size;

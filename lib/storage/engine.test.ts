@@ -230,3 +230,114 @@ describe('Engine with hostile keys', () => {
     for (const [i, k] of keys.entries()) expect(b.read(k, T0, T0 + HOUR, 'raw').v).toEqual([i, 10 + i]);
   });
 });
+
+describe('Engine across crashes (the review’s cases)', () => {
+  it('a series known only from the log of a killed run keeps its id and its points after the log is gone', async () => {
+    const dir = tempDir();
+    const clock = { now: T0 + 600_000 };
+    const a = engine(dir, clock);
+    a.open();
+    a.write('e-1', false, undefined, seconds('secret{user="alice"}', T0, 60));
+    // Killed before a checkpoint: the series is in the log only.
+    const b = engine(dir, clock, { keepLogMs: 0 });
+    for (const r of b.open()) if (!r.checkpointed) b.replay(r);
+    await b.close();
+    const c = engine(dir, clock);
+    c.open();
+    c.write('e-2', false, undefined, seconds('other', T0, 3));
+    expect(c.read('secret{user="alice"}', T0, T0 + HOUR, 'raw').t).toHaveLength(60);
+    expect(c.read('other', T0, T0 + HOUR, 'raw').t).toHaveLength(3);
+  });
+
+  it('keeps the newest cursor across restarts even once the log is gone, and says whether the last stop was clean', async () => {
+    const dir = tempDir();
+    const clock = { now: T0 + 600_000 };
+    const a = engine(dir, clock, { keepLogMs: 0 });
+    a.open();
+    a.write('E-5000', false, undefined, seconds('m', T0, 5));
+    await a.checkpoint();
+    await a.close();
+    const b = engine(dir, clock);
+    b.open();
+    expect(b.cursor).toBe('E-5000');
+    expect(b.cleanStop).toBe(true);
+    b.write('E-5001', false, undefined, seconds('m', T0 + 10_000, 5));
+    // b is not closed: as after kill -9.
+    const c = engine(dir, clock);
+    c.open();
+    expect(c.cursor).toBe('E-5001');
+    expect(c.cleanStop).toBe(false);
+  });
+
+  it('a read while a checkpoint runs sees what it took', async () => {
+    const dir = tempDir();
+    const clock = { now: T0 + 600_000 };
+    const e = engine(dir, clock);
+    e.open();
+    for (let s = 0; s < 3_000; s++) e.write(`e-${s}`, false, undefined, seconds(`s${s}`, T0, 20));
+    const running = e.checkpoint();
+    const during = await new Promise<number>((resolve) => setImmediate(() => resolve(e.read('s2999', T0, T0 + HOUR, 'raw').t.length)));
+    await running;
+    expect(during).toBe(20);
+    expect(e.read('s2999', T0, T0 + HOUR, 'raw').t).toHaveLength(20);
+  });
+
+  it('points of equal times are not doubled when a checkpoint’s meta was lost (the block’s name says what log it covers)', async () => {
+    const dir = tempDir();
+    const clock = { now: T0 + 600_000 };
+    const a = engine(dir, clock);
+    a.open();
+    a.write('e-1', false, undefined, [{ series: 'm', t: T0, v: 1 }, { series: 'm', t: T0, v: 2 }]);
+    const metaBefore = fs.readFileSync(path.join(dir, 'pulseboard.json'), 'utf8');
+    await a.checkpoint();
+    // As if killed between the block's rename and the meta's write.
+    fs.writeFileSync(path.join(dir, 'pulseboard.json'), metaBefore);
+    const b = engine(dir, clock);
+    const fresh = b.open().filter((r) => !r.checkpointed);
+    b.scanRecent(T0 - HOUR, () => undefined);
+    for (const r of fresh) b.replay(r);
+    expect(b.read('m', T0, T0 + HOUR, 'raw')).toEqual({ t: [T0, T0], v: [1, 2] });
+  });
+
+  it('a compaction cut short before it committed is undone on start, one that committed is finished: rollups are never counted twice', async () => {
+    const dir = tempDir();
+    const clock = { now: T0 };
+    const a = engine(dir, clock);
+    a.open();
+    a.write('e-1', false, undefined, seconds('g', T0, 600));
+    await a.checkpoint();
+    const l0 = fs.readdirSync(dir).filter((f) => f.startsWith('l0-'));
+    const saved = l0.map((f) => [f, fs.readFileSync(path.join(dir, f))] as const);
+    clock.now = T0 + 2 * HOUR;
+    await a.checkpoint();
+    // Killed after sealing wrote its blocks, before the l0 ones went: put them back, with a journal that did not commit.
+    for (const [f, bytes] of saved) fs.writeFileSync(path.join(dir, f), bytes);
+    const sealed = fs.readdirSync(dir).filter((f) => f.startsWith('raw-') || f.startsWith('m1-'));
+    const fromSeq = Math.min(...sealed.map((f) => Number(f.slice(0, -4).split('-').at(-1))));
+    fs.writeFileSync(path.join(dir, 'compaction.json'), JSON.stringify({ inputs: l0, outputs: [], committed: false, fromSeq }));
+    const b = engine(dir, clock);
+    b.open();
+    await b.checkpoint();
+    const m1 = b.read('g', T0, T0 + HOUR, 'm1');
+    expect(m1.count).toEqual(Array.from({ length: 10 }, () => 60));
+    expect(b.read('g', T0, T0 + HOUR, 'raw').t).toHaveLength(600);
+  });
+
+  it('a year of hourly points backfilled in one write makes an hour’s block for each hour of the last day and a day’s before, not one per hour of the year', async () => {
+    const dir = tempDir();
+    const clock = { now: T0 };
+    const e = engine(dir, clock);
+    e.open();
+    const points = Array.from({ length: 8_000 }, (_, i) => ({ series: 'old', t: T0 - (8_000 - i) * HOUR, v: i }));
+    e.write('e-1', false, undefined, points);
+    const started = performance.now();
+    await e.checkpoint();
+    const took = performance.now() - started;
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.blk'));
+    // Raw: 24 hours + 2 days; m1: 24 hours + 30 days; h1: one block for the rest.
+    expect(files.length).toBeLessThan(100);
+    expect(took).toBeLessThan(5_000);
+    const year = e.read('old', T0 - 365 * 86_400_000, T0, 'h1');
+    expect(year.count!.reduce((a, b) => a + b, 0)).toBe(8_000);
+  });
+});

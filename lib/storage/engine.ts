@@ -74,10 +74,30 @@ type BlockKind = 'l0' | 'raw' | 'm1' | 'h1';
 interface BlockFile {
   file: string;
   kind: BlockKind;
-  /** Hour (raw, m1) or day (h1) the block holds; NaN for l0. */
+  /** Start and length of the time the block holds (raw, m1: an hour or a day; h1: days); NaN for l0. */
   start: number;
+  span: number;
   seq: number;
   bytes: number;
+  /** l0: the hours its parts belong to, and the log segment its data reaches (records in segments below it are in it). */
+  hours?: number[];
+  mark?: number;
+}
+
+/** What a checkpoint took from a series, visible to reads until its block is written. */
+interface Taken {
+  state: SeriesState;
+  hour: number;
+  parts: BlockPart[];
+  raw: Columns | null;
+  m1: Columns | null;
+}
+
+/** A replacement of blocks by others (sealing, rolling up), journalled so that a crash midway is undone or finished on start. */
+interface Journal {
+  inputs: string[];
+  outputs: string[];
+  committed: boolean;
 }
 
 /** A message read back from the log at start, to replay into the hot tier and the streams. */
@@ -141,6 +161,10 @@ export class Engine {
   private minTime = Infinity;
   private timer: NodeJS.Timeout | undefined;
   private checkpointing: Promise<void> | null = null;
+  /** What the running checkpoint took and has not written yet: reads see it. */
+  private inFlight: Taken[] = [];
+  /** Whether the last run stopped cleanly (false after a crash or a kill). */
+  cleanStop = true;
   private lastCursor: string | null = null;
   private metrics = new Map<string, MetricMeta>();
   private metricsChanged = false;
@@ -173,7 +197,7 @@ export class Engine {
   open(): Recovered[] {
     fs.mkdirSync(this.dir, { recursive: true });
     const metaFile = path.join(this.dir, 'pulseboard.json');
-    let meta: { format?: unknown; epoch?: unknown; walMark?: unknown; blockSeq?: unknown; metrics?: unknown } = {};
+    let meta: { format?: unknown; epoch?: unknown; walMark?: unknown; blockSeq?: unknown; metrics?: unknown; lastCursor?: unknown; clean?: unknown } = {};
     if (fs.existsSync(metaFile)) {
       try {
         meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as typeof meta;
@@ -186,11 +210,17 @@ export class Engine {
     }
     this.epoch = typeof meta.epoch === 'string' ? meta.epoch : Date.now().toString(36);
     this.walMark = typeof meta.walMark === 'number' ? meta.walMark : 0;
+    this.lastCursor = typeof meta.lastCursor === 'string' ? meta.lastCursor : null;
+    this.cleanStop = meta.clean !== false;
     if (Array.isArray(meta.metrics)) for (const m of meta.metrics as MetricMeta[]) this.metrics.set(m.name, m);
     for (const f of fs.readdirSync(this.dir)) if (f.endsWith('.tmp')) fs.rmSync(path.join(this.dir, f), { force: true });
+    this.finishJournal();
     this.readSeriesLog();
+    const logged = new Set(this.byId.keys());
     this.scanBlocks();
     this.blockSeq = Math.max(typeof meta.blockSeq === 'number' ? meta.blockSeq : 1, ...this.blocks.map((b) => b.seq + 1));
+    // A checkpoint whose block was renamed into place covers its log even if the meta was not written after it.
+    for (const b of this.blocks) if (b.kind === 'l0' && b.mark !== undefined && b.mark > this.walMark) this.walMark = b.mark;
     const walDir = path.join(this.dir, 'wal');
     const recovery = recoverWal(walDir);
     if (recovery.tornBytes > 0) this.log(`cut a torn tail of ${recovery.tornBytes} bytes from the log (a write interrupted by a crash)`);
@@ -206,7 +236,14 @@ export class Engine {
         this.stats.damaged++;
         continue;
       }
-      for (const [id, key] of r.defs) this.define(key, id);
+      for (const [id, key] of r.defs) {
+        this.define(key, id);
+        // Known only from the log: series.log gets it at the next checkpoint, before the log goes.
+        if (!logged.has(id)) {
+          logged.add(id);
+          this.pendingDefs.push([id, key]);
+        }
+      }
       const samples: Sample[] = [];
       for (let i = 0; i < r.ids.length; i++) {
         const state = this.byId.get(r.ids[i]!);
@@ -224,7 +261,7 @@ export class Engine {
     });
     // Appends go to a new segment: the recovered ones stay as they were read.
     this.walSegment = this.wal.roll();
-    this.writeMeta();
+    this.writeMeta(false);
     const checkpointMs = this.options.checkpointMs ?? MINUTE;
     this.timer = setInterval(() => void this.checkpoint(), checkpointMs);
     this.timer.unref();
@@ -246,6 +283,10 @@ export class Engine {
    */
   write(cursor: string, collector: boolean, metrics: readonly MetricMeta[] | undefined, samples: readonly Sample[]): void {
     if (this.closed) return;
+    if (this.wal.segment !== this.walSegment) {
+      this.walSegment = this.wal.segment;
+      this.walDefined = new Set();
+    }
     const n = samples.length;
     const ids = new Uint32Array(n);
     const times = new Float64Array(n);
@@ -293,7 +334,18 @@ export class Engine {
 
   /** Resolves once everything written so far is fsync'd (FSYNC_INTERVAL=0 waits for this before answering). */
   synced(): Promise<void> {
+    if (this.wal.failing) return Promise.reject(new StorageError(`history cannot be saved (${this.failure?.reason ?? 'the log cannot be written'})`));
     return this.wal.synced();
+  }
+
+  /** Whether the store holds a series (on disk or in its open chunks). */
+  has(key: string): boolean {
+    return this.series.has(key);
+  }
+
+  /** Series known to the store. */
+  get size(): number {
+    return this.series.size;
   }
 
   /** Time of the newest point stored for a series, if any. */
@@ -400,10 +452,12 @@ export class Engine {
 
   /**
    * Writes everything new since the last checkpoint as one l0 block, then seals finished hours,
-   * applies retention and DATA_MAX_BYTES, and lets the log go. Encoding runs in slices of a few
-   * milliseconds, so ingest and streams go on meanwhile (points written during it go to the next
-   * one; the log holds them either way). A failure puts the data back for the next try, keeps
-   * the log, and reports the store degraded. One at a time: a call during one joins it.
+   * applies retention and DATA_MAX_BYTES, and lets the log go. What is new is taken at once (the
+   * block holds exactly what the log holds before the segment the checkpoint starts), then
+   * encoded in slices of a few milliseconds so ingest and streams go on; reads see it meanwhile.
+   * A failure puts it back for the next try, keeps the log, and reports the store degraded;
+   * deletions (retention, the byte cap) run whether writing works or not. One at a time: a call
+   * during one joins it.
    */
   checkpoint(): Promise<void> {
     if (this.closed || !this.wal) return Promise.resolve();
@@ -413,190 +467,313 @@ export class Engine {
 
   private async runCheckpoint(): Promise<void> {
     const mark = this.wal.roll();
-    const taken: Array<[SeriesState, BlockPart[]]> = [];
-    const states = [...this.dirty];
-    this.dirty.clear();
-    let slice = performance.now();
-    for (const state of states) {
+    const taken: Taken[] = [];
+    for (const state of this.dirty) {
       this.closeBucket(state);
-      this.cut(state);
-      if (state.parts.length > 0) {
-        taken.push([state, state.parts]);
-        state.parts = [];
-      }
+      taken.push({ state, hour: state.hour, parts: state.parts, raw: state.raw, m1: state.m1 });
+      state.parts = [];
+      state.raw = null;
+      state.m1 = null;
+    }
+    this.dirty.clear();
+    this.inFlight = taken;
+    let slice = performance.now();
+    for (const t of taken) {
+      this.encodeTaken(t);
       if (performance.now() - slice > SLICE_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         slice = performance.now();
       }
     }
+    let written = true;
     try {
       if (this.pendingDefs.length > 0) {
-        fs.appendFileSync(path.join(this.dir, 'series.log'), frame(Buffer.from(JSON.stringify(this.pendingDefs), 'utf8')));
+        appendFramed(path.join(this.dir, 'series.log'), Buffer.from(JSON.stringify(this.pendingDefs), 'utf8'));
         this.pendingDefs = [];
       }
-      if (taken.length > 0) {
-        const seq = this.blockSeq++;
-        const file = path.join(this.dir, `l0-${seq}.blk`);
-        const bytes = writeBlock(file, taken.flatMap(([, parts]) => parts));
-        this.blocks.push({ file, kind: 'l0', start: NaN, seq, bytes });
-        this.stats.blockBytes += bytes;
-      }
+      const parts = taken.flatMap((t) => t.parts);
+      if (parts.length > 0) this.addBlock(this.writeL0(parts, mark));
     } catch (err) {
       // Back where they were, ahead of anything cut since, for the next checkpoint.
-      for (const [state, parts] of taken) {
-        state.parts = [...parts, ...state.parts];
-        this.dirty.add(state);
+      for (const t of taken) {
+        t.state.parts = [...t.parts, ...t.state.parts];
+        this.dirty.add(t.state);
       }
+      written = false;
       this.fail(`cannot write a checkpoint: ${(err as Error).message}`);
-      return;
+    } finally {
+      this.inFlight = [];
     }
+    try {
+      // Deleting frees space: it runs even when nothing could be written.
+      this.expire();
+    } catch (err) {
+      this.fail(`cannot delete expired blocks: ${(err as Error).message}`);
+    }
+    if (!written) return;
     this.walMark = mark;
     this.stats.checkpoints++;
     try {
       this.seal();
+      this.rollUpExpired();
+      // What sealing made may be past retention or over the cap at once (backfilled history).
       this.expire();
-      this.writeMeta();
+      this.writeMeta(false);
       this.releaseLog(mark);
-      if (this.failure && !this.failure.reason.startsWith('cannot write the log')) this.recover();
+      if (this.failure && !this.wal.failing) this.recover();
     } catch (err) {
-      this.fail(`cannot seal or expire blocks: ${(err as Error).message}`);
+      this.fail(`cannot seal or roll up blocks: ${(err as Error).message}`);
     }
   }
 
-  /** Seals every hour that ended more than SEAL_GRACE_MS ago: its l0 parts become raw and m1 blocks. */
+  /** Encodes what a checkpoint took from one series into its parts. */
+  private encodeTaken(t: Taken): void {
+    for (const [tier, columns] of [['raw', t.raw], ['m1', t.m1]] as const) {
+      if (!columns || columns.length === 0) continue;
+      const chunk = columns.encode();
+      if (tier === 'raw') {
+        this.stats.rawPoints += columns.length;
+        this.stats.rawBytes += chunk.length;
+      }
+      t.parts.push({ id: t.state.id, tier, hour: t.hour, chunks: [chunk] });
+    }
+    t.raw = null;
+    t.m1 = null;
+  }
+
+  private writeL0(parts: BlockPart[], mark: number): BlockFile {
+    const seq = this.blockSeq++;
+    const file = path.join(this.dir, `l0-${seq}-${mark}.blk`);
+    const bytes = writeBlock(file, parts);
+    this.stats.blockBytes += bytes;
+    return { file, kind: 'l0', start: NaN, span: NaN, seq, bytes, hours: [...new Set(parts.map((p) => p.hour))], mark };
+  }
+
+  private writeSealed(kind: Exclude<BlockKind, 'l0'>, start: number, span: number, parts: BlockPart[]): BlockFile {
+    const seq = this.blockSeq++;
+    const file = path.join(this.dir, `${kind}-${start}-${span}-${seq}.blk`);
+    const bytes = writeBlock(file, parts);
+    this.stats.blockBytes += bytes;
+    return { file, kind, start, span, seq, bytes };
+  }
+
+  private addBlock(block: BlockFile): void {
+    this.blocks.push(block);
+  }
+
+  /**
+   * Seals every hour that ended more than SEAL_GRACE_MS ago: its l0 parts become raw and m1
+   * blocks, an hour a block for the last day and a day a block before (backfilled history does
+   * not make a file per hour); parts already past their tier's retention are dropped (raw) or
+   * rolled into 1-hour rollups (m1). Only l0 blocks holding such an hour are read; what they hold
+   * of later hours is carried into a new l0 block. Journalled (see replace).
+   */
   private seal(): void {
-    const l0 = this.blocks.filter((b) => b.kind === 'l0');
-    if (l0.length === 0) return;
-    const before = this.now() - SEAL_GRACE_MS - HOUR;
-    const sealable = (hour: number) => hour <= before;
-    const byHour = new Map<number, Map<string, BlockPart>>();
+    const now = this.now();
+    const sealBefore = now - SEAL_GRACE_MS - HOUR;
+    const inputs = this.blocks.filter((b) => b.kind === 'l0' && b.hours!.some((h) => h <= sealBefore));
+    if (inputs.length === 0) return;
+    const groups = new Map<string, { kind: 'raw' | 'm1'; start: number; span: number; parts: Map<string, BlockPart> }>();
+    const toH1: BlockPart[] = [];
     const carry: BlockPart[] = [];
-    let any = false;
-    for (const block of l0) {
+    for (const block of inputs) {
       const { parts, damaged } = readAllParts(block.file);
       this.noteDamage(block.file, damaged);
       for (const part of parts) {
-        if (!sealable(part.hour)) {
-          carry.push({ ...part, chunks: part.chunks.map((c) => Uint8Array.from(c)) });
+        if (part.hour > sealBefore) {
+          carry.push(copyPart(part));
           continue;
         }
-        any = true;
-        let hour = byHour.get(part.hour);
-        if (!hour) byHour.set(part.hour, (hour = new Map()));
-        const k = `${part.id}:${part.tier}`;
-        const had = hour.get(k);
+        const end = part.hour + HOUR;
+        if (part.tier === 'raw' && end <= now - this.options.retentionRawMs) continue;
+        if (part.tier === 'm1' && end <= now - this.options.retention1mMs) {
+          toH1.push(part);
+          continue;
+        }
+        if (part.tier === 'h1') continue;
+        const span = part.hour >= now - DAY ? HOUR : DAY;
+        const start = part.hour - mod(part.hour, span);
+        const k = `${part.tier}:${start}:${span}`;
+        let group = groups.get(k);
+        if (!group) groups.set(k, (group = { kind: part.tier, start, span, parts: new Map() }));
+        const pk = `${part.id}:${part.hour}`;
+        const had = group.parts.get(pk);
         if (had) had.chunks.push(...part.chunks);
-        else hour.set(k, { ...part, chunks: [...part.chunks] });
+        else group.parts.set(pk, { ...part, chunks: [...part.chunks] });
       }
     }
-    if (!any) return;
-    for (const [hour, parts] of [...byHour].sort((a, b) => a[0] - b[0])) {
-      for (const tier of ['raw', 'm1'] as const) {
-        const ofTier = [...parts.values()].filter((p) => p.tier === tier);
-        if (ofTier.length === 0) continue;
-        const seq = this.blockSeq++;
-        const file = path.join(this.dir, `${tier}-${hour}-${seq}.blk`);
-        const bytes = writeBlock(file, ofTier);
-        this.blocks.push({ file, kind: tier, start: hour, seq, bytes });
-        this.stats.blockBytes += bytes;
-      }
-    }
-    if (carry.length > 0) {
-      const seq = this.blockSeq++;
-      const file = path.join(this.dir, `l0-${seq}.blk`);
-      const bytes = writeBlock(file, carry);
-      this.blocks.push({ file, kind: 'l0', start: NaN, seq, bytes });
-      this.stats.blockBytes += bytes;
-    }
-    for (const block of l0) this.removeBlock(block);
+    const mark = Math.max(...inputs.map((b) => b.mark ?? 0));
+    this.replace(inputs, () => {
+      const out: BlockFile[] = [];
+      // The carry first: if the process dies before the journal commits, it is deleted again.
+      if (carry.length > 0) out.push(this.writeL0(carry, mark));
+      for (const g of [...groups.values()].sort((a, b) => a.start - b.start)) out.push(this.writeSealed(g.kind, g.start, g.span, [...g.parts.values()]));
+      const h1 = this.rollParts(toH1);
+      if (h1) out.push(h1);
+      return out;
+    });
     this.minTime = carry.reduce((m, p) => Math.min(m, p.hour), Infinity);
     this.stats.seals++;
   }
 
+  /** 1-hour rollups of 1-minute parts, a part per series and day, as one h1 block (undefined when there are none). */
+  private rollParts(parts: readonly BlockPart[]): BlockFile | undefined {
+    const byId = new Map<number, Map<number, number[]>>(); // id → hour → [min, max, sum, count, last]
+    for (const part of parts) {
+      let hours = byId.get(part.id);
+      if (!hours) byId.set(part.id, (hours = new Map()));
+      for (const chunk of part.chunks) {
+        let decoded;
+        try {
+          decoded = decodeChunk(chunk);
+        } catch {
+          this.stats.damaged++;
+          continue;
+        }
+        const [min, max, sum, count, last] = decoded.values as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+        for (let i = 0; i < decoded.times.length; i++) {
+          const hour = decoded.times[i]! - mod(decoded.times[i]!, HOUR);
+          mergeBucket(hours, hour, min[i]!, max[i]!, sum[i]!, count[i]!, last[i]!);
+        }
+      }
+    }
+    const out: BlockPart[] = [];
+    let first = Infinity;
+    let last = -Infinity;
+    for (const [id, hours] of byId) {
+      const byDay = new Map<number, Array<[number, number[]]>>();
+      for (const [hour, b] of hours) {
+        const day = hour - mod(hour, DAY);
+        byDay.set(day, [...(byDay.get(day) ?? []), [hour, b]]);
+      }
+      for (const [day, buckets] of byDay) {
+        const writer = new ChunkWriter(5);
+        for (const [hour, b] of buckets.sort((a, c) => a[0] - c[0])) writer.append(hour, b[0]!, b[1]!, b[2]!, b[3]!, b[4]!);
+        out.push({ id, tier: 'h1', hour: day, chunks: [writer.finish()] });
+        first = Math.min(first, day);
+        last = Math.max(last, day + DAY);
+      }
+    }
+    return out.length > 0 ? this.writeSealed('h1', first, last - first, out) : undefined;
+  }
+
+  /** Rolls 1-minute blocks past RETENTION_1M into one block of 1-hour rollups. */
+  private rollUpExpired(): void {
+    const horizon = this.now() - this.options.retention1mMs;
+    const old = this.blocks.filter((b) => b.kind === 'm1' && b.start + b.span <= horizon);
+    if (old.length === 0) return;
+    const parts: BlockPart[] = [];
+    for (const block of old) {
+      const read = readAllParts(block.file);
+      this.noteDamage(block.file, read.damaged);
+      parts.push(...read.parts);
+    }
+    this.replace(old, () => {
+      const h1 = this.rollParts(parts);
+      return h1 ? [h1] : [];
+    });
+  }
+
   /**
-   * Retention by tier: raw hours past RETENTION_RAW go; 1-minute hours past RETENTION_1M are
-   * rolled into 1-hour rollups of their day, then go; days past RETENTION_1H go. Then, over
-   * DATA_MAX_BYTES, the oldest raw blocks go first, then the oldest rollups.
+   * Replaces `inputs` by the blocks `write` writes, so that a crash at any point leaves one or
+   * the other: a journal names both before anything is written, is marked committed once every
+   * output is in place, and only then are the inputs deleted. On start, an uncommitted journal's
+   * outputs are deleted, a committed one's inputs (see finishJournal).
+   */
+  private replace(inputs: readonly BlockFile[], write: () => BlockFile[]): void {
+    const journalFile = path.join(this.dir, 'compaction.json');
+    const journal: Journal = { inputs: inputs.map((b) => path.basename(b.file)), outputs: [], committed: false };
+    // The outputs' names are known only as they are written: the journal lists the sequence numbers they will have.
+    const firstSeq = this.blockSeq;
+    writeFileDurably(journalFile, JSON.stringify({ ...journal, fromSeq: firstSeq }));
+    let outputs: BlockFile[];
+    try {
+      outputs = write();
+    } catch (err) {
+      this.undoJournal(firstSeq);
+      fs.rmSync(journalFile, { force: true });
+      throw err;
+    }
+    journal.outputs = outputs.map((b) => path.basename(b.file));
+    journal.committed = true;
+    writeFileDurably(journalFile, JSON.stringify(journal));
+    for (const b of outputs) this.addBlock(b);
+    this.removeBlocks(inputs);
+    fs.rmSync(journalFile, { force: true });
+  }
+
+  /** Deletes blocks numbered from `fromSeq` on (the outputs of a replacement that did not finish). */
+  private undoJournal(fromSeq: number): void {
+    for (const f of fs.readdirSync(this.dir)) {
+      const seq = blockSeqOf(f);
+      if (seq !== undefined && seq >= fromSeq) fs.rmSync(path.join(this.dir, f), { force: true });
+    }
+  }
+
+  /** At start: finishes a committed replacement (deletes its inputs) or undoes one that was not (deletes its outputs). */
+  private finishJournal(): void {
+    const journalFile = path.join(this.dir, 'compaction.json');
+    if (!fs.existsSync(journalFile)) return;
+    let journal: Partial<Journal> & { fromSeq?: number } = {};
+    try {
+      journal = JSON.parse(fs.readFileSync(journalFile, 'utf8')) as typeof journal;
+    } catch {
+      // Torn while being written: nothing was written after it, so there is nothing to undo.
+    }
+    if (journal.committed && Array.isArray(journal.inputs)) {
+      for (const f of journal.inputs) fs.rmSync(path.join(this.dir, path.basename(f)), { force: true });
+      this.log(`finished a compaction interrupted after it committed (${journal.inputs.length} blocks replaced)`);
+    } else if (typeof journal.fromSeq === 'number') {
+      this.undoJournal(journal.fromSeq);
+      this.log('undid a compaction interrupted before it committed (its inputs are kept)');
+    }
+    fs.rmSync(journalFile, { force: true });
+  }
+
+  /**
+   * Retention by tier: raw blocks past RETENTION_RAW and h1 blocks past RETENTION_1H go. Then,
+   * over DATA_MAX_BYTES, log segments kept only for resuming streams go first, then the oldest
+   * raw blocks, then the oldest rollups. Only deletes: it runs even when the disk is full.
    */
   private expire(): void {
     const now = this.now();
-    for (const b of this.blocks.filter((x) => x.kind === 'raw' && x.start + HOUR <= now - this.options.retentionRawMs)) this.removeBlock(b);
-    const oldM1 = this.blocks.filter((x) => x.kind === 'm1' && x.start + HOUR <= now - this.options.retention1mMs);
-    const days = new Map<number, BlockFile[]>();
-    for (const b of oldM1) {
-      const day = b.start - mod(b.start, DAY);
-      days.set(day, [...(days.get(day) ?? []), b]);
+    const gone = new Set<BlockFile>();
+    for (const b of this.blocks) {
+      if (b.kind === 'raw' && b.start + b.span <= now - this.options.retentionRawMs) gone.add(b);
+      if (b.kind === 'h1' && b.start + b.span <= now - this.options.retention1hMs) gone.add(b);
     }
-    for (const [day, blocks] of days) this.rollUp(day, blocks);
-    for (const b of this.blocks.filter((x) => x.kind === 'h1' && x.start + DAY <= now - this.options.retention1hMs)) this.removeBlock(b);
-    const order: BlockKind[] = ['raw', 'm1', 'h1'];
+    this.removeBlocks(gone);
     let total = this.totalBytes();
     if (total > this.options.maxBytes && this.walMark > 0) {
-      // Log segments kept only so streams resume across a restart go before any history.
       this.wal.dropBefore(this.walMark);
       this.closedSegments.length = 0;
       total = this.totalBytes();
     }
-    for (const kind of order) {
-      const ofKind = this.blocks.filter((b) => b.kind === kind).sort((a, b) => a.start - b.start || a.seq - b.seq);
-      for (const b of ofKind) {
-        if (total <= this.options.maxBytes) return;
+    if (total <= this.options.maxBytes) return;
+    const over = new Set<BlockFile>();
+    for (const kind of ['raw', 'm1', 'h1'] as const) {
+      for (const b of this.blocks.filter((x) => x.kind === kind).sort((a, c) => a.start - c.start || a.seq - c.seq)) {
+        if (total <= this.options.maxBytes) break;
         total -= b.bytes;
-        this.removeBlock(b);
+        over.add(b);
         this.stats.forSpace++;
       }
     }
+    this.removeBlocks(over);
   }
 
-  /** Rolls a day's expired 1-minute blocks into one block of 1-hour rollups. */
-  private rollUp(day: number, blocks: BlockFile[]): void {
-    const hours = new Map<number, Map<number, number[]>>(); // id → hour → [min, max, sum, count, last]
-    for (const block of blocks) {
-      const { parts, damaged } = readAllParts(block.file);
-      this.noteDamage(block.file, damaged);
-      for (const part of parts) {
-        let byHour = hours.get(part.id);
-        if (!byHour) hours.set(part.id, (byHour = new Map()));
-        for (const chunk of part.chunks) {
-          let decoded;
-          try {
-            decoded = decodeChunk(chunk);
-          } catch {
-            this.stats.damaged++;
-            continue;
-          }
-          const [min, max, sum, count, last] = decoded.values as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
-          for (let i = 0; i < decoded.times.length; i++) {
-            const hour = decoded.times[i]! - mod(decoded.times[i]!, HOUR);
-            mergeBucket(byHour, hour, min[i]!, max[i]!, sum[i]!, count[i]!, last[i]!);
-          }
-        }
+  private removeBlocks(blocks: Iterable<BlockFile>): void {
+    const set = new Set(blocks);
+    if (set.size === 0) return;
+    for (const block of set) {
+      fs.rmSync(block.file, { force: true });
+      const cached = this.indexCache.get(block.file);
+      if (cached) {
+        this.indexCache.delete(block.file);
+        this.indexCacheEntries -= cached.entries.length;
       }
     }
-    const parts: BlockPart[] = [];
-    for (const [id, byHour] of hours) {
-      const writer = new ChunkWriter(5);
-      for (const [hour, b] of [...byHour].sort((a, c) => a[0] - c[0])) writer.append(hour, b[0]!, b[1]!, b[2]!, b[3]!, b[4]!);
-      parts.push({ id, tier: 'h1', hour: day, chunks: [writer.finish()] });
-    }
-    if (parts.length > 0) {
-      const seq = this.blockSeq++;
-      const file = path.join(this.dir, `h1-${day}-${seq}.blk`);
-      const bytes = writeBlock(file, parts);
-      this.blocks.push({ file, kind: 'h1', start: day, seq, bytes });
-      this.stats.blockBytes += bytes;
-    }
-    for (const b of blocks) this.removeBlock(b);
-  }
-
-  private removeBlock(block: BlockFile): void {
-    fs.rmSync(block.file, { force: true });
-    const cached = this.indexCache.get(block.file);
-    if (cached) {
-      this.indexCache.delete(block.file);
-      this.indexCacheEntries -= cached.entries.length;
-    }
-    this.blocks = this.blocks.filter((b) => b !== block);
+    this.blocks = this.blocks.filter((b) => !set.has(b));
   }
 
   /** Lets log segments go once checkpointed and older than keepLogMs (streams resume from them across a restart). */
@@ -639,21 +816,28 @@ export class Engine {
     }
   }
 
+  /** The blocks in DATA_DIR, from their names (an l0 block's hours from its index). */
   private scanBlocks(): void {
     for (const f of fs.readdirSync(this.dir)) {
-      if (!f.endsWith('.blk')) continue;
-      const [kind, a, b] = f.slice(0, -4).split('-');
+      const name = parseBlockName(f);
+      if (!name) continue;
       const file = path.join(this.dir, f);
       const bytes = fs.statSync(file).size;
-      if (kind === 'l0' && a) this.blocks.push({ file, kind, start: NaN, seq: Number(a), bytes });
-      else if ((kind === 'raw' || kind === 'm1' || kind === 'h1') && a && b) this.blocks.push({ file, kind, start: Number(a), seq: Number(b), bytes });
+      if (name.kind === 'l0') {
+        const index = this.index({ file, kind: 'l0', start: NaN, span: NaN, seq: name.seq, bytes });
+        this.blocks.push({ file, kind: 'l0', start: NaN, span: NaN, seq: name.seq, bytes, mark: name.mark, hours: [...new Set(index.entries.map((e) => e.hour))] });
+      } else this.blocks.push({ file, kind: name.kind, start: name.start, span: name.span, seq: name.seq, bytes });
     }
     this.blocks.sort((x, y) => x.seq - y.seq);
   }
 
   private index(block: BlockFile): BlockIndex {
     let index = this.indexCache.get(block.file);
-    if (!index) {
+    if (index) {
+      // Least recently used goes first: a long read keeps what it reads.
+      this.indexCache.delete(block.file);
+      this.indexCache.set(block.file, index);
+    } else {
       index = readBlockIndex(block.file);
       this.noteDamage(block.file, index.damaged);
       this.indexCache.set(block.file, index);
@@ -687,7 +871,7 @@ export class Engine {
     const chunks: Uint8Array[] = [];
     const partTier: Tier = tier === 'h1' ? 'm1' : tier;
     const blocks = this.blocks
-      .filter((b) => kinds.includes(b.kind) && (b.kind === 'l0' || (b.start + (b.kind === 'h1' ? DAY : HOUR) >= from && b.start <= to)))
+      .filter((b) => kinds.includes(b.kind) && (b.kind === 'l0' ? b.hours!.some((h) => h + HOUR >= from && h <= to) : b.start + b.span >= from && b.start <= to))
       .sort((a, b) => (a.kind === 'l0' ? 1 : 0) - (b.kind === 'l0' ? 1 : 0) || a.start - b.start || a.seq - b.seq);
     for (const block of blocks) {
       const wanted: Tier = block.kind === 'h1' ? 'h1' : partTier;
@@ -703,6 +887,13 @@ export class Engine {
       } finally {
         fs.closeSync(fd);
       }
+    }
+    // What a running checkpoint took and has not written, then what came since.
+    for (const t of this.inFlight) {
+      if (t.state !== state) continue;
+      for (const part of t.parts) if (part.tier === partTier) chunks.push(...part.chunks);
+      const open = partTier === 'raw' ? t.raw : t.m1;
+      if (open && open.length > 0) chunks.push(open.encode());
     }
     for (const part of state.parts) if (part.tier === partTier) chunks.push(...part.chunks);
     const open = partTier === 'raw' ? state.raw : state.m1;
@@ -720,14 +911,27 @@ export class Engine {
   /** Oldest time held for any series (on disk, or written and not yet sealed), or undefined. */
   oldest(): number | undefined {
     let oldest = this.minTime;
-    for (const b of this.blocks) if (b.kind !== 'l0' && b.start < oldest) oldest = b.start;
+    for (const b of this.blocks) {
+      if (b.kind !== 'l0' && b.start < oldest) oldest = b.start;
+      if (b.kind === 'l0') for (const h of b.hours!) if (h < oldest) oldest = h;
+    }
+    return Number.isFinite(oldest) ? oldest : undefined;
+  }
+
+  /** Start of the oldest raw data on disk (a raw block or an l0 hour), or undefined. */
+  oldestRaw(): number | undefined {
+    let oldest = this.minTime;
+    for (const b of this.blocks) {
+      if (b.kind === 'raw' && b.start < oldest) oldest = b.start;
+      if (b.kind === 'l0') for (const h of b.hours!) if (h < oldest) oldest = h;
+    }
     return Number.isFinite(oldest) ? oldest : undefined;
   }
 
   /** Visits the raw points of every series in [from, ∞) from disk, oldest block first (to refill the hot tier at start). */
   scanRecent(from: number, visit: (key: string, t: Float64Array, v: Float64Array) => void): void {
     const blocks = this.blocks
-      .filter((b) => b.kind === 'l0' || (b.kind === 'raw' && b.start + HOUR > from))
+      .filter((b) => (b.kind === 'l0' ? b.hours!.some((h) => h + HOUR > from) : b.kind === 'raw' && b.start + b.span > from))
       .sort((a, b) => (a.kind === 'l0' ? 1 : 0) - (b.kind === 'l0' ? 1 : 0) || a.start - b.start || a.seq - b.seq);
     for (const block of blocks) {
       const { parts, damaged } = readAllParts(block.file);
@@ -786,12 +990,11 @@ export class Engine {
     this.okSince = this.now();
   }
 
-  private writeMeta(): void {
+  /** Writes pulseboard.json; `clean` only as the last thing a clean shutdown does. */
+  private writeMeta(clean: boolean): void {
     const file = path.join(this.dir, 'pulseboard.json');
-    const body = { format: FORMAT, epoch: this.epoch, walMark: this.walMark, blockSeq: this.blockSeq, lastCursor: this.lastCursor, metrics: this.metricsChanged || true ? [...this.metrics.values()] : [] };
-    this.metricsChanged = false;
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify(body));
-    fs.renameSync(`${file}.tmp`, file);
+    const body = { format: FORMAT, epoch: this.epoch, walMark: this.walMark, blockSeq: this.blockSeq, lastCursor: this.lastCursor, clean, metrics: [...this.metrics.values()] };
+    writeFileDurably(file, JSON.stringify(body));
   }
 
   /** Cursor of the last message written, as recovered at start. */
@@ -808,7 +1011,56 @@ export class Engine {
     await this.checkpoint();
     this.closed = true;
     await this.wal.close();
+    try {
+      this.writeMeta(true);
+    } catch (err) {
+      this.log(`could not record the clean stop: ${(err as Error).message}`);
+    }
   }
+}
+
+/** What a block's file name says: `l0-<seq>-<mark>.blk`, `<kind>-<start>-<span>-<seq>.blk`. */
+function parseBlockName(f: string): { kind: 'l0'; seq: number; mark: number } | { kind: 'raw' | 'm1' | 'h1'; start: number; span: number; seq: number } | undefined {
+  if (!f.endsWith('.blk')) return undefined;
+  const [kind, ...rest] = f.slice(0, -4).split('-');
+  const n = rest.map(Number);
+  if (!n.every((x) => Number.isSafeInteger(x))) return undefined;
+  if (kind === 'l0' && n.length === 2) return { kind, seq: n[0]!, mark: n[1]! };
+  if ((kind === 'raw' || kind === 'm1' || kind === 'h1') && n.length === 3) return { kind, start: n[0]!, span: n[1]!, seq: n[2]! };
+  return undefined;
+}
+
+function blockSeqOf(f: string): number | undefined {
+  return parseBlockName(f)?.seq;
+}
+
+/** Writes `file` so that after a crash it is the old or the new content, fsync'd. */
+function writeFileDurably(file: string, text: string): void {
+  const tmp = `${file}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}
+
+/** Appends one frame to `file`, fsync'd. */
+function appendFramed(file: string, payload: Buffer): void {
+  const fd = fs.openSync(file, 'a');
+  try {
+    fs.writeSync(fd, frame(payload));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A part whose chunks are copies (not views into a file's bytes read for something else). */
+function copyPart(part: BlockPart): BlockPart {
+  return { ...part, chunks: part.chunks.map((c) => Uint8Array.from(c)) };
 }
 
 function mod(t: number, m: number): number {

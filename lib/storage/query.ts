@@ -28,8 +28,11 @@ export function chooseTier(windowMs: number, maxPoints: number, retention: TierR
  * the pixel with each bucket's min and max, so a one-second spike in a month-long chart stays.
  */
 export function diskHistory(engine: Engine, key: string, windowMs: number, maxPoints: number, now: number, retention: TierRetention): { tier: Tier; points: Pair[] } {
-  const tier = chooseTier(windowMs, maxPoints, retention);
   const from = now - windowMs;
+  let tier = chooseTier(windowMs, maxPoints, retention);
+  // Raw hours deleted for DATA_MAX_BYTES: the window's start is read from the rollups instead.
+  const oldestRaw = engine.oldestRaw();
+  if (tier === 'raw' && (oldestRaw === undefined || oldestRaw > from + windowMs / Math.max(1, maxPoints))) tier = 'm1';
   const series = engine.read(key, from, now, tier);
   return { tier, points: tier === 'raw' ? reduceRaw(series, maxPoints) : reduceRollups(series, from, now, maxPoints) };
 }

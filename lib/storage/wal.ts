@@ -98,6 +98,11 @@ export class Wal {
     }
   }
 
+  /** Whether the last append failed (the log is not being written). */
+  get failing(): boolean {
+    return this.failed;
+  }
+
   /** Number of the segment being written. */
   get segment(): number {
     return this.seq;
