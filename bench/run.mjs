@@ -8,6 +8,7 @@
 //   npm run bench -- --node PATH     # run the servers under another Node binary
 //   npm run bench -- --soak 600      # 10,000 idle streams held for 600 s, RSS sampled
 //   npm run bench -- --only redis    # (a) and (c): one instance, and two sharing one Redis (needs redis-server)
+//   npm run bench:storage            # history on disk: ingest with and without DATA_DIR, bytes, queries, start-up
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -134,6 +135,8 @@ async function smoke() {
   } finally {
     await cluster.stop();
   }
+  // The storage bench's own smoke run (bench/storage.mjs): ingest with and without DATA_DIR, bytes, queries, start-up.
+  execFileSync(node, ['bench/storage.mjs', '--smoke'], { stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 async function soak(seconds) {

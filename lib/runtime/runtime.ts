@@ -116,6 +116,7 @@ function openStorage(env: Env): { storage: Engine | null; recovered: ReturnType<
     retention1hMs: env.RETENTION_1H,
     maxBytes: env.DATA_MAX_BYTES,
     keepLogMs: env.REPLAY_WINDOW,
+    replayMaxBytes: env.REPLAY_MAX_BYTES,
     checkpointMs: env.CHECKPOINT_INTERVAL,
   });
   return { storage, recovered: storage.open() };

@@ -33,6 +33,8 @@ const SEAL_GRACE_MS = 2 * MINUTE;
 /** Points per chunk before a new one starts: bounds the memory an open chunk holds (16 B a point). */
 const CHUNK_POINTS = 240;
 const WAL_SEGMENT_BYTES = 64 * 1024 ** 2;
+/** About what one point costs in the replay log besides its key (`{"series":…,"t":…,"v":…}`). */
+const REPLAY_POINT_BYTES = 40;
 /** Longest a checkpoint encodes before letting other work run. */
 const SLICE_MS = 8;
 /** Index entries of blocks kept in memory (about 80 bytes each), oldest-read dropped first. */
@@ -47,6 +49,8 @@ export interface EngineOptions {
   maxBytes: number;
   /** How long the log is kept after a checkpoint, so streams resume across a restart (REPLAY_WINDOW). */
   keepLogMs: number;
+  /** Bytes of replay log (REPLAY_MAX_BYTES) the checkpointed log records refill at start, newest first. */
+  replayMaxBytes?: number;
   checkpointMs?: number;
   now?: () => number;
   log?: (line: string) => void;
@@ -226,7 +230,7 @@ export class Engine {
     if (recovery.tornBytes > 0) this.log(`cut a torn tail of ${recovery.tornBytes} bytes from the log (a write interrupted by a crash)`);
     if (recovery.damaged > 0) this.log(`skipped ${recovery.damaged} damaged log records`);
     this.stats.damaged += recovery.damaged;
-    const recovered: Recovered[] = [];
+    const records: Array<{ r: MessageRecord; checkpointed: boolean }> = [];
     for (const { payload, segment } of recovery.records) {
       let r: MessageRecord;
       try {
@@ -244,14 +248,33 @@ export class Engine {
           this.pendingDefs.push([id, key]);
         }
       }
+      records.push({ r, checkpointed: segment < this.walMark });
+      this.lastCursor = r.cursor;
+    }
+    // Checkpointed records only serve streams resuming across the restart: the newest that fit
+    // the replay log (REPLAY_MAX_BYTES, at about what a point costs there) are kept, the rest are
+    // not even turned into samples (5 minutes of 10,000 series is 3 M points).
+    let budget = this.options.replayMaxBytes ?? Infinity;
+    let first = records.length;
+    while (first > 0) {
+      const { r, checkpointed } = records[first - 1]!;
+      if (checkpointed) {
+        for (const id of r.ids) budget -= (this.byId.get(id)?.key.length ?? 0) + REPLAY_POINT_BYTES;
+        if (budget < 0) break;
+      }
+      first--;
+    }
+    const recovered: Recovered[] = [];
+    // (Records not checkpointed all come after the checkpointed ones: the budget never skips one.)
+    for (const { r, checkpointed } of records.slice(first)) {
       const samples: Sample[] = [];
       for (let i = 0; i < r.ids.length; i++) {
         const state = this.byId.get(r.ids[i]!);
         if (state) samples.push({ series: state.key, t: r.times[i]!, v: r.values[i]! });
       }
-      recovered.push({ cursor: r.cursor, collector: r.collector, metrics: r.metrics, samples, checkpointed: segment < this.walMark });
-      this.lastCursor = r.cursor;
+      recovered.push({ cursor: r.cursor, collector: r.collector, metrics: r.metrics, samples, checkpointed });
     }
+
     this.wal = new Wal({
       dir: walDir,
       fsyncIntervalMs: this.options.fsyncIntervalMs,

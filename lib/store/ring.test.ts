@@ -118,3 +118,20 @@ describe('Ring', () => {
     expect(ring.upperBound(0)).toBe(0);
   });
 });
+
+describe('Ring.pushMany', () => {
+  it('holds what pushing one by one holds, through growth and wrap-around', () => {
+    for (const [max, runs] of [[10, [3, 4, 9, 1, 25]], [64, [100]], [200, [1, 150, 60]]] as const) {
+      const a = new Ring(max);
+      const b = new Ring(max);
+      let t = 0;
+      for (const n of runs) {
+        const times = Array.from({ length: n }, () => ++t);
+        const values = times.map((x) => x * 2);
+        for (let i = 0; i < n; i++) a.push(times[i]!, values[i]!);
+        b.pushMany(times, values, 0, n);
+      }
+      expect(Array.from({ length: b.length }, (_, i) => [b.timeAt(i), b.valueAt(i)])).toEqual(Array.from({ length: a.length }, (_, i) => [a.timeAt(i), a.valueAt(i)]));
+    }
+  });
+});

@@ -57,6 +57,48 @@ export class Ring {
     this.count++;
   }
 
+  /**
+   * Appends points [from, to) of `times`/`values` (in time order, after the newest held) at once:
+   * capacity grows once for all of them, and the oldest are overwritten past `maxPoints`, as
+   * push does. For refilling the ring from disk at start (tens of millions of points).
+   */
+  pushMany(times: ArrayLike<number>, values: ArrayLike<number>, from: number, to: number): void {
+    const n = to - from;
+    if (n <= 0) return;
+    if (this.count + n > this.t.length && this.t.length < this.maxPoints) {
+      let cap = this.t.length;
+      while (cap < this.count + n && cap < this.maxPoints) cap *= 2;
+      this.growTo(Math.min(cap, this.maxPoints));
+    }
+    const size = this.t.length;
+    if (this.count + n <= size && times instanceof Float64Array && values instanceof Float64Array) {
+      // Room for all of them: at most two contiguous copies (the free space may wrap).
+      const end = (this.start + this.count) % size;
+      const first = Math.min(n, size - end);
+      this.t.set(times.subarray(from, from + first), end);
+      this.v.set(values.subarray(from, from + first), end);
+      if (first < n) {
+        this.t.set(times.subarray(from + first, to), 0);
+        this.v.set(values.subarray(from + first, to), 0);
+      }
+      this.count += n;
+      return;
+    }
+    // Past capacity only the newest `size` points stay: skip the rest of the input up front.
+    let i = from;
+    if (n > size) i = to - size;
+    let at = (this.start + this.count) % size;
+    const t = this.t;
+    const v = this.v;
+    for (; i < to; i++) {
+      t[at] = times[i]!;
+      v[at] = values[i]!;
+      at = at + 1 === size ? 0 : at + 1;
+      if (this.count < size) this.count++;
+      else this.start = this.start + 1 === size ? 0 : this.start + 1;
+    }
+  }
+
   /** Drops points older than `t`. */
   dropBefore(t: number): void {
     while (this.count > 0 && (this.t[this.start] as number) < t) {
@@ -87,7 +129,10 @@ export class Ring {
   }
 
   private grow(): void {
-    const cap = Math.min(this.t.length * 2, this.maxPoints);
+    this.growTo(Math.min(this.t.length * 2, this.maxPoints));
+  }
+
+  private growTo(cap: number): void {
     const t = new Float64Array(cap);
     const v = new Float64Array(cap);
     for (let i = 0; i < this.count; i++) {

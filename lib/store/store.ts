@@ -197,10 +197,19 @@ export class Store {
       if (!entry) return;
     }
     const horizon = this.now() - this.options.retentionMs;
-    for (let i = 0; i < times.length; i++) {
-      const t = times[i]!;
-      if (t < horizon || t < entry.ring.lastTime || (t === entry.ring.lastTime && values[i] === entry.ring.lastValue)) continue;
-      entry.ring.push(t, values[i]!);
+    // Chunks come in time order: skip what is past retention or not after the ring's newest, append the rest at once.
+    const lastT = entry.ring.lastTime;
+    const lastV = entry.ring.lastValue;
+    let i = 0;
+    while (i < times.length && (times[i]! < horizon || times[i]! < lastT || (times[i] === lastT && values[i] === lastV))) i++;
+    let j = i + 1;
+    while (j < times.length && times[j]! >= times[j - 1]!) j++;
+    entry.ring.pushMany(times, values, i, j);
+    // Out of order within a chunk (never written so): the rest point by point, as push checks.
+    for (; j < times.length; j++) {
+      const t = times[j]!;
+      if (t < entry.ring.lastTime || (t === entry.ring.lastTime && values[j] === entry.ring.lastValue)) continue;
+      entry.ring.push(t, values[j]!);
     }
   }
 
