@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { panel } from './support/charts';
+import { fillUp, withSmallDisk } from './support/disk';
 import { postPoints, pushSequence } from './support/ingest';
 import { startServer } from './support/server';
 import { pointsOf } from './support/state';
@@ -105,11 +105,8 @@ test('a week and a month of history: presets for them appear, and their charts k
 });
 
 test('a full disk: the badge says history is not being saved, and the charts stay live', async ({ page }) => {
-  if (process.getuid?.() !== 0) throw new Error('this test mounts a 2 MiB tmpfs as DATA_DIR: run it as root (CI does), or mount one and point DATA_DIR at it');
   const small = path.join(dataDir, 'small');
-  fs.mkdirSync(small);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', small]);
-  try {
+  await withSmallDisk(small, '2m', async () => {
     const server = await startServer({ env: { DATA_DIR: small, INSTANCE: 'full-page', CHECKPOINT_INTERVAL: '1s' } });
     try {
       await page.goto(server.url);
@@ -127,19 +124,5 @@ test('a full disk: the badge says history is not being saved, and the charts sta
     } finally {
       await server.stop('SIGKILL');
     }
-  } finally {
-    execFileSync('umount', ['-l', small]);
-  }
+  });
 });
-
-/** Writes `file` until the filesystem is full (bounded: a 2 MiB tmpfs takes 32 writes). */
-function fillUp(file: string): void {
-  const fd = fs.openSync(file, 'w');
-  try {
-    for (let i = 0; i < 1_000; i++) fs.writeSync(fd, Buffer.alloc(64 * 1024));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    fs.closeSync(fd);
-  }
-}

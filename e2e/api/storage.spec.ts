@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { fillUp, withSmallDisk } from '../support/disk';
 import { postPoints } from '../support/ingest';
 import { startRedis } from '../support/redis';
 import { startServer, type RunningServer } from '../support/server';
@@ -210,11 +210,8 @@ test('7-day and 30-day windows read the rollups with each bucket’s min and max
 });
 
 test('a full disk: ingest keeps working from memory, /api/health says why, and what was accepted meanwhile is saved once there is room', async () => {
-  if (process.getuid?.() !== 0) throw new Error('this test mounts a 2 MiB tmpfs as DATA_DIR: run it as root (CI does), or mount one and point DATA_DIR at it');
   const small = path.join(dataDir, 'small');
-  fs.mkdirSync(small);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', small]);
-  try {
+  await withSmallDisk(small, '2m', async () => {
     const env = { DATA_DIR: small, INSTANCE: 'full', CHECKPOINT_INTERVAL: '1s' };
     let server = await startServer({ env });
     try {
@@ -247,22 +244,9 @@ test('a full disk: ingest keeps working from memory, /api/health says why, and w
     } finally {
       await server.stop('SIGKILL');
     }
-  } finally {
-    execFileSync('umount', ['-l', small]);
-  }
+  });
 });
 
-/** Writes `file` until its filesystem is full (bounded: a 2 MiB tmpfs takes 32 writes). */
-function fillUp(file: string): void {
-  const fd = fs.openSync(file, 'w');
-  try {
-    for (let i = 0; i < 1_000; i++) fs.writeSync(fd, Buffer.alloc(64 * 1024));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 test('over DATA_MAX_BYTES the oldest raw hours go first; newer data and ingest stay', async () => {
   const env = { DATA_DIR: dataDir, INSTANCE: 'cap', CHECKPOINT_INTERVAL: '1s', DATA_MAX_BYTES: '1MiB' };

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { MetricMeta, Sample } from '@/lib/schema';
 import { entriesOf, readAllParts, readBlockIndex, readPart, writeBlock, type BlockIndex, type BlockPart, type Tier } from './block';
-import { ChunkWriter, decodeChunk } from './chunk';
+import { ChunkWriter, decodeChunk, type DecodedChunk } from './chunk';
 import { Columns } from './columns';
 import { frame, scanFrames } from './frame';
 import { decodeMessage, encodeMessage, RecordError, type MessageRecord } from './record';
@@ -646,13 +646,8 @@ export class Engine {
       let hours = byId.get(part.id);
       if (!hours) byId.set(part.id, (hours = new Map()));
       for (const chunk of part.chunks) {
-        let decoded;
-        try {
-          decoded = decodeChunk(chunk);
-        } catch {
-          this.stats.damaged++;
-          continue;
-        }
+        const decoded = tryDecode(chunk, (n) => (this.stats.damaged += n));
+        if (!decoded) continue;
         const [min, max, sum, count, last] = decoded.values as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
         for (let i = 0; i < decoded.times.length; i++) {
           const hour = decoded.times[i]! - mod(decoded.times[i]!, HOUR);
@@ -1086,6 +1081,16 @@ function copyPart(part: BlockPart): BlockPart {
   return { ...part, chunks: part.chunks.map((c) => Uint8Array.from(c)) };
 }
 
+/** A chunk decoded, or undefined (counted by `damaged`) when it does not decode. */
+function tryDecode(chunk: Uint8Array, damaged: (n: number) => void): DecodedChunk | undefined {
+  try {
+    return decodeChunk(chunk);
+  } catch {
+    damaged(1);
+    return undefined;
+  }
+}
+
 function mod(t: number, m: number): number {
   return ((t % m) + m) % m;
 }
@@ -1107,13 +1112,8 @@ function readRaw(chunks: Uint8Array[], from: number, to: number, damaged: (n: nu
   const v: number[] = [];
   let sorted = true;
   for (const chunk of chunks) {
-    let d;
-    try {
-      d = decodeChunk(chunk);
-    } catch {
-      damaged(1);
-      continue;
-    }
+    const d = tryDecode(chunk, damaged);
+    if (!d) continue;
     const vs = d.values[0]!;
     for (let i = 0; i < d.times.length; i++) {
       const ti = d.times[i]!;
@@ -1143,13 +1143,8 @@ function hasRepeat(t: number[], v: number[]): boolean {
 function readRollups(chunks: Uint8Array[], from: number, to: number, size: number, damaged: (n: number) => void): Series {
   const buckets = new Map<number, number[]>();
   for (const chunk of chunks) {
-    let d;
-    try {
-      d = decodeChunk(chunk);
-    } catch {
-      damaged(1);
-      continue;
-    }
+    const d = tryDecode(chunk, damaged);
+    if (!d) continue;
     const [min, max, sum, count, last] = d.values as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
     for (let i = 0; i < d.times.length; i++) {
       const at = d.times[i]! - mod(d.times[i]!, size);
