@@ -1,24 +1,16 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import { panel } from './support/charts';
-import { fillUp, withSmallDisk } from './support/disk';
+import { fillUp, test, withSmallDisk } from './support/disk';
 import { postPoints, pushSequence } from './support/ingest';
 import { startServer } from './support/server';
 import { pointsOf } from './support/state';
 
-// Each test its own server and DATA_DIR: they restart it, or fill it with a month of history.
-let dataDir: string;
-test.beforeEach(() => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulseboard-history-'));
-});
-test.afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
-test('a page open across a restart keeps its charts and resumes with no gap, no duplicate and no reload', async ({ page }) => {
+test('a page open across a restart keeps its charts and resumes with no gap, no duplicate and no reload', async ({ page, dataDir }) => {
   const env = { DATA_DIR: dataDir, INSTANCE: 'restart', STREAM_RETRY: '500ms', SHUTDOWN_DRAIN_WINDOW: '500ms' };
   let server = await startServer({ env });
   const key = 'restart_probe';
@@ -66,7 +58,7 @@ function pushSequenceFrom(baseURL: string, name: string, from: number): { stop: 
   };
 }
 
-test('a week and a month of history: presets for them appear, and their charts keep each bucket’s min and max', async ({ page }) => {
+test('a week and a month of history: presets for them appear, and their charts keep each bucket’s min and max', async ({ page, dataDir }) => {
   const server = await startServer({ env: { DATA_DIR: dataDir, INSTANCE: 'month' } });
   try {
     const now = Date.now();
@@ -104,7 +96,7 @@ test('a week and a month of history: presets for them appear, and their charts k
   }
 });
 
-test('a full disk: the badge says history is not being saved, and the charts stay live', async ({ page }) => {
+test('a full disk: the badge says history is not being saved, and the charts stay live', async ({ page, dataDir }) => {
   const small = path.join(dataDir, 'small');
   await withSmallDisk(small, '2m', async () => {
     const server = await startServer({ env: { DATA_DIR: small, INSTANCE: 'full-page', CHECKPOINT_INTERVAL: '1s' } });

@@ -1,19 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
-import { fillUp, withSmallDisk } from '../support/disk';
+import { expect } from '@playwright/test';
+import { fillUp, test, withSmallDisk } from '../support/disk';
 import { postPoints } from '../support/ingest';
 import { startRedis } from '../support/redis';
 import { startServer, type RunningServer } from '../support/server';
 import { readEvents } from '../support/sse';
-
-// Each test its own DATA_DIR, kept across the restarts it makes.
-let dataDir: string;
-test.beforeEach(() => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulseboard-storage-'));
-});
-test.afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -34,7 +27,7 @@ async function storageHealth(server: RunningServer): Promise<{ status: string; s
   return (await (await fetch(`${server.url}/api/health`)).json()) as never;
 }
 
-test('ingest, SIGTERM, restart: every point back with its value, and the cursors go on where they were', async () => {
+test('ingest, SIGTERM, restart: every point back with its value, and the cursors go on where they were', async ({ dataDir }) => {
   const env = { DATA_DIR: dataDir, INSTANCE: 'durable' };
   const first = await startServer({ env });
   const now = Date.now();
@@ -76,7 +69,7 @@ test('ingest, SIGTERM, restart: every point back with its value, and the cursors
   }
 });
 
-test('kill -9 while writing: every point acknowledged more than FSYNC_INTERVAL before is back, exactly once, nothing invented', async () => {
+test('kill -9 while writing: every point acknowledged more than FSYNC_INTERVAL before is back, exactly once, nothing invented', async ({ dataDir }) => {
   const env = { DATA_DIR: dataDir, INSTANCE: 'crash', FSYNC_INTERVAL: '1s' };
   const first = await startServer({ env });
   const acked: Array<{ t: number; v: number; at: number }> = [];
@@ -120,7 +113,7 @@ test('kill -9 while writing: every point acknowledged more than FSYNC_INTERVAL b
   }
 });
 
-test('a truncated and a bit-flipped block: start succeeds, the damage is reported, the rest reads', async () => {
+test('a truncated and a bit-flipped block: start succeeds, the damage is reported, the rest reads', async ({ dataDir }) => {
   const env = { DATA_DIR: dataDir, INSTANCE: 'damage', CHECKPOINT_INTERVAL: '1s' };
   const first = await startServer({ env });
   const now = Date.now();
@@ -170,7 +163,7 @@ test('a truncated and a bit-flipped block: start succeeds, the damage is reporte
   }
 });
 
-test('7-day and 30-day windows read the rollups with each bucket’s min and max; a raw export equals what was sent', async () => {
+test('7-day and 30-day windows read the rollups with each bucket’s min and max; a raw export equals what was sent', async ({ dataDir }) => {
   const env = { DATA_DIR: dataDir, INSTANCE: 'tiers' };
   const server = await startServer({ env });
   try {
@@ -209,7 +202,7 @@ test('7-day and 30-day windows read the rollups with each bucket’s min and max
   }
 });
 
-test('a full disk: ingest keeps working from memory, /api/health says why, and what was accepted meanwhile is saved once there is room', async () => {
+test('a full disk: ingest keeps working from memory, /api/health says why, and what was accepted meanwhile is saved once there is room', async ({ dataDir }) => {
   const small = path.join(dataDir, 'small');
   await withSmallDisk(small, '2m', async () => {
     const env = { DATA_DIR: small, INSTANCE: 'full', CHECKPOINT_INTERVAL: '1s' };
@@ -247,8 +240,7 @@ test('a full disk: ingest keeps working from memory, /api/health says why, and w
   });
 });
 
-
-test('over DATA_MAX_BYTES the oldest raw hours go first; newer data and ingest stay', async () => {
+test('over DATA_MAX_BYTES the oldest raw hours go first; newer data and ingest stay', async ({ dataDir }) => {
   const env = { DATA_DIR: dataDir, INSTANCE: 'cap', CHECKPOINT_INTERVAL: '1s', DATA_MAX_BYTES: '1MiB' };
   const server = await startServer({ env });
   try {
@@ -281,7 +273,7 @@ test('over DATA_MAX_BYTES the oldest raw hours go first; newer data and ingest s
   }
 });
 
-test('with Redis: one of two instances restarted has the same history as its peer, read from its disk and the stream after it', async () => {
+test('with Redis: one of two instances restarted has the same history as its peer, read from its disk and the stream after it', async ({ dataDir }) => {
   const redis = await startRedis();
   const dirs = [dataDir, fs.mkdtempSync(path.join(os.tmpdir(), 'pulseboard-storage-'))];
   // A stream shorter than what is pushed: the restarted instance must not depend on it for history.

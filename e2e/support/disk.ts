@@ -1,5 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test as base } from '@playwright/test';
 
 /**
  * Mounts a tmpfs of `size` at `dir` (a full disk to test against), runs `fn`, unmounts. Needs
@@ -27,3 +30,12 @@ export function fillUp(file: string): void {
     fs.closeSync(fd);
   }
 }
+
+/** `test` with a `dataDir` fixture: a fresh DATA_DIR per test, kept across the restarts it makes, removed after. */
+export const test = base.extend<{ dataDir: string }>({
+  dataDir: async ({}, provide) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulseboard-data-'));
+    await provide(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  },
+});

@@ -57,7 +57,7 @@ export async function listSeries(params: URLSearchParams): Promise<Response> {
 /** What the key of a series held only on disk says of it, with its name's stored description. */
 function diskMeta(key: string, storage: Engine): SeriesMeta {
   const meta = metaFromKey(key);
-  const described = storage.storedMetrics().find((m) => m.name === meta.name);
+  const described = storage.storedMetric(meta.name);
   return described ? { ...meta, unit: described.unit, type: described.type } : meta;
 }
 
@@ -75,5 +75,5 @@ export function seriesHistory(key: string, params: URLSearchParams): Response {
   if (!meta || !points) {
     throw new HttpError(404, `no series ${clip(key)}; GET /api/series lists them (keys are URL-encoded in the path)`);
   }
-  return Response.json({ series: meta, metric: store.metric(meta.name) ?? storage?.storedMetrics().find((m) => m.name === meta.name), window, tier: fromDisk?.tier ?? 'memory', points }, { headers: { 'Cache-Control': 'no-store' } });
+  return Response.json({ series: meta, metric: store.metric(meta.name) ?? storage?.storedMetric(meta.name), window, tier: fromDisk?.tier ?? 'memory', points }, { headers: { 'Cache-Control': 'no-store' } });
 }

@@ -9,19 +9,20 @@ import { decodeMessage, encodeMessage, RecordError, type MessageRecord } from '.
 import { Wal, recoverWal } from './wal';
 
 /*
- * The durable store under DATA_DIR (see docs/storage.md):
+ * The durable store under DATA_DIR (see docs/storage.md for the whole of it):
  *
- *   pulseboard.json   format version and the cursor epoch (cursors survive a restart)
- *   series.log        series ids → keys, appended as series appear (framed, CRC'd)
- *   wal/*.wal         every kept message, written as it is applied, fsync'd every FSYNC_INTERVAL
- *   l0-<seq>.blk      checkpoints: every series' points since the previous one, compressed chunks
- *   raw-<hour>-<seq>.blk, m1-<hour>-<seq>.blk   an hour's raw chunks and 1-minute rollups, sealed
- *   h1-<day>-<seq>.blk                         a day's 1-hour rollups, rolled from 1-minute ones
+ *   pulseboard.json                format version, cursor epoch and newest cursor, clean-stop flag
+ *   series.log                     series ids → keys, appended as series appear (framed, CRC'd)
+ *   wal/*.wal                      every kept message, written as it is applied, fsync'd every FSYNC_INTERVAL
+ *   l0-<seq>-<mark>.blk            checkpoints: what the log below segment <mark> holds, compressed
+ *   <raw|m1|h1>-<start>-<span>-<seq>.blk   sealed raw chunks, 1-minute and 1-hour rollups
+ *   compaction.json                the journal of a sealing or rolling up in progress
  *
- * Points are compressed into chunks as they arrive (lib/storage/chunk.ts); 1-minute rollups
- * (min, max, sum, count, last) are filled point by point. A checkpoint every minute writes what
- * is new as one l0 block and lets the log go; once an hour is over, its l0 parts are sealed into
- * raw and m1 blocks; retention and DATA_MAX_BYTES delete whole blocks, oldest first.
+ * Points go into per-series columns as they arrive and are compressed into chunks when cut
+ * (lib/storage/chunk.ts); 1-minute rollups (min, max, sum, count, last) are filled point by point.
+ * A checkpoint every CHECKPOINT_INTERVAL writes what is new as one l0 block and lets the log go;
+ * once an hour is over, its l0 parts are sealed into raw and m1 blocks; retention and
+ * DATA_MAX_BYTES delete whole blocks, oldest first.
  */
 
 export const FORMAT = 1;
@@ -171,7 +172,6 @@ export class Engine {
   cleanStop = true;
   private lastCursor: string | null = null;
   private metrics = new Map<string, MetricMeta>();
-  private metricsChanged = false;
   private failure: { reason: string; since: number } | null = null;
   private okSince: number;
   private readonly now: () => number;
@@ -181,7 +181,7 @@ export class Engine {
   private walMark = 0;
   private closed = false;
   epoch = '';
-  readonly stats = { rawPoints: 0, rawBytes: 0, blockBytes: 0, samples: 0, checkpoints: 0, seals: 0, damaged: 0, outOfOrder: 0, forSpace: 0, unsaved: 0 };
+  readonly stats = { rawPoints: 0, rawBytes: 0, blockBytes: 0, samples: 0, checkpoints: 0, seals: 0, damaged: 0, outOfOrder: 0, forSpace: 0 };
 
   constructor(private readonly options: EngineOptions) {
     this.now = options.now ?? Date.now;
@@ -338,10 +338,7 @@ export class Engine {
     }
     for (const m of metrics ?? []) {
       const had = this.metrics.get(m.name);
-      if (!had || had.unit !== m.unit || had.type !== m.type || had.help !== m.help) {
-        this.metrics.set(m.name, m);
-        this.metricsChanged = true;
-      }
+      if (!had || had.unit !== m.unit || had.type !== m.type || had.help !== m.help) this.metrics.set(m.name, m);
     }
     this.lastCursor = cursor;
     this.stats.samples += kept;
@@ -382,6 +379,11 @@ export class Engine {
     return [...this.metrics.values()];
   }
 
+  /** The stored description of one metric name. */
+  storedMetric(name: string): MetricMeta | undefined {
+    return this.metrics.get(name);
+  }
+
   private accepts(state: SeriesState, t: number, v: number): boolean {
     return t > state.lastT || (t === state.lastT && v !== state.lastV);
   }
@@ -419,7 +421,7 @@ export class Engine {
       state.hour = hour;
     }
     (state.raw ??= new Columns(1)).push(t, v);
-    if (state.raw.length >= CHUNK_POINTS) this.cutRaw(state);
+    if (state.raw.length >= CHUNK_POINTS) this.cutTier(state, 'raw');
     const bucket = t - mod(t, MINUTE);
     if (bucket !== state.bucket) {
       this.closeBucket(state);
@@ -450,18 +452,20 @@ export class Engine {
     if (state.m1.length >= CHUNK_POINTS) this.cutTier(state, 'm1');
   }
 
-  private cutRaw(state: SeriesState): void {
-    this.cutTier(state, 'raw');
-  }
-
-  private cutTier(state: SeriesState, tier: Tier): void {
-    const columns = tier === 'raw' ? state.raw : state.m1;
-    if (!columns || columns.length === 0) return;
+  /** A series' columns as one chunk (raw ones counted for pulseboard_storage_raw_bytes_per_sample). */
+  private encode(tier: Tier, columns: Columns): Uint8Array {
     const chunk = columns.encode();
     if (tier === 'raw') {
       this.stats.rawPoints += columns.length;
       this.stats.rawBytes += chunk.length;
     }
+    return chunk;
+  }
+
+  private cutTier(state: SeriesState, tier: Tier): void {
+    const columns = tier === 'raw' ? state.raw : state.m1;
+    if (!columns || columns.length === 0) return;
+    const chunk = this.encode(tier, columns);
     columns.clear();
     const last = state.parts.at(-1);
     if (last && last.tier === tier && last.hour === state.hour) last.chunks.push(chunk);
@@ -553,11 +557,7 @@ export class Engine {
   private encodeTaken(t: Taken): void {
     for (const [tier, columns] of [['raw', t.raw], ['m1', t.m1]] as const) {
       if (!columns || columns.length === 0) continue;
-      const chunk = columns.encode();
-      if (tier === 'raw') {
-        this.stats.rawPoints += columns.length;
-        this.stats.rawBytes += chunk.length;
-      }
+      const chunk = this.encode(tier, columns);
       t.parts.push({ id: t.state.id, tier, hour: t.hour, chunks: [chunk] });
     }
     t.raw = null;
@@ -808,12 +808,7 @@ export class Engine {
   }
 
   private walBytes(): number {
-    const dir = path.join(this.dir, 'wal');
-    try {
-      return fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
-    } catch {
-      return 0;
-    }
+    return this.wal.diskBytes;
   }
 
   private readSeriesLog(): void {
@@ -907,15 +902,13 @@ export class Engine {
       }
     }
     // What a running checkpoint took and has not written, then what came since.
-    for (const t of this.inFlight) {
-      if (t.state !== state) continue;
-      for (const part of t.parts) if (part.tier === partTier) chunks.push(...part.chunks);
-      const open = partTier === 'raw' ? t.raw : t.m1;
+    const pending = (held: { parts: BlockPart[]; raw: Columns | null; m1: Columns | null }) => {
+      for (const part of held.parts) if (part.tier === partTier) chunks.push(...part.chunks);
+      const open = partTier === 'raw' ? held.raw : held.m1;
       if (open && open.length > 0) chunks.push(open.encode());
-    }
-    for (const part of state.parts) if (part.tier === partTier) chunks.push(...part.chunks);
-    const open = partTier === 'raw' ? state.raw : state.m1;
-    if (open && open.length > 0) chunks.push(open.encode());
+    };
+    for (const t of this.inFlight) if (t.state === state) pending(t);
+    pending(state);
     if (tier === 'raw') return readRaw(chunks, from, to, (n) => (this.stats.damaged += n));
     const rolled = readRollups(chunks, from, to, tier === 'h1' ? HOUR : MINUTE, (n) => (this.stats.damaged += n));
     // The open bucket: its points so far.
@@ -928,20 +921,20 @@ export class Engine {
 
   /** Oldest time held for any series (on disk, or written and not yet sealed), or undefined. */
   oldest(): number | undefined {
-    let oldest = this.minTime;
-    for (const b of this.blocks) {
-      if (b.kind !== 'l0' && b.start < oldest) oldest = b.start;
-      if (b.kind === 'l0') for (const h of b.hours!) if (h < oldest) oldest = h;
-    }
-    return Number.isFinite(oldest) ? oldest : undefined;
+    return this.oldestOf(() => true);
   }
 
   /** Start of the oldest raw data on disk (a raw block or an l0 hour), or undefined. */
   oldestRaw(): number | undefined {
+    return this.oldestOf((kind) => kind === 'raw');
+  }
+
+  /** Oldest of: points not yet sealed (in l0 blocks or memory), and sealed blocks of the kinds `sealed` takes. */
+  private oldestOf(sealed: (kind: BlockKind) => boolean): number | undefined {
     let oldest = this.minTime;
     for (const b of this.blocks) {
-      if (b.kind === 'raw' && b.start < oldest) oldest = b.start;
-      if (b.kind === 'l0') for (const h of b.hours!) if (h < oldest) oldest = h;
+      if (b.kind === 'l0') for (const h of b.hours!) oldest = Math.min(oldest, h);
+      else if (sealed(b.kind)) oldest = Math.min(oldest, b.start);
     }
     return Number.isFinite(oldest) ? oldest : undefined;
   }
@@ -959,18 +952,15 @@ export class Engine {
         const state = this.byId.get(part.id);
         if (!state) continue;
         for (const chunk of part.chunks) {
-          try {
-            const d = decodeChunk(chunk);
-            const n = d.times.length;
-            // The series' newest point on disk: later writes must come after it.
-            if (n > 0 && d.times[n - 1]! >= state.lastT) {
-              state.lastT = d.times[n - 1]!;
-              state.lastV = d.values[0]![n - 1]!;
-            }
-            visit(state.key, d.times, d.values[0]!);
-          } catch {
-            this.noteDamage(block.file, 1);
+          const d = tryDecode(chunk, (n) => this.noteDamage(block.file, n));
+          if (!d) continue;
+          const n = d.times.length;
+          // The series' newest point on disk: later writes must come after it.
+          if (n > 0 && d.times[n - 1]! >= state.lastT) {
+            state.lastT = d.times[n - 1]!;
+            state.lastV = d.values[0]![n - 1]!;
           }
+          visit(state.key, d.times, d.values[0]!);
         }
       }
     }

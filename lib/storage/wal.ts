@@ -84,6 +84,8 @@ export class Wal {
   private failed = false;
   private torn = false;
   private closed = false;
+  /** Sizes of the segments on disk besides the one being written: disk use without a directory listing. */
+  private readonly closedSizes = new Map<number, number>();
   /** Bytes and records written, and fsyncs done, since start. */
   readonly stats = { bytes: 0, records: 0, syncs: 0, failedRecords: 0 };
 
@@ -91,6 +93,7 @@ export class Wal {
     fs.mkdirSync(options.dir, { recursive: true });
     const seqs = segments(options.dir);
     this.seq = seqs.at(-1) ?? 1;
+    for (const s of seqs) if (s !== this.seq) this.closedSizes.set(s, fs.statSync(path.join(options.dir, segmentName(s))).size);
     this.open();
     if (options.fsyncIntervalMs > 0) {
       this.timer = setInterval(() => void this.sync(), options.fsyncIntervalMs);
@@ -101,6 +104,13 @@ export class Wal {
   /** Whether the last append failed (the log is not being written). */
   get failing(): boolean {
     return this.failed;
+  }
+
+  /** Bytes the log's segments take on disk. */
+  get diskBytes(): number {
+    let n = this.size;
+    for (const size of this.closedSizes.values()) n += size;
+    return n;
   }
 
   /** Number of the segment being written. */
@@ -121,7 +131,7 @@ export class Wal {
     try {
       if (this.fd < 0) {
         // After a failed write the segment may end in a torn frame: go on in a new one.
-        if (this.torn) this.seq++;
+        if (this.torn) this.closedSizes.set(this.seq++, this.size);
         this.torn = false;
         this.open();
       }
@@ -151,6 +161,7 @@ export class Wal {
     // An empty segment serves as the next one: no file per idle checkpoint.
     if (this.fd >= 0 && this.size === 0) return this.seq;
     this.closeFd();
+    this.closedSizes.set(this.seq, this.size);
     this.seq++;
     try {
       this.open();
@@ -166,6 +177,7 @@ export class Wal {
       if (s >= seq) break;
       try {
         fs.rmSync(path.join(this.options.dir, segmentName(s)), { force: true });
+        this.closedSizes.delete(s);
       } catch (err) {
         this.fail(err as Error);
       }
