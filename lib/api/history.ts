@@ -4,6 +4,8 @@ import type { Runtime } from '@/lib/runtime';
 import { diskHistory } from '@/lib/storage';
 import type { Snapshot } from '@/lib/wire';
 
+const HOUR = 3_600_000;
+
 /**
  * How far back the pages may show: the hot tier's retention, or with DATA_DIR as far back as
  * data is held on disk (within the longest tier's retention). Window presets grow with it.
@@ -12,7 +14,9 @@ export function historySpan(env: Env, storage: Runtime['storage'], now = Date.no
   const oldest = storage?.oldest();
   if (oldest === undefined) return env.HISTORY_RETENTION;
   const longest = Math.max(env.RETENTION_RAW, env.RETENTION_1M, env.RETENTION_1H);
-  return Math.max(env.HISTORY_RETENTION, Math.min(longest, now - oldest));
+  // Blocks know the hour their data starts in, not the minute: an hour less is surely held, so
+  // 5 minutes of data that began just before an hour's end do not offer the 6h preset.
+  return Math.max(env.HISTORY_RETENTION, Math.min(longest, now - oldest - HOUR));
 }
 
 /**
