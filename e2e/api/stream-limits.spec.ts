@@ -111,8 +111,10 @@ test('60 streams resuming from an old cursor that never read keep server memory 
     total = await producer.stop();
     const received = valuesOf(await reading, name);
     console.log(`60 unread resumes: RSS ${before.toFixed(0)} → ${after.toFixed(0)} MB, ${catchUps} still catching up; reading client got ${received.length} of ${total}`);
-    // Copies of the replay per stream would be 60 × 14 MB; a chunk each is a few MB in all.
-    expect(after - before).toBeLessThan(120);
+    // Copies of the replay per stream would be 60 × 14 MB = 840 MB; a chunk each is a few MB in
+    // all. RSS also holds garbage not yet collected: on Node 24 it rose by 200–280 MB in one run
+    // of four, with or without DATA_DIR, so the bound sits half-way to the copies' 840.
+    expect(after - before).toBeLessThan(420);
     expect(received).toEqual(Array.from({ length: total }, (_, i) => i));
   } finally {
     for (const socket of sockets) socket.destroy();
