@@ -151,7 +151,11 @@ function createRuntime(env: Env): Runtime {
     // The hot tier back from disk, then what the log holds after the last checkpoint; messages
     // before it go to the replay log only, so streams open across the restart resume.
     const metrics = new Map<string, MetricMeta>(storage.storedMetrics().map((m) => [m.name, m]));
-    storage.scanRecent(Date.now() - env.HISTORY_RETENTION, (key, t, v) => store.restore(key, t, v, metrics));
+    storage.scanRecent(
+      Date.now() - env.HISTORY_RETENTION,
+      (key, t, v) => store.restore(key, t, v, metrics),
+      (key, points) => store.reserve(key, points, metrics),
+    );
     let points = 0;
     for (const r of recovered) {
       const message = { id: r.cursor, samples: r.samples, ...(r.metrics.length > 0 && { metrics: r.metrics }), ...(r.collector && { origin: 'collector' as const }) };

@@ -15,4 +15,4 @@ export {
   type Sample,
 } from './series';
 export type { PointLimits } from './limits';
-export { pointSchemas, helpProblem, type PointSchemas, type IngestBody, type MetricMetadata } from './point';
+export { pointSchemas, plainPoint, helpProblem, type PointSchemas, type IngestBody, type MetricMetadata } from './point';

@@ -123,6 +123,8 @@ function buildSchemas(limits: PointLimits) {
   return {
     /** The JSON body of `POST /api/ingest` (and the `points`/`metadata` fields of a Redis entry). */
     body,
+    /** The body's `metadata` alone (see plainPoint: the points of a body are most often checked without zod). */
+    metadata,
     /** The body with its points left unchecked but counted: a large one's points are then checked in slices (`pointList`). */
     envelope: body.extend({ points: z.array(z.unknown()).min(1).max(limits.maxPoints) }),
     pointList: z.array(point),
@@ -153,4 +155,63 @@ export function pointSchemas(limits: PointLimits): PointSchemas {
   let schemas = built.get(limits);
   if (!schemas) built.set(limits, (schemas = buildSchemas(limits)));
   return schemas;
+}
+
+// The name rules of lib/schema/series.ts as character classes: [a-zA-Z_:] then [a-zA-Z0-9_:]* for
+// metric names, [a-zA-Z_] then [a-zA-Z0-9_]* for label names.
+function wordCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+function plainName(name: unknown, max: number): boolean {
+  if (typeof name !== 'string' || name.length === 0 || name.length > max) return false;
+  const c = name.charCodeAt(0);
+  if (c >= 48 && c <= 57) return false;
+  for (let i = 0; i < name.length; i++) {
+    const d = name.charCodeAt(i);
+    if (!wordCode(d) && d !== 58) return false;
+  }
+  return true;
+}
+
+function plainLabelName(name: string, max: number): boolean {
+  if (name.length === 0 || name.length > max) return false;
+  const c = name.charCodeAt(0);
+  if (c >= 48 && c <= 57) return false;
+  // `__`-prefixed names are reserved (and `__proto__` among them).
+  if (c === 95 && name.charCodeAt(1) === 95) return false;
+  for (let i = 0; i < name.length; i++) if (!wordCode(name.charCodeAt(i))) return false;
+  return true;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * True when `p` is a point the body schema accepts as it is: an object of `name`, optional
+ * `labels`, `value` and optional `timestamp`, every rule and limit of the schema met. A point it
+ * is not sure of is left to the schema, which accepts or names what is wrong: this only spares
+ * the common case zod's copying (a third of ingest's time at 1,000 points a request). It reads
+ * each field once, bounded by the limits; the unit tests hold it to the schema.
+ */
+export function plainPoint(p: unknown, limits: PointLimits): boolean {
+  if (!isRecord(p)) return false;
+  let keys = 0;
+  for (const k in p) {
+    if (k !== 'name' && k !== 'labels' && k !== 'value' && k !== 'timestamp') return false;
+    keys++;
+  }
+  if (!Object.hasOwn(p, 'name') || !Object.hasOwn(p, 'value') || keys > 4) return false;
+  if (!plainName(p.name, limits.maxNameLength)) return false;
+  if (typeof p.value !== 'number' || !Number.isFinite(p.value)) return false;
+  if (p.timestamp !== undefined && !(typeof p.timestamp === 'number' && Number.isSafeInteger(p.timestamp) && p.timestamp > 0)) return false;
+  const labels = p.labels;
+  if (labels === undefined) return !Object.hasOwn(p, 'labels');
+  if (!isRecord(labels) || Object.getPrototypeOf(labels) !== Object.prototype) return false;
+  let count = 0;
+  for (const k in labels) {
+    if (++count > limits.maxLabels || !Object.hasOwn(labels, k) || !plainLabelName(k, limits.maxLabelNameLength)) return false;
+    const v = labels[k];
+    if (typeof v !== 'string' || v.length > limits.maxLabelValueLength) return false;
+  }
+  return true;
 }

@@ -1250,10 +1250,27 @@ class HeaderReader {
 }
 
 /**
+ * The point count a chunk's header states, read without decoding it (to size buffers before a
+ * bulk decode); 0 for bytes that are not a chunk of this version (decoding them says why).
+ */
+export function chunkPoints(bytes: Uint8Array): number {
+  try {
+    const h = new HeaderReader(bytes);
+    if (h.byte('version') !== VERSION) return 0;
+    h.byte('column count');
+    return Math.min(h.varint('point count'), MAX_POINTS);
+  } catch {
+    return 0;
+  }
+}
+
+/**
  * Decodes a chunk written by ChunkWriter. Throws ChunkError on anything else (truncated, damaged,
  * or a version this code does not know); the work and memory are linear in the input's length.
+ * With `scratch` large enough, the arrays returned are views of it, valid until it is used again
+ * (a bulk reader that copies each chunk out allocates nothing per chunk).
  */
-export function decodeChunk(bytes: Uint8Array): DecodedChunk {
+export function decodeChunk(bytes: Uint8Array, scratch?: ArrayBuffer): DecodedChunk {
   if (!(bytes instanceof Uint8Array)) throw new ChunkError('chunk is not a Uint8Array');
   if (bytes.length > MAX_INPUT) throw new ChunkError(`chunk of ${bytes.length} bytes is too large`);
   const h = new HeaderReader(bytes);
@@ -1308,7 +1325,8 @@ export function decodeChunk(bytes: Uint8Array): DecodedChunk {
   const r = new BitReader(words);
 
   // One buffer for the times and every column: one allocation, however many columns.
-  const buffer = new ArrayBuffer(n * (1 + columns) * 8);
+  const size = n * (1 + columns) * 8;
+  const buffer = scratch && scratch.byteLength >= size ? scratch : new ArrayBuffer(size);
   const times = new Float64Array(buffer, 0, n);
   times[0] = t0;
   r.end = timeBytes * 8;

@@ -249,6 +249,44 @@ describe('Engine across crashes (the review’s cases)', () => {
     expect(c.read('other', T0, T0 + HOUR, 'raw').t).toHaveLength(3);
   });
 
+  it('reads at start only the checkpointed log the replay budget needs, newest first, and still gives back every point', async () => {
+    const dir = tempDir();
+    const clock = { now: T0 + 3_600_000 };
+    const a = engine(dir, clock);
+    a.open();
+    // Eleven checkpointed segments of 100 points each (the close checkpoints the last).
+    for (let i = 0; i < 11; i++) {
+      a.write(`e-${i + 1}`, false, undefined, seconds('load', T0 + i * 100_000, 100));
+      if (i < 10) await a.checkpoint();
+    }
+    await a.close();
+    // Room in the replay log for about two records of 100 points ('load' + 40 bytes a point).
+    const b = engine(dir, clock, { replayMaxBytes: 2 * 100 * 44 + 10 });
+    const read: string[] = [];
+    const real = fs.readFileSync;
+    const spy = (file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+      if (typeof file === 'string' && file.endsWith('.wal')) read.push(path.basename(file));
+      return (real as (...a: unknown[]) => unknown)(file, ...rest);
+    };
+    (fs as { readFileSync: unknown }).readFileSync = spy;
+    let recovered;
+    try {
+      recovered = b.open();
+    } finally {
+      (fs as { readFileSync: unknown }).readFileSync = real;
+    }
+    // The two newest records, in order, for streams resuming across the restart.
+    expect(recovered.map((r) => r.cursor)).toEqual(['e-10', 'e-11']);
+    expect(recovered.map((r) => r.checkpointed)).toEqual([true, true]);
+    // The older segments were not read at all (one more than the budget needs is read to know it is spent).
+    expect(read.length).toBeLessThanOrEqual(5);
+    expect(read.length).toBeGreaterThanOrEqual(3);
+    // Everything is still there: blocks hold what the log no longer gives back.
+    const all = b.read('load', T0, T0 + 2_000_000, 'raw');
+    expect(all.t.length).toBe(1_100);
+    expect(b.cursor).toBe('e-11');
+  });
+
   it('keeps the newest cursor across restarts even once the log is gone, and says whether the last stop was clean', async () => {
     const dir = tempDir();
     const clock = { now: T0 + 600_000 };

@@ -44,25 +44,41 @@ function segments(dir: string): number[] {
 }
 
 /**
- * Reads every intact record of the log in `dir`, oldest first, and cuts a torn tail off the
- * newest segment so that appends continue after the last intact record.
+ * Reads the intact records of the log in `dir`, oldest first, and cuts a torn tail off the
+ * newest segment so that appends continue after the last intact record. Segments numbered below
+ * `checkpointed` (their points are in blocks already) are read newest first, each only while
+ * `wantOlder` says the ones read so far are not enough (they serve streams resuming across a
+ * restart, and only as much as the replay log holds): a start need not read minutes of log it
+ * would throw away.
  */
-export function recoverWal(dir: string): WalRecovery {
+export function recoverWal(dir: string, checkpointed = 0, wantOlder: (payloads: readonly Buffer[]) => boolean = () => true): WalRecovery {
   fs.mkdirSync(dir, { recursive: true });
   const seqs = segments(dir);
   const out: WalRecovery = { records: [], segments: seqs.length, damaged: 0, tornBytes: 0 };
-  seqs.forEach((seq, i) => {
+  const read = (seq: number, newest: boolean): Buffer[] => {
     const file = path.join(dir, segmentName(seq));
     const bytes = fs.readFileSync(file);
     const scan = scanFrames(bytes, WAL_MAX_RECORD);
-    for (const payload of scan.payloads) out.records.push({ payload, segment: seq });
     out.damaged += scan.damaged;
     if (scan.tailBytes > 0) {
-      if (i === seqs.length - 1) {
+      if (newest) {
         out.tornBytes = scan.tailBytes;
         fs.truncateSync(file, scan.end);
       } else out.damaged++;
     }
+    return scan.payloads;
+  };
+  const last = seqs.length - 1;
+  const older: Array<{ seq: number; payloads: Buffer[] }> = [];
+  for (let i = seqs.findLastIndex((seq) => seq < checkpointed); i >= 0; i--) {
+    const payloads = read(seqs[i]!, i === last);
+    older.push({ seq: seqs[i]!, payloads });
+    if (!wantOlder(payloads)) break;
+  }
+  for (const { seq, payloads } of older.reverse()) for (const payload of payloads) out.records.push({ payload, segment: seq });
+  seqs.forEach((seq, i) => {
+    if (seq < checkpointed) return;
+    for (const payload of read(seq, i === last)) out.records.push({ payload, segment: seq });
   });
   return out;
 }

@@ -135,3 +135,26 @@ describe('Ring.pushMany', () => {
     }
   });
 });
+
+describe('Ring.reserve', () => {
+  it('sizes the ring once for the points to come, within maxPoints, keeping what it holds in order', () => {
+    const ring = new Ring(100);
+    for (let i = 0; i < 50; i++) ring.push(i, i);
+    ring.dropBefore(40);
+    // Wrapped: held points straddle the end of the arrays.
+    for (let i = 50; i < 70; i++) ring.push(i, i * 2);
+    expect(ring.capacity).toBe(64);
+    ring.reserve(50);
+    expect(ring.capacity).toBe(30 + 50);
+    const times = Array.from({ length: ring.length }, (_, i) => ring.timeAt(i));
+    expect(times).toEqual(Array.from({ length: 30 }, (_, i) => 40 + i));
+    expect(ring.valueAt(29)).toBe(138);
+    const more = Float64Array.from({ length: 25 }, (_, i) => 70 + i);
+    ring.pushMany(more, more, 0, 25);
+    expect(ring.capacity).toBe(80);
+    expect(ring.lastTime).toBe(94);
+    ring.reserve(1_000);
+    expect(ring.capacity).toBe(100);
+    expect(ring.timeAt(0)).toBe(40);
+  });
+});

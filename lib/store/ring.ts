@@ -99,6 +99,12 @@ export class Ring {
     }
   }
 
+  /** Makes room for `n` more points at once (within `maxPoints`), so the next appends do not grow it step by step. */
+  reserve(n: number): void {
+    const cap = Math.min(this.maxPoints, this.count + Math.max(0, n));
+    if (cap > this.t.length) this.growTo(cap);
+  }
+
   /** Drops points older than `t`. */
   dropBefore(t: number): void {
     while (this.count > 0 && (this.t[this.start] as number) < t) {
@@ -135,9 +141,14 @@ export class Ring {
   private growTo(cap: number): void {
     const t = new Float64Array(cap);
     const v = new Float64Array(cap);
-    for (let i = 0; i < this.count; i++) {
-      t[i] = this.timeAt(i);
-      v[i] = this.valueAt(i);
+    // The held points in order: at most two runs (the ring may wrap).
+    const size = this.t.length;
+    const first = Math.min(this.count, size - this.start);
+    t.set(this.t.subarray(this.start, this.start + first), 0);
+    v.set(this.v.subarray(this.start, this.start + first), 0);
+    if (first < this.count) {
+      t.set(this.t.subarray(0, this.count - first), first);
+      v.set(this.v.subarray(0, this.count - first), first);
     }
     this.t = t;
     this.v = v;

@@ -213,6 +213,15 @@ export class Store {
     }
   }
 
+  /**
+   * Makes room in a series' ring (created, described by `metrics` when it names it) for `points`
+   * more, before `restore` brings them: the ring is sized once rather than doubled chunk by chunk.
+   */
+  reserve(key: SeriesKey, points: number, metrics: ReadonlyMap<string, MetricMeta>): void {
+    const entry = this.entries.get(key) ?? this.create(key, metrics);
+    entry?.ring.reserve(points);
+  }
+
   /** Every series with its newest point. */
   list(filter?: SeriesFilter): SeriesSummary[] {
     const out: SeriesSummary[] = [];

@@ -58,9 +58,21 @@ function utf8Length(text: string): number {
   return n;
 }
 
+/** Characters of a finite number as JSON writes it (the same as String for finite numbers). */
+function numberLength(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) return String(n).length;
+  let digits = 1;
+  for (let p = 10; n >= p; p *= 10) digits++;
+  return digits;
+}
+// A sample's JSON besides its key's and its numbers': `{"series":` `,"t":` `,"v":` `}`.
+const SAMPLE_FRAME = 21;
+
 /**
  * Items (samples, descriptions, keys) as JSON, each encoded once: a flush encodes a sample once
- * for every filter that gets it, and the sizes are what is sent, not an estimate.
+ * for every filter that gets it, and the sizes are what is sent, not an estimate. A sample is
+ * written as `{"series":…,"t":…,"v":…}` with its key's JSON made once per key, and sized
+ * without being written (the replay log needs every message's size, a stream only what it is sent).
  */
 export class ItemText {
   private readonly texts = new Map<Sample | MetricMeta | SeriesKey, Piece>();
@@ -68,10 +80,24 @@ export class ItemText {
   of(item: Sample | MetricMeta | SeriesKey): Piece {
     let piece = this.texts.get(item);
     if (!piece) {
-      const text = JSON.stringify(item);
-      this.texts.set(item, (piece = { text, bytes: utf8Length(text) }));
+      if (typeof item === 'object' && 'series' in item) {
+        const key = this.of(item.series);
+        const text = `{"series":${key.text},"t":${item.t},"v":${item.v}}`;
+        piece = { text, bytes: key.bytes + (text.length - key.text.length) };
+      } else {
+        const text = JSON.stringify(item);
+        piece = { text, bytes: utf8Length(text) };
+      }
+      this.texts.set(item, piece);
     }
     return piece;
+  }
+
+  /** UTF-8 bytes of a sample's JSON, as `of` writes it. */
+  sampleBytes(s: Sample): number {
+    const written = this.texts.get(s);
+    if (written) return written.bytes;
+    return this.of(s.series).bytes + SAMPLE_FRAME + numberLength(s.t) + numberLength(s.v);
   }
 
   /** Encoded bytes of a selection's items, with the commas and the framing of one event of each kind. */
@@ -79,7 +105,7 @@ export class ItemText {
     let bytes = 2 * (PIECE_OVERHEAD + 64);
     for (const m of metrics) bytes += this.of(m).bytes + 1;
     for (const k of series) bytes += this.of(k).bytes + 1;
-    for (const s of samples) bytes += this.of(s).bytes + 1;
+    for (const s of samples) bytes += this.sampleBytes(s) + 1;
     return bytes;
   }
 }
