@@ -85,10 +85,19 @@ export function pointsToBatch(input: PointsInput, options: BatchOptions): BatchR
   for (const m of input.metrics ?? []) metrics.set(m.name, m);
   if (issues.length > 0) return { ok: false, issues };
   // Metadata of a name none of the points have describes nothing stored: it is not kept.
-  const named = new Set(input.points.map((p) => p.name));
-  const described = [...metrics.values()].filter((m) => named.has(m.name));
-  // Points of one series may come in any order within a request; they are stored in time order.
-  const from = samples.map((_, i) => i).sort((a, b) => (samples[a] as Sample).t - (samples[b] as Sample).t);
+  let described: MetricMeta[] = [];
+  if (metrics.size > 0) {
+    const named = new Set(input.points.map((p) => p.name));
+    described = [...metrics.values()].filter((m) => named.has(m.name));
+  }
+  // Points of one series may come in any order within a request; they are stored in time order
+  // (a stable sort: points of the same time keep the request's order). Most requests are in time
+  // order already, and are kept as they are.
+  let ordered = true;
+  for (let i = 1; i < samples.length && ordered; i++) ordered = (samples[i - 1] as Sample).t <= (samples[i] as Sample).t;
+  const from = samples.map((_, i) => i);
+  if (ordered) return { ok: true, batch: described.length > 0 ? { samples, metrics: described } : { samples }, from };
+  from.sort((a, b) => (samples[a] as Sample).t - (samples[b] as Sample).t);
   const sorted = from.map((i) => samples[i] as Sample);
   return { ok: true, batch: described.length > 0 ? { samples: sorted, metrics: described } : { samples: sorted }, from };
 }

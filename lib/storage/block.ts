@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { crc32 } from 'node:zlib';
-import { FRAME_HEADER, frame, scanFrames } from './frame';
+import { chunkPoints } from './chunk';
+import { FRAME_HEADER, FRAME_MAGIC, frame, scanFrames } from './frame';
 
 /*
  * A block file: the chunks of many series, one frame per (series, tier, hour), then an index frame
@@ -73,6 +74,35 @@ export function decodePart(payload: Buffer): BlockPart {
     at += length;
   }
   return { id, tier, hour, chunks };
+}
+
+/**
+ * The points each part of a block holds by its chunks' headers, for sizing buffers before the
+ * block is read for real: frames are walked by their lengths without checking CRCs or keeping
+ * anything (a damaged frame ends the walk; readAllParts reports damage).
+ */
+export function countParts(file: string, visit: (id: number, tier: Tier, hour: number, points: number) => void): void {
+  const bytes = fs.readFileSync(file);
+  for (let at = 0; at + FRAME_HEADER <= bytes.length; ) {
+    if (bytes.readUInt32LE(at) !== FRAME_MAGIC) return;
+    const length = bytes.readUInt32LE(at + 4);
+    const start = at + FRAME_HEADER;
+    const end = start + length;
+    if (end > bytes.length || length < 17) return;
+    at = end;
+    const id = bytes.readUInt32LE(start);
+    if (id === INDEX_ID) continue;
+    const tier = TIER_OF[bytes.readUInt8(start + 4)];
+    const n = bytes.readUInt32LE(start + 13);
+    if (!tier || 17 + 4 * n > length) return;
+    let points = 0;
+    let chunk = start + 17 + 4 * n;
+    for (let i = 0; i < n && chunk < end; i++) {
+      points += chunkPoints(bytes, chunk);
+      chunk += bytes.readUInt32LE(start + 17 + 4 * i);
+    }
+    visit(id, tier, bytes.readDoubleLE(start + 5), points);
+  }
 }
 
 /** Writes `parts` as a block at `file` (via a temporary file, fsync'd, then renamed); returns its size. */

@@ -1250,12 +1250,14 @@ class HeaderReader {
 }
 
 /**
- * The point count a chunk's header states, read without decoding it (to size buffers before a
- * bulk decode); 0 for bytes that are not a chunk of this version (decoding them says why).
+ * The point count the header of the chunk at `bytes[at..]` states, read without decoding it (to
+ * size buffers before a bulk decode); 0 for bytes that are not a chunk of this version (decoding
+ * them says why).
  */
-export function chunkPoints(bytes: Uint8Array): number {
+export function chunkPoints(bytes: Uint8Array, at = 0): number {
   try {
     const h = new HeaderReader(bytes);
+    h.at = at;
     if (h.byte('version') !== VERSION) return 0;
     h.byte('column count');
     return Math.min(h.varint('point count'), MAX_POINTS);

@@ -8,7 +8,8 @@ import { crc32 } from 'node:zlib';
  */
 
 /** Marks the start of a frame ("PBR1", little-endian). */
-const MAGIC = 0x31524250;
+export const FRAME_MAGIC = 0x31524250;
+const MAGIC = FRAME_MAGIC;
 export const FRAME_HEADER = 12;
 
 /** Frames `payload` (see above). */

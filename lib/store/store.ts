@@ -188,7 +188,8 @@ export class Store {
 
   /**
    * Puts points read back from disk at start into a series' ring (created, described by
-   * `metrics` when it names it); points not after the ring's newest are left out.
+   * `metrics` when it names it); points not after the ring's newest are left out. `times` must
+   * not go back (a decoded chunk's do not).
    */
   restore(key: SeriesKey, times: ArrayLike<number>, values: ArrayLike<number>, metrics: ReadonlyMap<string, MetricMeta>): void {
     let entry = this.entries.get(key);
@@ -202,15 +203,8 @@ export class Store {
     const lastV = entry.ring.lastValue;
     let i = 0;
     while (i < times.length && (times[i]! < horizon || times[i]! < lastT || (times[i] === lastT && values[i] === lastV))) i++;
-    let j = i + 1;
-    while (j < times.length && times[j]! >= times[j - 1]!) j++;
-    entry.ring.pushMany(times, values, i, j);
-    // Out of order within a chunk (never written so): the rest point by point, as push checks.
-    for (; j < times.length; j++) {
-      const t = times[j]!;
-      if (t < entry.ring.lastTime || (t === entry.ring.lastTime && values[j] === entry.ring.lastValue)) continue;
-      entry.ring.push(t, values[j]!);
-    }
+    // The rest are in time order: a decoded chunk is (the decoder refuses a time going back).
+    entry.ring.pushMany(times, values, i, times.length);
   }
 
   /**
