@@ -154,7 +154,7 @@ function createRuntime(env: Env): Runtime {
     storage.scanRecent(
       Date.now() - env.HISTORY_RETENTION,
       (key, t, v) => store.restore(key, t, v, metrics),
-      (key, points) => store.reserve(key, points, metrics),
+      (counts) => store.reserve(counts, metrics),
     );
     let points = 0;
     for (const r of recovered) {

@@ -966,12 +966,12 @@ export class Engine {
 
   /**
    * Visits the raw points of every series in [from, ∞) from disk, oldest block first (to refill
-   * the hot tier at start). `expect` hears first, once per series, how many points at most are
+   * the hot tier at start). `expect` hears first, for every series, how many points at most are
    * coming (from the chunks' headers), so the caller can size its buffer once rather than grow it
    * chunk by chunk: at 10,000 series × 1 h that growth was a quarter of the start-up. The arrays
    * `visit` gets are valid during the call only (each chunk is decoded into the same buffer).
    */
-  scanRecent(from: number, visit: (key: string, t: Float64Array, v: Float64Array) => void, expect?: (key: string, points: number) => void): void {
+  scanRecent(from: number, visit: (key: string, t: Float64Array, v: Float64Array) => void, expect?: (counts: Iterable<[string, number]>) => void): void {
     const blocks = this.blocks
       .filter((b) => (b.kind === 'l0' ? b.hours!.some((h) => h + HOUR > from) : b.kind === 'raw' && b.start + b.span > from))
       .sort((a, b) => (a.kind === 'l0' ? 1 : 0) - (b.kind === 'l0' ? 1 : 0) || a.start - b.start || a.seq - b.seq);
@@ -983,7 +983,7 @@ export class Engine {
           if (state && tier === 'raw' && hour + HOUR > from) counts.set(state, (counts.get(state) ?? 0) + points);
         });
       }
-      for (const [state, n] of counts) expect(state.key, n);
+      expect([...counts].map(([state, n]) => [state.key, n] as [string, number]));
     }
     // Every chunk is decoded into the same buffer, which `visit` copies out of: no garbage per
     // chunk. One block is held at a time: holding every part of an hour of 10,000 series while

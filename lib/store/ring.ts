@@ -101,8 +101,23 @@ export class Ring {
 
   /** Makes room for `n` more points at once (within `maxPoints`), so the next appends do not grow it step by step. */
   reserve(n: number): void {
-    const cap = Math.min(this.maxPoints, this.count + Math.max(0, n));
+    const cap = this.reserved(n);
     if (cap > this.t.length) this.growTo(cap);
+  }
+
+  /** The capacity `reserve(n)` would give. */
+  reserved(n: number): number {
+    return Math.max(this.t.length, Math.min(this.maxPoints, this.count + Math.max(0, n)));
+  }
+
+  /**
+   * Moves the points into `t` and `v` (views of one larger buffer, say, shared by many rings so
+   * that a start allocates once, not ten thousand times), which become the ring's storage. They
+   * must be as long as each other and hold at least what the ring holds.
+   */
+  adopt(t: Float64Array, v: Float64Array): void {
+    if (t.length !== v.length || t.length < this.count) throw new RangeError('a ring adopts two arrays as long as each other, with room for its points');
+    this.copyInto(t, v);
   }
 
   /** Drops points older than `t`. */
@@ -139,8 +154,10 @@ export class Ring {
   }
 
   private growTo(cap: number): void {
-    const t = new Float64Array(cap);
-    const v = new Float64Array(cap);
+    this.copyInto(new Float64Array(cap), new Float64Array(cap));
+  }
+
+  private copyInto(t: Float64Array, v: Float64Array): void {
     // The held points in order: at most two runs (the ring may wrap).
     const size = this.t.length;
     const first = Math.min(this.count, size - this.start);

@@ -306,3 +306,49 @@ describe('Store: series of Pulseboard’s own collector', () => {
     expect(store.dropped.reserved).toBe(0);
   });
 });
+
+describe('Store.reserve and restore (the hot tier back from disk at start)', () => {
+  it('sizes every ring once for what is coming, then holds exactly what was restored, in order', () => {
+    const { store, clock } = storeAt(1_000_000, { maxPointsPerSeries: 1_000 });
+    const metrics = new Map<string, MetricMeta>([['load', { name: 'load', unit: 'percent', type: 'gauge' }]]);
+    const keys = Array.from({ length: 50 }, (_, i) => `load{n="${i}"}`);
+    store.reserve(
+      keys.map((k, i) => [k, 10 + i] as const),
+      metrics,
+    );
+    expect(store.size).toBe(50);
+    expect(store.metric('load')?.unit).toBe('percent');
+    keys.forEach((key, i) => {
+      const n = 10 + i;
+      const times = Float64Array.from({ length: n }, (_, j) => clock.now - (n - j) * 1_000);
+      const values = Float64Array.from({ length: n }, (_, j) => j * i);
+      // In two chunks, as the blocks give them.
+      store.restore(key, times.subarray(0, 5), values.subarray(0, 5), metrics);
+      store.restore(key, times.subarray(5), values.subarray(5), metrics);
+    });
+    keys.forEach((key, i) => {
+      const n = 10 + i;
+      const points = store.history(key, 60_000_000, Infinity)!;
+      expect(points).toHaveLength(n);
+      expect(points.map(([, v]) => v)).toEqual(Array.from({ length: n }, (_, j) => j * i));
+    });
+    // Live points after the restored ones: the rings grow past their share as they must.
+    for (let j = 0; j < 100; j++) store.apply(message(keys.map((series) => ({ series, t: clock.now + j, v: -j }))));
+    expect(store.history(keys[3]!, 60_000_000, Infinity)).toHaveLength(13 + 100);
+    expect(store.newest(keys[3]!)).toBe(clock.now + 99);
+  });
+
+  it('reserves no more than maxPointsPerSeries, and nothing for series over MAX_SERIES', () => {
+    const { store } = storeAt(1_000_000, { maxPointsPerSeries: 20, maxSeries: 2 });
+    store.reserve(
+      [
+        ['a', 1_000_000],
+        ['b', 5],
+        ['c', 5],
+      ],
+      new Map(),
+    );
+    expect(store.size).toBe(2);
+    expect(store.has('c')).toBe(false);
+  });
+});

@@ -4,6 +4,7 @@ import { metaFromKey, typeFromName, type Sample, type SeriesFilter, type SeriesK
 import { unitFromName } from '@/lib/units';
 import type { Pair, Snapshot } from '@/lib/wire';
 import { downsample } from './downsample';
+import { prefault } from './prefault';
 import { Ring } from './ring';
 
 export interface StoreOptions {
@@ -56,6 +57,8 @@ interface Entry {
 }
 
 const SWEEP_EVERY_MS = 10_000;
+/** Most bytes of one buffer the rings sized at start share (see Store.reserve). */
+const SLAB_BYTES = 64 * 1024 ** 2;
 
 /**
  * Bounded in-memory history: one ring buffer per series, a series cap, time-based retention.
@@ -208,12 +211,38 @@ export class Store {
   }
 
   /**
-   * Makes room in a series' ring (created, described by `metrics` when it names it) for `points`
-   * more, before `restore` brings them: the ring is sized once rather than doubled chunk by chunk.
+   * Makes room in each series' ring (created, described by `metrics` when it names it) for the
+   * points `restore` is about to bring, before it brings them: every ring is sized once, and all
+   * of them share a few large buffers (SLAB_BYTES) rather than ten thousand allocations each
+   * prompting a collection. A ring that later outgrows its share moves to its own arrays; a
+   * buffer is freed once no ring uses it.
    */
-  reserve(key: SeriesKey, points: number, metrics: ReadonlyMap<string, MetricMeta>): void {
-    const entry = this.entries.get(key) ?? this.create(key, metrics);
-    entry?.ring.reserve(points);
+  reserve(counts: Iterable<readonly [SeriesKey, number]>, metrics: ReadonlyMap<string, MetricMeta>): void {
+    const sized: Array<{ ring: Ring; cap: number }> = [];
+    for (const [key, points] of counts) {
+      const entry = this.entries.get(key) ?? this.create(key, metrics);
+      if (!entry) continue;
+      const cap = entry.ring.reserved(points);
+      if (cap > entry.ring.capacity) sized.push({ ring: entry.ring, cap });
+    }
+    const slabs: SharedArrayBuffer[] = [];
+    let at = 0;
+    while (at < sized.length) {
+      let elements = 0;
+      let end = at;
+      // At least one ring per buffer, however large.
+      while (end < sized.length && (end === at || (elements + sized[end]!.cap) * 16 <= SLAB_BYTES)) elements += sized[end++]!.cap;
+      // Shared, so that another thread can map its pages meanwhile (see prefault).
+      const slab = new SharedArrayBuffer(elements * 16);
+      slabs.push(slab);
+      let offset = 0;
+      for (; at < end; at++) {
+        const { ring, cap } = sized[at]!;
+        ring.adopt(new Float64Array(slab, offset * 8, cap), new Float64Array(slab, (elements + offset) * 8, cap));
+        offset += cap;
+      }
+    }
+    prefault(slabs);
   }
 
   /** Every series with its newest point. */
