@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import type { DashboardData } from '@/lib/api';
-import { filterProblem, filterTerms, layoutPanels, panelFilter, viewQuery, type TimeRange } from '@/lib/dashboard';
+import { filterPanels, filterProblem, filterTerms, layoutPanels, viewQuery, type TimeRange } from '@/lib/dashboard';
 import { LiveControl } from './live-control';
 import type { LiveState } from './live-store';
 import { MetricFilter } from './metric-filter';
@@ -102,8 +102,8 @@ export function Dashboard({ data }: { data: DashboardData }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [signature],
   );
-  const matches = useMemo(() => panelFilter(applied), [applied]);
-  const matching = panels.filter(matches);
+  const visible = useMemo(() => filterPanels(applied), [applied]);
+  const matching = useMemo(() => visible(panels), [visible, panels]);
 
   // The x-axis ends at the newest point (server time), so a skewed client clock cannot hide data.
   const newest = newestIn(shownState, data.snapshot.takenAt);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { layoutPanels, panelFilter, parseView } from '@/lib/dashboard';
+import { filterPanels, layoutPanels, parseView } from '@/lib/dashboard';
 import type { Sample } from '@/lib/series';
 import { Store } from '@/lib/store';
 import { seriesMeta, type Snapshot } from '@/lib/wire';
@@ -24,7 +24,7 @@ function storeOf(n: number): Store {
 const points = (snapshot: Snapshot) => snapshot.series.reduce((n, s) => n + s.points.length, 0);
 /** The panels the browser shows for `filter` over the series a snapshot holds. */
 const panels = (snapshot: Snapshot, filter: string) =>
-  layoutPanels(snapshot.series.map((s) => seriesMeta(s.key, snapshot.metrics.find((m) => s.key.startsWith(m.name))))).filter(panelFilter(filter));
+  filterPanels(filter)(layoutPanels(snapshot.series.map((s) => seriesMeta(s.key, snapshot.metrics.find((m) => s.key.startsWith(m.name))))));
 
 describe('dashboardSnapshot', () => {
   it('holds at most SNAPSHOT_MAX_POINTS points in all, each series an equal share with its newest point', () => {
@@ -37,10 +37,10 @@ describe('dashboardSnapshot', () => {
     expect(snapshot.metrics.map((m) => m.name).sort()).toEqual(['disk_read_bytes', 'http_requests_total', 'queue_depth']);
   });
 
-  it('carries only the series of the panels the page’s filter shows, and the browser shows the same panels from them', () => {
+  it('carries only the series of the lines the page’s filter shows, and the browser shows the same panels and lines from them', () => {
     const store = storeOf(50);
     const all = dashboardSnapshot(store, parseView({}, HOUR, limits), { retentionMs: HOUR, maxTotal: 1e9 });
-    for (const [q, held] of [['queue', 50], ['code=201', 150], ['disk route=/r1*', 50], ['nothing_like_it', 0], ['requests code=202', 50]] as const) {
+    for (const [q, held] of [['queue', 50], ['code=201', 51], ['disk route=/r1*', 11], ['nothing_like_it', 0], ['requests code=202', 16]] as const) {
       const filtered = dashboardSnapshot(store, parseView({ q }, HOUR, limits), { retentionMs: HOUR, maxTotal: 1e9 });
       expect(filtered.series.length, q).toBe(held);
       expect(panels(filtered, q), q).toEqual(panels(all, q));

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseSeriesKey, toSeriesKey } from '@/lib/series';
+import { JS_STEP, parseSeriesKey, toSeriesKey } from '@/lib/series';
 import { globSteps } from '@/lib/series/glob';
-import { acceptFilter, compileFilter, filterCost, filterProblem, panelFilter, panelTextChars } from './filter';
+import { acceptFilter, compileFilter, filterCost, filterPanels, filterProblem, panelFilter, panelTextChars } from './filter';
 import { layoutPanels, type Panel } from './layout';
 
 const panel: Panel = {
@@ -228,5 +228,37 @@ describe('filter cost', () => {
     refs.push({ key: 'host_cpu_utilization_ratio', name: 'host_cpu_utilization_ratio', labels: {}, unit: 'none', type: 'gauge' });
     const tried = layoutPanels(refs).reduce((n, p) => n + [p.title, ...p.metrics, ...p.lines.map((l) => l.key)].join('').length, 0);
     expect(panelTextChars(refs)).toBeGreaterThanOrEqual(tried);
+  });
+});
+
+describe('filterPanels', () => {
+  const requests = layoutPanels(
+    ['/a', '/b', '/c', '/d'].flatMap((route) =>
+      ['200', '301', '404', '500'].map((status) => ({ key: toSeriesKey('http_requests_total', { route, status }), name: 'http_requests_total', labels: { route, status }, unit: 'none' as const, type: 'counter' })),
+    ),
+  );
+  const cpu = layoutPanels(Array.from({ length: 50 }, (_, i) => ({ key: toSeriesKey('pod_cpu', { pod: `api-${String(i).padStart(2, '0')}` }), name: 'pod_cpu', labels: { pod: `api-${String(i).padStart(2, '0')}` }, unit: 'ratio' as const, type: 'gauge' })));
+  const all = [...requests, ...cpu];
+  const shown = (filter: string) => filterPanels(filter)(all).map((p) => [p.id, p.lines.map((l) => parseSeriesKey(l.key).labels)]);
+
+  it('narrows a panel to the lines its label terms match, not only picks the panel', () => {
+    expect(shown('status=500')).toEqual([['metric:http_requests_total', ['/a', '/b', '/c', '/d'].map((route) => ({ route, status: '500' }))]]);
+    expect(shown('pod=api-07')).toEqual([['metric:pod_cpu', [{ pod: 'api-07' }]]]);
+    expect(shown('status=500 route=/b')).toEqual([['metric:http_requests_total', [{ route: '/b', status: '500' }]]]);
+    expect(shown('http status=5*')).toEqual([['metric:http_requests_total', ['/a', '/b', '/c', '/d'].map((route) => ({ route, status: '500' }))]]);
+  });
+
+  it('leaves a panel whole for words, and out when no line matches all its label terms', () => {
+    expect(shown('pod_cpu')[0]![1]).toHaveLength(50);
+    expect(shown('')).toHaveLength(2);
+    // Each term is found in the panel, but no line has both.
+    expect(shown('status=500 pod=api-07')).toEqual([]);
+    expect(shown('status=999')).toEqual([]);
+  });
+
+  it('counts a label term twice in its cost (it is tried on a line to pick the panel, then to keep it)', () => {
+    // Lower-casing, parsing the labels (JS_STEP + 1), and the literal term twice.
+    expect(filterCost('a=b')).toBe(1 + JS_STEP + 1 + 2);
+    expect(filterCost('a b')).toBe(1 + 1 + 1);
   });
 });

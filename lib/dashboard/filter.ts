@@ -68,7 +68,8 @@ function toTerm(term: string): Term {
 export function filterCost(filter: string): number {
   const terms = filterTerms(filter).map(toTerm);
   if (terms.length === 0) return 0;
-  return 1 + (terms.some((t) => t.labels) ? JS_STEP + 1 : 0) + terms.reduce((n, t) => n + t.cost, 0);
+  // A label term is tried twice on a line's key: to pick its panel, then to keep the line (filterPanels).
+  return 1 + (terms.some((t) => t.labels) ? JS_STEP + 1 : 0) + terms.reduce((n, t) => n + (t.labels ? 2 : 1) * t.cost, 0);
 }
 
 /**
@@ -91,6 +92,28 @@ export function compileFilter(filter: string): (texts: readonly string[]) => boo
 export function panelFilter(filter: string): (panel: Panel) => boolean {
   const matches = compileFilter(filter);
   return (panel) => matches([panel.title, ...panel.metrics, ...panel.lines.map((l) => l.key)]);
+}
+
+/**
+ * The panels a filter shows, each with the lines it shows: a panel shows when every term is found
+ * in its title, metric names or series keys (panelFilter); its `label=value` terms then narrow it
+ * to the lines that match every one of them (`status=500` draws the 500 lines, not all twelve),
+ * and a panel left with no line is not shown. Words that are not `label=value` pick panels only.
+ */
+export function filterPanels(filter: string): (panels: readonly Panel[]) => Panel[] {
+  const terms = filterTerms(filter).map(toTerm);
+  if (terms.length === 0) return (panels) => [...panels];
+  const labelTerms = terms.filter((t) => t.labels);
+  const subject = (raw: string): Subject => ({ raw, text: raw.toLowerCase(), labels: undefined });
+  return (panels) =>
+    panels.flatMap((panel) => {
+      const lines = panel.lines.map((line) => ({ line, subject: subject(line.key) }));
+      const subjects = [...[panel.title, ...panel.metrics].map(subject), ...lines.map((l) => l.subject)];
+      if (!terms.every((term) => subjects.some(term.test))) return [];
+      if (labelTerms.length === 0) return [panel];
+      const kept = lines.filter(({ subject: s }) => labelTerms.every((term) => term.test(s))).map(({ line }) => line);
+      return kept.length === 0 ? [] : [{ ...panel, lines: kept }];
+    });
 }
 
 const BUILTIN_TEXT_CHARS = BUILTIN_PANELS.reduce((n, p) => n + p.title.length + p.metrics.reduce((m, name) => m + name.length, 0), 0);

@@ -1,7 +1,7 @@
 // Client-safe: the dashboard's client components import this face.
 export { SNAPSHOT_POINTS, presetsWithin, toTimeWindow, type TimeWindow } from './windows';
 export { parseView, viewQuery, MIN_RANGE_MS, type View, type TimeRange } from './view';
-export { acceptFilter, compileFilter, filterProblem, filterTerms, panelFilter, panelTextChars, type AcceptedFilter } from './filter';
+export { acceptFilter, compileFilter, filterPanels, filterProblem, filterTerms, panelFilter, panelTextChars, type AcceptedFilter } from './filter';
 export { statsWithin, pointsWithin, percentile, type SeriesStats } from './stats';
 export { BUILTIN_PANELS, UNCHARTED_METRICS, type PanelSpec } from './panels';
 export { layoutPanels, metricPanel, type Panel, type PanelLine, type SeriesRef } from './layout';
