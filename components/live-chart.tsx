@@ -5,7 +5,8 @@ import { formatValue, niceTicks } from '@/lib/units';
 import { formatClock, formatTick } from './format-time';
 import type { LiveSeries } from './live-store';
 import { cancelDraw, scheduleDraw } from './draw-scheduler';
-import { colorOf } from './palette';
+import { colorOf, dashOf } from './palette';
+import { TooltipBox } from './tooltip-box';
 import { StaticChart } from './static-chart';
 import { timeTicks } from './time-ticks';
 
@@ -128,10 +129,17 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
       <Tooltip
         isAnimationActive={false}
         cursor={{ stroke: 'var(--muted)', strokeWidth: 1 }}
-        itemSorter={(item) => Number(String(item.dataKey).slice(1))}
-        labelFormatter={(t) => formatClock(Number(t), true)}
-        formatter={(v) => format(Number(v))}
-        contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', borderRadius: 6, fontSize: 12 }}
+        content={({ active, payload, label }) => (
+          <TooltipBox
+            active={(active ?? false) && Number.isFinite(Number(label))}
+            time={() => formatClock(Number(label), true)}
+            items={(payload ?? []).map((item) => {
+              const index = Number(String(item.dataKey).slice(1));
+              return { index, label: panel.lines[index]?.label ?? String(item.name), value: Number(item.value) };
+            })}
+            format={format}
+          />
+        )}
       />
       {panel.lines.map((line, i) => (
         <Line
@@ -140,6 +148,7 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
           name={line.label}
           hide={hidden.has(line.key)}
           stroke={colorOf(i)}
+          strokeDasharray={dashOf(i) || undefined}
           strokeWidth={1.5}
           dot={false}
           activeDot={{ r: 3 }}

@@ -1,5 +1,5 @@
-import { useEffect, useRef, useState, type RefObject } from 'react';
-import type { Panel, TimeRange } from '@/lib/dashboard';
+import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import { defaultSort, legendOrder, statsWithin, undrawn, DRAWN_MAX, type LegendSort, type LegendSortKey, type Panel, type TimeRange } from '@/lib/dashboard';
 import { Legend } from './legend';
 import { LiveChart } from './live-chart';
 import type { LiveSeries } from './live-store';
@@ -53,6 +53,48 @@ function nextHidden(hidden: ReadonlySet<string>, keys: readonly string[], key: s
 export function PanelCard({ panel, series, from, to, newest, hydrated, onZoom, onReset }: PanelCardProps) {
   const [ref, visible, width] = useOnScreen<HTMLDivElement>();
   const [hidden, setHidden] = useState<ReadonlySet<string>>(() => new Set());
+  // Lines past the first DRAWN_MAX switched on one by one, and whether all are drawn.
+  const [pinned, setPinned] = useState<ReadonlySet<string>>(() => new Set());
+  const [all, setAll] = useState(false);
+  const [chosenSort, setSort] = useState<LegendSort | null>(null);
+  const sort = chosenSort ?? defaultSort(panel.lines.length);
+  const stats = useMemo(() => series.map((s) => statsWithin(s?.points ?? [], from, to) ?? undefined), [series, from, to]);
+  const labels = panel.lines.map((l) => l.label);
+  const order = legendOrder(labels, stats, sort);
+  const off = undrawn(
+    panel.lines.map((l) => l.key),
+    order,
+    hidden,
+    pinned,
+    all,
+  );
+  const offKey = [...off].join('\n');
+  // A stable set while the same lines are off: the chart redraws only when what it draws changes.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const stableOff = useMemo(() => off, [offKey]);
+  const toggle = (key: string, solo: boolean) => {
+    if (solo) {
+      setHidden((h) => nextHidden(h, keys, key, true));
+      setPinned(new Set([key]));
+      return;
+    }
+    if (off.has(key)) {
+      setHidden((h) => {
+        const next = new Set(h);
+        next.delete(key);
+        return next;
+      });
+      if (panel.lines.length > DRAWN_MAX) setPinned((p) => new Set(p).add(key));
+    } else {
+      setHidden((h) => new Set(h).add(key));
+      setPinned((p) => {
+        const next = new Set(p);
+        next.delete(key);
+        return next;
+      });
+    }
+  };
+  const sortBy = (by: LegendSortKey) => setSort(sort.by === by ? { by, desc: !sort.desc } : { by, desc: by !== 'name' });
   const [saveError, setSaveError] = useState<string | null>(null);
   const section = useRef<HTMLElement>(null);
   const keys = panel.lines.map((l) => l.key);
@@ -78,16 +120,20 @@ export function PanelCard({ panel, series, from, to, newest, hydrated, onZoom, o
       <Legend
         panel={panel}
         series={series}
-        from={from}
-        to={to}
+        stats={stats}
+        order={order}
+        sort={sort}
+        onSort={sortBy}
         newest={newest}
-        hidden={hidden}
-        onToggle={(key, solo) => setHidden((h) => nextHidden(h, keys, key, solo))}
+        off={stableOff}
+        all={all}
+        onAll={setAll}
+        onToggle={toggle}
         hydrated={hydrated}
       />
       <div className="chart" ref={ref}>
         <ZoomSurface from={from} to={to} onZoom={onZoom} onReset={onReset}>
-          <LiveChart panel={panel} series={series} hidden={hidden} from={from} to={to} width={width} hydrated={hydrated} visible={visible} />
+          <LiveChart panel={panel} series={series} hidden={stableOff} from={from} to={to} width={width} hydrated={hydrated} visible={visible} />
         </ZoomSurface>
       </div>
     </section>

@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent, type SyntheticEvent } from 'react';
+import { useRef, useState, type FormEvent, type MouseEvent } from 'react';
 import { MIN_RANGE_MS, type TimeRange } from '@/lib/dashboard';
 
 interface RangeFormProps {
@@ -20,10 +20,12 @@ function toLocalInput(t: number): string {
 export function RangeForm({ from, to, oldest, onRange }: RangeFormProps) {
   const [error, setError] = useState<string | null>(null);
   const form = useRef<HTMLFormElement>(null);
-  // Opening starts from what is shown at that moment (the inputs are left alone while open).
-  const open = (e: SyntheticEvent<HTMLDetailsElement>) => {
+  // Opening starts from what is shown at that moment (the inputs are left alone while open). On
+  // the summary's click, before the details opens: the toggle event comes later, and filled the
+  // inputs over what a quick hand (or test) had typed meanwhile.
+  const open = (e: MouseEvent<HTMLElement>) => {
     const inputs = form.current?.elements;
-    if (!e.currentTarget.open || !inputs) return;
+    if ((e.currentTarget.parentElement as HTMLDetailsElement | null)?.open || !inputs) return;
     (inputs.namedItem('from') as HTMLInputElement).value = toLocalInput(from);
     (inputs.namedItem('to') as HTMLInputElement).value = toLocalInput(to);
   };
@@ -39,8 +41,10 @@ export function RangeForm({ from, to, oldest, onRange }: RangeFormProps) {
     onRange({ from: a, to: b });
   };
   return (
-    <details className="range-form" onToggle={open}>
-      <summary className="control">Range…</summary>
+    <details className="range-form">
+      <summary className="control" onClick={open}>
+        Range…
+      </summary>
       <form ref={form} onSubmit={submit}>
         <label>
           From <input type="datetime-local" name="from" step={1} required />

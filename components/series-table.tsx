@@ -1,7 +1,7 @@
 import { percentile, pointsWithin, statsWithin, type Panel } from '@/lib/dashboard';
 import { formatValue } from '@/lib/units';
 import type { LiveSeries } from './live-store';
-import { colorOf } from './palette';
+import { Swatch } from './legend';
 
 interface SeriesTableProps {
   panel: Panel;
@@ -35,7 +35,7 @@ export function SeriesTable({ panel, series, from, to }: SeriesTableProps) {
           return (
             <tr key={line.key} data-series={line.key}>
               <th scope="row">
-                <span className="swatch" style={{ background: colorOf(i) }} aria-hidden /> <code>{line.key}</code>
+                <Swatch index={i} /> <code>{line.key}</code>
               </th>
               <td data-testid="last">{format(stats?.last)}</td>
               <td data-testid="min">{format(stats?.min)}</td>

@@ -1,5 +1,6 @@
 import type { Panel } from '@/lib/dashboard';
 import type { LiveSeries } from './live-store';
+import { dashOf } from './palette';
 
 const W = 1000;
 
@@ -39,6 +40,7 @@ export function StaticChart({ panel, series, colors, from, to, height: H }: Stat
             points={s.points.map(([t, v]) => `${x(t)},${y(v)}`).join(' ')}
             fill="none"
             stroke={colors[i]}
+            strokeDasharray={dashOf(i) || undefined}
             strokeWidth={1.5}
             vectorEffect="non-scaling-stroke"
           />

@@ -54,6 +54,18 @@ test('every control can be reached and used with the keyboard alone, in page ord
 
   await tabTo(page, 'Load average');
   await tabTo(page, 'Save Load average as PNG');
+  // The legend's column headers sort it; the lines follow.
+  for (const header of ['series', 'now', 'min', 'max', 'mean']) await tabTo(page, header);
+  await page.keyboard.press('Enter');
+  await expect(panel(page, 'load').getByRole('columnheader', { name: 'mean' })).toHaveAttribute('aria-sort', 'descending');
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Shift+Tab');
+  await expect(focused(page)).toHaveAccessibleName('series');
+  await page.keyboard.press('Enter');
+  await expect(panel(page, 'load').getByRole('columnheader', { name: 'series' })).toHaveAttribute('aria-sort', 'ascending');
+  for (const header of ['now', 'min', 'max', 'mean']) await tabTo(page, header);
   await tabTo(page, '1m');
   await page.keyboard.press('Space');
   await expect(panel(page, 'load').getByRole('button', { name: '1m' })).toHaveAttribute('aria-pressed', 'false');

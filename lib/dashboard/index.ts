@@ -3,6 +3,7 @@ export { SNAPSHOT_POINTS, presetsWithin, toTimeWindow, type TimeWindow } from '.
 export { parseView, viewQuery, MIN_RANGE_MS, type View, type TimeRange } from './view';
 export { acceptFilter, compileFilter, filterPanels, filterProblem, filterTerms, panelFilter, panelTextChars, type AcceptedFilter } from './filter';
 export { statsWithin, pointsWithin, percentile, type SeriesStats } from './stats';
+export { DRAWN_MAX, defaultSort, legendOrder, undrawn, type LegendSort, type LegendSortKey } from './legend';
 export { BUILTIN_PANELS, UNCHARTED_METRICS, type PanelSpec } from './panels';
 export { layoutPanels, metricPanel, type Panel, type PanelLine, type SeriesRef } from './layout';
 export { toRate } from './rate';
