@@ -159,6 +159,11 @@ export function Dashboard({ data }: { data: DashboardData }) {
           <ThemeToggle />
         </div>
       </header>
+      {data.view.windowNote && (
+        <p className="filter-problem window-note" role="status" data-testid="window-note">
+          {data.view.windowNote}
+        </p>
+      )}
       {/* A page rendered for a filter carries only what matches: with none, there may still be metrics. */}
       {panels.length === 0 && (!filter || data.seriesHeld === 0) ? (
         <main>

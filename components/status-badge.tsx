@@ -22,6 +22,11 @@ interface StatusBadgeProps {
   bus?: BusNotice;
 }
 
+/** Between the state and a notice: read as a pause ("Live, missed data, reloaded"), not seen (the badge spaces them). */
+function Separator() {
+  return <span className="visually-hidden">, </span>;
+}
+
 /**
  * Connection state and the time of the newest data. Only the connection state and the
  * notices are a live region: a screen reader hears the changes, not every tick.
@@ -38,16 +43,19 @@ export function StatusBadge({ status, attempt, lastUpdate, resetAt, hydrated, bu
         </span>
         {bus && bus.state !== 'up' && status === 'live' && (
           <span className="status-notice" data-testid="bus-notice">
+            <Separator />
             {bus.message ?? 'new points are delayed'}
           </span>
         )}
         {bus?.storage && (
           <span className="status-notice" data-testid="storage-notice">
+            <Separator />
             {bus.storage}
           </span>
         )}
         {reloaded && (
           <span className="status-notice" data-testid="status-notice">
+            <Separator />
             missed data, reloaded
           </span>
         )}

@@ -109,7 +109,9 @@ test('a full disk: the badge says history is not being saved, and the charts sta
       const now = Date.now();
       const batch = Array.from({ length: 5_000 }, (_, i) => ({ name: 'full_page_probe', value: i, timestamp: now - 300_000 + i * 50 }));
       expect((await postPoints(server.url, batch)).status).toBe(202);
-      await expect(page.getByTestId('storage-notice')).toHaveText(/^history is not being saved \(.*(ENOSPC|no space)/i, { timeout: 10_000 });
+      await expect(page.getByTestId('storage-notice')).toHaveText(/^, history is not being saved \(.*(ENOSPC|no space)/i, { timeout: 10_000 });
+      // Read as two phrases, not "Livehistory is not being saved".
+      await expect(page.getByRole('status', { name: 'Connection' })).toHaveText(/^Live, history is not being saved \(/);
       await expect(page.getByTestId('status')).toHaveText('Live');
       fs.rmSync(path.join(small, 'filler'));
       await expect(page.getByTestId('storage-notice')).toHaveCount(0, { timeout: 10_000 });

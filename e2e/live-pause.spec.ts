@@ -66,6 +66,17 @@ test('window presets go up to the retention, a custom window within it is kept, 
   await expect(page).toHaveURL(/\?window=15m$/);
   await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
   await expect(page.getByRole('link', { name: '15m', exact: true })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByTestId('window-note')).toHaveCount(0);
+});
+
+test('a window beyond the history kept shows all that is kept and says so; a malformed one says so too', async ({ page }) => {
+  await page.goto('/?window=2h');
+  await expect(page.getByTestId('status')).toHaveText('Live');
+  await expect(page.getByTestId('window-note')).toHaveText('Window "2h" is more than the 1h of history kept: showing 1h.');
+  await expect(page.getByRole('link', { name: '1h', exact: true })).toHaveAttribute('aria-current', 'page');
+  await page.goto('/?window=soon');
+  await expect(page.getByTestId('window-note')).toHaveText('Window "soon" is not a duration such as 30m, 6h or 7d: showing 5m.');
+  await expect(page.getByRole('link', { name: '5m', exact: true })).toHaveAttribute('aria-current', 'page');
 });
 
 test('a custom range within the retained history, typed in local time, is shown paused, from the server when older than the window', async ({ page, baseURL }) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseView, toTimeRange, viewQuery } from './view';
-import { formatWindow, presetsWithin, toTimeWindow } from './windows';
+import { formatWindow, presetsWithin, toTimeWindow, windowNote } from './windows';
 
 const HOUR = 3_600_000;
 const LIMITS = { maxLength: 4096, maxTerms: 64 };
@@ -11,13 +11,23 @@ describe('windows', () => {
     expect(presetsWithin(86_400_000).map((w) => w.label)).toEqual(['1m', '5m', '15m', '1h', '6h', '24h']);
   });
 
-  it('accepts a preset or a custom duration within retention, else the default', () => {
+  it('accepts a preset or a custom duration within retention, the retention beyond it, else the default', () => {
     expect(toTimeWindow('15m', HOUR)).toEqual({ label: '15m', ms: 900_000 });
     expect(toTimeWindow('30m', HOUR)).toEqual({ label: '30m', ms: 1_800_000 });
-    expect(toTimeWindow('2h', HOUR)).toEqual({ label: '5m', ms: 300_000 });
+    expect(toTimeWindow('2h', HOUR)).toEqual({ label: '1h', ms: HOUR });
     expect(toTimeWindow('5s', HOUR)).toEqual({ label: '5m', ms: 300_000 });
     expect(toTimeWindow('15', HOUR)).toEqual({ label: '5m', ms: 300_000 });
     expect(toTimeWindow(undefined, 60_000)).toEqual({ label: '1m', ms: 60_000 });
+  });
+
+  it('says why a window asked for is not the one shown', () => {
+    const note = (raw: string | undefined) => windowNote(raw, toTimeWindow(raw, HOUR));
+    expect(note('2h')).toBe('Window "2h" is more than the 1h of history kept: showing 1h.');
+    expect(note('5s')).toBe('Window "5s" is shorter than 10s: showing 5m.');
+    expect(note('soon')).toBe('Window "soon" is not a duration such as 30m, 6h or 7d: showing 5m.');
+    expect(note('x'.repeat(5_000))).toBe(`Window "${'x'.repeat(32)}…" is not a duration such as 30m, 6h or 7d: showing 5m.`);
+    expect(note('30m')).toBeNull();
+    expect(note(undefined)).toBeNull();
   });
 
   it('names a length the way the URL does', () => {
@@ -31,6 +41,7 @@ describe('view', () => {
   it('reads window, paused range and filter from the query', () => {
     expect(parseView({ window: '1h', from: '1000', to: '61000', q: 'route=/api' }, HOUR, LIMITS)).toEqual({
       window: { label: '1h', ms: HOUR },
+      windowNote: null,
       range: { from: 1000, to: 61000 },
       filter: 'route=/api',
       filterProblem: null,

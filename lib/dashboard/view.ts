@@ -1,6 +1,6 @@
 import type { QueryLimits, QueryProblem, WorkLimit } from '@/lib/series';
 import { acceptFilter } from './filter';
-import { toTimeWindow, type TimeWindow } from './windows';
+import { toTimeWindow, windowNote, type TimeWindow } from './windows';
 
 /** A paused, fixed time range (ms since epoch). */
 export interface TimeRange {
@@ -11,6 +11,8 @@ export interface TimeRange {
 /** What a dashboard link reproduces: the window, the paused range if any, and the metric filter. */
 export interface View {
   window: TimeWindow;
+  /** Why the link's `?window=` is not the window shown (beyond the history kept, malformed), or null. */
+  windowNote: string | null;
   /** Set while paused: the charts show this range instead of following the newest data. */
   range: TimeRange | null;
   /** The filter as the link has it; empty when it was too long to repeat (see `filterProblem`). */
@@ -41,8 +43,10 @@ export function toTimeRange(from: unknown, to: unknown): TimeRange | null {
  */
 export function parseView(params: Params, retentionMs: number, limits: QueryLimits, work?: WorkLimit): View {
   const { shown, problem } = acceptFilter(first(params.q) ?? '', limits, work);
+  const window = toTimeWindow(first(params.window), retentionMs);
   return {
-    window: toTimeWindow(first(params.window), retentionMs),
+    window,
+    windowNote: windowNote(first(params.window), window),
     range: toTimeRange(first(params.from), first(params.to)),
     filter: shown,
     filterProblem: problem,

@@ -37,17 +37,37 @@ export function presetsWithin(retentionMs: number, hotMs = retentionMs): TimeWin
   return [...within, ...(next ? [next] : [])].map(([label, ms]) => ({ label, ms }));
 }
 
+/** A `?window=` value's duration when it is written as one (`30m`, `6h`, `2d`), else NaN. */
+function asked(raw: string): number {
+  // linear: digits then a fixed unit, disjoint classes (raw is at most 32 characters: parseDuration).
+  return /^\d+(?:[dhms]|ms)$/.test(raw) ? parseDuration(raw) : NaN;
+}
+
 /**
  * The window named by a `?window=` value: a preset or any duration between 10 s and the
- * retention. Anything else is the default (5 minutes, or the retention when that is shorter).
+ * retention. Longer than the retention, the whole retention (the longest that can be shown);
+ * anything else, the default (5 minutes, or the retention when that is shorter). windowNote
+ * says which it was, for the page to say so.
  */
 export function toTimeWindow(value: unknown, retentionMs: number): TimeWindow {
   const raw = typeof value === 'string' ? value.trim() : '';
-  const ms = parseDuration(raw);
-  // linear: digits then a fixed unit, disjoint classes (raw is at most 32 characters: parseDuration).
-  if (/^\d+(?:[dhms]|ms)$/.test(raw) && ms >= MIN_WINDOW_MS && ms <= retentionMs) return { label: raw, ms };
+  const ms = asked(raw);
+  if (ms >= MIN_WINDOW_MS && ms <= retentionMs) return { label: raw, ms };
+  if (ms > retentionMs) return { label: formatWindow(retentionMs), ms: retentionMs };
   const fallback = parseDuration(DEFAULT_WINDOW);
   return fallback <= retentionMs ? { label: DEFAULT_WINDOW, ms: fallback } : { label: formatWindow(retentionMs), ms: retentionMs };
+}
+
+/** Why a `?window=` value is not the window shown (`shown`, from toTimeWindow), or null when it is. */
+export function windowNote(value: unknown, shown: TimeWindow): string | null {
+  const raw = typeof value === 'string' ? value.trim() : '';
+  if (raw === '' || raw === shown.label) return null;
+  const quoted = JSON.stringify(raw.length > 32 ? `${raw.slice(0, 32)}…` : raw);
+  const ms = asked(raw);
+  if (ms > shown.ms) return `Window ${quoted} is more than the ${shown.label} of history kept: showing ${shown.label}.`;
+  if (ms > 0 && ms < MIN_WINDOW_MS) return `Window ${quoted} is shorter than 10s: showing ${shown.label}.`;
+  if (!(ms > 0)) return `Window ${quoted} is not a duration such as 30m, 6h or 7d: showing ${shown.label}.`;
+  return null;
 }
 
 /** A window length as the URL names it: `90s`, `15m`, `6h`, `2d`. */
