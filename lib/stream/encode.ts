@@ -58,6 +58,20 @@ function utf8Length(text: string): number {
   return n;
 }
 
+// UTF-8 bytes of series keys' JSON, kept across flushes: every message is sized for the replay
+// log, and its keys are the same few thousand again and again. Bounded: emptied when full.
+const KEY_BYTES_MAX = 200_000;
+const keyBytesCache = new Map<string, number>();
+
+function keyBytes(key: string): number {
+  let bytes = keyBytesCache.get(key);
+  if (bytes === undefined) {
+    if (keyBytesCache.size >= KEY_BYTES_MAX) keyBytesCache.clear();
+    keyBytesCache.set(key, (bytes = utf8Length(JSON.stringify(key))));
+  }
+  return bytes;
+}
+
 /** Characters of a finite number as JSON writes it (the same as String for finite numbers). */
 function numberLength(n: number): number {
   if (!Number.isSafeInteger(n) || n < 0) return String(n).length;
@@ -97,7 +111,7 @@ export class ItemText {
   sampleBytes(s: Sample): number {
     const written = this.texts.get(s);
     if (written) return written.bytes;
-    return this.of(s.series).bytes + SAMPLE_FRAME + numberLength(s.t) + numberLength(s.v);
+    return keyBytes(s.series) + SAMPLE_FRAME + numberLength(s.t) + numberLength(s.v);
   }
 
   /** Encoded bytes of a selection's items, with the commas and the framing of one event of each kind. */
