@@ -25,6 +25,7 @@ const DEFAULT_BUCKETS = 100;
 function valueTicks(rows: readonly Row[], panel: Panel, hidden: ReadonlySet<string>): number[] {
   let lo = Infinity;
   let hi = panel.yMax ?? -Infinity;
+  let integer = panel.unit === 'none' && panel.yMax === undefined;
   panel.lines.forEach((line, i) => {
     if (hidden.has(line.key)) return;
     const column = `s${i}`;
@@ -33,9 +34,10 @@ function valueTicks(rows: readonly Row[], panel: Panel, hidden: ReadonlySet<stri
       if (v === undefined) continue;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
+      if (integer && !Number.isInteger(v)) integer = false;
     }
   });
-  return Number.isFinite(hi) ? niceTicks(Math.min(lo, hi), hi, panel.unit) : niceTicks(0, 0, panel.unit);
+  return Number.isFinite(hi) ? niceTicks(Math.min(lo, hi), hi, panel.unit, 4, { integer }) : niceTicks(0, 0, panel.unit, 4, { integer });
 }
 
 /** One row per timestamp, a column per line (`s0`, `s1`, …): what Recharts' shared tooltip wants. */

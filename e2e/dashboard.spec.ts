@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import { panel } from './support/charts';
 
 /** Console errors, uncaught exceptions and failed requests of a page, for a final "none" assertion. */
 function collectErrors(page: Page): string[] {
@@ -65,4 +66,15 @@ test('the dashboard goes live and its values change within 3 s, with no console 
   await page.waitForTimeout(500);
   await page.screenshot({ path: process.env.UPDATE_SCREENSHOT ? 'docs/screenshot.png' : 'test-results/dashboard.png', fullPage: true });
   expect(errors).toEqual([]);
+});
+
+test('a count (open streams) has whole-number axis ticks, not quarters', async ({ page }) => {
+  await page.goto('/?window=1m');
+  await expect(page.getByTestId('status')).toHaveText('Live');
+  const streams = panel(page, 'streams');
+  await streams.scrollIntoViewIfNeeded();
+  await expect(streams.locator('.recharts-line-curve').first()).toBeVisible();
+  const ticks = await streams.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents();
+  expect(ticks.length).toBeGreaterThanOrEqual(2);
+  for (const tick of ticks) expect(tick.trim()).toMatch(/^\d+$/);
 });

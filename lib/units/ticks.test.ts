@@ -22,3 +22,14 @@ describe('niceTicks', () => {
     expect(niceTicks(0, 0, 'none')).toEqual([0, 0.25, 0.5, 0.75, 1]);
   });
 });
+
+describe('niceTicks for whole numbers', () => {
+  it('steps counts by whole numbers: no 0.25 streams', () => {
+    expect(niceTicks(1, 1, 'none')).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    expect(niceTicks(1, 1, 'none', 4, { integer: true })).toEqual([0, 1]);
+    expect(niceTicks(0, 3, 'none', 4, { integer: true })).toEqual([0, 1, 2, 3]);
+    expect(niceTicks(0, 10, 'none', 4, { integer: true })).toEqual([0, 2, 4, 6, 8, 10]);
+    // Larger counts already step by whole numbers.
+    expect(niceTicks(0, 1_000, 'none', 4, { integer: true })).toEqual(niceTicks(0, 1_000, 'none'));
+  });
+});

@@ -33,16 +33,18 @@ function niceStep(x: number): number {
 /**
  * About `count` axis ticks covering [lo, hi] at round values of the unit as it is displayed
  * (0, 5, 10, 15 GB rather than 0, 6.05, 12.1 GB; 0, 25, 50 % for a ratio), always including 0
- * when the range spans it.
+ * when the range spans it. With `integer` (every value shown is a whole number), whole steps.
  */
-export function niceTicks(lo: number, hi: number, unit: Unit, count = 4): number[] {
+export function niceTicks(lo: number, hi: number, unit: Unit, count = 4, { integer = false }: { integer?: boolean } = {}): number[] {
   const low = Math.min(0, lo);
   // A flat zero line still gets an axis, 0 to 1.
   const high = Math.max(0, hi) || (low < 0 ? 0 : 1);
   if (!Number.isFinite(low) || !Number.isFinite(high)) return [0, 1];
   const span = high - low;
   const scale = displayScale(unit, Math.max(Math.abs(low), Math.abs(high), span));
-  const step = niceStep(span / scale / count) * scale;
+  let step = niceStep(span / scale / count) * scale;
+  // Counts (streams, jobs) have no quarter values: whole steps, 2 rather than 2.5.
+  if (integer && scale === 1 && !Number.isInteger(step)) step = Math.max(1, Math.floor(step));
   const first = Math.floor(low / step + 1e-9);
   const last = Math.max(first + 1, Math.ceil(high / step - 1e-9));
   const ticks: number[] = [];
