@@ -70,7 +70,8 @@ test('ingest, SIGTERM, restart: every point back with its value, and the cursors
 });
 
 test('kill -9 while writing: every point acknowledged more than FSYNC_INTERVAL before is back, exactly once, nothing invented', async ({ dataDir }) => {
-  const env = { DATA_DIR: dataDir, INSTANCE: 'crash', FSYNC_INTERVAL: '1s' };
+  // Rings large enough for everything sent (HISTORY_MAX_POINTS would otherwise keep the newest 7,200 in memory).
+  const env = { DATA_DIR: dataDir, INSTANCE: 'crash', FSYNC_INTERVAL: '1s', HISTORY_MAX_POINTS: '100000' };
   const first = await startServer({ env });
   const acked: Array<{ t: number; v: number; at: number }> = [];
   const sent = new Map<number, number>();

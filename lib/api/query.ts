@@ -12,6 +12,9 @@ import { historyQuerySchema } from './series';
 /** Most lines one answer carries: a query whose result has more is cut, and says so. */
 export const MAX_LINES = 1_000;
 
+/** Most series a query over a window beyond HISTORY_RETENTION reads from disk (a read each). */
+export const MAX_DISK_SERIES = 1_000;
+
 const QUERY_WORK_ADVICE = 'narrow the metric name (fewer * and ?) or use fewer =~ matchers';
 
 /**
@@ -37,6 +40,11 @@ export function queryLines(params: URLSearchParams): Response {
   // Each series gets an equal share of SNAPSHOT_MAX_POINTS, at most what the chart has pixels for.
   const share = Math.max(2, Math.min(maxPoints, Math.floor(env.SNAPSHOT_MAX_POINTS / Math.max(1, matched.length))));
   const fromDisk = storage && window > env.HISTORY_RETENTION;
+  if (fromDisk && matched.length > MAX_DISK_SERIES) {
+    throw new HttpError(400, 'invalid query', [
+      { path: 'q', message: `matches ${matched.length} series; a window beyond HISTORY_RETENTION reads each from disk, at most ${MAX_DISK_SERIES}: narrow the query or the window` },
+    ]);
+  }
   const retention = { rawMs: env.RETENTION_RAW, m1Ms: env.RETENTION_1M };
   const series: QuerySeries[] = matched.map(({ meta }) => {
     const points: Pair[] = (fromDisk ? diskHistory(storage, meta.key, window, share, now, retention).points : store.history(meta.key, window, share)) ?? [];

@@ -262,3 +262,20 @@ describe('filterPanels', () => {
     expect(filterCost('a b')).toBe(1 + 1 + 1);
   });
 });
+
+describe('filterPanels, server and browser alike', () => {
+  it('looks for words in the lines the label terms keep: laid out again from those lines, the same panels show', () => {
+    const series = [
+      { route: '/api', status: '200' },
+      { route: '/web', status: '500' },
+    ].map((labels) => ({ key: toSeriesKey('http_requests_total', labels), name: 'http_requests_total', labels, unit: 'none' as const, type: 'counter' }));
+    for (const filter of ['api status=500', 'web status=500', 'http status=500', 'status=200 api']) {
+      const shown = filterPanels(filter)(layoutPanels(series));
+      const kept = new Set(shown.flatMap((p) => p.lines.map((l) => l.key)));
+      const again = filterPanels(filter)(layoutPanels(series.filter((s) => kept.has(s.key))));
+      expect(again, filter).toEqual(shown);
+    }
+    expect(filterPanels('api status=500')(layoutPanels(series))).toEqual([]);
+    expect(filterPanels('web status=500')(layoutPanels(series))[0]!.lines.map((l) => l.key)).toEqual(['http_requests_total{route="/web",status="500"}']);
+  });
+});

@@ -95,24 +95,26 @@ export function panelFilter(filter: string): (panel: Panel) => boolean {
 }
 
 /**
- * The panels a filter shows, each with the lines it shows: a panel shows when every term is found
- * in its title, metric names or series keys (panelFilter); its `label=value` terms then narrow it
- * to the lines that match every one of them (`status=500` draws the 500 lines, not all twelve),
- * and a panel left with no line is not shown. Words that are not `label=value` pick panels only.
+ * The panels a filter shows, each with the lines it shows: its `label=value` terms keep the lines
+ * that match every one of them (`status=500` draws the 500 lines, not all twelve), and every other
+ * word must then be found in the panel's title, metric names or the keys of the lines kept; a
+ * panel left with no line is not shown. Words alone pick panels whole. The lines kept are all a
+ * page rendered for the filter carries, and laid out again from them the same panels show.
  */
 export function filterPanels(filter: string): (panels: readonly Panel[]) => Panel[] {
   const terms = filterTerms(filter).map(toTerm);
   if (terms.length === 0) return (panels) => [...panels];
   const labelTerms = terms.filter((t) => t.labels);
+  const words = terms.filter((t) => !t.labels);
   const subject = (raw: string): Subject => ({ raw, text: raw.toLowerCase(), labels: undefined });
   return (panels) =>
     panels.flatMap((panel) => {
       const lines = panel.lines.map((line) => ({ line, subject: subject(line.key) }));
-      const subjects = [...[panel.title, ...panel.metrics].map(subject), ...lines.map((l) => l.subject)];
-      if (!terms.every((term) => subjects.some(term.test))) return [];
-      if (labelTerms.length === 0) return [panel];
-      const kept = lines.filter(({ subject: s }) => labelTerms.every((term) => term.test(s))).map(({ line }) => line);
-      return kept.length === 0 ? [] : [{ ...panel, lines: kept }];
+      const kept = labelTerms.length === 0 ? lines : lines.filter(({ subject: s }) => labelTerms.every((term) => term.test(s)));
+      if (kept.length === 0) return [];
+      const subjects = [...[panel.title, ...panel.metrics].map(subject), ...kept.map((l) => l.subject)];
+      if (!words.every((term) => subjects.some(term.test))) return [];
+      return [kept.length === lines.length ? panel : { ...panel, lines: kept.map(({ line }) => line) }];
     });
 }
 

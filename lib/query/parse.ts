@@ -267,11 +267,18 @@ export function parseQuery(text: string): QueryNode {
   return node;
 }
 
+/** A string as the grammar writes it: `\\`, `"` and newline escaped, nothing else (a tab stays a tab). */
+function quote(value: string): string {
+  let out = '"';
+  for (const c of value) out += c === '\\' ? '\\\\' : c === '"' ? '\\"' : c === '\n' ? '\\n' : c;
+  return `${out}"`;
+}
+
 /** The query as text, in the canonical form parseQuery reads back to the same tree. */
 export function formatQuery(node: QueryNode): string {
   switch (node.kind) {
     case 'selector': {
-      const matchers = node.matchers.map((m) => `${m.label}${m.op}${JSON.stringify(m.value)}`).join(', ');
+      const matchers = node.matchers.map((m) => `${m.label}${m.op}${quote(m.value)}`).join(', ');
       const selector = matchers ? `${node.name}{${matchers}}` : node.name;
       return node.rate ? `rate(${selector})` : selector;
     }
@@ -299,15 +306,16 @@ export function compileSelector(selector: SelectorNode): CompiledSelector {
   const tests = selector.matchers.map((m) => {
     const glob = m.op === '=~' || m.op === '!~' ? compileGlob(m.value) : null;
     const negate = m.op === '!=' || m.op === '!~';
-    // An absent label is the empty string, as in Prometheus: `{pod!="x"}` keeps series without a pod.
-    const test = (labels: Readonly<Record<string, string>>) => {
-      const value = Object.hasOwn(labels, m.label) ? (labels[m.label] ?? '') : '';
+    // An absent label is the empty string, as in Prometheus: `{pod!="x"}` keeps series without a
+    // pod. `__name__` is the metric name.
+    const test = (name: string, labels: Readonly<Record<string, string>>) => {
+      const value = m.label === '__name__' ? name : Object.hasOwn(labels, m.label) ? (labels[m.label] ?? '') : '';
       return (glob ? glob(value) : value === m.value) !== negate;
     };
     return { test, cost: glob?.cost ?? 1 };
   });
   return {
-    matches: (n, labels) => name(n) && tests.every((t) => t.test(labels)),
+    matches: (n, labels) => name(n) && tests.every((t) => t.test(n, labels)),
     cost: name.cost + tests.reduce((c, t) => c + t.cost, 0),
   };
 }

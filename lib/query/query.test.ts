@@ -198,3 +198,20 @@ describe('evaluateQuery bounds', () => {
     expect(line!.points.length).toBeLessThanOrEqual(10_000);
   });
 });
+
+describe('review fixes', () => {
+  it('writes a canonical form that reads back whatever characters a value holds (a tab, a control character)', () => {
+    for (const text of ['up{job="a\tb"}', 'up{job="\u0001\u007f\u2028"}', 'up{job="a\\"b\\\\c\\nd"}']) {
+      const q = parseQuery(text);
+      expect(parseQuery(formatQuery(q))).toEqual(q);
+    }
+  });
+
+  it('matches __name__ against the metric name', () => {
+    const s = (text: string) => compileSelector(parseQuery(text) as Extract<QueryNode, { kind: 'selector' }>);
+    expect(s('*{__name__="up"}').matches('up', {})).toBe(true);
+    expect(s('*{__name__="up"}').matches('down', {})).toBe(false);
+    expect(s('*{__name__!="up"}').matches('up', {})).toBe(false);
+    expect(s('*{__name__=~"node_*"}').matches('node_load1', {})).toBe(true);
+  });
+});

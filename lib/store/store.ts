@@ -57,8 +57,8 @@ interface Entry {
 }
 
 const SWEEP_EVERY_MS = 10_000;
-/** Most bytes of one buffer the rings sized at start share (see Store.reserve). */
-const SLAB_BYTES = 64 * 1024 ** 2;
+/** Most bytes of one buffer the rings sized at start share (see Store.reserve): about 70 rings of an hour at 1 s. */
+const SLAB_BYTES = 4 * 1024 ** 2;
 
 /**
  * Bounded in-memory history: one ring buffer per series, a series cap, time-based retention.
@@ -213,9 +213,10 @@ export class Store {
   /**
    * Makes room in each series' ring (created, described by `metrics` when it names it) for the
    * points `restore` is about to bring, before it brings them: every ring is sized once, and all
-   * of them share a few large buffers (SLAB_BYTES) rather than ten thousand allocations each
-   * prompting a collection. A ring that later outgrows its share moves to its own arrays; a
-   * buffer is freed once no ring uses it.
+   * of them share buffers of SLAB_BYTES (a hundred or so at 10,000 series × 1 h) rather than ten
+   * thousand allocations each prompting a collection. A ring that later outgrows its share moves
+   * to its own arrays; a buffer is freed once no ring uses it, so a series that outlives the
+   * others of its buffer holds at most SLAB_BYTES.
    */
   reserve(counts: Iterable<readonly [SeriesKey, number]>, metrics: ReadonlyMap<string, MetricMeta>): void {
     const sized: Array<{ ring: Ring; cap: number }> = [];

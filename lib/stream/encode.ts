@@ -59,15 +59,21 @@ function utf8Length(text: string): number {
 }
 
 // UTF-8 bytes of series keys' JSON, kept across flushes: every message is sized for the replay
-// log, and its keys are the same few thousand again and again. Bounded: emptied when full.
-const KEY_BYTES_MAX = 200_000;
+// log, and its keys are the same few thousand again and again. Bounded by the characters of the
+// keys it holds (series that come and go cannot grow it): emptied when full.
+const KEY_CHARS_MAX = 8 * 1024 ** 2;
 const keyBytesCache = new Map<string, number>();
+let keyChars = 0;
 
 function keyBytes(key: string): number {
   let bytes = keyBytesCache.get(key);
   if (bytes === undefined) {
-    if (keyBytesCache.size >= KEY_BYTES_MAX) keyBytesCache.clear();
+    if (keyChars + key.length > KEY_CHARS_MAX) {
+      keyBytesCache.clear();
+      keyChars = 0;
+    }
     keyBytesCache.set(key, (bytes = utf8Length(JSON.stringify(key))));
+    keyChars += key.length;
   }
   return bytes;
 }
