@@ -306,3 +306,27 @@ test('with Redis: one of two instances restarted has the same history as its pee
     fs.rmSync(dirs[1]!, { recursive: true, force: true });
   }
 });
+
+test('a series faster than HISTORY_MAX_POINTS per retention: its hot window is read from disk, every point there', async ({ dataDir }) => {
+  const server = await startServer({ env: { DATA_DIR: dataDir, INSTANCE: 'ringcap', HISTORY_MAX_POINTS: '1000' } });
+  try {
+    const now = Date.now();
+    // 3,000 points of the last 5 minutes: the ring keeps the newest 1,000.
+    const points = Array.from({ length: 3_000 }, (_, i) => ({ name: 'ringcap_probe', value: i, timestamp: now - 300_000 + i * 100 }));
+    expect((await postPoints(server.url, points)).status).toBe(202);
+    // The last 2 minutes: 1,200 points, of which the ring holds the newest 1,000.
+    const res = await fetch(`${server.url}/api/series/ringcap_probe?window=2m&points=10000`);
+    const body = (await res.json()) as { tier: string; points: Array<[number, number]> };
+    expect(body.tier).toBe('raw');
+    const asked = Date.now() - 120_000;
+    const expected = points.filter((p) => p.timestamp >= asked).length;
+    expect(Math.abs(body.points.length - expected)).toBeLessThanOrEqual(20);
+    expect(body.points.length).toBeGreaterThan(1_100);
+    expect(body.points.at(-1)).toEqual([now - 300_000 + 2_999 * 100, 2_999]);
+    // A window the ring covers is still read from memory.
+    const recent = (await (await fetch(`${server.url}/api/series/ringcap_probe?window=30s&points=10000`)).json()) as { tier: string; points: unknown[] };
+    expect(recent.tier).toBe('memory');
+  } finally {
+    await server.stop('SIGKILL');
+  }
+});

@@ -69,8 +69,13 @@ export function seriesHistory(key: string, params: URLSearchParams): Response {
   // A series gone from the hot tier is still readable by key while the disk holds it.
   const meta = store.meta(key) ?? (storage?.has(key) ? diskMeta(key, storage) : undefined);
   const { window, points: maxPoints } = parsed.data;
-  // Within the hot tier's retention, from memory; beyond it, from the tier the window and the pixels call for.
-  const fromDisk = storage && window > env.HISTORY_RETENTION ? diskHistory(storage, key, window, maxPoints, Date.now(), { rawMs: env.RETENTION_RAW, m1Ms: env.RETENTION_1M }) : undefined;
+  // Within the hot tier's retention, from memory; beyond it, or when the ring let the window's
+  // oldest points go (HISTORY_MAX_POINTS), from the tier the window and the pixels call for.
+  const now = Date.now();
+  const fromDisk =
+    storage && (window > env.HISTORY_RETENTION || store.truncated(key, now - window))
+      ? diskHistory(storage, key, window, maxPoints, now, { rawMs: env.RETENTION_RAW, m1Ms: env.RETENTION_1M })
+      : undefined;
   const points = fromDisk?.points ?? store.history(key, window, maxPoints);
   if (!meta || !points) {
     throw new HttpError(404, `no series ${clip(key)}; GET /api/series lists them (keys are URL-encoded in the path)`);

@@ -246,6 +246,15 @@ export class Store {
     prefault(slabs);
   }
 
+  /**
+   * Whether the series' ring is full and starts after `from`: it held more points since than
+   * HISTORY_MAX_POINTS allows, and its oldest were let go (the disk may still have them).
+   */
+  truncated(key: SeriesKey, from: number): boolean {
+    const ring = this.entries.get(key)?.ring;
+    return ring !== undefined && ring.length >= this.options.maxPointsPerSeries && ring.timeAt(0) > from;
+  }
+
   /** Every series with its newest point. */
   list(filter?: SeriesFilter): SeriesSummary[] {
     const out: SeriesSummary[] = [];
