@@ -1,5 +1,7 @@
 // Client-safe: the API evaluates a query over what the store (or disk) holds; the dashboard can
 // evaluate one over the points it streams.
+import { statsWithin } from '@/lib/dashboard/stats';
+import { toRate } from '@/lib/dashboard/rate';
 import type { Pair } from '@/lib/wire';
 import { compileSelector, type QueryNode, type SelectorNode } from './parse';
 
@@ -35,20 +37,6 @@ export interface EvaluateOptions {
 /** Steps a series' last value stands for when it has no newer point (see EvaluateOptions.stepMs). */
 export const LOOKBACK_STEPS = 2;
 
-/** Per-second rate of a running total, with resets (a total going down) read as a restart from 0. */
-export function rateOf(points: readonly Pair[]): Pair[] {
-  const out: Pair[] = [];
-  for (let i = 1; i < points.length; i++) {
-    const [t0, v0] = points[i - 1]!;
-    const [t1, v1] = points[i]!;
-    const dt = (t1 - t0) / 1000;
-    if (dt <= 0) continue;
-    const dv = v1 >= v0 ? v1 - v0 : v1;
-    out.push([t1, dv / dt]);
-  }
-  return out;
-}
-
 /** Per-second change of a gauge (may be negative). */
 function derivative(points: readonly Pair[]): Pair[] {
   const out: Pair[] = [];
@@ -66,7 +54,7 @@ function selectLines(node: SelectorNode, series: readonly QuerySeries[]): QueryL
   const out: QueryLine[] = [];
   for (const s of series) {
     if (!selector.matches(s.name, s.labels)) continue;
-    const points = s.counter ? rateOf(s.points) : node.rate ? derivative(s.points) : [...s.points];
+    const points = s.counter ? toRate(s.points) : node.rate ? derivative(s.points) : [...s.points];
     out.push({ key: s.key, labels: { __name__: s.name, ...s.labels }, points });
   }
   return out;
@@ -143,22 +131,12 @@ function aggregate(node: Extract<QueryNode, { kind: 'aggregate' }>, lines: Query
   return out;
 }
 
-/** A line's mean over [from, to], or its last value there; NaN when it has no point there. */
-export function rankValue(points: readonly Pair[], by: 'mean' | 'last', from: number, to: number): number {
-  let n = 0;
-  let sum = 0;
-  let last = NaN;
-  for (const [t, v] of points) {
-    if (t < from || t > to) continue;
-    n++;
-    sum += v;
-    last = v;
-  }
-  return by === 'last' ? last : n > 0 ? sum / n : NaN;
-}
-
 function rank(node: Extract<QueryNode, { kind: 'rank' }>, lines: QueryLine[], { from, to }: EvaluateOptions): QueryLine[] {
-  const scored = lines.map((line) => ({ line, score: rankValue(line.points, node.by, from, to) })).filter((s) => !Number.isNaN(s.score));
+  // By the window's mean or last value, as the legend shows them; a line with no point there is left out.
+  const scored = lines.flatMap((line) => {
+    const stats = statsWithin(line.points, from, to);
+    return stats ? [{ line, score: node.by === 'last' ? stats.last : stats.mean }] : [];
+  });
   const sign = node.op === 'topk' ? -1 : 1;
   // Ties by key, so that the same data always ranks the same way.
   scored.sort((a, b) => sign * (a.score - b.score) || (a.line.key < b.line.key ? -1 : a.line.key > b.line.key ? 1 : 0));

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Pair } from '@/lib/wire';
-import { evaluateQuery, rateOf, type QuerySeries } from './evaluate';
+import { toRate } from '@/lib/dashboard/rate';
+import { evaluateQuery, type QuerySeries } from './evaluate';
 import { compileSelector, formatQuery, MAX_DEPTH, parseQuery, QueryError, type QueryNode } from './parse';
 
 /** The message parseQuery throws for `text`; fails the test when it parses. */
@@ -137,7 +138,7 @@ describe('evaluateQuery', () => {
   });
 
   it('draws counters as per-second rates, resets read as restarts, and rate() of a gauge as its change', () => {
-    expect(rateOf([[0, 10], [1_000, 15], [3_000, 25], [4_000, 3]])).toEqual([[1_000, 5], [3_000, 5], [4_000, 3]]);
+    expect(toRate([[0, 10], [1_000, 15], [3_000, 25], [4_000, 3]])).toEqual([[1_000, 5], [3_000, 5], [4_000, 3]]);
     const [line] = evaluateQuery(parseQuery('jobs'), [series('jobs', {}, [0, 2, 4, 8, 8], { counter: true })], window);
     expect(line!.points).toEqual([[T + 1_000, 2], [T + 2_000, 2], [T + 3_000, 4], [T + 4_000, 0]]);
     const [gauge] = evaluateQuery(parseQuery('rate(temp)'), [series('temp', {}, [10, 12, 11])], window);

@@ -247,8 +247,8 @@ export class Engine {
     const cost = (r: MessageRecord): number => {
       let bytes = 0;
       // A series defined in this record is not in byId yet: its key is in the record.
-      const defined = new Map(r.defs);
-      for (const id of r.ids) bytes += (this.byId.get(id)?.key.length ?? defined.get(id)?.length ?? 0) + REPLAY_POINT_BYTES;
+      const defined = r.defs.length > 0 ? new Map(r.defs) : undefined;
+      for (const id of r.ids) bytes += (this.byId.get(id)?.key.length ?? defined?.get(id)?.length ?? 0) + REPLAY_POINT_BYTES;
       return bytes;
     };
     let older = budget;
