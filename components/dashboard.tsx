@@ -10,7 +10,7 @@ import { MetricFilter } from './metric-filter';
 import { PanelBoundary } from './panel-boundary';
 import { PanelCard } from './panel-card';
 import { RangeForm } from './range-form';
-import { newestIn, shown } from './series-view';
+import { newestIn, panelBuckets, panelSeries } from './series-view';
 import { StatusBadge } from './status-badge';
 import { ThemeToggle } from './theme-toggle';
 import { useHydrated } from './use-hydrated';
@@ -193,7 +193,8 @@ export function Dashboard({ data }: { data: DashboardData }) {
             <PanelBoundary key={panel.id} title={panel.title}>
               <PanelCard
                 panel={panel}
-                series={panel.lines.map((l) => shown(shownState.series.get(l.key), panel.rate))}
+                series={panelSeries(panel, (key) => shownState.series.get(key))}
+                buckets={panelBuckets(panel, (key) => shownState.series.get(key))}
                 from={from}
                 to={to}
                 newest={newest}

@@ -67,11 +67,11 @@ export function Legend({ panel, series, stats, order, sort, onSort, newest, off,
   const click = (key: string) => (e: MouseEvent) => onToggle(key, e.shiftKey || e.altKey);
   const many = panel.lines.length > DRAWN_MAX;
   const header = (by: LegendSortKey, text: string, className?: string) => (
-    <th scope="col" className={className} aria-sort={sort.by === by ? (sort.desc ? 'descending' : 'ascending') : undefined}>
+    <th scope="col" className={className} aria-sort={sort.by === by && !sort.laidOut ? (sort.desc ? 'descending' : 'ascending') : undefined}>
       {hydrated ? (
         <button type="button" className="legend-sort" onClick={() => onSort(by)} title={`Sort by ${SORT_NAMES[by]}`}>
           {text}
-          {sort.by === by && <span aria-hidden>{sort.desc ? ' ↓' : ' ↑'}</span>}
+          {sort.by === by && !sort.laidOut && <span aria-hidden>{sort.desc ? ' ↓' : ' ↑'}</span>}
         </button>
       ) : (
         text

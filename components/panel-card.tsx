@@ -1,14 +1,19 @@
-import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
-import { defaultSort, legendOrder, statsWithin, undrawn, DRAWN_MAX, type LegendSort, type LegendSortKey, type Panel, type TimeRange } from '@/lib/dashboard';
+import { Suspense, lazy, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import { defaultSort, legendOrder, statsWithin, undrawn, DRAWN_MAX, type BucketSeries, type LegendSort, type LegendSortKey, type Panel, type TimeRange } from '@/lib/dashboard';
 import { Legend } from './legend';
 import { LiveChart } from './live-chart';
 import type { LiveSeries } from './live-store';
 import { ZoomSurface } from './zoom-surface';
 import { NavLink } from './nav-link';
 
+// Loaded when first asked for (first-load JS budget).
+const Heatmap = lazy(() => import('./heatmap').then((m) => ({ default: m.Heatmap })));
+
 interface PanelCardProps {
   panel: Panel;
   series: readonly (LiveSeries | undefined)[];
+  /** A histogram panel's buckets per label set shown: what its heatmap view draws. */
+  buckets?: readonly (readonly BucketSeries[])[];
   from: number;
   to: number;
   /** The newest time on the page (server time), for marking stale lines. */
@@ -50,14 +55,16 @@ function nextHidden(hidden: ReadonlySet<string>, keys: readonly string[], key: s
 }
 
 /** A panel: title, a legend with each line's figures (readable without JavaScript), and its chart. */
-export function PanelCard({ panel, series, from, to, newest, hydrated, onZoom, onReset }: PanelCardProps) {
+export function PanelCard({ panel, series, buckets, from, to, newest, hydrated, onZoom, onReset }: PanelCardProps) {
+  const [heat, setHeat] = useState(false);
+  const heatable = panel.family?.kind === 'histogram' && buckets !== undefined;
   const [ref, visible, width] = useOnScreen<HTMLDivElement>();
   const [hidden, setHidden] = useState<ReadonlySet<string>>(() => new Set());
   // Lines past the first DRAWN_MAX switched on one by one, and whether all are drawn.
   const [pinned, setPinned] = useState<ReadonlySet<string>>(() => new Set());
   const [all, setAll] = useState(false);
   const [chosenSort, setSort] = useState<LegendSort | null>(null);
-  const sort = chosenSort ?? defaultSort(panel.lines.length);
+  const sort = chosenSort ?? defaultSort(panel.lines.length, panel.family !== undefined);
   const stats = useMemo(() => series.map((s) => statsWithin(s?.points ?? [], from, to) ?? undefined), [series, from, to]);
   const labels = panel.lines.map((l) => l.label);
   const order = legendOrder(labels, stats, sort);
@@ -94,7 +101,7 @@ export function PanelCard({ panel, series, from, to, newest, hydrated, onZoom, o
       });
     }
   };
-  const sortBy = (by: LegendSortKey) => setSort(sort.by === by ? { by, desc: !sort.desc } : { by, desc: by !== 'name' });
+  const sortBy = (by: LegendSortKey) => setSort(sort.by === by && !sort.laidOut ? { by, desc: !sort.desc } : { by, desc: by !== 'name' });
   const [saveError, setSaveError] = useState<string | null>(null);
   const section = useRef<HTMLElement>(null);
   const keys = panel.lines.map((l) => l.key);
@@ -110,6 +117,11 @@ export function PanelCard({ panel, series, from, to, newest, hydrated, onZoom, o
         <h2 id={`panel-${panel.id}`} title={panel.description}>
           {panel.metrics.length === 1 ? <NavLink href={`/metrics/${encodeURIComponent(panel.metrics[0] as string)}`}>{panel.title}</NavLink> : panel.title}
         </h2>
+        {hydrated && heatable && (
+          <button type="button" className="panel-action" aria-pressed={heat} onClick={() => setHeat((h) => !h)} title="Bucket rates over time instead of the quantile lines">
+            Heatmap
+          </button>
+        )}
         {hydrated && (
           <button type="button" className="panel-action" onClick={save} aria-label={`Save ${panel.title} as PNG`} title="Save as PNG">
             PNG
@@ -133,7 +145,13 @@ export function PanelCard({ panel, series, from, to, newest, hydrated, onZoom, o
       />
       <div className="chart" ref={ref}>
         <ZoomSurface from={from} to={to} onZoom={onZoom} onReset={onReset}>
-          <LiveChart panel={panel} series={series} hidden={stableOff} from={from} to={to} width={width} hydrated={hydrated} visible={visible} />
+          {heat && heatable ? (
+            <Suspense fallback={<div style={{ height: 190 }} />}>
+              <Heatmap histograms={buckets} unit={panel.unit} title={panel.title} from={from} to={to} width={width} />
+            </Suspense>
+          ) : (
+            <LiveChart panel={panel} series={series} hidden={stableOff} from={from} to={to} width={width} hydrated={hydrated} visible={visible} />
+          )}
         </ZoomSurface>
       </div>
     </section>

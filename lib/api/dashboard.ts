@@ -1,5 +1,5 @@
 import 'server-only';
-import { SNAPSHOT_POINTS, filterPanels, layoutPanels, panelTextChars, parseView, presetsWithin, toTimeWindow, type TimeWindow, type View } from '@/lib/dashboard';
+import { SNAPSHOT_POINTS, filterPanels, layoutPanels, panelSources, panelTextChars, parseView, presetsWithin, toTimeWindow, type TimeWindow, type View } from '@/lib/dashboard';
 import { getRuntime } from '@/lib/runtime';
 import type { QueryLimits, SeriesKey, SeriesMeta } from '@/lib/series';
 import type { Store } from '@/lib/store';
@@ -26,12 +26,13 @@ export interface DashboardData {
 /**
  * The series of the panels a filter shows: laid out and matched as the browser does it
  * (layoutPanels, filterPanels), so a filtered page carries exactly its panels' lines' series. The
- * browser lays out a subset of these series (those the page carries), and a panel that matches
+ * browser lays out a subset of these series (those the page carries; a histogram's lines are
+ * computed from its buckets, sum and count, which are carried), and a panel that matches
  * over fewer texts matches over more: no panel it shows is missing here.
  */
 function seriesShown(filter: string): (series: readonly SeriesMeta[]) => ReadonlySet<SeriesKey> {
   const shown = filterPanels(filter);
-  return (series) => new Set(shown(layoutPanels(series)).flatMap((panel) => panel.lines.map((line) => line.key)));
+  return (series) => new Set(shown(layoutPanels(series)).flatMap(panelSources));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { metaFromKey, toSeriesKey } from '@/lib/series';
-import { layoutPanels, metricPanel, type SeriesRef } from './layout';
+import { layoutPanels, metricPanel, panelSources, type SeriesRef } from './layout';
 import { BUILTIN_PANELS } from './panels';
 
 function ref(name: string, labels: Record<string, string> = {}): SeriesRef {
@@ -133,6 +133,61 @@ describe('layoutPanels', () => {
     expect(requests).toMatchObject({ title: 'http_requests_total', rate: true, unit: 'per_second' });
     expect(bytes).toMatchObject({ rate: true, unit: 'bytes_per_second' });
     expect(layoutPanels([ref('queue_depth')])[0]).toMatchObject({ rate: false, unit: 'none' });
+  });
+});
+
+describe('histograms and summaries', () => {
+  const bucketRefs = (labels: Record<string, string>) => [
+    ...['0.5', '+Inf', '0.05', '0.1', '1'].map((le) => ref('http_request_duration_seconds_bucket', { ...labels, le })),
+    ref('http_request_duration_seconds_sum', labels),
+    ref('http_request_duration_seconds_count', labels),
+  ];
+
+  it('draws a histogram as one panel: p50, p90, p99 and the mean per label set, in seconds', () => {
+    const panels = layoutPanels([...bucketRefs({ route: '/b' }), ...bucketRefs({ route: '/a' }), ref('queue_depth')]);
+    expect(panels.map((p) => p.id)).toEqual(['histogram:http_request_duration_seconds', 'metric:queue_depth']);
+    const [h] = panels;
+    expect(h).toMatchObject({ title: 'http_request_duration_seconds', unit: 'seconds' });
+    expect(h!.rate).toBeFalsy();
+    expect(h!.lines.map((l) => l.label)).toEqual(['p50 route=/a', 'p90 route=/a', 'p99 route=/a', 'mean route=/a', 'p50 route=/b', 'p90 route=/b', 'p99 route=/b', 'mean route=/b']);
+    // Derived lines' keys say what they are, with the label set a filter matches.
+    expect(h!.lines[1]!.key).toBe(toSeriesKey('http_request_duration_seconds', { quantile: '0.9', route: '/a' }));
+    // The panel reads all of its series: five buckets, sum and count per label set.
+    expect(panelSources(h!)).toHaveLength(14);
+    const group = h!.family!.groups[h!.lines[0]!.derive!.group]!;
+    expect(group.labels).toEqual({ route: '/a' });
+    expect(group.buckets.map((b) => b.le).sort((a, b) => a - b)).toEqual([0.05, 0.1, 0.5, 1, Infinity]);
+  });
+
+  it('one label set: lines named by quantile alone; without sum or count, no mean', () => {
+    const series = bucketRefs({}).filter((s) => !s.name.endsWith('_sum'));
+    expect(outline(series)).toEqual([['histogram:http_request_duration_seconds', ['p50', 'p90', 'p99']]]);
+  });
+
+  it('buckets without a +Inf bound, or with an le that is no number, stay a plain panel', () => {
+    const noInf = bucketRefs({}).filter((s) => s.labels.le !== '+Inf');
+    expect(layoutPanels(noInf).map((p) => p.id)).toEqual(['metric:http_request_duration_seconds_bucket', 'metric:http_request_duration_seconds_count', 'metric:http_request_duration_seconds_sum']);
+    const bad = [...bucketRefs({}), ref('http_request_duration_seconds_bucket', { le: 'fast' })];
+    expect(layoutPanels(bad).some((p) => p.family)).toBe(false);
+  });
+
+  it('draws a summary as its own quantiles (ordered) and the mean', () => {
+    const series = [
+      ref('rpc_seconds', { quantile: '0.99' }),
+      ref('rpc_seconds', { quantile: '0.5' }),
+      ref('rpc_seconds', { quantile: '0.9' }),
+      ref('rpc_seconds_sum'),
+      ref('rpc_seconds_count'),
+    ];
+    const [panel] = layoutPanels(series);
+    expect(panel!.lines.map((l) => l.label)).toEqual(['p50', 'p90', 'p99', 'mean']);
+    // The quantiles are the summary's own series; only the mean is computed.
+    expect(panel!.lines.map((l) => l.derive?.kind ?? 'series')).toEqual(['series', 'series', 'series', 'mean']);
+    expect(panel!.unit).toBe('seconds');
+  });
+
+  it('leaves the built-in event-loop quantiles to their panel', () => {
+    expect(layoutPanels([ref('nodejs_eventloop_delay_seconds', { quantile: '0.5' })])[0]!.id).toBe('loop-delay');
   });
 });
 

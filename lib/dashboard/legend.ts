@@ -5,14 +5,20 @@ export type LegendSortKey = 'name' | 'now' | 'min' | 'max' | 'mean';
 export interface LegendSort {
   by: LegendSortKey;
   desc: boolean;
+  /** In the panel's own order (a histogram's p50, p90, p99, mean per label set), until a header is clicked. */
+  laidOut?: boolean;
 }
 
 /** Lines a panel draws at most until told to draw all: the first of the legend's order. */
 export const DRAWN_MAX = 10;
 
-/** By name for a few lines; past DRAWN_MAX, by mean, highest first (the lines drawn are the top ones). */
-export function defaultSort(lines: number): LegendSort {
-  return lines > DRAWN_MAX ? { by: 'mean', desc: true } : { by: 'name', desc: false };
+/**
+ * By name for a few lines (in the panel's own order when it has one that means something, `laidOut`);
+ * past DRAWN_MAX, by mean, highest first (the lines drawn are the top ones).
+ */
+export function defaultSort(lines: number, laidOut = false): LegendSort {
+  if (lines > DRAWN_MAX) return { by: 'mean', desc: true };
+  return laidOut ? { by: 'name', desc: false, laidOut } : { by: 'name', desc: false };
 }
 
 const collator = new Intl.Collator('en', { numeric: true });
@@ -23,6 +29,7 @@ const collator = new Intl.Collator('en', { numeric: true });
  */
 export function legendOrder(labels: readonly string[], stats: readonly (SeriesStats | undefined)[], sort: LegendSort): number[] {
   const index = labels.map((_, i) => i);
+  if (sort.laidOut) return index;
   if (sort.by === 'name') return index.sort((a, b) => (sort.desc ? -1 : 1) * collator.compare(labels[a]!, labels[b]!) || a - b);
   const by = sort.by;
   const figure = (i: number): number | undefined => {
