@@ -3,13 +3,14 @@
 import { useRouter } from 'next/navigation';
 import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import type { DashboardData } from '@/lib/api';
-import { filterPanels, filterProblem, filterTerms, layoutPanels, viewQuery, type TimeRange } from '@/lib/dashboard';
+import { layoutPanels, type Panel } from '@/lib/dashboard';
+import { filterShapeProblem, filterTerms } from '@/lib/dashboard/filter-terms';
+import { viewQuery, type TimeRange } from '@/lib/dashboard/view-query';
 import { LiveControl } from './live-control';
 import type { LiveState } from './live-store';
 import { MetricFilter } from './metric-filter';
 import { PanelBoundary } from './panel-boundary';
 import { PanelCard } from './panel-card';
-import { RangeForm } from './range-form';
 import { newestIn, panelBuckets, panelSeries } from './series-view';
 import { StatusBadge } from './status-badge';
 import { ThemeToggle } from './theme-toggle';
@@ -31,6 +32,30 @@ function covers(rendered: string, applied: string): boolean {
   const terms = new Set(filterTerms(applied));
   return filterTerms(rendered).every((t) => terms.has(t));
 }
+
+type Matcher = (panels: readonly Panel[]) => Panel[];
+
+/**
+ * The filter's matcher (lib/dashboard/filter.ts and the glob engine), loaded when a filter is
+ * first used (first-load JS budget): null until then. Until it comes, a page rendered for the
+ * filter it applies needs none: the server sent only the series of what it shows, and laid out
+ * again they are exactly those panels and lines (see filterPanels).
+ */
+function useMatcher(applied: string, wanted: boolean): Matcher | null {
+  const [mod, setMod] = useState<{ filterPanels: (filter: string) => Matcher } | null>(null);
+  useEffect(() => {
+    if (!wanted || mod) return;
+    let live = true;
+    import('@/lib/dashboard/filter').then((m) => live && setMod({ filterPanels: m.filterPanels }), () => {});
+    return () => {
+      live = false;
+    };
+  }, [wanted, mod]);
+  return useMemo(() => (mod ? mod.filterPanels(applied) : null), [mod, applied]);
+}
+
+// Opened on use; its button shows once it is there (first-load JS budget).
+const RangeForm = lazy(() => import('./range-form').then((m) => ({ default: m.RangeForm })));
 
 // Loaded only when there is nothing to chart (first-load JS budget).
 const EmptyState = lazy(() => import('./empty-state').then((m) => ({ default: m.EmptyState })));
@@ -74,7 +99,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
     setFilter(value);
     setLinkProblem(null);
   };
-  const problem = filterProblem(filter, data.limits) ?? linkProblem;
+  const problem = filterShapeProblem(filter, data.limits) ?? linkProblem;
   // Over the limits, the filter is not applied: every chart is shown, with the problem beside it.
   const applied = problem ? '' : filter;
   useEffect(() => store.hold(paused?.range.from ?? null), [store, paused]);
@@ -102,8 +127,9 @@ export function Dashboard({ data }: { data: DashboardData }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [signature],
   );
-  const visible = useMemo(() => filterPanels(applied), [applied]);
-  const matching = useMemo(() => visible(panels), [visible, panels]);
+  const [filterWanted, setFilterWanted] = useState(false);
+  const matcher = useMatcher(applied, filterWanted || applied !== '');
+  const matching = useMemo(() => (matcher && applied ? matcher(panels) : panels), [matcher, applied, panels]);
 
   // The x-axis ends at the newest point (server time), so a skewed client clock cannot hide data.
   const newest = newestIn(shownState, data.snapshot.takenAt);
@@ -146,8 +172,12 @@ export function Dashboard({ data }: { data: DashboardData }) {
         <div className="controls">
           <WindowPicker presets={data.presets} current={data.view.window} query={new URLSearchParams(filter ? { q: filter } : {})} paused={paused !== null} />
           <LiveControl range={paused?.range ?? null} onPause={pause} onLive={goLive} hydrated={hydrated} />
-          {hydrated && <RangeForm from={from} to={to} oldest={newest - data.retentionMs} onRange={showRange} />}
-          <MetricFilter value={filter} onChange={changeFilter} problem={problem} />
+          {hydrated && (
+            <Suspense fallback={<span className="control range-form-placeholder">Range…</span>}>
+              <RangeForm from={from} to={to} oldest={Math.max(data.oldestAt ?? -Infinity, newest - data.retentionMs)} onRange={showRange} />
+            </Suspense>
+          )}
+          <MetricFilter value={filter} onChange={changeFilter} problem={problem} onFocus={() => setFilterWanted(true)} />
           <StatusBadge
             status={state.status}
             attempt={state.attempt}

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import { heatmapOf, type BucketSeries } from '@/lib/dashboard';
+import type { BucketSeries } from '@/lib/dashboard';
+import { heatmapOf } from '@/lib/dashboard/heatmap';
 import { formatValue, type Unit } from '@/lib/units';
 import { formatClock, formatTick } from './format-time';
 import { PLOT_INSET } from './live-chart';

@@ -1,5 +1,5 @@
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
-import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { memo, useEffect, useMemo, useState } from 'react';
+import { Line, LineChart, Tooltip, XAxis, YAxis, usePlotArea, useYAxisScale } from 'recharts';
 import { decimate, type Panel } from '@/lib/dashboard';
 import { formatValue, niceTicks } from '@/lib/units';
 import { formatClock, formatTick } from './format-time';
@@ -40,6 +40,25 @@ function valueTicks(rows: readonly Row[], panel: Panel, hidden: ReadonlySet<stri
   return Number.isFinite(hi) ? niceTicks(Math.min(lo, hi), hi, panel.unit, 4, { integer }) : niceTicks(0, 0, panel.unit, 4, { integer });
 }
 
+/**
+ * Horizontal lines at the y ticks across the plot, and the plot's box (what tests and drags find
+ * the plot by): all a live chart needs of a grid, without Recharts' CartesianGrid (first-load JS).
+ */
+function PlotGrid({ ticks }: { ticks: readonly number[] }) {
+  const plot = usePlotArea();
+  const y = useYAxisScale();
+  if (!plot || !y) return null;
+  return (
+    <g className="plot-grid">
+      <rect x={plot.x} y={plot.y} width={plot.width} height={plot.height} fill="none" />
+      {ticks.map((t) => {
+        const at = y(t);
+        return at === undefined ? null : <line key={t} x1={plot.x} x2={plot.x + plot.width} y1={at} y2={at} stroke="var(--grid)" />;
+      })}
+    </g>
+  );
+}
+
 /** One row per timestamp, a column per line (`s0`, `s1`, …): what Recharts' shared tooltip wants. */
 function toRows(series: readonly (LiveSeries | undefined)[], from: number, to: number, buckets: number): Row[] {
   const rows = new Map<number, Row>();
@@ -76,7 +95,7 @@ interface LiveChartProps {
  */
 export const LiveChart = memo(function LiveChart(props: LiveChartProps) {
   const [drawn, setDrawn] = useState(props);
-  const key = useRef({}).current;
+  const [key] = useState(() => ({}));
   // A newer drawing replaces a waiting one in place: charts lower on the page still get their turn.
   useEffect(() => {
     if (props.visible) scheduleDraw(key, () => setDrawn(props));
@@ -107,7 +126,7 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
       margin={{ top: 8, right: PLOT_INSET.right, bottom: 0, left: 0 }}
       style={{ width: '100%', height }}
     >
-      <CartesianGrid stroke="var(--grid)" vertical={false} />
+      <PlotGrid ticks={yTicks} />
       <XAxis
         dataKey="t"
         type="number"

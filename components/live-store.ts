@@ -1,5 +1,6 @@
 import type { MetricMeta } from '@/lib/schema';
-import { parseSeriesKey, type SeriesMeta, type Sample } from '@/lib/series';
+import type { SeriesMeta, Sample } from '@/lib/series';
+import { parseSeriesKey } from '@/lib/series/key';
 import { seriesMeta, type BusNotice, type Pair, type SeriesPayload, type Snapshot } from '@/lib/wire';
 import type { StreamStatus } from './stream-source';
 

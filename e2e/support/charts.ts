@@ -7,7 +7,7 @@ export function panel(page: Page, id: string): Locator {
 
 /** The page position of a fraction (0–1) across a panel's plot area, half-way up. */
 export async function plotPoint(chart: Locator, fraction: number): Promise<{ x: number; y: number }> {
-  const box = await chart.locator('.recharts-cartesian-grid').boundingBox();
+  const box = await chart.locator('.plot-grid').boundingBox();
   if (!box) throw new Error('chart has no plot area');
   return { x: box.x + box.width * fraction, y: box.y + box.height / 2 };
 }

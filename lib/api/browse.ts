@@ -1,6 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
-import { SNAPSHOT_POINTS, acceptFilter, compileFilter, presetsWithin, toTimeWindow, type AcceptedFilter, type TimeWindow } from '@/lib/dashboard';
+import { SNAPSHOT_POINTS, presetsWithin, toTimeWindow, type TimeWindow } from '@/lib/dashboard/windows';
+import { acceptFilter, compileFilter, type AcceptedFilter } from '@/lib/dashboard/filter';
 import { historyCsvStream } from '@/lib/export';
 import { HttpError, clip, toIssues } from '@/lib/http';
 import { getRuntime } from '@/lib/runtime';

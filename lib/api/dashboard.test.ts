@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { filterPanels, layoutPanels, parseView } from '@/lib/dashboard';
+import { layoutPanels } from '@/lib/dashboard';
+import { filterPanels } from '@/lib/dashboard/filter';
+import { parseView } from '@/lib/dashboard/view';
 import type { Sample } from '@/lib/series';
 import { Store } from '@/lib/store';
 import { seriesMeta, type Snapshot } from '@/lib/wire';

@@ -1,11 +1,16 @@
 import 'server-only';
-import { SNAPSHOT_POINTS, filterPanels, layoutPanels, panelSources, panelTextChars, parseView, presetsWithin, toTimeWindow, type TimeWindow, type View } from '@/lib/dashboard';
+import { layoutPanels, panelSources } from '@/lib/dashboard';
+import { SNAPSHOT_POINTS, presetsWithin, toTimeWindow, type TimeWindow } from '@/lib/dashboard/windows';
+import { filterPanels, panelTextChars } from '@/lib/dashboard/filter';
+import { parseView, type View } from '@/lib/dashboard/view';
 import { getRuntime } from '@/lib/runtime';
 import type { QueryLimits, SeriesKey, SeriesMeta } from '@/lib/series';
 import type { Store } from '@/lib/store';
 import type { Snapshot } from '@/lib/wire';
 import { historySpan, withDiskHistory } from './history';
 import { queryLimits, workLimit } from './limits';
+
+const HOUR_MS = 3_600_000;
 
 /** What the server-rendered dashboard hands to the browser. */
 export interface DashboardData {
@@ -14,6 +19,8 @@ export interface DashboardData {
   presets: TimeWindow[];
   defaultWindow: string;
   retentionMs: number;
+  /** Time of the oldest point held (in memory or on disk), null with none: where Range… says history starts. */
+  oldestAt: number | null;
   intervalMs: number;
   instance: string;
   /** The caps the browser checks the filter against as it is typed. */
@@ -51,6 +58,17 @@ export function dashboardSnapshot(store: Pick<Store, 'snapshot'>, view: View, { 
   });
 }
 
+/**
+ * The oldest point time held, or null: the memory's exactly, or the disk's when that is more than
+ * an hour older (the disk knows the hour its unsealed data starts in, not the point).
+ */
+function oldestHeld(store: Pick<Store, 'oldest'>, storage: { oldest(): number | undefined } | null | undefined): number | null {
+  const memory = store.oldest();
+  const disk = storage?.oldest();
+  if (disk !== undefined && (memory === undefined || disk < memory - HOUR_MS)) return disk;
+  return memory ?? null;
+}
+
 /** What the dashboard page for a URL's query renders with. */
 export function dashboardData(params: Record<string, string | string[] | undefined>): DashboardData {
   const runtime = getRuntime();
@@ -69,6 +87,7 @@ export function dashboardData(params: Record<string, string | string[] | undefin
     presets,
     defaultWindow: toTimeWindow(undefined, retentionMs).label,
     retentionMs,
+    oldestAt: oldestHeld(store, runtime.storage),
     intervalMs: env.COLLECT_INTERVAL,
     instance: env.INSTANCE,
     limits,

@@ -1,4 +1,5 @@
-import { JS_STEP, compileGlob, parseSeriesKey, queryProblem, workProblem, type QueryLimits, type QueryProblem, type WorkLimit } from '@/lib/series';
+import { JS_STEP, compileGlob, parseSeriesKey, workProblem, type QueryLimits, type QueryProblem, type WorkLimit } from '@/lib/series';
+import { filterShapeProblem, filterTerms } from './filter-terms';
 import type { Panel } from './layout';
 import { BUILTIN_PANELS } from './panels';
 
@@ -22,11 +23,7 @@ interface Term {
   labels: boolean;
 }
 
-/** The whitespace-separated terms of a filter, lower-cased. */
-export function filterTerms(filter: string): string[] {
-  // linear: one quantified class; the filter is capped at QUERY_MAX_LENGTH before it gets here.
-  return filter.toLowerCase().split(/\s+/).filter(Boolean);
-}
+export { filterTerms };
 
 /**
  * Label names and (unescaped) values of a series key, lower-cased; none for a name, a title or a
@@ -145,7 +142,7 @@ const FILTER_WORK_ADVICE = 'use fewer terms';
  * the server checks that before it matches (the metric browser, a dashboard link rendered).
  */
 export function filterProblem(filter: string, limits: QueryLimits, work?: WorkLimit): QueryProblem | null {
-  const problem = queryProblem(filter, filterTerms, limits, 'terms');
+  const problem = filterShapeProblem(filter, limits);
   if (problem || !work) return problem;
   return workProblem(filterCost(filter), work, FILTER_WORK_ADVICE);
 }

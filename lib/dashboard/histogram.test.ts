@@ -1,6 +1,7 @@
 import { Histogram, Registry, Summary } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { heatmapOf, histogramQuantile, meanOverTime, parseLe, quantileOverTime, type BucketSeries } from './histogram';
+import { heatmapOf } from './heatmap';
+import { histogramQuantile, meanOverTime, parseLe, quantileOverTime, type BucketSeries } from './histogram';
 
 const b = (le: number, count: number) => ({ le, count });
 // 10 observations ≤ 0.1, 20 more ≤ 0.5, 10 more ≤ 1, 10 above.

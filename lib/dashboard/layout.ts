@@ -1,4 +1,4 @@
-import { toSeriesKey } from '@/lib/series';
+import { toSeriesKey } from '@/lib/series/key';
 import { rateUnit, unitFromName, type Unit } from '@/lib/units';
 import { parseLe } from './histogram';
 import { BUILTIN_PANELS, UNCHARTED_METRICS, type PanelSpec } from './panels';

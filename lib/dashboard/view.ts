@@ -1,12 +1,9 @@
 import type { QueryLimits, QueryProblem, WorkLimit } from '@/lib/series';
 import { acceptFilter } from './filter';
+import { MIN_RANGE_MS, type TimeRange } from './view-query';
 import { toTimeWindow, windowNote, type TimeWindow } from './windows';
 
-/** A paused, fixed time range (ms since epoch). */
-export interface TimeRange {
-  from: number;
-  to: number;
-}
+export { MIN_RANGE_MS, viewQuery, type TimeRange } from './view-query';
 
 /** What a dashboard link reproduces: the window, the paused range if any, and the metric filter. */
 export interface View {
@@ -20,9 +17,6 @@ export interface View {
   /** Why the link's filter is not applied (over QUERY_MAX_LENGTH, QUERY_MAX_TERMS or QUERY_MAX_WORK), or null. */
   filterProblem: QueryProblem | null;
 }
-
-/** Shortest range a drag may zoom to. */
-export const MIN_RANGE_MS = 1_000;
 
 type Params = Record<string, string | string[] | undefined>;
 
@@ -51,17 +45,4 @@ export function parseView(params: Params, retentionMs: number, limits: QueryLimi
     filter: shown,
     filterProblem: problem,
   };
-}
-
-/** The query string (with `?`, or empty) that reproduces `view`; the default window is left out. */
-export function viewQuery(view: Pick<View, 'window' | 'range' | 'filter'>, defaultWindow: string): string {
-  const params = new URLSearchParams();
-  if (view.window.label !== defaultWindow) params.set('window', view.window.label);
-  if (view.range) {
-    params.set('from', String(Math.round(view.range.from)));
-    params.set('to', String(Math.round(view.range.to)));
-  }
-  if (view.filter) params.set('q', view.filter);
-  const query = params.toString();
-  return query ? `?${query}` : '';
 }

@@ -123,6 +123,13 @@ export class Store {
     return ring && ring.length > 0 ? ring.lastTime : undefined;
   }
 
+  /** Time of the oldest point held in memory, of any series (one look per series), or undefined. */
+  oldest(): number | undefined {
+    let oldest = Infinity;
+    for (const { ring } of this.entries.values()) if (ring.length > 0) oldest = Math.min(oldest, ring.timeAt(0));
+    return Number.isFinite(oldest) ? oldest : undefined;
+  }
+
   /** Applies one bus message; returns what it announced (new series, described names). */
   apply(message: BusMessage): Announced {
     return this.keep(message).announced;

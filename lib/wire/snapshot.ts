@@ -1,6 +1,7 @@
 import type { Cursor } from '@/lib/bus';
 import type { MetricMeta, SeriesMeta } from '@/lib/schema';
-import { metaFromKey, parseSeriesKey, type SeriesKey } from '@/lib/series';
+import { parseSeriesKey, type SeriesKey } from '@/lib/series/key';
+import { metaFromKey } from '@/lib/series/meta';
 
 /** A point in snapshots and history: `[t, v]`, compact in JSON. */
 export type Pair = [t: number, v: number];

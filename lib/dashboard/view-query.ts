@@ -1,0 +1,24 @@
+// Client-safe and small: a view's URL query, without the filter's matching (view.ts parses one).
+import type { TimeWindow } from './windows';
+
+/** A paused, fixed time range (ms since epoch). */
+export interface TimeRange {
+  from: number;
+  to: number;
+}
+
+/** Shortest range a drag may zoom to. */
+export const MIN_RANGE_MS = 1_000;
+
+/** The query string (with `?`, or empty) that reproduces a view; the default window is left out. */
+export function viewQuery(view: { window: TimeWindow; range: TimeRange | null; filter: string }, defaultWindow: string): string {
+  const params = new URLSearchParams();
+  if (view.window.label !== defaultWindow) params.set('window', view.window.label);
+  if (view.range) {
+    params.set('from', String(Math.round(view.range.from)));
+    params.set('to', String(Math.round(view.range.to)));
+  }
+  if (view.filter) params.set('q', view.filter);
+  const query = params.toString();
+  return query ? `?${query}` : '';
+}
