@@ -5,6 +5,7 @@ import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import type { DashboardData } from '@/lib/api';
 import { layoutPanels, type Panel } from '@/lib/dashboard';
 import { filterShapeProblem, filterTerms } from '@/lib/dashboard/filter-terms';
+import type { PanelOptions } from '@/lib/dashboard/panel-options';
 import { viewQuery, type TimeRange } from '@/lib/dashboard/view-query';
 import { LiveControl } from './live-control';
 import type { LiveState } from './live-store';
@@ -34,6 +35,8 @@ function covers(rendered: string, applied: string): boolean {
 }
 
 type Matcher = (panels: readonly Panel[]) => Panel[];
+
+const NO_OPTIONS: PanelOptions = {};
 
 /**
  * The filter's matcher (lib/dashboard/filter.ts and the glob engine), loaded when a filter is
@@ -79,6 +82,8 @@ export function Dashboard({ data }: { data: DashboardData }) {
   const [view, setView] = useState(data.view);
   const [paused, setPaused] = useState<Paused | null>(() => (data.view.range ? { range: data.view.range, state: store.getState() } : null));
   const [filter, setFilter] = useState(data.view.filter);
+  // How each panel is drawn (Options…, Heatmap): kept in the URL as `p.<panel id>=…`.
+  const [panelOptions, setPanelOptions] = useState(data.view.panels);
   // A link's filter too long to repeat in the input is said so until something else is typed.
   const [linkProblem, setLinkProblem] = useState(data.view.filterProblem);
   // The filter a refetch of this page's data was asked for (see below), until its data comes.
@@ -92,6 +97,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
     } else {
       setPaused(data.view.range ? { range: data.view.range, state: null } : null);
       setFilter(data.view.filter);
+      setPanelOptions(data.view.panels);
       setLinkProblem(data.view.filterProblem);
     }
   }
@@ -103,7 +109,14 @@ export function Dashboard({ data }: { data: DashboardData }) {
   // Over the limits, the filter is not applied: every chart is shown, with the problem beside it.
   const applied = problem ? '' : filter;
   useEffect(() => store.hold(paused?.range.from ?? null), [store, paused]);
-  const query = viewQuery({ window: data.view.window, range: paused?.range ?? null, filter }, data.defaultWindow);
+  const query = viewQuery({ window: data.view.window, range: paused?.range ?? null, filter, panels: panelOptions }, data.defaultWindow);
+  const setOptions = (id: string, options: PanelOptions) =>
+    setPanelOptions((all) => {
+      const next = { ...all };
+      if (Object.keys(options).length === 0) delete next[id];
+      else next[id] = options;
+      return next;
+    });
   useEffect(() => {
     if (window.location.search !== query) window.history.replaceState(null, '', `/${query}`);
   }, [query]);
@@ -140,7 +153,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
   const showRange = (range: TimeRange) => {
     // Within what the browser holds: zoom here. Older: the server renders a snapshot reaching back to it.
     if (range.from >= newest - state.windowMs) return zoom(range);
-    router.replace(`/${viewQuery({ window: data.view.window, range, filter }, data.defaultWindow)}`, { scroll: false });
+    router.replace(`/${viewQuery({ window: data.view.window, range, filter, panels: panelOptions }, data.defaultWindow)}`, { scroll: false });
   };
   const pause = () => {
     const now = store.getState();
@@ -170,7 +183,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
           </NavLink>
         </div>
         <div className="controls">
-          <WindowPicker presets={data.presets} current={data.view.window} query={new URLSearchParams(filter ? { q: filter } : {})} paused={paused !== null} />
+          <WindowPicker presets={data.presets} current={data.view.window} query={new URLSearchParams(viewQuery({ window: data.view.window, range: null, filter, panels: panelOptions }, data.view.window.label))} paused={paused !== null} />
           <LiveControl range={paused?.range ?? null} onPause={pause} onLive={goLive} hydrated={hydrated} />
           {hydrated && (
             <Suspense fallback={<span className="control range-form-placeholder">Range…</span>}>
@@ -192,6 +205,11 @@ export function Dashboard({ data }: { data: DashboardData }) {
       {data.view.windowNote && (
         <p className="filter-problem window-note" role="status" data-testid="window-note">
           {data.view.windowNote}
+        </p>
+      )}
+      {data.view.panelNote && (
+        <p className="filter-problem window-note" role="status" data-testid="panel-note">
+          {data.view.panelNote}
         </p>
       )}
       {/* A page rendered for a filter carries only what matches: with none, there may still be metrics. */}
@@ -225,6 +243,8 @@ export function Dashboard({ data }: { data: DashboardData }) {
                 panel={panel}
                 series={panelSeries(panel, (key) => shownState.series.get(key))}
                 buckets={panelBuckets(panel, (key) => shownState.series.get(key))}
+                options={panelOptions[panel.id] ?? NO_OPTIONS}
+                onOptions={(options) => setOptions(panel.id, options)}
                 from={from}
                 to={to}
                 newest={newest}

@@ -1,16 +1,23 @@
-import { memo, useEffect, useMemo, useState } from 'react';
+import { Suspense, lazy, memo, useEffect, useMemo, useState } from 'react';
 import { Line, LineChart, Tooltip, XAxis, YAxis, usePlotArea, useYAxisScale } from 'recharts';
 import { decimate, type Panel } from '@/lib/dashboard';
+import type { PanelOptions } from '@/lib/dashboard/panel-options';
+import { logTicks, shapeRows, type ChartRow } from '@/lib/dashboard/shape';
 import { formatValue, niceTicks } from '@/lib/units';
 import { formatClock, formatTick } from './format-time';
 import type { LiveSeries } from './live-store';
 import { cancelDraw, scheduleDraw } from './draw-scheduler';
 import { colorOf, dashOf } from './palette';
-import { TooltipBox } from './tooltip-box';
 import { StaticChart } from './static-chart';
 import { timeTicks } from './time-ticks';
 
-type Row = { t: number } & Record<string, number>;
+type Row = ChartRow;
+
+// Shown on hover only: loaded with the first chart drawn, not with the page (first-load JS budget).
+const loadTooltip = () => import('./tooltip-box').then((m) => ({ default: m.TooltipBox }));
+const TooltipBox = lazy(loadTooltip);
+
+const NO_OPTIONS: PanelOptions = {};
 
 /** Where the plot sits inside the chart, in pixels: the y-axis on the left, a margin on the right. */
 export const PLOT_INSET = { left: 64, right: 12 } as const;
@@ -21,11 +28,15 @@ const PX_PER_BUCKET = 3;
 // Before the chart is measured.
 const DEFAULT_BUCKETS = 100;
 
-/** Round y-axis ticks over the shown lines' values (and a panel's fixed maximum). */
-function valueTicks(rows: readonly Row[], panel: Panel, hidden: ReadonlySet<string>): number[] {
+/**
+ * Y-axis ticks over the shown lines' values: round ones in the panel's unit (a fixed maximum
+ * kept), whole steps for whole-number lines or `integer`; 0–100 % for `percent`; powers of ten
+ * for `log`; within `min`/`max` when the options fix them.
+ */
+function valueTicks(rows: readonly Row[], panel: Panel, hidden: ReadonlySet<string>, options: PanelOptions): number[] {
   let lo = Infinity;
-  let hi = panel.yMax ?? -Infinity;
-  let integer = panel.unit === 'none' && panel.yMax === undefined;
+  let hi = options.percent ? 1 : (panel.yMax ?? -Infinity);
+  let integer = options.integer || (panel.unit === 'none' && panel.yMax === undefined);
   panel.lines.forEach((line, i) => {
     if (hidden.has(line.key)) return;
     const column = `s${i}`;
@@ -34,10 +45,18 @@ function valueTicks(rows: readonly Row[], panel: Panel, hidden: ReadonlySet<stri
       if (v === undefined) continue;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
-      if (integer && !Number.isInteger(v)) integer = false;
+      if (integer && !options.integer && !Number.isInteger(v)) integer = false;
     }
   });
-  return Number.isFinite(hi) ? niceTicks(Math.min(lo, hi), hi, panel.unit, 4, { integer }) : niceTicks(0, 0, panel.unit, 4, { integer });
+  if (options.min !== undefined) lo = options.min;
+  if (options.max !== undefined) hi = options.max;
+  if (options.log) return logTicks(lo, hi);
+  const unit = options.percent ? 'ratio' : panel.unit;
+  const ticks = Number.isFinite(hi) ? niceTicks(Math.min(lo, hi), hi, unit, 4, { integer }) : niceTicks(0, 0, unit, 4, { integer });
+  // Fixed bounds: the round ticks inside them, and the bounds themselves as the axis' ends.
+  if (options.min === undefined && options.max === undefined) return ticks;
+  const inside = ticks.filter((t) => t >= lo && t <= hi);
+  return [...new Set([lo, ...inside, hi])].sort((a, b) => a - b);
 }
 
 /**
@@ -87,6 +106,8 @@ interface LiveChartProps {
   visible: boolean;
   /** In CSS pixels; 190 unless said. */
   height?: number;
+  /** How the panel is drawn (stacked, percent, log, bounds, unit, whole steps). */
+  options?: PanelOptions;
 }
 
 /**
@@ -107,12 +128,26 @@ export const LiveChart = memo(function LiveChart(props: LiveChartProps) {
 }, skipWhileHidden);
 
 /** The drawing itself: no animation, no dots, crosshair and tooltip shared with every chart. */
-const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, to, width, hydrated, height = 190 }: LiveChartProps) {
+const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, to, width, hydrated, height = 190, options = NO_OPTIONS }: LiveChartProps) {
   const plot = width - PLOT_INSET.left - PLOT_INSET.right;
   const buckets = plot > 0 ? Math.max(20, Math.round(plot / PX_PER_BUCKET)) : DEFAULT_BUCKETS;
-  const rows = useMemo(() => toRows(series, from, to, buckets), [series, from, to, buckets]);
-  const yTicks = useMemo(() => valueTicks(rows, panel, hidden), [rows, panel, hidden]);
+  const raw = useMemo(() => toRows(series, from, to, buckets), [series, from, to, buckets]);
+  const rows = useMemo(
+    () =>
+      shapeRows(
+        raw,
+        panel.lines.flatMap((l, i) => (hidden.has(l.key) ? [] : [i])),
+        options,
+      ),
+    [raw, panel, hidden, options],
+  );
+  const yTicks = useMemo(() => valueTicks(rows, panel, hidden, options), [rows, panel, hidden, options]);
   const format = (v: number) => formatValue(v, panel.unit);
+  const formatAxis = options.percent ? (v: number) => formatValue(v, 'ratio') : format;
+  // Fetched once the page is live, so the first hover finds it there.
+  useEffect(() => {
+    if (hydrated) loadTooltip().catch(() => {});
+  }, [hydrated]);
   if (!hydrated) {
     return <StaticChart panel={panel} series={series} colors={panel.lines.map((_, i) => colorOf(i))} from={from} to={to} height={height} />;
   }
@@ -140,10 +175,12 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
       />
       <YAxis
         width={PLOT_INSET.left}
+        scale={options.log ? 'log' : 'auto'}
         domain={[yTicks[0] ?? 0, yTicks.at(-1) ?? 1]}
+        allowDataOverflow={options.min !== undefined || options.max !== undefined}
         ticks={yTicks}
         interval={0}
-        tickFormatter={format}
+        tickFormatter={formatAxis}
         stroke="var(--muted)"
         fontSize={11}
       />
@@ -151,15 +188,19 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
         isAnimationActive={false}
         cursor={{ stroke: 'var(--muted)', strokeWidth: 1 }}
         content={({ active, payload, label }) => (
+          <Suspense>
           <TooltipBox
             active={(active ?? false) && Number.isFinite(Number(label))}
             time={() => formatClock(Number(label), true)}
             items={(payload ?? []).map((item) => {
               const index = Number(String(item.dataKey).slice(1));
-              return { index, label: panel.lines[index]?.label ?? String(item.name), value: Number(item.value) };
+              // The value itself, not its stacked height or share.
+              const own = (item.payload as Row | undefined)?.[`o${index}`];
+              return { index, label: panel.lines[index]?.label ?? String(item.name), value: Number(own ?? item.value) };
             })}
             format={format}
           />
+          </Suspense>
         )}
       />
       {panel.lines.map((line, i) => (
@@ -193,6 +234,7 @@ function skipWhileHidden(prev: LiveChartProps, next: LiveChartProps): boolean {
     prev.width === next.width &&
     prev.hydrated === next.hydrated &&
     prev.height === next.height &&
+    prev.options === next.options &&
     prev.series.length === next.series.length &&
     prev.series.every((s, i) => s?.points === next.series[i]?.points)
   );

@@ -1,7 +1,8 @@
 import type { MetricMeta } from '@/lib/schema';
 import type { SeriesMeta, Sample } from '@/lib/series';
 import { parseSeriesKey } from '@/lib/series/key';
-import { seriesMeta, type BusNotice, type Pair, type SeriesPayload, type Snapshot } from '@/lib/wire';
+import type { BusNotice, SeriesPayload } from '@/lib/wire/events';
+import { seriesMeta, type Pair, type Snapshot } from '@/lib/wire/snapshot';
 import type { StreamStatus } from './stream-source';
 
 export type ConnectionStatus = StreamStatus;

@@ -1,10 +1,14 @@
 'use client';
 
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import type { MetricDetail } from '@/lib/api';
 import { metricPanel } from '@/lib/dashboard';
-import { LiveChart } from './live-chart';
+import type { PanelOptions } from '@/lib/dashboard/panel-options';
+import { viewQuery, type TimeRange } from '@/lib/dashboard/view-query';
+import { LiveControl } from './live-control';
+import type { LiveState } from './live-store';
 import { PanelBoundary } from './panel-boundary';
+import { PanelCard } from './panel-card';
 import { SeriesTable } from './series-table';
 import { newestIn, shown } from './series-view';
 import { StatusBadge } from './status-badge';
@@ -13,34 +17,56 @@ import { useHydrated } from './use-hydrated';
 import { useLiveData } from './use-live-data';
 import { NavLink } from './nav-link';
 
-const NO_HIDDEN: ReadonlySet<string> = new Set();
+// Opened on use (first-load JS).
+const RangeForm = lazy(() => import('./range-form').then((m) => ({ default: m.RangeForm })));
 
-/** A metric's page: a large live chart of its series, their statistics, and its raw history as CSV. */
+const NO_OPTIONS: PanelOptions = {};
+
+/**
+ * A metric's page: its panel as on the dashboard, large (legend with toggles and sorting, colour
+ * key, zoom by dragging, pause, Range…, display options, PNG), each series' statistics, and its
+ * raw history as CSV. The window, the panel's options and nothing else are in the URL.
+ */
 export function MetricDetailView({ detail }: { detail: MetricDetail }) {
   const { name, window: timeWindow, presets, snapshot } = detail;
-  const { state } = useLiveData(snapshot);
+  const { store, state } = useLiveData(snapshot);
   const hydrated = useHydrated();
-  const chart = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(0);
-  useEffect(() => {
-    const el = chart.current;
-    if (!el) return;
-    const resize = new ResizeObserver(([entry]) => setWidth(Math.round(entry?.contentRect.width ?? 0)));
-    resize.observe(el);
-    return () => resize.disconnect();
-  }, []);
+  const [paused, setPaused] = useState<{ range: TimeRange; state: LiveState } | null>(null);
+  const [options, setOptions] = useState<PanelOptions>(() => detail.panels[`metric:${name}`] ?? NO_OPTIONS);
+  useEffect(() => store.hold(paused?.range.from ?? null), [store, paused]);
 
-  const mine = [...state.series.values()].filter((s) => s.meta.name === name);
+  const shownState = paused?.state ?? state;
+  const mine = [...shownState.series.values()].filter((s) => s.meta.name === name);
   const signature = mine.map((s) => s.meta.key).join('\n');
   // Re-layout only when the set of series changes, not on every point.
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const panel = useMemo(() => metricPanel(name, mine.map((s) => s.meta)), [name, signature]);
-  const series = panel.lines.map((l) => shown(state.series.get(l.key), panel.rate));
-  const to = newestIn(state, snapshot.takenAt);
-  const from = to - timeWindow.ms;
+  const series = panel.lines.map((l) => shown(shownState.series.get(l.key), panel.rate));
+  const newest = newestIn(shownState, snapshot.takenAt);
+  const from = paused ? paused.range.from : newest - timeWindow.ms;
+  const to = paused ? paused.range.to : newest;
   const windows = presets.some((p) => p.label === timeWindow.label) ? presets : [...presets, timeWindow];
   const meta = mine[0]?.meta;
   const help = state.metrics.get(name)?.help;
+  const query = (label: string) => viewQuery({ window: { label, ms: 0 }, range: null, filter: '', panels: { [panel.id]: options } }, '');
+  useEffect(() => {
+    const search = viewQuery({ window: timeWindow, range: null, filter: '', panels: { [panel.id]: options } }, detail.defaultWindow);
+    if (window.location.search !== search) window.history.replaceState(null, '', `${window.location.pathname}${search}`);
+  }, [timeWindow, panel.id, options, detail.defaultWindow]);
+
+  const zoom = (range: TimeRange) => setPaused((p) => ({ range, state: p?.state ?? store.getState() }));
+  const goLive = () => setPaused(null);
+  const pause = () => {
+    const now = store.getState();
+    const end = newestIn(now, snapshot.takenAt);
+    setPaused({ range: { from: end - timeWindow.ms, to: end }, state: now });
+  };
+  useEffect(() => {
+    if (!paused) return;
+    const escape = (e: KeyboardEvent) => e.key === 'Escape' && !(e.target instanceof HTMLInputElement) && setPaused(null);
+    window.addEventListener('keydown', escape);
+    return () => window.removeEventListener('keydown', escape);
+  }, [paused]);
 
   return (
     <div className="dashboard detail">
@@ -61,15 +87,22 @@ export function MetricDetailView({ detail }: { detail: MetricDetail }) {
             {windows.map((w) => (
               <NavLink
                 key={w.label}
-                href={`/metrics/${encodeURIComponent(name)}?window=${w.label}`}
+                href={`/metrics/${encodeURIComponent(name)}${query(w.label)}`}
                 replace
-                aria-current={w.label === timeWindow.label ? 'page' : undefined}
+                aria-current={w.label === timeWindow.label && !paused ? 'page' : undefined}
                 className="window-link"
               >
                 {w.label}
               </NavLink>
             ))}
           </nav>
+          <LiveControl range={paused?.range ?? null} onPause={pause} onLive={goLive} hydrated={hydrated} />
+          {hydrated && (
+            <Suspense fallback={<span className="control range-form-placeholder">Range…</span>}>
+              {/* Within what this page holds: the window it was opened with. */}
+              <RangeForm from={from} to={to} oldest={detail.oldestAt} onRange={zoom} />
+            </Suspense>
+          )}
           <a className="control" href={`/api/export?metric=${encodeURIComponent(name)}`} download={`${name}.csv`}>
             Download CSV
           </a>
@@ -84,15 +117,28 @@ export function MetricDetailView({ detail }: { detail: MetricDetail }) {
         </div>
       </header>
       <main>
+        {detail.panelNote && (
+          <p className="filter-problem window-note" role="status" data-testid="panel-note">
+            {detail.panelNote}
+          </p>
+        )}
         {help && <p className="help">{help}</p>}
         <PanelBoundary title={name}>
-          <section className="panel" aria-label={`${name} chart`} data-panel={panel.id}>
-            <div className="chart chart-large" ref={chart}>
-              <LiveChart panel={panel} series={series} hidden={NO_HIDDEN} from={from} to={to} width={width} hydrated={hydrated} visible height={380} />
-            </div>
-          </section>
+          <PanelCard
+            panel={panel}
+            series={series}
+            options={options}
+            onOptions={setOptions}
+            from={from}
+            to={to}
+            newest={newest}
+            hydrated={hydrated}
+            onZoom={zoom}
+            onReset={goLive}
+            large
+          />
         </PanelBoundary>
-        <h2 className="section-title">Series over the last {timeWindow.label}</h2>
+        <h2 className="section-title">Series over {paused ? 'the range shown' : `the last ${timeWindow.label}`}</h2>
         <div className="table-scroll">
           <SeriesTable panel={panel} series={series} from={from} to={to} />
         </div>

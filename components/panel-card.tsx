@@ -1,4 +1,5 @@
 import { Suspense, lazy, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import type { PanelOptions } from '@/lib/dashboard/panel-options';
 import { defaultSort, legendOrder, statsWithin, undrawn, DRAWN_MAX, type BucketSeries, type LegendSort, type LegendSortKey, type Panel, type TimeRange } from '@/lib/dashboard';
 import { Legend } from './legend';
 import { LiveChart } from './live-chart';
@@ -8,12 +9,16 @@ import { NavLink } from './nav-link';
 
 // Loaded when first asked for (first-load JS budget).
 const Heatmap = lazy(() => import('./heatmap').then((m) => ({ default: m.Heatmap })));
+const PanelOptionsForm = lazy(() => import('./panel-options-form').then((m) => ({ default: m.PanelOptionsForm })));
 
 interface PanelCardProps {
   panel: Panel;
   series: readonly (LiveSeries | undefined)[];
   /** A histogram panel's buckets per label set shown: what its heatmap view draws. */
   buckets?: readonly (readonly BucketSeries[])[];
+  /** How the panel is drawn (kept in the URL by the page), and a change of it. */
+  options: PanelOptions;
+  onOptions: (options: PanelOptions) => void;
   from: number;
   to: number;
   /** The newest time on the page (server time), for marking stale lines. */
@@ -21,6 +26,8 @@ interface PanelCardProps {
   hydrated: boolean;
   onZoom: (range: TimeRange) => void;
   onReset: () => void;
+  /** A page's one large chart (a metric's page): 380 px rather than 190. */
+  large?: boolean;
 }
 
 /** Whether an element is on (or near) the screen, and its width; visible until the observer says otherwise. */
@@ -55,9 +62,18 @@ function nextHidden(hidden: ReadonlySet<string>, keys: readonly string[], key: s
 }
 
 /** A panel: title, a legend with each line's figures (readable without JavaScript), and its chart. */
-export function PanelCard({ panel, series, buckets, from, to, newest, hydrated, onZoom, onReset }: PanelCardProps) {
-  const [heat, setHeat] = useState(false);
+export function PanelCard({ panel: laidOut, series, buckets, options, onOptions, from, to, newest, hydrated, onZoom, onReset, large = false }: PanelCardProps) {
+  const height = large ? 380 : 190;
+  const [editing, setEditing] = useState(false);
+  const optionsButton = useRef<HTMLButtonElement>(null);
+  const closeOptions = () => {
+    setEditing(false);
+    optionsButton.current?.focus();
+  };
+  // The unit the reader chose, if any: legend, axis and tooltip all speak it.
+  const panel = useMemo(() => (options.unit ? { ...laidOut, unit: options.unit } : laidOut), [laidOut, options.unit]);
   const heatable = panel.family?.kind === 'histogram' && buckets !== undefined;
+  const heat = heatable && options.heatmap === true;
   const [ref, visible, width] = useOnScreen<HTMLDivElement>();
   const [hidden, setHidden] = useState<ReadonlySet<string>>(() => new Set());
   // Lines past the first DRAWN_MAX switched on one by one, and whether all are drawn.
@@ -115,11 +131,25 @@ export function PanelCard({ panel, series, buckets, from, to, newest, hydrated, 
     <section ref={section} className="panel" data-panel={panel.id} aria-labelledby={`panel-${panel.id}`}>
       <header className="panel-head">
         <h2 id={`panel-${panel.id}`} title={panel.description}>
-          {panel.metrics.length === 1 ? <NavLink href={`/metrics/${encodeURIComponent(panel.metrics[0] as string)}`}>{panel.title}</NavLink> : panel.title}
+          {panel.metrics.length === 1 && !large ? <NavLink href={`/metrics/${encodeURIComponent(panel.metrics[0] as string)}`}>{panel.title}</NavLink> : panel.title}
         </h2>
         {hydrated && heatable && (
-          <button type="button" className="panel-action" aria-pressed={heat} onClick={() => setHeat((h) => !h)} title="Bucket rates over time instead of the quantile lines">
+          <button type="button" className="panel-action" aria-pressed={heat} onClick={() => onOptions({ ...options, heatmap: !heat || undefined })} title="Bucket rates over time instead of the quantile lines">
             Heatmap
+          </button>
+        )}
+        {hydrated && (
+          <button
+            ref={optionsButton}
+            type="button"
+            className="panel-action"
+            aria-expanded={editing}
+            aria-pressed={Object.keys(options).some((k) => k !== 'heatmap') || undefined}
+            onClick={() => setEditing((e) => !e)}
+            aria-label={`Display options of ${panel.title}`}
+            title="Stacked, percent, log scale, y bounds, unit"
+          >
+            Options
           </button>
         )}
         {hydrated && (
@@ -129,6 +159,11 @@ export function PanelCard({ panel, series, buckets, from, to, newest, hydrated, 
         )}
       </header>
       {saveError && <p role="alert" className="panel-note">Could not save: {saveError}</p>}
+      {editing && (
+        <Suspense>
+          <PanelOptionsForm title={panel.title} options={options} unit={laidOut.unit} onChange={onOptions} onClose={closeOptions} />
+        </Suspense>
+      )}
       <Legend
         panel={panel}
         series={series}
@@ -143,14 +178,14 @@ export function PanelCard({ panel, series, buckets, from, to, newest, hydrated, 
         onToggle={toggle}
         hydrated={hydrated}
       />
-      <div className="chart" ref={ref}>
+      <div className={large ? 'chart chart-large' : 'chart'} ref={ref}>
         <ZoomSurface from={from} to={to} onZoom={onZoom} onReset={onReset}>
-          {heat && heatable ? (
-            <Suspense fallback={<div style={{ height: 190 }} />}>
-              <Heatmap histograms={buckets} unit={panel.unit} title={panel.title} from={from} to={to} width={width} />
+          {heat ? (
+            <Suspense fallback={<div style={{ height }} />}>
+              <Heatmap histograms={buckets} unit={panel.unit} title={panel.title} from={from} to={to} width={width} height={height} />
             </Suspense>
           ) : (
-            <LiveChart panel={panel} series={series} hidden={stableOff} from={from} to={to} width={width} hydrated={hydrated} visible={visible} />
+            <LiveChart panel={panel} series={series} hidden={stableOff} from={from} to={to} width={width} hydrated={hydrated} visible={visible} options={options} height={height} />
           )}
         </ZoomSurface>
       </div>

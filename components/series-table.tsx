@@ -34,8 +34,10 @@ export function SeriesTable({ panel, series, from, to }: SeriesTableProps) {
           const p95 = percentile(pointsWithin(points, from, to).map(([, v]) => v), 95);
           return (
             <tr key={line.key} data-series={line.key}>
-              <th scope="row">
-                <Swatch index={i} /> <code>{line.key}</code>
+              <th scope="row" title={line.key}>
+                <span className="series-key">
+                  <Swatch index={i} /> <code>{line.key}</code>
+                </span>
               </th>
               <td data-testid="last">{format(stats?.last)}</td>
               <td data-testid="min">{format(stats?.min)}</td>

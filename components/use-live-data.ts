@@ -2,7 +2,6 @@ import { useRouter } from 'next/navigation';
 import { startTransition, useEffect, useRef, useState } from 'react';
 import type { Snapshot } from '@/lib/wire';
 import { LiveStore, type LiveState } from './live-store';
-import { openSharedStream } from './shared-stream';
 
 declare global {
   interface Window {
@@ -32,23 +31,43 @@ export function useLiveData(snapshot: Snapshot): { store: LiveStore; state: Live
     };
   }, [store]);
 
-  // The stream starts exactly after the snapshot this page was rendered with.
+  // The stream starts exactly after the snapshot this page was rendered with. Its code (the
+  // stream, the cross-tab sharing, the wire decoding) loads once the page is hydrated: nothing of
+  // it is needed to show the snapshot (first-load JS budget). A failed load is retried.
   const router = useRouter();
   const renderedAt = useRef(snapshot.cursor);
-  useEffect(
-    () =>
-      openSharedStream('/api/stream', renderedAt.current, {
-        points: (points) => store.applyPoints(points),
-        series: (announcement) => store.applySeries(announcement),
-        reset: () => {
-          store.markReset();
-          router.refresh();
+  useEffect(() => {
+    let close: (() => void) | undefined;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+    const open = (attempt: number) =>
+      import('./shared-stream').then(
+        ({ openSharedStream }) => {
+          if (stopped) return;
+          close = openSharedStream('/api/stream', renderedAt.current, {
+            points: (points) => store.applyPoints(points),
+            series: (announcement) => store.applySeries(announcement),
+            reset: () => {
+              store.markReset();
+              router.refresh();
+            },
+            status: (status, n) => store.setStatus(status, n),
+            bus: (notice) => store.setBus(notice),
+          });
         },
-        status: (status, attempt) => store.setStatus(status, attempt),
-        bus: (notice) => store.setBus(notice),
-      }),
-    [store, router],
-  );
+        () => {
+          if (stopped) return;
+          store.setStatus('reconnecting', attempt);
+          retry = setTimeout(() => void open(attempt + 1), Math.min(30_000, 1_000 * 2 ** attempt));
+        },
+      );
+    void open(1);
+    return () => {
+      stopped = true;
+      clearTimeout(retry);
+      close?.();
+    };
+  }, [store, router]);
 
   // Renders of new data are transitions: React renders the charts in slices, yielding to input
   // and frames between them, and skips to the newest data if more arrives meanwhile.

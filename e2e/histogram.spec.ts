@@ -69,6 +69,8 @@ for (const size of [
     const map = hist.getByTestId('heatmap');
     await expect(map).toBeVisible();
     await expect(hist.getByRole('button', { name: 'Heatmap' })).toHaveAttribute('aria-pressed', 'true');
+    // Kept in the URL: a link shows the heatmap.
+    await expect(page).toHaveURL(new RegExp(`[?&]p\\.histogram%3A${base}=heatmap(&|$)`));
     const rows = await map.locator('text').allTextContents();
     expect(rows.filter((t) => t.startsWith('≤'))).toEqual(['≤ 10 ms', '≤ 25 ms', '≤ 50 ms', '≤ 100 ms', '≤ 250 ms', '≤ 500 ms', '≤ 1 s', '≤ +Inf']);
     const cells = map.locator('rect');

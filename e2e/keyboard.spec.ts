@@ -53,6 +53,15 @@ test('every control can be reached and used with the keyboard alone, in page ord
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
 
   await tabTo(page, 'Load average');
+  // Display options: opened, changed and closed from the keyboard; focus comes back to the button.
+  await tabTo(page, 'Display options of Load average');
+  await page.keyboard.press('Enter');
+  await expect(focused(page)).toHaveAccessibleName('Stacked');
+  await page.keyboard.press('Space');
+  await expect(page).toHaveURL(/[?&]p\.load=stack(&|$)/);
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('form', { name: 'Display options of Load average' })).toHaveCount(0);
+  await expect(focused(page)).toHaveAccessibleName('Display options of Load average');
   await tabTo(page, 'Save Load average as PNG');
   // The legend's column headers sort it; the lines follow.
   for (const header of ['series', 'now', 'min', 'max', 'mean']) await tabTo(page, header);

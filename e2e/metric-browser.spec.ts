@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
 import { postPoints } from './support/ingest';
+import { dragAcross, panel } from './support/charts';
 
 test('the metric browser finds metrics by name and by label, and links to their pages', async ({ page, baseURL }) => {
   const name = `e2e_browse_${Date.now()}`;
@@ -46,11 +47,11 @@ test("a metric's page has a large chart, its series' last/min/max/mean/p95, and 
 
   await page.goto(`/metrics/${name}?window=1m`);
   await expect(page.getByTestId('status')).toHaveText('Live');
-  const chart = page.getByRole('region', { name: `${name} chart` });
+  const chart = panel(page, `metric:${name}`);
   await expect(chart.locator('.recharts-line-curve')).toHaveCount(2);
   expect((await chart.locator('svg.recharts-surface').boundingBox())!.height).toBeGreaterThan(300);
 
-  const row = page.locator(`tr[data-series='${name}{s="a"}']`);
+  const row = page.locator(`.series-table tr[data-series='${name}{s="a"}']`);
   await expect(row.getByTestId('last')).toHaveText('20');
   await expect(row.getByTestId('min')).toHaveText('1');
   await expect(row.getByTestId('max')).toHaveText('20');
@@ -78,3 +79,59 @@ test("a metric's page has a large chart, its series' last/min/max/mean/p95, and 
     expect(got).toHaveLength(20);
   }
 });
+
+for (const size of [
+  { name: 'desktop', width: 1440, height: 900 },
+  { name: 'phone', width: 390, height: 844 },
+]) {
+  test(`a metric's page works as a dashboard panel does: colour key, legend toggles, zoom, pause, options; readable at ${size.width} px`, async ({ page, baseURL }) => {
+    await page.setViewportSize(size);
+    const name = `e2e_parity_${Date.now()}`;
+    const now = Date.now();
+    const tenant = `tenant-${'x'.repeat(296)}-end`;
+    const points = [];
+    for (let i = 1; i <= 20; i++) {
+      points.push({ name, labels: { tenant }, value: i, timestamp: now - (21 - i) * 1_000 });
+      points.push({ name, labels: { tenant: 'short' }, value: 2 * i, timestamp: now - (21 - i) * 1_000 });
+    }
+    expect((await postPoints(baseURL!, points)).status).toBe(202);
+    await page.goto(`/metrics/${name}?window=1m`);
+    await expect(page.getByTestId('status')).toHaveText('Live');
+    const card = panel(page, `metric:${name}`);
+    await expect(card.locator('.recharts-line-curve')).toHaveCount(2);
+
+    // The page is no wider than the viewport; the series table's keys are one line each, with a colour key.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
+    const rows = page.locator('.series-table tbody th');
+    for (const th of await rows.all()) {
+      expect((await th.boundingBox())!.height).toBeLessThan(40);
+      expect((await th.locator('.swatch').boundingBox())!.width).toBeGreaterThan(10);
+    }
+    expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThan(3_000);
+
+    // Legend toggles: a click hides a line.
+    await card.getByRole('button', { name: 'tenant=short' }).click();
+    await expect(card.locator('.recharts-line-curve')).toHaveCount(1);
+    await card.getByRole('button', { name: 'tenant=short' }).click();
+    await expect(card.locator('.recharts-line-curve')).toHaveCount(2);
+
+    // Options, kept in the URL.
+    await card.getByRole('button', { name: `Display options of ${name}` }).click();
+    await card.getByLabel('Stacked').check();
+    await expect(page).toHaveURL(new RegExp(`[?&]p\\.metric%3A${name}=stack(&|$)`));
+    await card.getByRole('button', { name: 'Close' }).click();
+
+    // Pause and back to live; on a desktop, a drag zooms (and pauses).
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect(page.getByTestId('mode')).toHaveText('Paused');
+    await page.getByRole('button', { name: 'Back to live' }).click();
+    await expect(page.getByTestId('mode')).toHaveCount(0);
+    if (size.name === 'desktop') {
+      await dragAcross(page, card, 0.5, 0.9);
+      await expect(page.getByTestId('mode')).toHaveText('Paused');
+      await page.keyboard.press('Escape');
+      await expect(page.getByTestId('mode')).toHaveCount(0);
+    }
+    await expect(page.getByText('Range…')).toBeVisible();
+  });
+}

@@ -2,6 +2,8 @@ import 'server-only';
 import { z } from 'zod';
 import { SNAPSHOT_POINTS, presetsWithin, toTimeWindow, type TimeWindow } from '@/lib/dashboard/windows';
 import { acceptFilter, compileFilter, type AcceptedFilter } from '@/lib/dashboard/filter';
+import type { PanelOptions } from '@/lib/dashboard/panel-options';
+import { panelOptionsFrom } from '@/lib/dashboard/panel-options-read';
 import { historyCsvStream } from '@/lib/export';
 import { HttpError, clip, toIssues } from '@/lib/http';
 import { getRuntime } from '@/lib/runtime';
@@ -65,6 +67,13 @@ export interface MetricDetail {
   window: TimeWindow;
   presets: TimeWindow[];
   snapshot: Snapshot;
+  /** How its panel is drawn (`p.metric:<name>=…`), and what of the link's options was ignored. */
+  panels: Record<string, PanelOptions>;
+  panelNote: string | null;
+  /** The oldest time the page may ask for (Range…). */
+  oldestAt: number;
+  /** The window a URL without `?window=` gets. */
+  defaultWindow: string;
 }
 
 /** Globs over series keys that match exactly the series of metric `name`. */
@@ -85,7 +94,8 @@ export function metricDetail(name: string, params: SearchParams): MetricDetail |
     maxTotal: env.SNAPSHOT_MAX_POINTS,
   });
   if (hot.series.length === 0) return null;
-  return { name, window, presets, snapshot: withDiskHistory(hot, runtime, window.ms, SNAPSHOT_POINTS) };
+  const { panels, note } = panelOptionsFrom(params);
+  return { name, window, presets, snapshot: withDiskHistory(hot, runtime, window.ms, SNAPSHOT_POINTS), panels, panelNote: note, oldestAt: hot.takenAt - window.ms, defaultWindow: toTimeWindow(undefined, span).label };
 }
 
 /** `GET /api/export` query: a metric name (within QUERY_MAX_LENGTH) and how far back (the whole retention by default). */

@@ -1,7 +1,7 @@
 // Client-safe and small: what the dashboard needs of a filter before it matches anything (its
 // terms, whether it is within the limits). The matching itself (filter.ts, with the glob engine)
 // is loaded when a filter is first used.
-import { queryProblem, type QueryLimits, type QueryProblem } from '@/lib/series/limits';
+import { queryProblem, type QueryLimits, type QueryProblem } from '@/lib/series/query-problem';
 
 /** The whitespace-separated terms of a filter, lower-cased. */
 export function filterTerms(filter: string): string[] {

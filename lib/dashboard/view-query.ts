@@ -1,4 +1,5 @@
 // Client-safe and small: a view's URL query, without the filter's matching (view.ts parses one).
+import { PANEL_PARAM_PREFIX, formatPanelOptions, type PanelOptions } from './panel-options';
 import type { TimeWindow } from './windows';
 
 /** A paused, fixed time range (ms since epoch). */
@@ -10,8 +11,8 @@ export interface TimeRange {
 /** Shortest range a drag may zoom to. */
 export const MIN_RANGE_MS = 1_000;
 
-/** The query string (with `?`, or empty) that reproduces a view; the default window is left out. */
-export function viewQuery(view: { window: TimeWindow; range: TimeRange | null; filter: string }, defaultWindow: string): string {
+/** The query string (with `?`, or empty) that reproduces a view (window, range, filter, panel options); the default window is left out. */
+export function viewQuery(view: { window: TimeWindow; range: TimeRange | null; filter: string; panels?: Readonly<Record<string, PanelOptions>> }, defaultWindow: string): string {
   const params = new URLSearchParams();
   if (view.window.label !== defaultWindow) params.set('window', view.window.label);
   if (view.range) {
@@ -19,6 +20,10 @@ export function viewQuery(view: { window: TimeWindow; range: TimeRange | null; f
     params.set('to', String(Math.round(view.range.to)));
   }
   if (view.filter) params.set('q', view.filter);
+  for (const id of Object.keys(view.panels ?? {}).sort()) {
+    const value = formatPanelOptions(view.panels![id]!);
+    if (value) params.set(`${PANEL_PARAM_PREFIX}${id}`, value);
+  }
   const query = params.toString();
   return query ? `?${query}` : '';
 }

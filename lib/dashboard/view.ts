@@ -1,5 +1,7 @@
 import type { QueryLimits, QueryProblem, WorkLimit } from '@/lib/series';
 import { acceptFilter } from './filter';
+import type { PanelOptions } from './panel-options';
+import { panelOptionsFrom } from './panel-options-read';
 import { MIN_RANGE_MS, type TimeRange } from './view-query';
 import { toTimeWindow, windowNote, type TimeWindow } from './windows';
 
@@ -16,6 +18,10 @@ export interface View {
   filter: string;
   /** Why the link's filter is not applied (over QUERY_MAX_LENGTH, QUERY_MAX_TERMS or QUERY_MAX_WORK), or null. */
   filterProblem: QueryProblem | null;
+  /** How panels are drawn, by panel id (`p.<id>=stack,log` in the URL). */
+  panels: Record<string, PanelOptions>;
+  /** What of the link's panel options was ignored and why, or null. */
+  panelNote: string | null;
 }
 
 type Params = Record<string, string | string[] | undefined>;
@@ -38,7 +44,10 @@ export function toTimeRange(from: unknown, to: unknown): TimeRange | null {
 export function parseView(params: Params, retentionMs: number, limits: QueryLimits, work?: WorkLimit): View {
   const { shown, problem } = acceptFilter(first(params.q) ?? '', limits, work);
   const window = toTimeWindow(first(params.window), retentionMs);
+  const { panels, note } = panelOptionsFrom(params);
   return {
+    panels,
+    panelNote: note,
     window,
     windowNote: windowNote(first(params.window), window),
     range: toTimeRange(first(params.from), first(params.to)),

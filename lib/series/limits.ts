@@ -1,14 +1,6 @@
-/** The most one filter may hold (QUERY_MAX_LENGTH characters, QUERY_MAX_TERMS terms or globs). */
-export interface QueryLimits {
-  maxLength: number;
-  maxTerms: number;
-}
+import { lengthProblem, queryProblem, type QueryLimits, type QueryProblem } from './query-problem';
 
-/** Why a filter is not applied: the API's issue message, and what the pages show beside the filter. */
-export interface QueryProblem {
-  reason: 'too_long' | 'too_many' | 'too_costly';
-  message: string;
-}
+export { lengthProblem, queryProblem, type QueryLimits, type QueryProblem };
 
 /** What matching a filter may cost here: QUERY_MAX_WORK, and the texts it would be matched over. */
 export interface WorkLimit {
@@ -37,22 +29,6 @@ export function workProblem(cost: number, limit: WorkLimit, advice: string): Que
 
 /** What to change in a `series=` filter refused by workProblem. */
 export const SERIES_WORK_ADVICE = 'use fewer globs, fewer or shorter ? pieces';
-
-/** The problem with a text over QUERY_MAX_LENGTH, or null. */
-export function lengthProblem(text: string, limits: QueryLimits): QueryProblem | null {
-  return text.length > limits.maxLength ? { reason: 'too_long', message: `at most ${limits.maxLength} characters (QUERY_MAX_LENGTH)` } : null;
-}
-
-/**
- * What is wrong with a filter against `limits`, or null. The length is checked first, so a huge
- * filter is refused without being split into `noun` by `split`.
- */
-export function queryProblem(text: string, split: (text: string) => readonly string[], limits: QueryLimits, noun: string): QueryProblem | null {
-  const tooLong = lengthProblem(text, limits);
-  if (tooLong) return tooLong;
-  if (split(text).length > limits.maxTerms) return { reason: 'too_many', message: `at most ${limits.maxTerms} ${noun} (QUERY_MAX_TERMS)` };
-  return null;
-}
 
 /** The globs of a `series=` query: comma-separated. */
 export const seriesGlobs = (query: string): string[] => query.split(',');
