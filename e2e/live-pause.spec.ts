@@ -112,3 +112,49 @@ test('a custom range within the retained history, typed in local time, is shown 
   // The oldest point held (this test's first, half an hour ago), not now minus the retention.
   await expect(page.locator('.range-form').getByRole('alert')).toHaveText(`History starts at ${local(now - 30 * 60_000).replace('T', ' ')}.`);
 });
+
+test('pausing at 1440 px keeps the header on one line: the charts do not move', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto('/');
+  await expect(page.getByTestId('status')).toHaveText('Live');
+  const header = async () => (await page.locator('.topbar').boundingBox())!.height;
+  const grid = async () => (await page.locator('main').boundingBox())!.y;
+  const [h, y] = [await header(), await grid()];
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByTestId('mode')).toHaveText('Paused');
+  expect(await header()).toBe(h);
+  expect(await grid()).toBe(y);
+});
+
+/** WCAG contrast ratio of two CSS colours `rgb(r, g, b)`. */
+function contrast(a: string, b: string): number {
+  const lum = (c: string) => {
+    const [r, g, bl] = (c.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((x) => {
+      const v = Number(x) / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+  return (x! + 0.05) / (y! + 0.05);
+}
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test(`the focus ring on the selected window stands out from its fill (${colorScheme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme });
+    await page.goto('/');
+    const selected = page.locator('.window-link[aria-current="page"]');
+    await selected.focus();
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab');
+    await expect(selected).toBeFocused();
+    const style = await selected.evaluate((el) => {
+      const s = getComputedStyle(el);
+      return { ring: s.outlineColor, fill: s.backgroundColor, width: s.outlineWidth, offset: s.outlineOffset, style: s.outlineStyle };
+    });
+    expect(style.style).toBe('solid');
+    // Drawn inside the link (its group clips what is outside), in a colour at least 3:1 against the fill.
+    expect(parseFloat(style.offset)).toBeLessThan(0);
+    expect(contrast(style.ring, style.fill)).toBeGreaterThanOrEqual(3);
+  });
+}
