@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import type { MetricSummary } from '@/lib/api';
-import { formatValue } from '@/lib/units';
+import { formatValue, rateUnit } from '@/lib/units';
 
 /** The metric browser's list: each metric, its series count, label names and a latest value. */
 export function MetricList({ metrics }: { metrics: readonly MetricSummary[] }) {
@@ -16,7 +16,13 @@ export function MetricList({ metrics }: { metrics: readonly MetricSummary[] }) {
             </Link>
             <span className="metric-facts">
               {m.type} · {m.series.length} series{labels.length > 0 ? ` · labels: ${labels.join(', ')}` : ''}
-              {latest ? ` · e.g. ${formatValue(latest.v, m.unit)}` : ''}
+              {m.type === 'counter'
+                ? m.rate !== undefined
+                  ? ` · e.g. ${formatValue(m.rate, rateUnit(m.unit))}`
+                  : ''
+                : latest
+                  ? ` · e.g. ${formatValue(latest.v, m.unit)}`
+                  : ''}
             </span>
             {m.help && <span className="metric-help">{m.help}</span>}
           </li>

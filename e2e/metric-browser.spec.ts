@@ -20,8 +20,9 @@ test('the metric browser finds metrics by name and by label, and links to their 
   await expect(page.locator('.metric-list li')).toHaveCount(1);
   await expect(page.locator('.metric-list li')).toContainText('2 series · labels: region');
 
+  // As typed, without Enter (as the dashboard's filter does).
   await search.fill('region=us');
-  await search.press('Enter');
+  await expect(page).toHaveURL(/\/metrics\?q=region%3Dus$/);
   await expect(page.getByRole('link', { name })).toBeVisible();
   await expect(page.getByRole('link', { name: 'host_cpu_utilization_ratio' })).toHaveCount(0);
   await search.fill('region=asia');
@@ -33,6 +34,15 @@ test('the metric browser finds metrics by name and by label, and links to their 
   await page.getByRole('link', { name }).click();
   await expect(page).toHaveURL(new RegExp(`/metrics/${name}$`));
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(name);
+});
+
+test('the metric browser shows a counter as its rate, not its running total', async ({ page, baseURL }) => {
+  const name = `e2e_browse_requests_${Date.now()}_total`;
+  const now = Date.now();
+  // 1,000,000 requests so far, 50 more per second.
+  expect((await postPoints(baseURL!, [0, 1, 2].map((k) => ({ name, value: 1_000_000 + 50 * k, timestamp: now - (2 - k) * 1_000 })))).status).toBe(202);
+  await page.goto(`/metrics?q=${name}`);
+  await expect(page.locator(`.metric-list li[data-metric="${name}"]`)).toContainText('counter · 1 series · e.g. 50/s');
 });
 
 test("a metric's page has a large chart, its series' last/min/max/mean/p95, and a CSV of the raw history matching the API", async ({ page, baseURL }) => {

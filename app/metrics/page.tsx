@@ -3,6 +3,7 @@ import { connection } from 'next/server';
 import { EmptyState } from '@/components/empty-state';
 import { FilterProblem } from '@/components/filter-problem';
 import { MetricList } from '@/components/metric-list';
+import { MetricSearch } from '@/components/metric-search';
 import { metricBrowser, pageAdmitted } from '@/lib/api';
 
 export const metadata = { title: 'Metrics · Pulseboard' };
@@ -20,18 +21,9 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
           </Link>
           <h1>Metrics</h1>
         </div>
-        {/* A plain GET form: the search is in the URL and works without JavaScript. */}
+        {/* A plain GET form: the search is in the URL and works without JavaScript; with it, as typed. */}
         <form className="controls" role="search" action="/metrics">
-          <input
-            type="search"
-            name="q"
-            className="filter"
-            defaultValue={filter.shown}
-            aria-label="Search metrics by name or label"
-            placeholder="name or label=value"
-            aria-invalid={filter.problem ? true : undefined}
-            aria-describedby={filter.problem ? 'filter-problem' : undefined}
-          />
+          <MetricSearch initial={filter.shown} invalid={filter.problem !== null} describedBy={filter.problem ? 'filter-problem' : undefined} />
           <button type="submit" className="control">
             Search
           </button>

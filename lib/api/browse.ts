@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { toRate } from '@/lib/dashboard';
 import { SNAPSHOT_POINTS, presetsWithin, toTimeWindow, type TimeWindow } from '@/lib/dashboard/windows';
 import { acceptFilter, compileFilter, type AcceptedFilter } from '@/lib/dashboard/filter';
 import type { PanelOptions } from '@/lib/dashboard/panel-options';
@@ -22,6 +23,8 @@ export interface MetricSummary {
   type: SeriesMeta['type'];
   help?: string;
   series: Array<{ key: string; labels: Record<string, string>; t: number; v: number }>;
+  /** A counter's per-second rate over its first series' last two points (the list shows rates, not running totals). */
+  rate?: number;
 }
 
 /** The metric browser for `?q=`: the filter as accepted (see acceptFilter) and the metrics it finds. */
@@ -45,7 +48,14 @@ export function metricBrowser(params: SearchParams): MetricBrowser {
   const filter = acceptFilter(first(params.q), queryLimits(env), workLimit(env, store, chars));
   const matches = compileFilter(filter.applied);
   const metrics = held.filter((m) => matches([m.name, ...m.series.map((s) => s.key)])).sort((a, b) => a.name.localeCompare(b.name, 'en'));
+  for (const m of metrics) if (m.type === 'counter' && m.series[0]) m.rate = lastRate(store.newestPoints(m.series[0].key, 2));
   return { filter, metrics };
+}
+
+/** The per-second rate between a counter's last two points (a reset counts from zero), or undefined. */
+function lastRate(points: readonly (readonly [number, number])[] | undefined): number | undefined {
+  if (!points || points.length < 2) return undefined;
+  return toRate(points.slice(-2) as [number, number][]).at(-1)?.[1];
 }
 
 /** The series with a point, by metric name: the texts the metric browser's filter is tried on. */

@@ -123,6 +123,15 @@ export class Store {
     return ring && ring.length > 0 ? ring.lastTime : undefined;
   }
 
+  /** A series' newest `n` points (fewer if it has fewer), oldest first: one look, no copy of the rest. */
+  newestPoints(key: SeriesKey, n: number): Pair[] {
+    const ring = this.entries.get(key)?.ring;
+    if (!ring) return [];
+    const out: Pair[] = [];
+    for (let i = Math.max(0, ring.length - n); i < ring.length; i++) out.push([ring.timeAt(i), ring.valueAt(i)]);
+    return out;
+  }
+
   /** Time of the oldest point held in memory, of any series (one look per series), or undefined. */
   oldest(): number | undefined {
     let oldest = Infinity;
