@@ -245,6 +245,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
                 buckets={panelBuckets(panel, (key) => shownState.series.get(key))}
                 options={panelOptions[panel.id] ?? NO_OPTIONS}
                 onOptions={(options) => setOptions(panel.id, options)}
+                instance={data.instance}
                 from={from}
                 to={to}
                 newest={newest}

@@ -28,6 +28,8 @@ interface PanelCardProps {
   onReset: () => void;
   /** A page's one large chart (a metric's page): 380 px rather than 190. */
   large?: boolean;
+  /** The instance the page shows (said on a saved picture). */
+  instance?: string;
 }
 
 /** Whether an element is on (or near) the screen, and its width; visible until the observer says otherwise. */
@@ -62,7 +64,7 @@ function nextHidden(hidden: ReadonlySet<string>, keys: readonly string[], key: s
 }
 
 /** A panel: title, a legend with each line's figures (readable without JavaScript), and its chart. */
-export function PanelCard({ panel: laidOut, series, buckets, options, onOptions, from, to, newest, hydrated, onZoom, onReset, large = false }: PanelCardProps) {
+export function PanelCard({ panel: laidOut, series, buckets, options, onOptions, from, to, newest, hydrated, onZoom, onReset, large = false, instance }: PanelCardProps) {
   const height = large ? 380 : 190;
   const [editing, setEditing] = useState(false);
   const optionsButton = useRef<HTMLButtonElement>(null);
@@ -125,7 +127,10 @@ export function PanelCard({ panel: laidOut, series, buckets, options, onOptions,
     setSaveError(null);
     const el = section.current;
     // Loaded on first use: it is not needed to show the dashboard (first-load JS budget).
-    if (el) import('./save-png').then(({ saveChartAsPng }) => saveChartAsPng(el, panel.title)).catch((e: Error) => setSaveError(e.message));
+    // The lines drawn, in legend order, for the picture's legend.
+    const lines = order.filter((i) => !off.has(panel.lines[i]!.key)).map((i) => ({ label: panel.lines[i]!.label, index: i }));
+    const info = { title: panel.title, instance, from, to, lines };
+    if (el) import('./save-png').then(({ saveChartAsPng }) => saveChartAsPng(el, info)).catch((e: Error) => setSaveError(e.message));
   };
   return (
     <section ref={section} className="panel" data-panel={panel.id} aria-labelledby={`panel-${panel.id}`}>
