@@ -5,19 +5,20 @@ import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import type { DashboardData } from '@/lib/api';
 import { layoutPanels, type Panel } from '@/lib/dashboard';
 import { filterShapeProblem, filterTerms } from '@/lib/dashboard/filter-terms';
-import type { PanelOptions } from '@/lib/dashboard/panel-options';
+import { MAX_HIDDEN_LINES, type PanelOptions } from '@/lib/dashboard/panel-options';
 import { viewQuery, type TimeRange } from '@/lib/dashboard/view-query';
 import { LiveControl } from './live-control';
 import type { LiveState } from './live-store';
 import { MetricFilter } from './metric-filter';
 import { PanelBoundary } from './panel-boundary';
 import { PanelCard } from './panel-card';
-import { newestIn, panelBuckets, panelSeries } from './series-view';
+import { newestIn, panelSeries } from './series-view';
 import { StatusBadge } from './status-badge';
 import { ThemeToggle } from './theme-toggle';
 import { useHydrated } from './use-hydrated';
 import { useLiveData } from './use-live-data';
 import { WindowPicker } from './window-picker';
+import { LazyBoundary } from './lazy-boundary';
 import { NavLink } from './nav-link';
 
 // Typing pauses this long before a filter the page's data does not cover fetches it again.
@@ -37,25 +38,39 @@ function covers(rendered: string, applied: string): boolean {
 type Matcher = (panels: readonly Panel[]) => Panel[];
 
 const NO_OPTIONS: PanelOptions = {};
+const NO_LINES: ReadonlySet<string> = new Set();
 
 /**
  * The filter's matcher (lib/dashboard/filter.ts and the glob engine), loaded when a filter is
  * first used (first-load JS budget): null until then. Until it comes, a page rendered for the
- * filter it applies needs none: the server sent only the series of what it shows, and laid out
- * again they are exactly those panels and lines (see filterPanels).
+ * filter it applies needs none: the server sent only the series of what it shows, which laid out
+ * again are those panels and lines, but for a histogram's or summary's (sent whole: their lines
+ * are computed from every series of their label set), of which the server names the lines kept.
  */
 function useMatcher(applied: string, wanted: boolean): Matcher | null {
   const [mod, setMod] = useState<{ filterPanels: (filter: string) => Matcher } | null>(null);
+  // A failed load is tried again, a little later each time (the filter applies once it comes).
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     if (!wanted || mod) return;
     let live = true;
-    import('@/lib/dashboard/filter').then((m) => live && setMod({ filterPanels: m.filterPanels }), () => {});
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    import('@/lib/dashboard/filter').then(
+      (m) => live && setMod({ filterPanels: m.filterPanels }),
+      () => {
+        if (live) retry = setTimeout(() => setAttempt((a) => a + 1), Math.min(30_000, 1_000 * 2 ** attempt));
+      },
+    );
     return () => {
       live = false;
+      clearTimeout(retry);
     };
-  }, [wanted, mod]);
+  }, [wanted, mod, attempt]);
   return useMemo(() => (mod ? mod.filterPanels(applied) : null), [mod, applied]);
 }
+
+// Loaded with the first histogram or summary on the page (first-load JS budget).
+const FamilyPanelCard = lazy(() => import('./family-panel-card').then((m) => ({ default: m.FamilyPanelCard })));
 
 // Opened on use; its button shows once it is there (first-load JS budget).
 const RangeForm = lazy(() => import('./range-form').then((m) => ({ default: m.RangeForm })));
@@ -84,6 +99,8 @@ export function Dashboard({ data }: { data: DashboardData }) {
   const [filter, setFilter] = useState(data.view.filter);
   // How each panel is drawn (Options…, Heatmap): kept in the URL as `p.<panel id>=…`.
   const [panelOptions, setPanelOptions] = useState(data.view.panels);
+  // Lines switched off in each panel's legend: kept in the URL as `h.<panel id>=<keys>`.
+  const [hiddenLines, setHiddenLines] = useState(data.view.hidden);
   // A link's filter too long to repeat in the input is said so until something else is typed.
   const [linkProblem, setLinkProblem] = useState(data.view.filterProblem);
   // The filter a refetch of this page's data was asked for (see below), until its data comes.
@@ -98,6 +115,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
       setPaused(data.view.range ? { range: data.view.range, state: null } : null);
       setFilter(data.view.filter);
       setPanelOptions(data.view.panels);
+      setHiddenLines(data.view.hidden);
       setLinkProblem(data.view.filterProblem);
     }
   }
@@ -109,7 +127,17 @@ export function Dashboard({ data }: { data: DashboardData }) {
   // Over the limits, the filter is not applied: every chart is shown, with the problem beside it.
   const applied = problem ? '' : filter;
   useEffect(() => store.hold(paused?.range.from ?? null), [store, paused]);
-  const query = viewQuery({ window: data.view.window, range: paused?.range ?? null, filter, panels: panelOptions }, data.defaultWindow);
+  // Past MAX_HIDDEN_LINES in a panel (a line shown alone among many) the URL does not keep them:
+  // such a link would outgrow what servers take in a request line.
+  const urlHidden = useMemo(() => Object.fromEntries(Object.entries(hiddenLines).filter(([, keys]) => keys.length <= MAX_HIDDEN_LINES)), [hiddenLines]);
+  const query = viewQuery({ window: data.view.window, range: paused?.range ?? null, filter, panels: panelOptions, hidden: urlHidden }, data.defaultWindow);
+  const setHidden = (id: string, keys: ReadonlySet<string>) =>
+    setHiddenLines((all) => {
+      const next = { ...all };
+      if (keys.size === 0) delete next[id];
+      else next[id] = [...keys];
+      return next;
+    });
   const setOptions = (id: string, options: PanelOptions) =>
     setPanelOptions((all) => {
       const next = { ...all };
@@ -140,9 +168,18 @@ export function Dashboard({ data }: { data: DashboardData }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [signature],
   );
+  const hiddenSets = useMemo(() => new Map(Object.entries(hiddenLines).map(([id, keys]) => [id, new Set(keys)])), [hiddenLines]);
   const [filterWanted, setFilterWanted] = useState(false);
   const matcher = useMatcher(applied, filterWanted || applied !== '');
-  const matching = useMemo(() => (matcher && applied ? matcher(panels) : panels), [matcher, applied, panels]);
+  const familyLines = rendered === applied ? data.familyLines : null;
+  const matching = useMemo(() => {
+    if (!applied) return panels;
+    if (matcher) return matcher(panels);
+    if (!familyLines) return panels;
+    // Until the matcher comes: a histogram is sent whole, and the server said which of its lines the filter keeps.
+    const kept = new Set(familyLines);
+    return panels.map((p) => (p.family ? { ...p, lines: p.lines.filter((l) => kept.has(l.key)) } : p)).filter((p) => p.lines.length > 0);
+  }, [matcher, applied, panels, familyLines]);
 
   // The x-axis ends at the newest point (server time), so a skewed client clock cannot hide data.
   const newest = newestIn(shownState, data.snapshot.takenAt);
@@ -153,7 +190,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
   const showRange = (range: TimeRange) => {
     // Within what the browser holds: zoom here. Older: the server renders a snapshot reaching back to it.
     if (range.from >= newest - state.windowMs) return zoom(range);
-    router.replace(`/${viewQuery({ window: data.view.window, range, filter, panels: panelOptions }, data.defaultWindow)}`, { scroll: false });
+    router.replace(`/${viewQuery({ window: data.view.window, range, filter, panels: panelOptions, hidden: urlHidden }, data.defaultWindow)}`, { scroll: false });
   };
   const pause = () => {
     const now = store.getState();
@@ -166,6 +203,21 @@ export function Dashboard({ data }: { data: DashboardData }) {
     window.addEventListener('keydown', escape);
     return () => window.removeEventListener('keydown', escape);
   }, [paused]);
+
+  // What every panel gets, whatever draws its lines.
+  const cardProps = (panel: Panel) => ({
+    from,
+    to,
+    newest,
+    hydrated,
+    onZoom: zoom,
+    onReset: goLive,
+    options: panelOptions[panel.id] ?? NO_OPTIONS,
+    onOptions: (options: PanelOptions) => setOptions(panel.id, options),
+    instance: data.instance,
+    hidden: hiddenSets.get(panel.id) ?? NO_LINES,
+    onHidden: (keys: ReadonlySet<string>) => setHidden(panel.id, keys),
+  });
 
   return (
     <div className="dashboard">
@@ -183,12 +235,14 @@ export function Dashboard({ data }: { data: DashboardData }) {
           </NavLink>
         </div>
         <div className="controls">
-          <WindowPicker presets={data.presets} current={data.view.window} query={new URLSearchParams(viewQuery({ window: data.view.window, range: null, filter, panels: panelOptions }, data.view.window.label))} paused={paused !== null} />
+          <WindowPicker presets={data.presets} current={data.view.window} query={new URLSearchParams(viewQuery({ window: data.view.window, range: null, filter, panels: panelOptions, hidden: urlHidden }, data.view.window.label))} paused={paused !== null} />
           <LiveControl range={paused?.range ?? null} onPause={pause} onLive={goLive} hydrated={hydrated} />
           {hydrated && (
+            <LazyBoundary what="range form">
             <Suspense fallback={<span className="control range-form-placeholder">Range…</span>}>
               <RangeForm from={from} to={to} oldest={Math.max(data.oldestAt ?? -Infinity, newest - data.retentionMs)} onRange={showRange} />
             </Suspense>
+            </LazyBoundary>
           )}
           <MetricFilter value={filter} onChange={changeFilter} problem={problem} onFocus={() => setFilterWanted(true)} />
           <StatusBadge
@@ -239,20 +293,13 @@ export function Dashboard({ data }: { data: DashboardData }) {
         <main className="grid">
           {matching.map((panel) => (
             <PanelBoundary key={panel.id} title={panel.title}>
-              <PanelCard
-                panel={panel}
-                series={panelSeries(panel, (key) => shownState.series.get(key))}
-                buckets={panelBuckets(panel, (key) => shownState.series.get(key))}
-                options={panelOptions[panel.id] ?? NO_OPTIONS}
-                onOptions={(options) => setOptions(panel.id, options)}
-                instance={data.instance}
-                from={from}
-                to={to}
-                newest={newest}
-                hydrated={hydrated}
-                onZoom={zoom}
-                onReset={goLive}
-              />
+              {panel.family ? (
+                <Suspense>
+                  <FamilyPanelCard panel={panel} get={(key) => shownState.series.get(key)} {...cardProps(panel)} />
+                </Suspense>
+              ) : (
+                <PanelCard panel={panel} series={panelSeries(panel, (key) => shownState.series.get(key))} {...cardProps(panel)} />
+              )}
             </PanelBoundary>
           ))}
         </main>

@@ -20,6 +20,8 @@ interface HeatmapProps {
   to: number;
   width: number;
   height?: number;
+  /** Times in the browser's zone once hydrated, UTC before (as every chart's). */
+  hydrated: boolean;
 }
 
 const bound = (le: number, unit: Unit) => (le === Infinity ? '+Inf' : formatValue(le, unit));
@@ -30,7 +32,7 @@ const bound = (le: number, unit: Unit) => (le === Infinity ? '+Inf' : formatValu
  * fell in that bucket then, on a log scale against the busiest cell. Each cell tells its figures
  * on hover (an SVG title); the whole is described for screen readers.
  */
-export function Heatmap({ histograms, unit, title, from, to, width, height = 190 }: HeatmapProps) {
+export function Heatmap({ histograms, unit, title, from, to, width, height = 190, hydrated }: HeatmapProps) {
   const plot = Math.max(0, width - PLOT_INSET.left - PLOT_INSET.right);
   const columns = Math.max(10, Math.round(plot / PX_PER_COLUMN));
   const map = useMemo(() => heatmapOf(histograms, from, to, columns), [histograms, from, to, columns]);
@@ -60,7 +62,7 @@ export function Heatmap({ histograms, unit, title, from, to, width, height = 190
               fill="var(--series-0)"
               fillOpacity={0.12 + 0.88 * (scale > 0 ? Math.log1p(rate) / scale : 0)}
             >
-              <title>{`${bound(lower, unit)} – ${bound(map.bounds[r]!, unit)}: ${formatValue(rate, 'per_second')} (${formatClock(column.from, true)}–${formatClock(column.to, true)})`}</title>
+              <title>{`${bound(lower, unit)} – ${bound(map.bounds[r]!, unit)}: ${formatValue(rate, 'per_second')} (${formatClock(column.from, hydrated)}–${formatClock(column.to, hydrated)})`}</title>
             </rect>
           );
         }),
@@ -75,7 +77,7 @@ export function Heatmap({ histograms, unit, title, from, to, width, height = 190
       <line x1={PLOT_INSET.left} x2={PLOT_INSET.left + plot} y1={TOP + inner} y2={TOP + inner} stroke="var(--muted)" />
       {ticks.map((t) => (
         <text key={t} x={x(t)} y={TOP + inner + 15} textAnchor="middle" fontSize={11} fill="var(--muted)">
-          {formatTick(t, step, true)}
+          {formatTick(t, step, hydrated)}
         </text>
       ))}
       {map.max === 0 && (

@@ -1,8 +1,10 @@
-import { Suspense, lazy, memo, useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
+import { TooltipBox } from './tooltip-box';
 import { Line, LineChart, Tooltip, XAxis, YAxis, usePlotArea, useYAxisScale } from 'recharts';
 import { decimate, type Panel } from '@/lib/dashboard';
 import type { PanelOptions } from '@/lib/dashboard/panel-options';
-import { logTicks, shapeRows, type ChartRow } from '@/lib/dashboard/shape';
+import type * as ShapeModule from '@/lib/dashboard/shape';
+import type { ChartRow } from '@/lib/dashboard/shape';
 import { formatValue, niceTicks } from '@/lib/units';
 import { formatClock, formatTick } from './format-time';
 import type { LiveSeries } from './live-store';
@@ -13,11 +15,35 @@ import { timeTicks } from './time-ticks';
 
 type Row = ChartRow;
 
-// Shown on hover only: loaded with the first chart drawn, not with the page (first-load JS budget).
-const loadTooltip = () => import('./tooltip-box').then((m) => ({ default: m.TooltipBox }));
-const TooltipBox = lazy(loadTooltip);
+
 
 const NO_OPTIONS: PanelOptions = {};
+
+type Shape = typeof ShapeModule;
+let shapeLoaded: Shape | null = null;
+
+/**
+ * Stacking, percent and log shaping (lib/dashboard/shape.ts), loaded when a panel first asks for
+ * one (first-load JS budget): null until then, and the chart drawn as laid out meanwhile.
+ */
+function useShape(needed: boolean): Shape | null {
+  const [shape, setShape] = useState(shapeLoaded);
+  useEffect(() => {
+    if (!needed || shape) return;
+    let live = true;
+    import('@/lib/dashboard/shape').then(
+      (m) => {
+        shapeLoaded = m;
+        if (live) setShape(m);
+      },
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [needed, shape]);
+  return shape;
+}
 
 /** Where the plot sits inside the chart, in pixels: the y-axis on the left, a margin on the right. */
 export const PLOT_INSET = { left: 64, right: 12 } as const;
@@ -33,7 +59,7 @@ const DEFAULT_BUCKETS = 100;
  * kept), whole steps for whole-number lines or `integer`; 0–100 % for `percent`; powers of ten
  * for `log`; within `min`/`max` when the options fix them.
  */
-function valueTicks(rows: readonly Row[], panel: Panel, hidden: ReadonlySet<string>, options: PanelOptions): number[] {
+function valueTicks(rows: readonly Row[], panel: Panel, hidden: ReadonlySet<string>, options: PanelOptions, logTicks?: Shape['logTicks']): number[] {
   let lo = Infinity;
   let hi = options.percent ? 1 : (panel.yMax ?? -Infinity);
   let integer = options.integer || (panel.unit === 'none' && panel.yMax === undefined);
@@ -48,15 +74,23 @@ function valueTicks(rows: readonly Row[], panel: Panel, hidden: ReadonlySet<stri
       if (integer && !options.integer && !Number.isInteger(v)) integer = false;
     }
   });
-  if (options.min !== undefined) lo = options.min;
-  if (options.max !== undefined) hi = options.max;
-  if (options.log) return logTicks(lo, hi);
+  // Bounds as the URL reader takes them: a max not above the min is left out; on a log axis a min ≤ 0 too.
+  const min = options.min !== undefined && !(options.log && options.min <= 0) ? options.min : undefined;
+  const max = options.max !== undefined && !(min !== undefined && options.max <= min) ? options.max : undefined;
+  if (options.log && logTicks) return logTicks(min ?? lo, max ?? hi);
   const unit = options.percent ? 'ratio' : panel.unit;
   const ticks = Number.isFinite(hi) ? niceTicks(Math.min(lo, hi), hi, unit, 4, { integer }) : niceTicks(0, 0, unit, 4, { integer });
-  // Fixed bounds: the round ticks inside them, and the bounds themselves as the axis' ends.
-  if (options.min === undefined && options.max === undefined) return ticks;
-  const inside = ticks.filter((t) => t >= lo && t <= hi);
-  return [...new Set([lo, ...inside, hi])].sort((a, b) => a - b);
+  if (min === undefined && max === undefined) return ticks;
+  // Fixed bounds: the axis' ends exactly, the round ticks between them. One bound alone keeps the
+  // other end where the data (or 0) puts it, unless that is on the wrong side of it.
+  let low = min ?? ticks[0] ?? 0;
+  let high = max ?? ticks.at(-1) ?? 1;
+  if (!(high > low)) {
+    if (min === undefined) low = high - (Math.abs(high) || 1);
+    else high = low + (Math.abs(low) || 1);
+  }
+  const inside = niceTicks(low, high, unit, 4, { integer }).filter((t) => t > low && t < high);
+  return [low, ...inside, high];
 }
 
 /**
@@ -136,22 +170,22 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
   const plot = width - PLOT_INSET.left - PLOT_INSET.right;
   const buckets = plot > 0 ? Math.max(20, Math.round(plot / PX_PER_BUCKET)) : DEFAULT_BUCKETS;
   const raw = useMemo(() => toRows(series, from, to, buckets), [series, from, to, buckets]);
+  const shape = useShape(Boolean(options.stack || options.percent || options.log));
+  const shaped = shape ? options : NO_OPTIONS;
   const rows = useMemo(
     () =>
-      shapeRows(
-        raw,
-        panel.lines.flatMap((l, i) => (hidden.has(l.key) ? [] : [i])),
-        options,
-      ),
-    [raw, panel, hidden, options],
+      shape
+        ? shape.shapeRows(
+            raw,
+            panel.lines.flatMap((l, i) => (hidden.has(l.key) ? [] : [i])),
+            shaped,
+          )
+        : raw,
+    [shape, raw, panel, hidden, shaped],
   );
-  const yTicks = useMemo(() => valueTicks(rows, panel, hidden, options), [rows, panel, hidden, options]);
+  const yTicks = useMemo(() => valueTicks(rows, panel, hidden, shape ? options : { ...options, stack: undefined, percent: undefined, log: undefined }, shape?.logTicks), [rows, panel, hidden, options, shape]);
   const format = (v: number) => formatValue(v, panel.unit);
-  const formatAxis = options.percent ? (v: number) => formatValue(v, 'ratio') : format;
-  // Fetched once the page is live, so the first hover finds it there.
-  useEffect(() => {
-    if (hydrated) loadTooltip().catch(() => {});
-  }, [hydrated]);
+  const formatAxis = shaped.percent ? (v: number) => formatValue(v, 'ratio') : format;
   if (!hydrated) {
     return <StaticChart panel={panel} series={series} colors={panel.lines.map((_, i) => colorOf(i))} from={from} to={to} height={height} />;
   }
@@ -179,7 +213,7 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
       />
       <YAxis
         width={PLOT_INSET.left}
-        scale={options.log ? 'log' : 'auto'}
+        scale={options.log && shape ? 'log' : 'auto'}
         domain={[yTicks[0] ?? 0, yTicks.at(-1) ?? 1]}
         allowDataOverflow={options.min !== undefined || options.max !== undefined}
         ticks={yTicks}
@@ -192,7 +226,6 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
         isAnimationActive={false}
         cursor={{ stroke: 'var(--muted)', strokeWidth: 1 }}
         content={({ active, payload, label }) => (
-          <Suspense>
           <TooltipBox
             active={(active ?? false) && Number.isFinite(Number(label))}
             time={() => formatClock(Number(label), true)}
@@ -204,7 +237,6 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
             })}
             format={format}
           />
-          </Suspense>
         )}
       />
       {panel.lines.map((line, i) => (

@@ -3,7 +3,7 @@
 import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import type { MetricDetail } from '@/lib/api';
 import { metricPanel } from '@/lib/dashboard';
-import type { PanelOptions } from '@/lib/dashboard/panel-options';
+import { MAX_HIDDEN_LINES, type PanelOptions } from '@/lib/dashboard/panel-options';
 import { viewQuery, type TimeRange } from '@/lib/dashboard/view-query';
 import { LiveControl } from './live-control';
 import type { LiveState } from './live-store';
@@ -15,6 +15,7 @@ import { StatusBadge } from './status-badge';
 import { ThemeToggle } from './theme-toggle';
 import { useHydrated } from './use-hydrated';
 import { useLiveData } from './use-live-data';
+import { LazyBoundary } from './lazy-boundary';
 import { NavLink } from './nav-link';
 
 // Opened on use (first-load JS).
@@ -33,6 +34,7 @@ export function MetricDetailView({ detail }: { detail: MetricDetail }) {
   const hydrated = useHydrated();
   const [paused, setPaused] = useState<{ range: TimeRange; state: LiveState } | null>(null);
   const [options, setOptions] = useState<PanelOptions>(() => detail.panels[`metric:${name}`] ?? NO_OPTIONS);
+  const [hidden, setHidden] = useState<ReadonlySet<string>>(() => new Set(detail.hidden[`metric:${name}`] ?? []));
   useEffect(() => store.hold(paused?.range.from ?? null), [store, paused]);
 
   const shownState = paused?.state ?? state;
@@ -48,11 +50,12 @@ export function MetricDetailView({ detail }: { detail: MetricDetail }) {
   const windows = presets.some((p) => p.label === timeWindow.label) ? presets : [...presets, timeWindow];
   const meta = mine[0]?.meta;
   const help = state.metrics.get(name)?.help;
-  const query = (label: string) => viewQuery({ window: { label, ms: 0 }, range: null, filter: '', panels: { [panel.id]: options } }, '');
+  const kept = { panels: { [panel.id]: options }, hidden: { [panel.id]: hidden.size <= MAX_HIDDEN_LINES ? [...hidden] : [] } };
+  const query = (label: string) => viewQuery({ window: { label, ms: 0 }, range: null, filter: '', ...kept }, '');
+  const search = viewQuery({ window: timeWindow, range: null, filter: '', ...kept }, detail.defaultWindow);
   useEffect(() => {
-    const search = viewQuery({ window: timeWindow, range: null, filter: '', panels: { [panel.id]: options } }, detail.defaultWindow);
     if (window.location.search !== search) window.history.replaceState(null, '', `${window.location.pathname}${search}`);
-  }, [timeWindow, panel.id, options, detail.defaultWindow]);
+  }, [search]);
 
   const zoom = (range: TimeRange) => setPaused((p) => ({ range, state: p?.state ?? store.getState() }));
   const goLive = () => setPaused(null);
@@ -98,10 +101,12 @@ export function MetricDetailView({ detail }: { detail: MetricDetail }) {
           </nav>
           <LiveControl range={paused?.range ?? null} onPause={pause} onLive={goLive} hydrated={hydrated} />
           {hydrated && (
+            <LazyBoundary what="range form">
             <Suspense fallback={<span className="control range-form-placeholder">Range…</span>}>
               {/* Within what this page holds: the window it was opened with. */}
               <RangeForm from={from} to={to} oldest={detail.oldestAt} onRange={zoom} />
             </Suspense>
+            </LazyBoundary>
           )}
           <a className="control" href={`/api/export?metric=${encodeURIComponent(name)}`} download={`${name}.csv`}>
             Download CSV
@@ -136,6 +141,8 @@ export function MetricDetailView({ detail }: { detail: MetricDetail }) {
             onZoom={zoom}
             onReset={goLive}
             large
+            hidden={hidden}
+            onHidden={setHidden}
           />
         </PanelBoundary>
         <h2 className="section-title">Series over {paused ? 'the range shown' : `the last ${timeWindow.label}`}</h2>

@@ -5,13 +5,14 @@ import { Legend } from './legend';
 import { LiveChart } from './live-chart';
 import type { LiveSeries } from './live-store';
 import { ZoomSurface } from './zoom-surface';
+import { LazyBoundary } from './lazy-boundary';
 import { NavLink } from './nav-link';
 
 // Loaded when first asked for (first-load JS budget).
 const Heatmap = lazy(() => import('./heatmap').then((m) => ({ default: m.Heatmap })));
 const PanelOptionsForm = lazy(() => import('./panel-options-form').then((m) => ({ default: m.PanelOptionsForm })));
 
-interface PanelCardProps {
+export interface PanelCardProps {
   panel: Panel;
   series: readonly (LiveSeries | undefined)[];
   /** A histogram panel's buckets per label set shown: what its heatmap view draws. */
@@ -30,6 +31,9 @@ interface PanelCardProps {
   large?: boolean;
   /** The instance the page shows (said on a saved picture). */
   instance?: string;
+  /** Lines the reader switched off (kept in the URL by the page), and a change of them. */
+  hidden: ReadonlySet<string>;
+  onHidden: (hidden: ReadonlySet<string>) => void;
 }
 
 /** Whether an element is on (or near) the screen, and its width; visible until the observer says otherwise. */
@@ -64,7 +68,7 @@ function nextHidden(hidden: ReadonlySet<string>, keys: readonly string[], key: s
 }
 
 /** A panel: title, a legend with each line's figures (readable without JavaScript), and its chart. */
-export function PanelCard({ panel: laidOut, series, buckets, options, onOptions, from, to, newest, hydrated, onZoom, onReset, large = false, instance }: PanelCardProps) {
+export function PanelCard({ panel: laidOut, series, buckets, options, onOptions, from, to, newest, hydrated, onZoom, onReset, large = false, instance, hidden, onHidden }: PanelCardProps) {
   const height = large ? 380 : 190;
   const [editing, setEditing] = useState(false);
   const optionsButton = useRef<HTMLButtonElement>(null);
@@ -77,9 +81,11 @@ export function PanelCard({ panel: laidOut, series, buckets, options, onOptions,
   const heatable = panel.family?.kind === 'histogram' && buckets !== undefined;
   const heat = heatable && options.heatmap === true;
   const [ref, visible, width] = useOnScreen<HTMLDivElement>();
-  const [hidden, setHidden] = useState<ReadonlySet<string>>(() => new Set());
+  const setHidden = (change: (h: ReadonlySet<string>) => ReadonlySet<string>) => onHidden(change(hidden));
   // Lines past the first DRAWN_MAX switched on one by one, and whether all are drawn.
-  const [pinned, setPinned] = useState<ReadonlySet<string>>(() => new Set());
+  // A view restored from a link with lines switched off draws exactly the others, past DRAWN_MAX
+  // too (a line shown alone in a 30-line panel was not among the top 10 the legend would draw).
+  const [pinned, setPinned] = useState<ReadonlySet<string>>(() => (hidden.size > 0 ? new Set(laidOut.lines.map((l) => l.key).filter((k) => !hidden.has(k))) : new Set()));
   const [all, setAll] = useState(false);
   const [chosenSort, setSort] = useState<LegendSort | null>(null);
   const sort = chosenSort ?? defaultSort(panel.lines.length, panel.family !== undefined);
@@ -128,8 +134,9 @@ export function PanelCard({ panel: laidOut, series, buckets, options, onOptions,
     const el = section.current;
     // Loaded on first use: it is not needed to show the dashboard (first-load JS budget).
     // The lines drawn, in legend order, for the picture's legend.
-    const lines = order.filter((i) => !off.has(panel.lines[i]!.key)).map((i) => ({ label: panel.lines[i]!.label, index: i }));
-    const info = { title: panel.title, instance, from, to, lines };
+    // A heatmap has no lines to tell apart: its picture says so in the title.
+    const lines = heat ? [] : order.filter((i) => !off.has(panel.lines[i]!.key)).map((i) => ({ label: panel.lines[i]!.label, index: i }));
+    const info = { title: heat ? `${panel.title} (bucket heatmap)` : panel.title, instance, from, to, lines };
     if (el) import('./save-png').then(({ saveChartAsPng }) => saveChartAsPng(el, info)).catch((e: Error) => setSaveError(e.message));
   };
   return (
@@ -165,9 +172,11 @@ export function PanelCard({ panel: laidOut, series, buckets, options, onOptions,
       </header>
       {saveError && <p role="alert" className="panel-note">Could not save: {saveError}</p>}
       {editing && (
-        <Suspense>
-          <PanelOptionsForm title={panel.title} options={options} unit={laidOut.unit} onChange={onOptions} onClose={closeOptions} />
-        </Suspense>
+        <LazyBoundary what="display options">
+          <Suspense>
+            <PanelOptionsForm title={panel.title} options={options} unit={laidOut.unit} onChange={onOptions} onClose={closeOptions} />
+          </Suspense>
+        </LazyBoundary>
       )}
       <Legend
         panel={panel}
@@ -186,9 +195,16 @@ export function PanelCard({ panel: laidOut, series, buckets, options, onOptions,
       <div className={large ? 'chart chart-large' : 'chart'} ref={ref}>
         <ZoomSurface from={from} to={to} onZoom={onZoom} onReset={onReset}>
           {heat ? (
-            <Suspense fallback={<div style={{ height }} />}>
-              <Heatmap histograms={buckets} unit={panel.unit} title={panel.title} from={from} to={to} width={width} height={height} />
-            </Suspense>
+            // Drawn once the chart is measured: unmeasured, every cell would sit at the axis.
+            width > 0 ? (
+              <LazyBoundary what="heatmap">
+                <Suspense fallback={<div style={{ height }} />}>
+                  <Heatmap histograms={buckets} unit={panel.unit} title={panel.title} from={from} to={to} width={width} height={height} hydrated={hydrated} />
+                </Suspense>
+              </LazyBoundary>
+            ) : (
+              <div style={{ height }} />
+            )
           ) : (
             <LiveChart panel={panel} series={series} hidden={stableOff} from={from} to={to} width={width} hydrated={hydrated} visible={visible} options={options} height={height} />
           )}

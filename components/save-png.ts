@@ -123,7 +123,7 @@ function legendLayout(ctx: CanvasRenderingContext2D, lines: PictureInfo['lines']
  */
 export async function saveChartAsPng(panel: HTMLElement, info: PictureInfo): Promise<void> {
   const { title } = info;
-  const svg = panel.querySelector<SVGSVGElement>('svg.recharts-surface, svg.static-chart');
+  const svg = panel.querySelector<SVGSVGElement>('svg.recharts-surface, svg.static-chart, svg.heatmap');
   if (!svg) throw new Error('no chart to save');
   const { width, height } = svg.getBoundingClientRect();
   const styles = getComputedStyle(panel);

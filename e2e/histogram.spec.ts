@@ -88,6 +88,14 @@ for (const size of [
     await page.goto(`/?window=1m&q=${encodeURIComponent(`${stamp} route=/b`)}`);
     await expect(labels).toHaveText(['p50 route=/b', 'p90 route=/b', 'p99 route=/b', 'mean route=/b']);
 
+    // A filter on the computed lines: the means alone, the histogram still one panel (its buckets
+    // come with it), and the summary's mean beside it.
+    await page.goto(`/?window=1m&q=${encodeURIComponent(`${stamp} stat=mean`)}`);
+    await expect(page.locator('section.panel')).toHaveCount(2);
+    await expect(panel(page, `summary:${summary}`).locator('tbody .legend-label')).toHaveText(['mean']);
+    await expect(panel(page, `histogram:${base}`).locator('tbody .legend-label')).toHaveText(['mean route=/a', 'mean route=/b']);
+    await expect(panel(page, `histogram:${base}`).getByTestId('value').first()).toHaveText('20 ms');
+
     // A summary: its own quantiles and the mean, in time units.
     await page.goto(`/?window=1m&q=${summary}`);
     const summ = panel(page, `summary:${summary}`);

@@ -27,6 +27,10 @@ test('a legend click toggles a line, Shift- or Alt-click shows it alone, and the
   await expect(chart.locator('tbody tr').nth(1).getByTestId('mean')).toHaveText('20');
 
   await toggle('b').click();
+  // Kept in the URL: a reload (a shared link) keeps it off.
+  await expect.poll(() => new URL(page.url()).searchParams.get(`h.metric:${name}`)).toBe(`${name}{s="b"}`);
+  await page.reload();
+  await expect(page.getByTestId('status')).toHaveText('Live');
   await expect(toggle('b')).toHaveAttribute('aria-pressed', 'false');
   await expect(curves).toHaveCount(2);
   await toggle('b').click();

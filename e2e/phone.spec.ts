@@ -44,7 +44,8 @@ test('at phone width the charts below the fold have their axes before they are s
   const last = page.locator('section.panel').last();
   // Far below the fold, not scrolled to.
   expect((await last.boundingBox())!.y).toBeGreaterThan(2 * 844);
-  await expect(last.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').first()).toBeAttached();
+  // Drawn in the draw scheduler's turn, one chart per task: with many panels that takes a while.
+  await expect(last.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').first()).toBeAttached({ timeout: 20_000 });
   await expect(last.locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value').first()).toBeAttached();
   expect(await page.evaluate(() => window.scrollY)).toBe(0);
 });

@@ -79,6 +79,8 @@ export interface MetricDetail {
   snapshot: Snapshot;
   /** How its panel is drawn (`p.metric:<name>=…`), and what of the link's options was ignored. */
   panels: Record<string, PanelOptions>;
+  /** Lines switched off in its legend (`h.metric:<name>=…`). */
+  hidden: Record<string, string[]>;
   panelNote: string | null;
   /** The oldest time the page may ask for (Range…). */
   oldestAt: number;
@@ -104,8 +106,8 @@ export function metricDetail(name: string, params: SearchParams): MetricDetail |
     maxTotal: env.SNAPSHOT_MAX_POINTS,
   });
   if (hot.series.length === 0) return null;
-  const { panels, note } = panelOptionsFrom(params);
-  return { name, window, presets, snapshot: withDiskHistory(hot, runtime, window.ms, SNAPSHOT_POINTS), panels, panelNote: note, oldestAt: hot.takenAt - window.ms, defaultWindow: toTimeWindow(undefined, span).label };
+  const { panels, hidden, note } = panelOptionsFrom(params);
+  return { name, window, presets, snapshot: withDiskHistory(hot, runtime, window.ms, SNAPSHOT_POINTS), panels, hidden, panelNote: note, oldestAt: hot.takenAt - window.ms, defaultWindow: toTimeWindow(undefined, span).label };
 }
 
 /** `GET /api/export` query: a metric name (within QUERY_MAX_LENGTH) and how far back (the whole retention by default). */

@@ -28,6 +28,12 @@ export interface DashboardData {
   snapshot: Snapshot;
   /** Series held in all: a filtered snapshot may carry none while there are metrics to find. */
   seriesHeld: number;
+  /**
+   * With a filter applied, the keys of the histogram and summary lines it keeps: such a panel is
+   * sent whole (its lines are computed from all of its group's series), and until the browser has
+   * loaded the filter's code it draws these of them. Null without a filter.
+   */
+  familyLines: string[] | null;
 }
 
 /**
@@ -56,6 +62,11 @@ export function dashboardSnapshot(store: Pick<Store, 'snapshot'>, view: View, { 
     ...(view.filter && !view.filterProblem && { choose: seriesShown(view.filter) }),
     maxTotal,
   });
+}
+
+/** The keys of the family panels' lines `filter` keeps, over the panels laid out from `series`. */
+function keptFamilyLines(filter: string, series: readonly SeriesMeta[]): string[] {
+  return filterPanels(filter)(layoutPanels(series)).flatMap((panel) => (panel.family ? panel.lines.map((line) => line.key) : []));
 }
 
 /**
@@ -93,5 +104,6 @@ export function dashboardData(params: Record<string, string | string[] | undefin
     limits,
     snapshot: withDiskHistory(snapshot, runtime, Math.max(view.window.ms, snapshot.windowMs), SNAPSHOT_POINTS),
     seriesHeld: store.size,
+    familyLines: view.filter && !view.filterProblem ? keptFamilyLines(view.filter, store.list().map((s) => s.meta)) : null,
   };
 }

@@ -1,6 +1,6 @@
 import { toSeriesKey } from '@/lib/series/key';
 import { rateUnit, unitFromName, type Unit } from '@/lib/units';
-import { parseLe } from './histogram';
+import { parseLe } from './le';
 import { BUILTIN_PANELS, UNCHARTED_METRICS, type PanelSpec } from './panels';
 
 /** What the layout needs to know of a series. */
@@ -20,6 +20,8 @@ export interface PanelLine {
   key: string;
   label: string;
   derive?: LineDerivation;
+  /** For a family's line: the index of its group (label set) in `family.groups`. */
+  group?: number;
 }
 
 /** One label set of a histogram or summary: the series its derived lines are computed from. */
@@ -27,6 +29,8 @@ export interface FamilyGroup {
   labels: Record<string, string>;
   /** A histogram's `_bucket` series, in no particular order (`le` parsed). */
   buckets: { le: number; key: string }[];
+  /** A summary's own quantile series. */
+  quantiles: string[];
   sum?: string;
   count?: string;
 }
@@ -46,17 +50,21 @@ export interface Panel extends PanelSpec {
 /** The quantiles a histogram panel draws. */
 export const HISTOGRAM_QUANTILES = [0.5, 0.9, 0.99] as const;
 
-/** The series a panel reads: its lines' own, and for derived lines their group's. */
+/**
+ * The series a panel reads: its lines' own, and for a family's lines every series of their group
+ * (buckets, quantiles, sum and count), so that a page carrying only these lays the same family
+ * panel out again (a filter keeping a histogram's mean alone still needs its buckets to be one).
+ */
 export function panelSources(panel: Panel): string[] {
   const keys = new Set<string>();
   for (const line of panel.lines) {
-    if (!line.derive) {
+    const group = line.group === undefined ? undefined : panel.family?.groups[line.group];
+    if (!group) {
       keys.add(line.key);
       continue;
     }
-    const group = panel.family?.groups[line.derive.group];
-    if (!group) continue;
-    if (line.derive.kind === 'quantile') for (const b of group.buckets) keys.add(b.key);
+    for (const b of group.buckets) keys.add(b.key);
+    for (const q of group.quantiles) keys.add(q);
     if (group.sum) keys.add(group.sum);
     if (group.count) keys.add(group.count);
   }
@@ -133,7 +141,7 @@ function familyPanel(kind: 'histogram' | 'summary', base: string, byName: Readon
     const id = toSeriesKey('', labels);
     let g = groupOf.get(id);
     if (!g) {
-      groupOf.set(id, (g = { labels, buckets: [] }));
+      groupOf.set(id, (g = { labels, buckets: [], quantiles: [] }));
       groups.push(g);
     }
     return g;
@@ -143,7 +151,7 @@ function familyPanel(kind: 'histogram' | 'summary', base: string, byName: Readon
     for (const s of byName.get(`${base}_bucket`) ?? []) group(without(s.labels, 'le')).buckets.push({ le: parseLe(s.labels.le!), key: s.key });
   } else {
     for (const s of byName.get(base) ?? []) {
-      group(without(s.labels, 'quantile'));
+      group(without(s.labels, 'quantile')).quantiles.push(s.key);
       quantiles.push(s);
     }
   }
@@ -162,16 +170,20 @@ function familyPanel(kind: 'histogram' | 'summary', base: string, byName: Readon
   const named = (head: string, labels: Record<string, string>) => [head, labelText(labels, showInstance)].filter(Boolean).join(' ');
   for (const g of ordered) {
     const index = groups.indexOf(g);
+    // Derived keys name what they are with a label the group does not have (`__` names are
+    // reserved to Pulseboard, so `{stat="a"}` and `{stat="b"}` groups' means stay apart).
+    const quantileName = 'quantile' in g.labels ? '__quantile' : 'quantile';
+    const statName = 'stat' in g.labels ? '__stat' : 'stat';
     if (kind === 'histogram') {
       for (const q of HISTOGRAM_QUANTILES) {
-        lines.push({ key: toSeriesKey(base, { ...g.labels, quantile: String(q) }), label: named(quantileLabel(q), g.labels), derive: { kind: 'quantile', q, group: index } });
+        lines.push({ key: toSeriesKey(base, { ...g.labels, [quantileName]: String(q) }), label: named(quantileLabel(q), g.labels), derive: { kind: 'quantile', q, group: index }, group: index });
       }
     } else {
       const own = quantiles.filter((s) => toSeriesKey('', without(s.labels, 'quantile')) === toSeriesKey('', g.labels));
       own.sort((a, b) => Number(a.labels.quantile) - Number(b.labels.quantile));
-      for (const s of own) lines.push({ key: s.key, label: named(quantileLabel(Number(s.labels.quantile)), g.labels) });
+      for (const s of own) lines.push({ key: s.key, label: named(quantileLabel(Number(s.labels.quantile)), g.labels), group: index });
     }
-    if (g.sum && g.count) lines.push({ key: toSeriesKey(base, { ...g.labels, stat: 'mean' }), label: named('mean', g.labels), derive: { kind: 'mean', group: index } });
+    if (g.sum && g.count) lines.push({ key: toSeriesKey(base, { ...g.labels, [statName]: 'mean' }), label: named('mean', g.labels), derive: { kind: 'mean', group: index }, group: index });
   }
   const metrics = kind === 'histogram' ? [`${base}_bucket`, `${base}_sum`, `${base}_count`] : [base, `${base}_sum`, `${base}_count`];
   return {

@@ -1,7 +1,7 @@
 // Reading panel options from a URL (the server's, for the page it renders): every part checked,
 // what is wrong named. See panel-options.ts for the options.
 import { UNITS, type Unit } from '@/lib/units/format';
-import { FLAGS, MAX_PANEL_OPTIONS_CHARS, MAX_PANEL_PARAMS, PANEL_PARAM_PREFIX, type PanelOptions } from './panel-options';
+import { FLAGS, HIDDEN_PARAM_PREFIX, MAX_HIDDEN_KEY_CHARS, MAX_HIDDEN_LINES, MAX_PANEL_OPTIONS_CHARS, MAX_PANEL_PARAMS, PANEL_PARAM_PREFIX, type PanelOptions } from './panel-options';
 
 const clip = (s: string) => JSON.stringify(s.length > 32 ? `${s.slice(0, 32)}…` : s);
 
@@ -43,7 +43,7 @@ export function parsePanelOptions(value: string): { options: PanelOptions; probl
 }
 
 /** Every panel's options a URL's parameters set, and one note saying what was ignored (or null). */
-export function panelOptionsFrom(params: Record<string, string | string[] | undefined>): { panels: Record<string, PanelOptions>; note: string | null } {
+export function panelOptionsFrom(params: Record<string, string | string[] | undefined>): { panels: Record<string, PanelOptions>; hidden: Record<string, string[]>; note: string | null } {
   // Gathered in a Map, then a plain object (what may pass from the server to the page): a
   // `p.__proto__` parameter becomes an own property, not the prototype.
   const panels = new Map<string, PanelOptions>();
@@ -61,8 +61,28 @@ export function panelOptionsFrom(params: Record<string, string | string[] | unde
     if (Object.keys(options).length > 0) panels.set(id, options);
     for (const w of wrong) problems.push(`${clip(id)}: ${w}`);
   }
+  const hidden = new Map<string, string[]>();
+  let hiddenSeen = 0;
+  for (const [name, raw] of Object.entries(params)) {
+    if (!name.startsWith(HIDDEN_PARAM_PREFIX)) continue;
+    const id = name.slice(HIDDEN_PARAM_PREFIX.length);
+    if (++hiddenSeen > MAX_PANEL_PARAMS) {
+      problems.push(`more than ${MAX_PANEL_PARAMS} panels' hidden lines: the rest are ignored`);
+      break;
+    }
+    const value = Array.isArray(raw) ? (raw[0] ?? '') : (raw ?? '');
+    // Bounded before it is split: at most MAX_HIDDEN_LINES keys of MAX_HIDDEN_KEY_CHARS.
+    if (value.length > MAX_HIDDEN_LINES * (MAX_HIDDEN_KEY_CHARS + 1)) {
+      problems.push(`${clip(id)}: hidden lines longer than ${MAX_HIDDEN_LINES * (MAX_HIDDEN_KEY_CHARS + 1)} characters`);
+      continue;
+    }
+    const keys = [...new Set(value.split('\n').filter((k) => k !== '' && k.length <= MAX_HIDDEN_KEY_CHARS))];
+    if (keys.length > MAX_HIDDEN_LINES) problems.push(`${clip(id)}: more than ${MAX_HIDDEN_LINES} hidden lines, the first ${MAX_HIDDEN_LINES} kept`);
+    if (keys.length > 0) hidden.set(id, keys.slice(0, MAX_HIDDEN_LINES));
+  }
   const all = Object.fromEntries(panels);
-  if (problems.length === 0) return { panels: all, note: null };
+  const off = Object.fromEntries(hidden);
+  if (problems.length === 0) return { panels: all, hidden: off, note: null };
   const shown = problems.slice(0, 3).join('; ');
-  return { panels: all, note: `Panel options ignored: ${shown}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}.` };
+  return { panels: all, hidden: off, note: `Panel options ignored: ${shown}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}.` };
 }

@@ -34,12 +34,26 @@ describe('panel options in the URL', () => {
     const params: Record<string, string> = { q: 'x', 'p.memory': 'stack', 'p.metric:jobs': 'log,bogus' };
     expect(panelOptionsFrom(params)).toEqual({
       panels: { memory: { stack: true }, 'metric:jobs': { log: true } },
+      hidden: {},
       note: 'Panel options ignored: "metric:jobs": "bogus" is not an option (stack, percent, log, int, heatmap, min:n, max:n, unit:u).',
     });
     const many = Object.fromEntries(Array.from({ length: MAX_PANEL_PARAMS + 5 }, (_, i) => [`p.m${i}`, 'log']));
     const read = panelOptionsFrom(many);
     expect(Object.keys(read.panels)).toHaveLength(MAX_PANEL_PARAMS);
     expect(read.note).toContain(`more than ${MAX_PANEL_PARAMS} panels' options`);
+  });
+
+  it('keeps lines switched off per panel: keys with commas, quotes and escapes, bounded', () => {
+    const keys = ['jobs{queue="a,b"}', 'jobs{queue="say \\"hi\\"\\n"}'];
+    const query = viewQuery({ window: { label: '5m', ms: 300_000 }, range: null, filter: '', hidden: { 'metric:jobs': keys } }, '5m');
+    const params = Object.fromEntries(new URLSearchParams(query.slice(1)));
+    expect(panelOptionsFrom(params).hidden).toEqual({ 'metric:jobs': keys });
+    const many = Array.from({ length: 60 }, (_, i) => `k${i}`).join('\n');
+    const read = panelOptionsFrom({ 'h.x': many, 'h.y': 'z'.repeat(2_000) });
+    expect(read.hidden.x).toHaveLength(50);
+    // A key over 1,024 characters is not kept; the panel is left with none.
+    expect(read.hidden.y).toBeUndefined();
+    expect(read.note).toContain('more than 50 hidden lines');
   });
 
   it('round-trips through a view and its query string', () => {

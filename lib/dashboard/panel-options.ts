@@ -23,6 +23,11 @@ export interface PanelOptions {
 
 /** URL parameters of panel options: `p.` then the panel's id (`p.memory`, `p.metric:jobs_queued`). */
 export const PANEL_PARAM_PREFIX = 'p.';
+/** URL parameters of the lines a reader switched off in a panel's legend: `h.` then the panel's id, the lines' keys one per line. */
+export const HIDDEN_PARAM_PREFIX = 'h.';
+/** The most lines one panel's URL keeps switched off, and the longest key kept. */
+export const MAX_HIDDEN_LINES = 50;
+export const MAX_HIDDEN_KEY_CHARS = 1_024;
 /** The most panels one URL sets options for; the rest are ignored and said so. */
 export const MAX_PANEL_PARAMS = 100;
 /** The longest options value read (`stack,log,min:0,max:100,unit:bytes` is 35). */

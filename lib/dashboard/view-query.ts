@@ -1,5 +1,5 @@
 // Client-safe and small: a view's URL query, without the filter's matching (view.ts parses one).
-import { PANEL_PARAM_PREFIX, formatPanelOptions, type PanelOptions } from './panel-options';
+import { HIDDEN_PARAM_PREFIX, PANEL_PARAM_PREFIX, formatPanelOptions, type PanelOptions } from './panel-options';
 import type { TimeWindow } from './windows';
 
 /** A paused, fixed time range (ms since epoch). */
@@ -11,8 +11,8 @@ export interface TimeRange {
 /** Shortest range a drag may zoom to. */
 export const MIN_RANGE_MS = 1_000;
 
-/** The query string (with `?`, or empty) that reproduces a view (window, range, filter, panel options); the default window is left out. */
-export function viewQuery(view: { window: TimeWindow; range: TimeRange | null; filter: string; panels?: Readonly<Record<string, PanelOptions>> }, defaultWindow: string): string {
+/** The query string (with `?`, or empty) that reproduces a view (window, range, filter, panel options, lines switched off); the default window is left out. */
+export function viewQuery(view: { window: TimeWindow; range: TimeRange | null; filter: string; panels?: Readonly<Record<string, PanelOptions>>; hidden?: Readonly<Record<string, readonly string[]>> }, defaultWindow: string): string {
   const params = new URLSearchParams();
   if (view.window.label !== defaultWindow) params.set('window', view.window.label);
   if (view.range) {
@@ -23,6 +23,10 @@ export function viewQuery(view: { window: TimeWindow; range: TimeRange | null; f
   for (const id of Object.keys(view.panels ?? {}).sort()) {
     const value = formatPanelOptions(view.panels![id]!);
     if (value) params.set(`${PANEL_PARAM_PREFIX}${id}`, value);
+  }
+  for (const id of Object.keys(view.hidden ?? {}).sort()) {
+    const keys = view.hidden![id]!;
+    if (keys.length > 0) params.set(`${HIDDEN_PARAM_PREFIX}${id}`, keys.join('\n'));
   }
   const query = params.toString();
   return query ? `?${query}` : '';

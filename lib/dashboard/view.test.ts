@@ -45,6 +45,9 @@ describe('view', () => {
       range: { from: 1000, to: 61000 },
       filter: 'route=/api',
       filterProblem: null,
+      panels: {},
+      hidden: {},
+      panelNote: null,
     });
   });
 

@@ -20,6 +20,8 @@ export interface View {
   filterProblem: QueryProblem | null;
   /** How panels are drawn, by panel id (`p.<id>=stack,log` in the URL). */
   panels: Record<string, PanelOptions>;
+  /** Lines switched off in panels' legends, by panel id (`h.<id>=<key>\n<key>`). */
+  hidden: Record<string, string[]>;
   /** What of the link's panel options was ignored and why, or null. */
   panelNote: string | null;
 }
@@ -44,9 +46,10 @@ export function toTimeRange(from: unknown, to: unknown): TimeRange | null {
 export function parseView(params: Params, retentionMs: number, limits: QueryLimits, work?: WorkLimit): View {
   const { shown, problem } = acceptFilter(first(params.q) ?? '', limits, work);
   const window = toTimeWindow(first(params.window), retentionMs);
-  const { panels, note } = panelOptionsFrom(params);
+  const { panels, hidden, note } = panelOptionsFrom(params);
   return {
     panels,
+    hidden,
     panelNote: note,
     window,
     windowNote: windowNote(first(params.window), window),
