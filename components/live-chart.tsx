@@ -1,4 +1,4 @@
-import { memo, useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState, type ComponentProps } from 'react';
 import { TooltipBox } from './tooltip-box';
 import { Line, LineChart, Tooltip, XAxis, YAxis, usePlotArea, useYAxisScale } from 'recharts';
 import { decimate, type Panel } from '@/lib/dashboard';
@@ -92,6 +92,27 @@ function valueTicks(rows: readonly Row[], panel: Panel, hidden: ReadonlySet<stri
   const inside = niceTicks(low, high, unit, 4, { integer }).filter((t) => t > low && t < high);
   return [low, ...inside, high];
 }
+
+/**
+ * Where a synced chart puts its crosshair: at its row nearest in time to the hovered chart's.
+ * Charts' rows are the same times where their series were sampled together, but not where the
+ * server thinned each series of a large snapshot on its own (SNAPSHOT_MAX_POINTS): there an exact
+ * match ('value') found none and the other charts lost their tooltip.
+ */
+type SyncFunction = Extract<NonNullable<ComponentProps<typeof LineChart>['syncMethod']>, (...args: never[]) => number>;
+const nearestInTime: SyncFunction = (ticks, data) => {
+  const t = Number(data.activeLabel);
+  if (!Number.isFinite(t) || ticks.length === 0) return -1;
+  let lo = 0;
+  let hi = ticks.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (Number(ticks[mid]!.value) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo > 0 && Math.abs(Number(ticks[lo - 1]!.value) - t) <= Math.abs(Number(ticks[lo]!.value) - t)) lo--;
+  return lo;
+};
 
 /**
  * Horizontal lines at the y ticks across the plot, and the plot's box (what tests and drags find
@@ -195,7 +216,7 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
       responsive
       data={rows}
       syncId="pulseboard"
-      syncMethod="value"
+      syncMethod={nearestInTime}
       margin={{ top: 8, right: PLOT_INSET.right, bottom: 0, left: 0 }}
       style={{ width: '100%', height }}
     >

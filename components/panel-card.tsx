@@ -156,9 +156,10 @@ export function PanelCard({ panel: laidOut, series, buckets, options, onOptions,
             type="button"
             className="panel-action"
             aria-expanded={editing}
-            aria-pressed={Object.keys(options).some((k) => k !== 'heatmap') || undefined}
+            // Options set show as a highlighted button (and say so to a screen reader), not as a toggle's pressed state.
+            data-set={Object.keys(options).some((k) => k !== 'heatmap') || undefined}
             onClick={() => setEditing((e) => !e)}
-            aria-label={`Display options of ${panel.title}`}
+            aria-label={`Display options of ${panel.title}${Object.keys(options).some((k) => k !== 'heatmap') ? ' (options set)' : ''}`}
             title="Stacked, percent, log scale, y bounds, unit"
           >
             Options

@@ -101,7 +101,8 @@ export function PanelOptionsForm({ title, options, unit, onChange, onClose }: Pa
           className="control"
           onClick={() => {
             setBounds({ min: '', max: '' });
-            onChange({});
+            // The heatmap has its own button: Reset leaves it as it is.
+            onChange(options.heatmap ? { heatmap: true } : {});
           }}
         >
           Reset

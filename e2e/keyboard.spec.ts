@@ -61,7 +61,7 @@ test('every control can be reached and used with the keyboard alone, in page ord
   await expect(page).toHaveURL(/[?&]p\.load=stack(&|$)/);
   await page.keyboard.press('Escape');
   await expect(page.getByRole('form', { name: 'Display options of Load average' })).toHaveCount(0);
-  await expect(focused(page)).toHaveAccessibleName('Display options of Load average');
+  await expect(focused(page)).toHaveAccessibleName('Display options of Load average (options set)');
   await tabTo(page, 'Save Load average as PNG');
   // The legend's column headers sort it; the lines follow.
   for (const header of ['series', 'now', 'min', 'max', 'mean']) await tabTo(page, header);
