@@ -294,7 +294,9 @@ export function Dashboard({ data }: { data: DashboardData }) {
           {matching.map((panel) => (
             <PanelBoundary key={panel.id} title={panel.title}>
               {panel.family ? (
-                <Suspense>
+                // Until its code comes, the same panel without its computed lines (an update before then
+                // renders this rather than leaving the server's panel; no panel goes missing).
+                <Suspense fallback={<PanelCard panel={panel} series={[]} {...cardProps(panel)} />}>
                   <FamilyPanelCard panel={panel} get={(key) => shownState.series.get(key)} {...cardProps(panel)} />
                 </Suspense>
               ) : (

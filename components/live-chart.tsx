@@ -173,14 +173,10 @@ export const LiveChart = memo(function LiveChart(props: LiveChartProps) {
   const [drawn, setDrawn] = useState(props);
   const [key] = useState(() => ({}));
   // A newer drawing replaces a waiting one in place: charts lower on the page still get their turn.
-  // Off screen, a chart is still drawn live once after hydration (in its turn, like the others):
-  // until then it is the server's plain SVG, without axes, and a phone's charts below the fold
-  // showed that until scrolled to.
-  const live = drawn.hydrated;
   useEffect(() => {
-    if (props.visible || (props.hydrated && !live)) scheduleDraw(key, () => setDrawn(props));
+    if (props.visible) scheduleDraw(key, () => setDrawn(props));
     else cancelDraw(key);
-  }, [key, props, live]);
+  }, [key, props]);
   useEffect(() => () => cancelDraw(key), [key]);
   // Before hydration there is nothing to schedule: draw what the server sent.
   return <ChartDrawing {...(props.hydrated ? drawn : props)} />;
@@ -257,6 +253,7 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
               return { index, label: panel.lines[index]?.label ?? String(item.name), value: Number(own ?? item.value) };
             })}
             format={format}
+            maxWidth={width > 0 ? width - 8 : undefined}
           />
         )}
       />
@@ -281,7 +278,7 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
 });
 
 function skipWhileHidden(prev: LiveChartProps, next: LiveChartProps): boolean {
-  if (!prev.visible && !next.visible && prev.hydrated === next.hydrated) return true;
+  if (!prev.visible && !next.visible) return true;
   return (
     prev.visible === next.visible &&
     prev.panel === next.panel &&

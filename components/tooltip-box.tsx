@@ -16,6 +16,8 @@ interface TooltipBoxProps {
   time: () => string;
   items: readonly TooltipItem[];
   format: (v: number) => string;
+  /** The chart's width less a margin: a tooltip wider than its chart stuck out of a phone's page. */
+  maxWidth?: number;
 }
 
 /**
@@ -23,12 +25,12 @@ interface TooltipBoxProps {
  * of them and a count of the rest, never wider than the viewport (long labels are cut with an
  * ellipsis; the legend holds them whole).
  */
-export function TooltipBox({ active, time, items, format }: TooltipBoxProps) {
+export function TooltipBox({ active, time, items, format, maxWidth }: TooltipBoxProps) {
   if (!active || items.length === 0) return null;
   const sorted = items.filter((i) => Number.isFinite(i.value)).sort((a, b) => b.value - a.value || a.index - b.index);
   const shown = sorted.slice(0, TOOLTIP_ROWS);
   return (
-    <div className="tooltip-box">
+    <div className="tooltip-box" style={maxWidth ? { maxWidth: `min(22rem, calc(100vw - 24px), ${maxWidth}px)` } : undefined}>
       <p className="tooltip-time">{time()}</p>
       <ul>
         {shown.map((item) => (

@@ -36,16 +36,3 @@ test('at phone width (390 px) the dashboard fits: no horizontal scroll, live or 
   mkdirSync('test-results', { recursive: true });
   await page.screenshot({ path: process.env.UPDATE_SCREENSHOT ? 'docs/screenshot-phone.png' : 'test-results/phone.png' });
 });
-
-test('at phone width the charts below the fold have their axes before they are scrolled to', async ({ page }) => {
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto('/');
-  await expect(page.getByTestId('status')).toHaveText('Live');
-  const last = page.locator('section.panel').last();
-  // Far below the fold, not scrolled to.
-  expect((await last.boundingBox())!.y).toBeGreaterThan(2 * 844);
-  // Drawn in the draw scheduler's turn, one chart per task: with many panels that takes a while.
-  await expect(last.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').first()).toBeAttached({ timeout: 20_000 });
-  await expect(last.locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value').first()).toBeAttached();
-  expect(await page.evaluate(() => window.scrollY)).toBe(0);
-});
