@@ -36,3 +36,19 @@ test('at phone width (390 px) the dashboard fits: no horizontal scroll, live or 
   mkdirSync('test-results', { recursive: true });
   await page.screenshot({ path: process.env.UPDATE_SCREENSHOT ? 'docs/screenshot-phone.png' : 'test-results/phone.png' });
 });
+
+test('at phone width the charts below the fold have axes before they are scrolled to: their value range and time span', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto('/');
+  await expect(page.getByTestId('status')).toHaveText('Live');
+  const last = page.locator('section.panel').last();
+  // Far below the fold, not scrolled to: still the server's chart, with its ends labelled.
+  expect((await last.boundingBox())!.y).toBeGreaterThan(2 * 844);
+  await expect(last.getByTestId('static-top')).toHaveText(/\d/);
+  await expect(last.getByTestId('static-bottom')).toHaveText(/^0/);
+  await expect(last.getByTestId('static-time')).toHaveText(/^\d\d:\d\d:\d\d–\d\d:\d\d:\d\d UTC$/);
+  expect(await page.evaluate(() => window.scrollY)).toBe(0);
+  // Scrolled to, Recharts' own axes take over.
+  await last.scrollIntoViewIfNeeded();
+  await expect(last.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').first()).toBeAttached();
+});
