@@ -1,13 +1,7 @@
 'use client';
 
-export default function Error({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
-  return (
-    <main className="error-page">
-      <h1>Pulseboard could not render this page</h1>
-      <p>{error.digest ? `Reference ${error.digest}; the server log has the details.` : error.message}</p>
-      <button type="button" onClick={reset}>
-        Try again
-      </button>
-    </main>
-  );
+import { RenderError } from '@/components/render-error';
+
+export default function Error(props: { error: Error & { digest?: string }; reset: () => void }) {
+  return <RenderError {...props} />;
 }

@@ -16,6 +16,7 @@ import { newestIn, panelSeries } from './series-view';
 import { StatusBadge } from './status-badge';
 import { ThemeToggle } from './theme-toggle';
 import { useHydrated } from './use-hydrated';
+import { useEscapeToLive } from './use-escape-to-live';
 import { useLiveData } from './use-live-data';
 import { WindowPicker } from './window-picker';
 import { LazyBoundary } from './lazy-boundary';
@@ -197,12 +198,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
     const end = newestIn(now, data.snapshot.takenAt);
     setPaused({ range: { from: end - data.view.window.ms, to: end }, state: now });
   };
-  useEffect(() => {
-    if (!paused) return;
-    const escape = (e: KeyboardEvent) => e.key === 'Escape' && !(e.target instanceof HTMLInputElement) && setPaused(null);
-    window.addEventListener('keydown', escape);
-    return () => window.removeEventListener('keydown', escape);
-  }, [paused]);
+  useEscapeToLive(paused !== null, setPaused);
 
   // What every panel gets, whatever draws its lines.
   const cardProps = (panel: Panel) => ({

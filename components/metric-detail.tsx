@@ -14,6 +14,7 @@ import { newestIn, shown } from './series-view';
 import { StatusBadge } from './status-badge';
 import { ThemeToggle } from './theme-toggle';
 import { useHydrated } from './use-hydrated';
+import { useEscapeToLive } from './use-escape-to-live';
 import { useLiveData } from './use-live-data';
 import { LazyBoundary } from './lazy-boundary';
 import { NavLink } from './nav-link';
@@ -64,12 +65,7 @@ export function MetricDetailView({ detail }: { detail: MetricDetail }) {
     const end = newestIn(now, snapshot.takenAt);
     setPaused({ range: { from: end - timeWindow.ms, to: end }, state: now });
   };
-  useEffect(() => {
-    if (!paused) return;
-    const escape = (e: KeyboardEvent) => e.key === 'Escape' && !(e.target instanceof HTMLInputElement) && setPaused(null);
-    window.addEventListener('keydown', escape);
-    return () => window.removeEventListener('keydown', escape);
-  }, [paused]);
+  useEscapeToLive(paused !== null, setPaused);
 
   return (
     <div className="dashboard detail">
