@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { chunkPoints } from './chunk';
-import { FRAME_HEADER, FRAME_MAGIC, frame, scanFrames } from './frame';
+import { FRAME_HEADER, FRAME_MAGIC, forEachFrame, frame, scanFrames } from './frame';
 
 /*
  * A block file: the chunks of many series, one frame per (series, tier, hour), then an index frame
@@ -77,12 +77,11 @@ export function decodePart(payload: Buffer): BlockPart {
 }
 
 /**
- * The points each part of a block holds by its chunks' headers, for sizing buffers before the
- * block is read for real: frames are walked by their lengths without checking CRCs or keeping
+ * The points each part of a block (its bytes, see FileReader) holds by its chunks' headers, for
+ * sizing buffers before the block is read for real: frames are walked by their lengths without checking CRCs or keeping
  * anything (a damaged frame ends the walk; readAllParts reports damage).
  */
-export function countParts(file: string, visit: (id: number, tier: Tier, hour: number, points: number) => void): void {
-  const bytes = fs.readFileSync(file);
+export function countParts(bytes: Buffer, visit: (id: number, tier: Tier, hour: number, points: number) => void): void {
   for (let at = 0; at + FRAME_HEADER <= bytes.length; ) {
     if (bytes.readUInt32LE(at) !== FRAME_MAGIC) return;
     const length = bytes.readUInt32LE(at + 4);
@@ -273,4 +272,65 @@ export function readAllParts(file: string): { parts: BlockPart[]; damaged: numbe
     }
   }
   return { parts, damaged };
+}
+
+/**
+ * Reads whole files into one buffer, grown as needed and reused: a bulk reader going through many
+ * blocks does not allocate each block's size afresh (on a start over 10,000 series those
+ * allocations made the collector run again and again). A file's bytes are valid until the next read.
+ */
+export class FileReader {
+  private buffer = Buffer.allocUnsafeSlow(64 * 1024);
+
+  read(file: string): Buffer {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      if (size > this.buffer.length) this.buffer = Buffer.allocUnsafeSlow(size);
+      let read = 0;
+      while (read < size) {
+        const n = fs.readSync(fd, this.buffer, read, size - read, read);
+        if (n === 0) break;
+        read += n;
+      }
+      return this.buffer.subarray(0, read);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+}
+
+/**
+ * Every chunk of every intact part of the block in `bytes`, in file order, as views of `bytes`,
+ * without building the parts (a list of 10,000 parts held while their chunks are decoded was
+ * copied by every young-generation collection of a start). Returns how many frames were damaged.
+ */
+export function forEachChunk(bytes: Buffer, visit: (id: number, tier: Tier, hour: number, chunk: Uint8Array) => void): number {
+  let bad = 0;
+  const walk = forEachFrame(bytes, BLOCK_MAX_FRAME, (start, end) => {
+    const length = end - start;
+    if (length >= 4 && bytes.readUInt32LE(start) === INDEX_ID) return;
+    const tier = length >= 17 ? TIER_OF[bytes.readUInt8(start + 4)] : undefined;
+    const n = tier ? bytes.readUInt32LE(start + 13) : 0;
+    // Checked whole before any chunk is visited, as decodePart does: a malformed part is skipped.
+    let at = start + 17 + 4 * n;
+    if (!tier || at > end) {
+      bad++;
+      return;
+    }
+    for (let i = 0; i < n; i++) at += bytes.readUInt32LE(start + 17 + 4 * i);
+    if (at > end) {
+      bad++;
+      return;
+    }
+    const id = bytes.readUInt32LE(start);
+    const hour = bytes.readDoubleLE(start + 5);
+    at = start + 17 + 4 * n;
+    for (let i = 0; i < n; i++) {
+      const size = bytes.readUInt32LE(start + 17 + 4 * i);
+      visit(id, tier, hour, bytes.subarray(at, at + size));
+      at += size;
+    }
+  });
+  return bad + walk.damaged + (walk.tailBytes > 8 ? 1 : 0);
 }

@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FileReader, forEachChunk, readAllParts, writeBlock, type BlockPart, type Tier } from './block';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function block(parts: BlockPart[]): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulseboard-block-'));
+  dirs.push(dir);
+  const file = path.join(dir, 'raw-0-3600000-1.blk');
+  writeBlock(file, parts);
+  return file;
+}
+
+const chunk = (seed: number, length: number) => Uint8Array.from({ length }, (_, i) => (seed * 31 + i) & 255);
+
+function parts(): BlockPart[] {
+  return Array.from({ length: 40 }, (_, i) => ({
+    id: i + 1,
+    tier: (['raw', 'm1', 'h1'] as Tier[])[i % 3]!,
+    hour: 3_600_000 * (i % 5),
+    chunks: Array.from({ length: 1 + (i % 4) }, (_, c) => chunk(i * 7 + c, 20 + ((i * 13 + c) % 90))),
+  }));
+}
+
+/** What forEachChunk visits, as [id, tier, hour, bytes] rows, and the damage it reports. */
+function visited(bytes: Buffer): { rows: Array<[number, Tier, number, number[]]>; damaged: number } {
+  const rows: Array<[number, Tier, number, number[]]> = [];
+  const damaged = forEachChunk(bytes, (id, tier, hour, c) => void rows.push([id, tier, hour, [...c]]));
+  return { rows, damaged };
+}
+
+function fromParts(read: BlockPart[]): Array<[number, Tier, number, number[]]> {
+  return read.flatMap((p) => p.chunks.map((c) => [p.id, p.tier, p.hour, [...c]] as [number, Tier, number, number[]]));
+}
+
+describe('forEachChunk', () => {
+  it('visits exactly the chunks readAllParts gives, in file order', () => {
+    const file = block(parts());
+    const { rows, damaged } = visited(new FileReader().read(file));
+    expect(damaged).toBe(0);
+    expect(rows).toEqual(fromParts(parts()));
+    expect(rows).toEqual(fromParts(readAllParts(file).parts));
+  });
+
+  it('skips a damaged frame and counts it as readAllParts does, visiting the rest', () => {
+    const file = block(parts());
+    const bytes = fs.readFileSync(file);
+    bytes[Math.floor(bytes.length / 3)]! ^= 0x10;
+    fs.writeFileSync(file, bytes);
+    const all = readAllParts(file);
+    const { rows, damaged } = visited(new FileReader().read(file));
+    expect(all.damaged).toBe(1);
+    expect(damaged).toBe(all.damaged);
+    expect(rows).toEqual(fromParts(all.parts));
+    expect(rows.length).toBeGreaterThan(fromParts(parts()).length - 5);
+  });
+
+  it('counts a cut file once and visits what is whole', () => {
+    const file = block(parts());
+    const bytes = fs.readFileSync(file);
+    fs.writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const all = readAllParts(file);
+    const { rows, damaged } = visited(new FileReader().read(file));
+    expect(damaged).toBe(all.damaged);
+    expect(rows).toEqual(fromParts(all.parts));
+  });
+});
+
+describe('FileReader', () => {
+  it('reads files larger and smaller than its buffer, each whole', () => {
+    const reader = new FileReader();
+    const big = block(parts());
+    const bigBytes = fs.readFileSync(big);
+    const small = path.join(path.dirname(big), 'small');
+    fs.writeFileSync(small, 'abc');
+    const large = path.join(path.dirname(big), 'large');
+    const largeBytes = Buffer.alloc(200_000, 7);
+    fs.writeFileSync(large, largeBytes);
+    expect(reader.read(big).equals(bigBytes)).toBe(true);
+    expect(reader.read(large).equals(largeBytes)).toBe(true);
+    expect(reader.read(small).toString()).toBe('abc');
+    expect(reader.read(big).equals(bigBytes)).toBe(true);
+  });
+});
