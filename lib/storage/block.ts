@@ -77,7 +77,7 @@ export function decodePart(payload: Buffer): BlockPart {
 }
 
 /**
- * The points each part of a block (its bytes, see FileReader) holds by its chunks' headers, for
+ * The points each part of a block (its bytes, see BlockFileReader) holds by its chunks' headers, for
  * sizing buffers before the block is read for real: frames are walked by their lengths without checking CRCs or keeping
  * anything (a damaged frame ends the walk; readAllParts reports damage).
  */
@@ -279,7 +279,7 @@ export function readAllParts(file: string): { parts: BlockPart[]; damaged: numbe
  * blocks does not allocate each block's size afresh (on a start over 10,000 series those
  * allocations made the collector run again and again). A file's bytes are valid until the next read.
  */
-export class FileReader {
+export class BlockFileReader {
   private buffer = Buffer.allocUnsafeSlow(64 * 1024);
 
   read(file: string): Buffer {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MetricMeta, Sample } from '@/lib/schema';
-import { countParts, entriesOf, forEachChunk, readAllParts, readBlockIndex, FileReader, readPart, writeBlock, type BlockIndex, type BlockPart, type Tier } from './block';
+import { countParts, entriesOf, forEachChunk, readAllParts, readBlockIndex, BlockFileReader, readPart, writeBlock, type BlockIndex, type BlockPart, type Tier } from './block';
 import { chunkPoints, ChunkWriter, decodeChunk, type DecodedChunk } from './chunk';
 import { Columns } from './columns';
 import { frame, scanFrames } from './frame';
@@ -976,7 +976,7 @@ export class Engine {
       .filter((b) => (b.kind === 'l0' ? b.hours!.some((h) => h + HOUR > from) : b.kind === 'raw' && b.start + b.span > from))
       .sort((a, b) => (a.kind === 'l0' ? 1 : 0) - (b.kind === 'l0' ? 1 : 0) || a.start - b.start || a.seq - b.seq);
     // One buffer for the bytes of every block, in turn.
-    const reader = new FileReader();
+    const reader = new BlockFileReader();
     if (expect) {
       const counts = new Map<SeriesState, number>();
       for (const block of blocks) {
