@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BlockFileReader, forEachChunk, readAllParts, writeBlock, type BlockPart, type Tier } from './block';
+import { BlockFileReader, forEachPart, readAllParts, writeBlock, type BlockPart, type Tier } from './block';
 import { frame } from './frame';
 
 const dirs: string[] = [];
@@ -29,10 +29,10 @@ function parts(): BlockPart[] {
   }));
 }
 
-/** What forEachChunk visits, as [id, tier, hour, bytes] rows, and the damage it reports. */
+/** The chunks forEachPart visits, as [id, tier, hour, bytes] rows, and the damage it reports. */
 function visited(bytes: Buffer): { rows: Array<[number, Tier, number, number[]]>; damaged: number } {
   const rows: Array<[number, Tier, number, number[]]> = [];
-  const damaged = forEachChunk(bytes, (id, tier, hour, c) => void rows.push([id, tier, hour, [...c]]));
+  const damaged = forEachPart(bytes, (p) => p.chunks.forEach((c) => rows.push([p.id, p.tier, p.hour, [...c]])));
   return { rows, damaged };
 }
 
@@ -40,7 +40,7 @@ function fromParts(read: BlockPart[]): Array<[number, Tier, number, number[]]> {
   return read.flatMap((p) => p.chunks.map((c) => [p.id, p.tier, p.hour, [...c]] as [number, Tier, number, number[]]));
 }
 
-describe('forEachChunk', () => {
+describe('forEachPart', () => {
   it('visits exactly the chunks readAllParts gives, in file order', () => {
     const file = block(parts());
     const { rows, damaged } = visited(new BlockFileReader().read(file));
@@ -85,7 +85,7 @@ function payload(id: number, tierCode: number, n: number, lengths: number[], bod
   return Buffer.concat([head, body]);
 }
 
-describe('forEachChunk on parts whose frames are intact but whose contents are malformed', () => {
+describe('forEachPart on parts whose frames are intact but whose contents are malformed', () => {
   it('skips each malformed part whole and counts it, as readAllParts does, and visits the parts around them', () => {
     const ok = (id: number) => payload(id, 0, 2, [3, 4], Uint8Array.of(1, 2, 3, 4, 5, 6, 7));
     const frames = [

@@ -259,18 +259,8 @@ export function readPart(fd: number, entry: BlockEntry): BlockPart | undefined {
 
 /** Every intact part of a block, in file order, and how many frames were damaged. */
 export function readAllParts(file: string): { parts: BlockPart[]; damaged: number } {
-  const bytes = fs.readFileSync(file);
-  const scan = scanFrames(bytes, BLOCK_MAX_FRAME);
   const parts: BlockPart[] = [];
-  let damaged = scan.damaged + (scan.tailBytes > 8 ? 1 : 0);
-  for (const payload of scan.payloads) {
-    if (payload.length >= 4 && payload.readUInt32LE(0) === INDEX_ID) continue;
-    try {
-      parts.push(decodePart(payload));
-    } catch {
-      damaged++;
-    }
-  }
+  const damaged = forEachPart(fs.readFileSync(file), (part) => void parts.push(part));
   return { parts, damaged };
 }
 
@@ -301,36 +291,23 @@ export class BlockFileReader {
 }
 
 /**
- * Every chunk of every intact part of the block in `bytes`, in file order, as views of `bytes`,
- * without building the parts (a list of 10,000 parts held while their chunks are decoded was
- * copied by every young-generation collection of a start). Returns how many frames were damaged.
+ * Every intact part of the block in `bytes`, in file order, each handed to `visit` as it is found
+ * (its chunks are views of `bytes`), without keeping a list of them: a list of 10,000 parts held
+ * while their chunks were decoded was copied by every young-generation collection of a start.
+ * Returns how many frames were damaged.
  */
-export function forEachChunk(bytes: Buffer, visit: (id: number, tier: Tier, hour: number, chunk: Uint8Array) => void): number {
-  let bad = 0;
-  const walk = forEachFrame(bytes, BLOCK_MAX_FRAME, (start, end) => {
-    const length = end - start;
-    if (length >= 4 && bytes.readUInt32LE(start) === INDEX_ID) return;
-    const tier = length >= 17 ? TIER_OF[bytes.readUInt8(start + 4)] : undefined;
-    const n = tier ? bytes.readUInt32LE(start + 13) : 0;
-    // Checked whole before any chunk is visited, as decodePart does: a malformed part is skipped.
-    let at = start + 17 + 4 * n;
-    if (!tier || at > end) {
-      bad++;
+export function forEachPart(bytes: Buffer, visit: (part: BlockPart) => void): number {
+  let malformed = 0;
+  const walk = forEachFrame(bytes, BLOCK_MAX_FRAME, (payload) => {
+    if (payload.length >= 4 && payload.readUInt32LE(0) === INDEX_ID) return;
+    let part: BlockPart;
+    try {
+      part = decodePart(payload);
+    } catch {
+      malformed++;
       return;
     }
-    for (let i = 0; i < n; i++) at += bytes.readUInt32LE(start + 17 + 4 * i);
-    if (at > end) {
-      bad++;
-      return;
-    }
-    const id = bytes.readUInt32LE(start);
-    const hour = bytes.readDoubleLE(start + 5);
-    at = start + 17 + 4 * n;
-    for (let i = 0; i < n; i++) {
-      const size = bytes.readUInt32LE(start + 17 + 4 * i);
-      visit(id, tier, hour, bytes.subarray(at, at + size));
-      at += size;
-    }
+    visit(part);
   });
-  return bad + walk.damaged + (walk.tailBytes > 8 ? 1 : 0);
+  return malformed + walk.damaged + (walk.tailBytes > 8 ? 1 : 0);
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MetricMeta, Sample } from '@/lib/schema';
-import { countParts, entriesOf, forEachChunk, readAllParts, readBlockIndex, BlockFileReader, readPart, writeBlock, type BlockIndex, type BlockPart, type Tier } from './block';
+import { countParts, entriesOf, forEachPart, readAllParts, readBlockIndex, BlockFileReader, readPart, writeBlock, type BlockIndex, type BlockPart, type Tier } from './block';
 import { chunkPoints, ChunkWriter, decodeChunk, type DecodedChunk } from './chunk';
 import { Columns } from './columns';
 import { frame, scanFrames } from './frame';
@@ -987,8 +987,8 @@ export class Engine {
       }
       expect([...counts].map(([state, n]) => [state.key, n] as [string, number]));
     }
-    // Every chunk is decoded into the same buffer, which `visit` copies out of, and chunks are
-    // visited straight from the block's bytes: nothing is kept per chunk or per part, so the
+    // Every chunk is decoded into the same buffer, which `visit` copies out of, and each part is
+    // decoded as it is reached and dropped after: nothing is kept per chunk or per part, so the
     // collector has little to do (holding every part of an hour of 10,000 series while decoding
     // them made each collection slow: a second of a 4 s start).
     let scratch = new ArrayBuffer(64 * 1024);
@@ -996,21 +996,23 @@ export class Engine {
       const bytes = reader.read(block.file);
       let failed = 0;
       const onDamage = (n: number) => (failed += n);
-      const damaged = forEachChunk(bytes, (id, tier, hour, chunk) => {
-        if (tier !== 'raw' || hour + HOUR <= from) return;
-        const state = this.byId.get(id);
+      const damaged = forEachPart(bytes, (part) => {
+        if (part.tier !== 'raw' || part.hour + HOUR <= from) return;
+        const state = this.byId.get(part.id);
         if (!state) return;
-        const size = chunkPoints(chunk) * 16;
-        if (size > scratch.byteLength) scratch = new ArrayBuffer(size);
-        const d = tryDecode(chunk, onDamage, scratch);
-        if (!d) return;
-        const n = d.times.length;
-        // The series' newest point on disk: later writes must come after it.
-        if (n > 0 && d.times[n - 1]! >= state.lastT) {
-          state.lastT = d.times[n - 1]!;
-          state.lastV = d.values[0]![n - 1]!;
+        for (const chunk of part.chunks) {
+          const size = chunkPoints(chunk) * 16;
+          if (size > scratch.byteLength) scratch = new ArrayBuffer(size);
+          const d = tryDecode(chunk, onDamage, scratch);
+          if (!d) continue;
+          const n = d.times.length;
+          // The series' newest point on disk: later writes must come after it.
+          if (n > 0 && d.times[n - 1]! >= state.lastT) {
+            state.lastT = d.times[n - 1]!;
+            state.lastV = d.values[0]![n - 1]!;
+          }
+          visit(state.key, d.times, d.values[0]!);
         }
-        visit(state.key, d.times, d.values[0]!);
       });
       this.noteDamage(block.file, damaged + failed);
     }

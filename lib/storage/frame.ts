@@ -41,15 +41,15 @@ export interface FrameScan {
  */
 export function scanFrames(bytes: Buffer, maxPayload: number): FrameScan {
   const payloads: Buffer[] = [];
-  const walk = forEachFrame(bytes, maxPayload, (start, end) => void payloads.push(bytes.subarray(start, end)));
+  const walk = forEachFrame(bytes, maxPayload, (payload) => void payloads.push(payload));
   return { payloads, ...walk };
 }
 
 /**
- * scanFrames without keeping anything: `visit` hears each intact payload's bounds in `bytes`, in
+ * scanFrames without keeping anything: `visit` hears each intact payload (a view of `bytes`), in
  * order, as it is found (a bulk reader then holds no list of views while it works through them).
  */
-export function forEachFrame(bytes: Buffer, maxPayload: number, visit: (start: number, end: number) => void): Omit<FrameScan, 'payloads'> {
+export function forEachFrame(bytes: Buffer, maxPayload: number, visit: (payload: Buffer) => void): Omit<FrameScan, 'payloads'> {
   let damaged = 0;
   let at = 0;
   let end = 0;
@@ -58,11 +58,11 @@ export function forEachFrame(bytes: Buffer, maxPayload: number, visit: (start: n
     if (bytes.readUInt32LE(at) === MAGIC) {
       const length = bytes.readUInt32LE(at + 4);
       if (length <= maxPayload && at + FRAME_HEADER + length <= bytes.length) {
-        const start = at + FRAME_HEADER;
-        if (crc32(bytes.subarray(start, start + length)) === bytes.readUInt32LE(at + 8)) {
+        const payload = bytes.subarray(at + FRAME_HEADER, at + FRAME_HEADER + length);
+        if (crc32(payload) === bytes.readUInt32LE(at + 8)) {
           if (inDamage) damaged++;
           inDamage = false;
-          visit(start, start + length);
+          visit(payload);
           at += FRAME_HEADER + length;
           end = at;
           continue;
