@@ -152,9 +152,17 @@ describe('compileFilter agrees with reference implementations', () => {
     );
   });
 
-  it('with the RegExp it replaced, where label values hold no quotes or backslashes', () => {
+  // The RegExp ran over the keys' text, so a quote inside a term's value could match across
+  // labels (`a=""*` found `{a="",aa="a"}`); a value is matched whole now, as the DP reference says.
+  const quoteInValue = (f: string) =>
+    f
+      .split(/\s+/)
+      .some((t) => t.indexOf('=') > 0 && t.slice(t.indexOf('=') + 1).replace(/^"/, '').replace(/"$/, '').includes('"'));
+
+  it('with the RegExp it replaced, where no label value and no term’s value holds a quote or backslash', () => {
     fc.assert(
       fc.property(texts, filter, (ts, f) => {
+        fc.pre(!quoteInValue(f));
         expect(compileFilter(f)(ts)).toBe(regexFilter(ts, f));
       }),
       { numRuns: 3000 },
