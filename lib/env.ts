@@ -1,23 +1,10 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { parseDuration } from '@/lib/units';
+import { durationSchema } from '@/lib/schema';
 
 /** A duration such as `500ms`, `15s`, `5m`, `1h`, or a bare number of milliseconds. */
-function duration(fallback: string, min: number, max: number) {
-  const describe = `a duration such as 500ms, 15s, 5m or 1h (between ${min} ms and ${max} ms)`;
-  return z
-    .string()
-    .default(fallback)
-    .transform((raw, ctx) => {
-      const ms = parseDuration(raw);
-      if (!(ms >= min && ms <= max)) {
-        ctx.addIssue({ code: 'custom', message: `got ${JSON.stringify(raw)}; expected ${describe}` });
-        return z.NEVER;
-      }
-      return ms;
-    });
-}
+const duration = (fallback: string, min: number, max: number) => z.string().default(fallback).pipe(durationSchema({ min, max }));
 
 /** A whole number, written plainly (`1048576`) or with a binary suffix (`1MiB`, `64KiB`). */
 function count(fallback: string, min: number, max: number) {

@@ -8,10 +8,9 @@ import { panelOptionsFrom } from '@/lib/dashboard/panel-options-read';
 import { historyCsvStream } from '@/lib/export';
 import { HttpError, clip, toIssues } from '@/lib/http';
 import { getRuntime } from '@/lib/runtime';
-import { metricNameSchema } from '@/lib/schema';
+import { durationSchema, metricNameSchema } from '@/lib/schema';
 import { compileSeriesFilter, lengthProblem, type QueryLimits, type SeriesMeta } from '@/lib/series';
 import type { SeriesSummary } from '@/lib/store';
-import { parseDuration } from '@/lib/units';
 import type { Pair, Snapshot } from '@/lib/wire';
 import { historySpan, withDiskHistory } from './history';
 import { limitedQuery, queryLimits, workLimit } from './limits';
@@ -114,18 +113,7 @@ export function metricDetail(name: string, params: SearchParams): MetricDetail |
 export const exportQuerySchema = (limits: QueryLimits) =>
   z.object({
     metric: limitedQuery((name) => lengthProblem(name, limits)).pipe(metricNameSchema),
-    window: z
-      .string()
-      .optional()
-      .transform((raw, ctx) => {
-        if (raw === undefined) return undefined;
-        const ms = parseDuration(raw);
-        if (!(ms > 0)) {
-          ctx.addIssue({ code: 'custom', message: `got ${clip(raw)}; expected a duration such as 30s, 15m or 1h` });
-          return z.NEVER;
-        }
-        return ms;
-      }),
+    window: durationSchema().optional(),
   });
 export type ExportQuery = z.infer<ReturnType<typeof exportQuerySchema>>;
 

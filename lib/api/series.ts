@@ -4,22 +4,12 @@ import { HttpError, clip, toIssues } from '@/lib/http';
 import { getRuntime } from '@/lib/runtime';
 import { diskHistory, type Engine } from '@/lib/storage';
 import { compileSeriesFilter, matchInSlices, metaFromKey, seriesGlobs, seriesQueryProblem, type QueryLimits, type SeriesMeta } from '@/lib/series';
-import { parseDuration } from '@/lib/units';
+import { durationSchema } from '@/lib/schema';
 import { admitSeriesFilter, limitedQuery, queryLimits, workLimit } from './limits';
 
 /** `GET /api/series/<key>` query: a window within retention, and a point budget. */
 export const historyQuerySchema = z.object({
-  window: z
-    .string()
-    .default('15m')
-    .transform((raw, ctx) => {
-      const ms = parseDuration(raw);
-      if (!(ms > 0)) {
-        ctx.addIssue({ code: 'custom', message: `got ${clip(raw)}; expected a duration such as 30s, 15m or 1h` });
-        return z.NEVER;
-      }
-      return ms;
-    }),
+  window: z.string().default('15m').pipe(durationSchema()),
   // Each check its own message: without one, a check repeats the schema's ("must be a number").
   points: z.coerce.number('must be a number').int('must be a whole number').min(1, 'at least 1 point').max(10_000, 'at most 10000 points').default(300),
 });

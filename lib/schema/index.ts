@@ -14,5 +14,6 @@ export {
   type SeriesMeta,
   type Sample,
 } from './series';
+export { durationSchema } from './duration';
 export type { PointLimits } from './limits';
 export { pointSchemas, plainPoint, helpProblem, type PointSchemas, type IngestBody, type MetricMetadata } from './point';
