@@ -231,7 +231,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
           </NavLink>
         </div>
         <div className="controls">
-          <WindowPicker presets={data.presets} current={data.view.window} query={new URLSearchParams(viewQuery({ window: data.view.window, range: null, filter, panels: panelOptions, hidden: urlHidden }, data.view.window.label))} paused={paused !== null} />
+          <WindowPicker presets={data.presets} current={data.view.window} href={(label) => `/${viewQuery({ window: { label, ms: 0 }, range: null, filter, panels: panelOptions, hidden: urlHidden }, '')}`} paused={paused !== null} />
           <LiveControl range={paused?.range ?? null} onPause={pause} onLive={goLive} hydrated={hydrated} />
           {hydrated && (
             <LazyBoundary what="range form">

@@ -16,6 +16,7 @@ import { ThemeToggle } from './theme-toggle';
 import { useHydrated } from './use-hydrated';
 import { useEscapeToLive } from './use-escape-to-live';
 import { useLiveData } from './use-live-data';
+import { WindowPicker } from './window-picker';
 import { LazyBoundary } from './lazy-boundary';
 import { NavLink } from './nav-link';
 
@@ -48,7 +49,6 @@ export function MetricDetailView({ detail }: { detail: MetricDetail }) {
   const newest = newestIn(shownState, snapshot.takenAt);
   const from = paused ? paused.range.from : newest - timeWindow.ms;
   const to = paused ? paused.range.to : newest;
-  const windows = presets.some((p) => p.label === timeWindow.label) ? presets : [...presets, timeWindow];
   const meta = mine[0]?.meta;
   const help = state.metrics.get(name)?.help;
   const kept = { panels: { [panel.id]: options }, hidden: { [panel.id]: hidden.size <= MAX_HIDDEN_LINES ? [...hidden] : [] } };
@@ -82,19 +82,7 @@ export function MetricDetailView({ detail }: { detail: MetricDetail }) {
           )}
         </div>
         <div className="controls">
-          <nav className="windows" aria-label="Time window">
-            {windows.map((w) => (
-              <NavLink
-                key={w.label}
-                href={`/metrics/${encodeURIComponent(name)}${query(w.label)}`}
-                replace
-                aria-current={w.label === timeWindow.label && !paused ? 'page' : undefined}
-                className="window-link"
-              >
-                {w.label}
-              </NavLink>
-            ))}
-          </nav>
+          <WindowPicker presets={presets} current={timeWindow} href={(label) => `/metrics/${encodeURIComponent(name)}${query(label)}`} paused={paused !== null} />
           <LiveControl range={paused?.range ?? null} onPause={pause} onLive={goLive} hydrated={hydrated} />
           {hydrated && (
             <LazyBoundary what="range form">

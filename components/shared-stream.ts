@@ -2,12 +2,29 @@ import { compareCursors } from '@/lib/wire';
 import { deliver, openEventSource, type StreamMessage, type StreamSink } from './stream-source';
 
 /** Relayed messages a leader keeps, so a tab that joins late can catch up without its own connection. */
-const RECENT = 2_000;
+export const RECENT = 2_000;
 
 type Wire =
   | { kind: 'event'; message: StreamMessage }
   | { kind: 'hello'; from: string; since: string | null }
   | { kind: 'catch-up'; to: string; messages: StreamMessage[]; gone: boolean };
+
+/**
+ * What a leader sends a tab that joins with the newest cursor it has (`since`, null: none): the
+ * relayed messages after it, and whether some it needs are gone (older than the leader's stream,
+ * `startedFrom`, or than the oldest it still holds once it holds RECENT), so the tab refetches.
+ * It starts just after the last `points` message the tab already has, so the series
+ * announcements that precede newer points travel with them.
+ */
+export function catchUp(recent: readonly StreamMessage[], since: string | null, startedFrom: string | null): { messages: StreamMessage[]; gone: boolean } {
+  const ids = recent.flatMap((m, i) => (m.type === 'points' && m.id ? [[i, m.id] as const] : []));
+  const first = ids[0]?.[1];
+  const older = (x: string | null | undefined) => since !== null && !!x && compareCursors(since, x) < 0;
+  const gone = older(startedFrom) || (recent.length >= RECENT && older(first));
+  let start = since === null ? recent.length : 0;
+  if (since !== null) for (const [i, id] of ids) if (compareCursors(id, since) <= 0) start = i + 1;
+  return { messages: recent.slice(start), gone };
+}
 
 /**
  * One EventSource per browser, shared by every tab of this origin. The tab holding a Web Lock
@@ -55,16 +72,8 @@ export function openSharedStream(url: string, since: string | null, sink: Stream
       if (queued) queued.push(wire.message);
       else apply(wire.message);
     } else if (wire.kind === 'hello' && leading) {
-      // Everything after the newcomer's cursor, if what this tab relayed reaches back that far.
-      const ids = recent.flatMap((m, i) => (m.type === 'points' && m.id ? [[i, m.id] as const] : []));
-      const first = ids[0]?.[1];
-      const older = (x: string | null | undefined) => wire.since !== null && !!x && compareCursors(wire.since, x) < 0;
-      const gone = older(startedFrom) || (recent.length >= RECENT && older(first));
-      // Start just after the last points message the newcomer already has, so the series
-      // announcements that precede newer points travel with them.
-      let start = wire.since === null ? recent.length : 0;
-      if (wire.since !== null) for (const [i, id] of ids) if (compareCursors(id, wire.since) <= 0) start = i + 1;
-      channel.postMessage({ kind: 'catch-up', to: wire.from, messages: [...recent.slice(start), lastStatus, lastBus], gone } satisfies Wire);
+      const { messages, gone } = catchUp(recent, wire.since, startedFrom);
+      channel.postMessage({ kind: 'catch-up', to: wire.from, messages: [...messages, lastStatus, lastBus], gone } satisfies Wire);
     } else if (wire.kind === 'catch-up' && wire.to === me && !leading) {
       clearTimeout(noLeader);
       if (wire.gone) sink.reset();

@@ -5,31 +5,22 @@ interface WindowPickerProps {
   presets: readonly TimeWindow[];
   /** The window shown; a custom one (`?window=30m`) is listed after the presets. */
   current: TimeWindow;
-  /** Kept in every link (the metric filter), so switching windows keeps the view. */
-  query: URLSearchParams;
+  /** The link to the same view over the window labelled `label` (the page keeps its filter and options in it). */
+  href: (label: string) => string;
   /** True while paused: no window is current, the range is. */
   paused: boolean;
 }
 
-function href(label: string, query: URLSearchParams): string {
-  const params = new URLSearchParams(query);
-  params.set('window', label);
-  return `/?${params}`;
-}
-
-/** Window presets as links: shareable, and they work without JavaScript. Picking one goes live. */
-export function WindowPicker({ presets, current, query, paused }: WindowPickerProps) {
+/**
+ * Window presets as links: shareable, and they work without JavaScript. Picking one goes live.
+ * The dashboard and a metric's page both show their windows with it.
+ */
+export function WindowPicker({ presets, current, href, paused }: WindowPickerProps) {
   const windows = presets.some((p) => p.label === current.label) ? presets : [...presets, current];
   return (
     <nav className="windows" aria-label="Time window">
       {windows.map((w) => (
-        <NavLink
-          key={w.label}
-          href={href(w.label, query)}
-          replace
-          aria-current={w.label === current.label && !paused ? 'page' : undefined}
-          className="window-link"
-        >
+        <NavLink key={w.label} href={href(w.label)} replace aria-current={w.label === current.label && !paused ? 'page' : undefined} className="window-link">
           {w.label}
         </NavLink>
       ))}
