@@ -1,6 +1,6 @@
 'use client';
 
-import { RenderError } from '@/components/render-error';
+import { RenderError } from '@/components/pages/render-error';
 
 // When the root layout itself fails. Pulseboard's own, plain: Next's default one ships styles and
 // icons in every page's first-load JS.

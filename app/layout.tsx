@@ -1,7 +1,7 @@
 import type { Metadata, Viewport } from 'next';
 import { headers } from 'next/headers';
 import type { ReactNode } from 'react';
-import { THEME_BOOT_SCRIPT } from '@/components/theme';
+import { THEME_BOOT_SCRIPT } from '@/components/controls/theme';
 import { NONCE_HEADER, passedGate } from '@/lib/runtime';
 import './globals.css';
 

@@ -1,5 +1,5 @@
 import { connection } from 'next/server';
-import { Dashboard } from '@/components/dashboard';
+import { Dashboard } from '@/components/pages/dashboard';
 import { dashboardData, pageAdmitted } from '@/lib/api';
 
 type SearchParams = Record<string, string | string[] | undefined>;

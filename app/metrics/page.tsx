@@ -1,9 +1,9 @@
 import Link from 'next/link';
 import { connection } from 'next/server';
-import { EmptyState } from '@/components/empty-state';
-import { FilterProblem } from '@/components/filter-problem';
-import { MetricList } from '@/components/metric-list';
-import { MetricSearch } from '@/components/metric-search';
+import { EmptyState } from '@/components/pages/empty-state';
+import { FilterProblem } from '@/components/controls/filter-problem';
+import { MetricList } from '@/components/pages/metric-list';
+import { MetricSearch } from '@/components/controls/metric-search';
 import { metricBrowser, pageAdmitted } from '@/lib/api';
 
 export const metadata = { title: 'Metrics · Pulseboard' };

@@ -1,6 +1,6 @@
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
-import { MetricDetailView } from '@/components/metric-detail';
+import { MetricDetailView } from '@/components/pages/metric-detail';
 import { metricDetail, pageAdmitted } from '@/lib/api';
 
 type SearchParams = Record<string, string | string[] | undefined>;

@@ -1,6 +1,6 @@
 import { percentile, pointsWithin, statsWithin, type Panel } from '@/lib/dashboard';
 import { formatValue } from '@/lib/units';
-import type { LiveSeries } from './live-store';
+import type { LiveSeries } from '../live/live-store';
 import { Swatch } from './legend';
 
 interface SeriesTableProps {

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import type { LiveSeries } from './live-store';
-import { familySeries, panelBuckets } from './family-series';
+import type { LiveSeries } from '../live/live-store';
+import { familySeries, panelBuckets } from '../live/family-series';
 import { PanelCard, type PanelCardProps } from './panel-card';
 
 /**

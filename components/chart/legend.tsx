@@ -1,8 +1,8 @@
 import type { MouseEvent } from 'react';
 import { DRAWN_MAX, type LegendSort, type LegendSortKey, type Panel, type SeriesStats } from '@/lib/dashboard';
 import { formatValue } from '@/lib/units';
-import { formatClock } from './format-time';
-import type { LiveSeries } from './live-store';
+import { formatClock } from '../common/format-time';
+import type { LiveSeries } from '../live/live-store';
 import { colorOf, dashOf } from './palette';
 
 interface LegendProps {

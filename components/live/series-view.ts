@@ -11,7 +11,7 @@ export function shown(series: LiveSeries | undefined, rate: boolean | undefined)
   return { meta: series.meta, points };
 }
 
-/** The series a panel's lines draw, in line order: a series' own points (a counter's rate); a histogram's or summary's computed lines are components/family-series.ts's. */
+/** The series a panel's lines draw, in line order: a series' own points (a counter's rate); a histogram's or summary's computed lines are family-series.ts's. */
 export function panelSeries(panel: Panel, get: (key: string) => LiveSeries | undefined): (LiveSeries | undefined)[] {
   return panel.lines.map((line) => (line.derive ? undefined : shown(get(line.key), panel.rate)));
 }

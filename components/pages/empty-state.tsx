@@ -1,7 +1,7 @@
 'use client';
 
 import type { ReactNode } from 'react';
-import { useHydrated } from './use-hydrated';
+import { useHydrated } from '../common/use-hydrated';
 
 const BODY = JSON.stringify({ points: [{ name: 'my_first_metric', labels: { source: 'curl' }, value: 42 }] });
 

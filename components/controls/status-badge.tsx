@@ -1,6 +1,6 @@
-import type { ConnectionStatus } from './live-store';
+import type { ConnectionStatus } from '../live/live-store';
 import type { BusNotice } from '@/lib/wire';
-import { formatClock } from './format-time';
+import { formatClock } from '../common/format-time';
 
 const TEXT: Record<ConnectionStatus, string> = {
   connecting: 'Connecting',

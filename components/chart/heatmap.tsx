@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import type { BucketSeries } from '@/lib/dashboard';
 import { heatmapOf } from '@/lib/dashboard/heatmap';
 import { formatValue, type Unit } from '@/lib/units';
-import { formatClock, formatTick } from './format-time';
+import { formatClock, formatTick } from '../common/format-time';
 import { PLOT_INSET } from './live-chart';
 import { timeTicks } from './time-ticks';
 

@@ -3,14 +3,14 @@ import type { PanelOptions } from '@/lib/dashboard/panel-options';
 import { defaultSort, legendOrder, statsWithin, undrawn, DRAWN_MAX, type BucketSeries, type LegendSort, type LegendSortKey, type Panel, type TimeRange } from '@/lib/dashboard';
 import { Legend } from './legend';
 import { LiveChart } from './live-chart';
-import type { LiveSeries } from './live-store';
+import type { LiveSeries } from '../live/live-store';
 import { ZoomSurface } from './zoom-surface';
-import { LazyBoundary } from './lazy-boundary';
-import { NavLink } from './nav-link';
+import { LazyBoundary } from '../common/lazy-boundary';
+import { NavLink } from '../common/nav-link';
 
 // Loaded when first asked for (first-load JS budget).
 const Heatmap = lazy(() => import('./heatmap').then((m) => ({ default: m.Heatmap })));
-const PanelOptionsForm = lazy(() => import('./panel-options-form').then((m) => ({ default: m.PanelOptionsForm })));
+const PanelOptionsForm = lazy(() => import('../controls/panel-options-form').then((m) => ({ default: m.PanelOptionsForm })));
 
 export interface PanelCardProps {
   panel: Panel;

@@ -5,23 +5,23 @@ import type { MetricDetail } from '@/lib/api';
 import { metricPanel } from '@/lib/dashboard';
 import { MAX_HIDDEN_LINES, type PanelOptions } from '@/lib/dashboard/panel-options';
 import { viewQuery, type TimeRange } from '@/lib/dashboard/view-query';
-import { LiveControl } from './live-control';
-import type { LiveState } from './live-store';
-import { PanelBoundary } from './panel-boundary';
-import { PanelCard } from './panel-card';
-import { SeriesTable } from './series-table';
-import { newestIn, shown } from './series-view';
-import { StatusBadge } from './status-badge';
-import { ThemeToggle } from './theme-toggle';
-import { useHydrated } from './use-hydrated';
-import { useEscapeToLive } from './use-escape-to-live';
-import { useLiveData } from './use-live-data';
-import { WindowPicker } from './window-picker';
-import { LazyBoundary } from './lazy-boundary';
-import { NavLink } from './nav-link';
+import { LiveControl } from '../controls/live-control';
+import type { LiveState } from '../live/live-store';
+import { PanelBoundary } from '../chart/panel-boundary';
+import { PanelCard } from '../chart/panel-card';
+import { SeriesTable } from '../chart/series-table';
+import { newestIn, shown } from '../live/series-view';
+import { StatusBadge } from '../controls/status-badge';
+import { ThemeToggle } from '../controls/theme-toggle';
+import { useHydrated } from '../common/use-hydrated';
+import { useEscapeToLive } from '../controls/use-escape-to-live';
+import { useLiveData } from '../live/use-live-data';
+import { WindowPicker } from '../controls/window-picker';
+import { LazyBoundary } from '../common/lazy-boundary';
+import { NavLink } from '../common/nav-link';
 
 // Opened on use (first-load JS).
-const RangeForm = lazy(() => import('./range-form').then((m) => ({ default: m.RangeForm })));
+const RangeForm = lazy(() => import('../controls/range-form').then((m) => ({ default: m.RangeForm })));
 
 const NO_OPTIONS: PanelOptions = {};
 

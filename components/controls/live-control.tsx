@@ -1,4 +1,4 @@
-import { formatClock } from './format-time';
+import { formatClock } from '../common/format-time';
 import type { TimeRange } from '@/lib/dashboard';
 
 interface LiveControlProps {

@@ -1,7 +1,7 @@
 import type { Panel } from '@/lib/dashboard';
 import { formatValue } from '@/lib/units';
-import { formatClock } from './format-time';
-import type { LiveSeries } from './live-store';
+import { formatClock } from '../common/format-time';
+import type { LiveSeries } from '../live/live-store';
 import { dashOf } from './palette';
 
 const W = 1000;

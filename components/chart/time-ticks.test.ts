@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTick } from './format-time';
+import { formatTick } from '../common/format-time';
 import { timeTicks } from './time-ticks';
 
 describe('timeTicks', () => {

@@ -7,20 +7,20 @@ import { layoutPanels, type Panel } from '@/lib/dashboard';
 import { filterShapeProblem, filterTerms } from '@/lib/dashboard/filter-terms';
 import { MAX_HIDDEN_LINES, type PanelOptions } from '@/lib/dashboard/panel-options';
 import { viewQuery, type TimeRange } from '@/lib/dashboard/view-query';
-import { LiveControl } from './live-control';
-import type { LiveState } from './live-store';
-import { MetricFilter } from './metric-filter';
-import { PanelBoundary } from './panel-boundary';
-import { PanelCard } from './panel-card';
-import { newestIn, panelSeries } from './series-view';
-import { StatusBadge } from './status-badge';
-import { ThemeToggle } from './theme-toggle';
-import { useHydrated } from './use-hydrated';
-import { useEscapeToLive } from './use-escape-to-live';
-import { useLiveData } from './use-live-data';
-import { WindowPicker } from './window-picker';
-import { LazyBoundary } from './lazy-boundary';
-import { NavLink } from './nav-link';
+import { LiveControl } from '../controls/live-control';
+import type { LiveState } from '../live/live-store';
+import { MetricFilter } from '../controls/metric-filter';
+import { PanelBoundary } from '../chart/panel-boundary';
+import { PanelCard } from '../chart/panel-card';
+import { newestIn, panelSeries } from '../live/series-view';
+import { StatusBadge } from '../controls/status-badge';
+import { ThemeToggle } from '../controls/theme-toggle';
+import { useHydrated } from '../common/use-hydrated';
+import { useEscapeToLive } from '../controls/use-escape-to-live';
+import { useLiveData } from '../live/use-live-data';
+import { WindowPicker } from '../controls/window-picker';
+import { LazyBoundary } from '../common/lazy-boundary';
+import { NavLink } from '../common/nav-link';
 
 // Typing pauses this long before a filter the page's data does not cover fetches it again.
 const REFETCH_AFTER_MS = 400;
@@ -71,10 +71,10 @@ function useMatcher(applied: string, wanted: boolean): Matcher | null {
 }
 
 // Loaded with the first histogram or summary on the page (first-load JS budget).
-const FamilyPanelCard = lazy(() => import('./family-panel-card').then((m) => ({ default: m.FamilyPanelCard })));
+const FamilyPanelCard = lazy(() => import('../chart/family-panel-card').then((m) => ({ default: m.FamilyPanelCard })));
 
 // Opened on use; its button shows once it is there (first-load JS budget).
-const RangeForm = lazy(() => import('./range-form').then((m) => ({ default: m.RangeForm })));
+const RangeForm = lazy(() => import('../controls/range-form').then((m) => ({ default: m.RangeForm })));
 
 // Loaded only when there is nothing to chart (first-load JS budget).
 const EmptyState = lazy(() => import('./empty-state').then((m) => ({ default: m.EmptyState })));

@@ -1,5 +1,5 @@
 import type { TimeWindow } from '@/lib/dashboard';
-import { NavLink } from './nav-link';
+import { NavLink } from '../common/nav-link';
 
 interface WindowPickerProps {
   presets: readonly TimeWindow[];

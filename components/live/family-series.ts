@@ -1,4 +1,4 @@
-// Loaded with the first histogram or summary panel (components/family-panel-card.tsx): the lines
+// Loaded with the first histogram or summary panel (components/chart/family-panel-card.tsx): the lines
 // computed from a family's series, and a histogram's buckets for its heatmap.
 import { HISTOGRAM_QUANTILES, type FamilyGroup, type Panel } from '@/lib/dashboard';
 import { meanOverTime, quantileOverTime, type BucketSeries } from '@/lib/dashboard/histogram';

@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import { THEMES, THEME_STORAGE_KEY, type Theme } from './theme';
-import { useHydrated } from './use-hydrated';
+import { useHydrated } from '../common/use-hydrated';
 
 const LABEL: Record<Theme, string> = { system: 'System', dark: 'Dark', light: 'Light' };
 const ICON: Record<Theme, string> = { system: '◐', dark: '☾', light: '☀' };
