@@ -18,12 +18,38 @@ export function bodyFormat(contentType: string | null): BodyFormat {
   );
 }
 
+/** How long the rest of a refused body is read for at most (see drain). */
+const DRAIN_MS = 2_000;
+
+/**
+ * Reads and discards the rest of a refused body, at most `maxBytes` more within DRAIN_MS, then
+ * stops reading. A client still sending its body then reads the 413 instead of a broken pipe
+ * (a socket closed under a write fails the request without its answer: EPIPE); one sending more
+ * than that is cut off.
+ */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, maxBytes: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), DRAIN_MS)));
+  try {
+    for (let left = maxBytes; left > 0; ) {
+      const chunk = await Promise.race([reader.read(), expired]);
+      if (!chunk || chunk.done) return;
+      left -= chunk.value.byteLength;
+    }
+  } catch {
+    // The client went away: nothing more to read.
+  } finally {
+    clearTimeout(timer);
+    await reader.cancel().catch(() => {});
+  }
+}
+
 /**
  * Reads the body as UTF-8, refusing more than `maxBytes` — from Content-Length when it is sent,
  * while reading when it is not (chunked), so an oversize body is never buffered whole.
  */
 export async function readBody(request: Request, maxBytes: number): Promise<string> {
-  // The rest of the body stays unread: close the connection so it is not reused mid-body.
+  // The rest of the body may stay unread (see drain): close the connection so it is not reused mid-body.
   const tooLarge = () =>
     new HttpError(413, `body larger than ${maxBytes} bytes (INGEST_MAX_BODY_BYTES): split it into smaller requests`, [], {
       Connection: 'close',
@@ -39,7 +65,7 @@ export async function readBody(request: Request, maxBytes: number): Promise<stri
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
+      await drain(reader, maxBytes);
       throw tooLarge();
     }
     chunks.push(value);
