@@ -8,6 +8,7 @@ import { startServer } from './support/server';
 import { pointsOf } from './support/state';
 
 const MINUTE = 60_000;
+const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
 test('a page open across a restart keeps its charts and resumes with no gap, no duplicate and no reload', async ({ page, dataDir }) => {
@@ -91,6 +92,44 @@ test('a week and a month of history: presets for them appear, and their charts k
     const chart = panel(page, 'metric:queue_depth');
     await chart.scrollIntoViewIfNeeded();
     await expect(chart.locator('.recharts-line-curve').first()).toBeVisible();
+  } finally {
+    await server.stop('SIGKILL');
+  }
+});
+
+test('a series quiet for longer than the hot tier is still charted over a longer window, before and after a restart, filtered too', async ({ page, dataDir }) => {
+  const env = { DATA_DIR: dataDir, INSTANCE: 'quiet', SHUTDOWN_DRAIN_WINDOW: '500ms' };
+  let server = await startServer({ env });
+  try {
+    const now = Date.now();
+    // Every 10 s from 3 h ago to 2 h ago: nothing of it is in the hot tier (HISTORY_RETENTION 1 h).
+    const points = Array.from({ length: 361 }, (_, i) => ({ name: 'quiet_probe', labels: { job: 'nightly' }, value: i % 50, timestamp: now - 3 * HOUR + i * 10_000 }));
+    expect((await postPoints(server.url, points)).status).toBe(202);
+    const key = 'quiet_probe{job="nightly"}';
+    const check = async () => {
+      await page.goto(`${server.url}/?window=6h`);
+      await expect(panel(page, 'metric:quiet_probe')).toBeVisible();
+      await expect.poll(async () => (await pointsOf(page, key)).length).toBeGreaterThan(100);
+      const shown = await pointsOf(page, key);
+      expect(shown[0]![0]).toBeLessThan(now - 2.9 * HOUR);
+      expect(Math.max(...shown.map(([, v]) => v))).toBe(49);
+      // The filter keeps it, or not, as it would a series held in memory.
+      await page.goto(`${server.url}/?window=6h&q=${encodeURIComponent('job=nightly')}`);
+      await expect(panel(page, 'metric:quiet_probe')).toBeVisible();
+      await page.goto(`${server.url}/?window=6h&q=${encodeURIComponent('job=daily')}`);
+      await expect(page.locator('section.panel')).toHaveCount(0);
+      // Its own page, over the same window.
+      expect((await fetch(`${server.url}/metrics/quiet_probe?window=6h`)).status).toBe(200);
+      // Within the hot tier it has nothing to show: no panel, no page.
+      await page.goto(`${server.url}/?window=15m`);
+      await expect(panel(page, 'cpu')).toBeVisible();
+      await expect(panel(page, 'metric:quiet_probe')).toHaveCount(0);
+      expect((await fetch(`${server.url}/metrics/quiet_probe?window=15m`)).status).toBe(404);
+    };
+    await check();
+    expect((await server.stop('SIGTERM')).code).toBe(0);
+    server = await startServer({ env, port: server.port });
+    await check();
   } finally {
     await server.stop('SIGKILL');
   }

@@ -100,13 +100,13 @@ export function metricDetail(name: string, params: SearchParams): MetricDetail |
   const span = historySpan(env, runtime.storage);
   const presets = presetsWithin(span, env.HISTORY_RETENTION);
   const window = toTimeWindow(first(params.window), Math.max(span, presets.at(-1)?.ms ?? span));
-  const hot = store.snapshot(Math.min(window.ms, env.HISTORY_RETENTION), SNAPSHOT_POINTS, {
-    choose: (series) => new Set(series.filter((s) => s.name === name).map((s) => s.key)),
-    maxTotal: env.SNAPSHOT_MAX_POINTS,
-  });
-  if (hot.series.length === 0) return null;
+  const choose = (series: readonly SeriesMeta[]) => new Set(series.filter((s) => s.name === name).map((s) => s.key));
+  const hot = store.snapshot(Math.min(window.ms, env.HISTORY_RETENTION), SNAPSHOT_POINTS, { choose, maxTotal: env.SNAPSHOT_MAX_POINTS });
+  // Over a window longer than the hot tier, a metric held only on disk (quiet since a restart) has a page too.
+  const snapshot = withDiskHistory(hot, runtime, window.ms, SNAPSHOT_POINTS, choose);
+  if (snapshot.series.length === 0) return null;
   const { panels, hidden, note } = panelOptionsFrom(params);
-  return { name, window, presets, snapshot: withDiskHistory(hot, runtime, window.ms, SNAPSHOT_POINTS), panels, hidden, panelNote: note, oldestAt: hot.takenAt - window.ms, defaultWindow: toTimeWindow(undefined, span).label };
+  return { name, window, presets, snapshot, panels, hidden, panelNote: note, oldestAt: hot.takenAt - window.ms, defaultWindow: toTimeWindow(undefined, span).label };
 }
 
 /** `GET /api/export` query: a metric name (within QUERY_MAX_LENGTH) and how far back (the whole retention by default). */

@@ -102,7 +102,7 @@ export function dashboardData(params: Record<string, string | string[] | undefin
     intervalMs: env.COLLECT_INTERVAL,
     instance: env.INSTANCE,
     limits,
-    snapshot: withDiskHistory(snapshot, runtime, Math.max(view.window.ms, snapshot.windowMs), SNAPSHOT_POINTS),
+    snapshot: withDiskHistory(snapshot, runtime, Math.max(view.window.ms, snapshot.windowMs), SNAPSHOT_POINTS, view.filter && !view.filterProblem ? seriesShown(view.filter) : undefined),
     seriesHeld: store.size,
     familyLines: view.filter && !view.filterProblem ? keptFamilyLines(view.filter, store.list().map((s) => s.meta)) : null,
   };

@@ -2,7 +2,9 @@ import 'server-only';
 import type { Env } from '@/lib/env';
 import type { Runtime } from '@/lib/runtime';
 import { diskHistory } from '@/lib/storage';
-import type { Snapshot } from '@/lib/wire';
+import type { SeriesKey, SeriesMeta } from '@/lib/series';
+import { metaFromKey } from '@/lib/series/meta';
+import { seriesMeta, type Snapshot } from '@/lib/wire';
 
 const HOUR = 3_600_000;
 
@@ -20,18 +22,46 @@ export function historySpan(env: Env, storage: Runtime['storage'], now = Date.no
 }
 
 /**
- * A snapshot over a window longer than the hot tier: the series it chose, each read from the
- * tier the window and `pointsPerSeries` call for (rollups keep each bucket's min and max).
- * Within the hot tier, the snapshot as it is.
+ * A snapshot over a window longer than the hot tier: the series it chose, and those held only on
+ * disk (quiet since before the hot tier's reach, or since a restart) that `choose` (the page's
+ * filter) also keeps, each read from the tier the window and `pointsPerSeries` call for (rollups
+ * keep each bucket's min and max). At most SNAPSHOT_MAX_POINTS / 2 series in all, two points
+ * each at least. Within the hot tier, the snapshot as it is.
  */
-export function withDiskHistory(snapshot: Snapshot, { env, storage }: Pick<Runtime, 'env' | 'storage'>, windowMs: number, pointsPerSeries: number): Snapshot {
+export function withDiskHistory(
+  snapshot: Snapshot,
+  { env, storage }: Pick<Runtime, 'env' | 'storage'>,
+  windowMs: number,
+  pointsPerSeries: number,
+  choose?: (series: readonly SeriesMeta[]) => ReadonlySet<SeriesKey>,
+): Snapshot {
   if (!storage || windowMs <= env.HISTORY_RETENTION) return snapshot;
   const now = snapshot.takenAt;
-  const share = Math.max(2, Math.min(pointsPerSeries, Math.floor(env.SNAPSHOT_MAX_POINTS / Math.max(1, snapshot.series.length))));
+  const maxSeries = Math.max(1, Math.floor(env.SNAPSHOT_MAX_POINTS / 2));
+  const held = new Set(snapshot.series.map((s) => s.key));
+  const metrics = new Map(snapshot.metrics.map((m) => [m.name, m]));
+  const describe = (key: SeriesKey) => {
+    const name = metaFromKey(key).name;
+    if (!metrics.has(name)) {
+      const stored = storage.storedMetric(name);
+      if (stored) metrics.set(name, stored);
+    }
+    return seriesMeta(key, metrics.get(name));
+  };
+  let quiet = storage.seriesWithin(now - windowMs, now, maxSeries + held.size).filter((key) => !held.has(key));
+  if (choose && quiet.length > 0) {
+    const kept = choose([...snapshot.series.map((s) => describe(s.key)), ...quiet.map(describe)]);
+    quiet = quiet.filter((key) => kept.has(key));
+  }
+  const keys = [...held, ...quiet].slice(0, Math.max(maxSeries, held.size));
+  const share = Math.max(2, Math.min(pointsPerSeries, Math.floor(env.SNAPSHOT_MAX_POINTS / Math.max(1, keys.length))));
   const retention = { rawMs: env.RETENTION_RAW, m1Ms: env.RETENTION_1M };
+  const names = new Set(keys.map((key) => describe(key).name));
   return {
     ...snapshot,
     windowMs,
-    series: snapshot.series.map(({ key }) => ({ key, points: diskHistory(storage, key, windowMs, share, now, retention).points })),
+    // A quiet series' hour on disk may end before the window starts: without points, it is not listed.
+    series: keys.map((key) => ({ key, points: diskHistory(storage, key, windowMs, share, now, retention).points })).filter((s) => s.points.length > 0 || held.has(s.key)),
+    metrics: [...metrics.values()].filter((m) => names.has(m.name)),
   };
 }

@@ -944,6 +944,39 @@ export class Engine {
     return rolled;
   }
 
+  /**
+   * Keys of the series with data in [from, to], on disk or not yet written there, at most `limit`
+   * of them: what a page over a window longer than the hot tier lists, so a series that went
+   * quiet before a restart is still shown. Presence is read from the 1-minute and 1-hour rollups'
+   * index entries (every raw point has its minute's rollup, and they are kept longer), so a week
+   * reads seven day blocks' indexes, not 168 hours of raw ones.
+   */
+  seriesWithin(from: number, to: number, limit: number): string[] {
+    const keys = new Set<string>();
+    const add = (state: SeriesState | undefined) => {
+      if (state && keys.size < limit) keys.add(state.key);
+    };
+    // An hour [hour, hour + 1 h) that overlaps [from, to].
+    const held = (hour: number, span = HOUR) => hour + span > from && hour <= to;
+    for (const state of this.series.values()) {
+      if (keys.size >= limit) break;
+      // Its newest point, or what it holds not yet checkpointed (the open hour, parts cut from it).
+      if ((state.lastT >= from && state.lastT <= to) || ((state.raw?.length ?? 0) > 0 && held(state.hour)) || state.parts.some((p) => held(p.hour))) add(state);
+    }
+    for (const t of this.inFlight) if (held(t.hour)) add(t.state);
+    for (const block of this.blocks) {
+      if (keys.size >= limit) break;
+      if (block.kind === 'raw') continue;
+      if (block.kind === 'l0' ? !block.hours!.some((h) => held(h)) : !held(block.start, block.span)) continue;
+      for (const e of this.index(block).entries) {
+        if (keys.size >= limit) break;
+        if (e.tier === 'raw' || !held(e.hour, e.tier === 'h1' ? DAY : HOUR)) continue;
+        add(this.byId.get(e.id));
+      }
+    }
+    return [...keys];
+  }
+
   /** Oldest time held for any series (on disk, or written and not yet sealed), or undefined. */
   oldest(): number | undefined {
     return this.oldestOf(() => true);
