@@ -40,3 +40,13 @@ test('the metric browser and a metric page pass the same axe checks', async ({ p
   await expect(page.locator('.recharts-line-curve').first()).toBeVisible();
   expect(await violations(page)).toEqual([]);
 });
+
+test('query panels, one refused, pass the same axe checks, and fit a phone', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`/?query=${encodeURIComponent('sum by (instance) (host_load_average)')}&query=${encodeURIComponent('sum by (instance')}`);
+  await expect(page.getByTestId('status')).toHaveText('Live');
+  await expect(page.getByTestId('query-problem')).toBeVisible();
+  await expect(page.locator('section.panel').first().locator('.recharts-line-curve').first()).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+});

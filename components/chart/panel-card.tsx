@@ -34,6 +34,8 @@ export interface PanelCardProps {
   /** Lines the reader switched off (kept in the URL by the page), and a change of them. */
   hidden: ReadonlySet<string>;
   onHidden: (hidden: ReadonlySet<string>) => void;
+  /** For a panel the reader added (a query panel): the link to the same view without it. */
+  removeHref?: string;
 }
 
 /** Whether an element is on (or near) the screen, and its width; visible until the observer says otherwise. */
@@ -68,7 +70,7 @@ function nextHidden(hidden: ReadonlySet<string>, keys: readonly string[], key: s
 }
 
 /** A panel: title, a legend with each line's figures (readable without JavaScript), and its chart. */
-export function PanelCard({ panel: laidOut, series, buckets, options, onOptions, from, to, newest, hydrated, onZoom, onReset, large = false, instance, hidden, onHidden }: PanelCardProps) {
+export function PanelCard({ panel: laidOut, series, buckets, options, onOptions, from, to, newest, hydrated, onZoom, onReset, large = false, instance, hidden, onHidden, removeHref }: PanelCardProps) {
   const height = large ? 380 : 190;
   const [editing, setEditing] = useState(false);
   const optionsButton = useRef<HTMLButtonElement>(null);
@@ -169,6 +171,11 @@ export function PanelCard({ panel: laidOut, series, buckets, options, onOptions,
           <button type="button" className="panel-action" onClick={save} aria-label={`Save ${panel.title} as PNG`} title="Save as PNG">
             PNG
           </button>
+        )}
+        {removeHref !== undefined && (
+          <NavLink href={removeHref} className="panel-action" aria-label={`Remove the panel ${panel.title}`} title="Remove this panel">
+            Remove
+          </NavLink>
         )}
       </header>
       {saveError && <p role="alert" className="panel-note">Could not save: {saveError}</p>}

@@ -6,6 +6,7 @@ import type { DashboardData } from '@/lib/api';
 import { layoutPanels, type Panel } from '@/lib/dashboard';
 import { filterShapeProblem, filterTerms } from '@/lib/dashboard/filter-terms';
 import { MAX_HIDDEN_LINES, type PanelOptions } from '@/lib/dashboard/panel-options';
+import { QUERY_PANELS_MAX, type QueryPanelRef } from '@/lib/dashboard/query-panel-ref';
 import { viewQuery, type TimeRange } from '@/lib/dashboard/view-query';
 import { LiveControl } from '../controls/live-control';
 import type { LiveState } from '../live/live-store';
@@ -70,6 +71,15 @@ function useMatcher(applied: string, wanted: boolean): Matcher | null {
   return useMemo(() => (mod ? mod.filterPanels(applied) : null), [mod, applied]);
 }
 
+// Loaded with the first query panel on the page (first-load JS budget).
+const QueryPanelCard = lazy(() => import('../chart/query-panel-card').then((m) => ({ default: m.QueryPanelCard })));
+
+/** Steps a query panel's aggregated lines are computed at over the window (at least COLLECT_INTERVAL apart). */
+const QUERY_STEPS = 600;
+
+/** A query panel before its code has come: its title, no lines. */
+const pendingQueryPanel = (q: QueryPanelRef): Panel => ({ id: q.id, title: q.text, unit: 'none', metrics: [], lines: [] });
+
 // Loaded with the first histogram or summary on the page (first-load JS budget).
 const FamilyPanelCard = lazy(() => import('../chart/family-panel-card').then((m) => ({ default: m.FamilyPanelCard })));
 
@@ -131,7 +141,8 @@ export function Dashboard({ data }: { data: DashboardData }) {
   // Past MAX_HIDDEN_LINES in a panel (a line shown alone among many) the URL does not keep them:
   // such a link would outgrow what servers take in a request line.
   const urlHidden = useMemo(() => Object.fromEntries(Object.entries(hiddenLines).filter(([, keys]) => keys.length <= MAX_HIDDEN_LINES)), [hiddenLines]);
-  const query = viewQuery({ window: data.view.window, range: paused?.range ?? null, filter, panels: panelOptions, hidden: urlHidden }, data.defaultWindow);
+  const queries = data.view.queries;
+  const query = viewQuery({ window: data.view.window, range: paused?.range ?? null, filter, queries, panels: panelOptions, hidden: urlHidden }, data.defaultWindow);
   const setHidden = (id: string, keys: ReadonlySet<string>) =>
     setHiddenLines((all) => {
       const next = { ...all };
@@ -173,14 +184,17 @@ export function Dashboard({ data }: { data: DashboardData }) {
   const [filterWanted, setFilterWanted] = useState(false);
   const matcher = useMatcher(applied, filterWanted || applied !== '');
   const familyLines = rendered === applied ? data.familyLines : null;
+  const filterShown = useMemo(() => (rendered === applied && data.filterShown ? new Set(data.filterShown) : null), [rendered, applied, data.filterShown]);
   const matching = useMemo(() => {
     if (!applied) return panels;
     if (matcher) return matcher(panels);
+    // With query panels the page also carries the series they read: until the matcher comes, the server said which the filter shows.
+    if (filterShown) return panels.map((p) => ({ ...p, lines: p.lines.filter((l) => filterShown.has(l.key)) })).filter((p) => p.lines.length > 0);
     if (!familyLines) return panels;
     // Until the matcher comes: a histogram is sent whole, and the server said which of its lines the filter keeps.
     const kept = new Set(familyLines);
     return panels.map((p) => (p.family ? { ...p, lines: p.lines.filter((l) => kept.has(l.key)) } : p)).filter((p) => p.lines.length > 0);
-  }, [matcher, applied, panels, familyLines]);
+  }, [matcher, applied, panels, familyLines, filterShown]);
 
   // The x-axis ends at the newest point (server time), so a skewed client clock cannot hide data.
   const newest = newestIn(shownState, data.snapshot.takenAt);
@@ -191,7 +205,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
   const showRange = (range: TimeRange) => {
     // Within what the browser holds: zoom here. Older: the server renders a snapshot reaching back to it.
     if (range.from >= newest - state.windowMs) return zoom(range);
-    router.replace(`/${viewQuery({ window: data.view.window, range, filter, panels: panelOptions, hidden: urlHidden }, data.defaultWindow)}`, { scroll: false });
+    router.replace(`/${viewQuery({ window: data.view.window, range, filter, queries, panels: panelOptions, hidden: urlHidden }, data.defaultWindow)}`, { scroll: false });
   };
   const pause = () => {
     const now = store.getState();
@@ -231,7 +245,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
           </NavLink>
         </div>
         <div className="controls">
-          <WindowPicker presets={data.presets} current={data.view.window} href={(label) => `/${viewQuery({ window: { label, ms: 0 }, range: null, filter, panels: panelOptions, hidden: urlHidden }, '')}`} paused={paused !== null} />
+          <WindowPicker presets={data.presets} current={data.view.window} href={(label) => `/${viewQuery({ window: { label, ms: 0 }, range: null, filter, queries, panels: panelOptions, hidden: urlHidden }, '')}`} paused={paused !== null} />
           <LiveControl range={paused?.range ?? null} onPause={pause} onLive={goLive} hydrated={hydrated} />
           {hydrated && (
             <LazyBoundary what="range form">
@@ -263,7 +277,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
         </p>
       )}
       {/* A page rendered for a filter carries only what matches: with none, there may still be metrics. */}
-      {panels.length === 0 && (!filter || data.seriesHeld === 0) ? (
+      {panels.length === 0 && queries.length === 0 && (!filter || data.seriesHeld === 0) ? (
         <main>
           <Suspense>
             <EmptyState>
@@ -272,7 +286,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
             </EmptyState>
           </Suspense>
         </main>
-      ) : matching.length === 0 ? (
+      ) : matching.length === 0 && queries.length === 0 ? (
         <main>
           <Suspense>
             <EmptyState>
@@ -287,6 +301,32 @@ export function Dashboard({ data }: { data: DashboardData }) {
         </main>
       ) : (
         <main className="grid">
+          {queries.map((q) => {
+            const removeHref = `/${viewQuery({ window: data.view.window, range: paused?.range ?? null, filter, queries: queries.filter((other) => other !== q), panels: panelOptions, hidden: urlHidden }, data.defaultWindow)}`;
+            if (q.problem) {
+              return (
+                <section key={q.id} className="panel query-problem" data-panel={q.id} aria-labelledby={`panel-${q.id}`}>
+                  <header className="panel-head">
+                    <h2 id={`panel-${q.id}`}>{q.text}</h2>
+                    <NavLink href={removeHref} className="panel-action" aria-label={`Remove the panel ${q.text}`}>
+                      Remove
+                    </NavLink>
+                  </header>
+                  <p className="panel-note" role="status" data-testid="query-problem">
+                    Not drawn: {q.problem}
+                  </p>
+                </section>
+              );
+            }
+            const pending = pendingQueryPanel(q);
+            return (
+              <PanelBoundary key={q.id} title={q.text}>
+                <Suspense fallback={<PanelCard panel={pending} series={[]} removeHref={removeHref} {...cardProps(pending)} />}>
+                  <QueryPanelCard query={q} held={shownState.series} stepMs={Math.max(data.intervalMs, Math.ceil((to - from) / QUERY_STEPS))} removeHref={removeHref} {...cardProps(pending)} />
+                </Suspense>
+              </PanelBoundary>
+            );
+          })}
           {matching.map((panel) => (
             <PanelBoundary key={panel.id} title={panel.title}>
               {panel.family ? (
@@ -302,6 +342,27 @@ export function Dashboard({ data }: { data: DashboardData }) {
           ))}
         </main>
       )}
+      <QueryForm query={query} count={queries.length} />
     </div>
+  );
+}
+
+/**
+ * Adds a panel from a query (docs/query.md): a plain GET form, so it works without JavaScript;
+ * the view's other parameters ride along as hidden fields.
+ */
+function QueryForm({ query, count }: { query: string; count: number }) {
+  const kept = [...new URLSearchParams(query)];
+  return (
+    <form className="query-form" method="get" action="/">
+      {kept.map(([name, value], i) => (
+        <input key={`${name}-${i}`} type="hidden" name={name} value={value} />
+      ))}
+      <label htmlFor="query-input">Add a panel from a query</label>
+      <input id="query-input" name="query" type="text" className="control" required placeholder="sum by (status) (http_requests_total)" spellCheck={false} autoComplete="off" />
+      <button type="submit" className="control" disabled={count >= QUERY_PANELS_MAX}>
+        Add panel
+      </button>
+    </form>
   );
 }

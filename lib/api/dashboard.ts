@@ -3,6 +3,7 @@ import { layoutPanels, panelSources } from '@/lib/dashboard';
 import { SNAPSHOT_POINTS, presetsWithin, toTimeWindow, type TimeWindow } from '@/lib/dashboard/windows';
 import { filterPanels, panelTextChars } from '@/lib/dashboard/filter';
 import { parseView, type View } from '@/lib/dashboard/view';
+import { compileSelector, parseQuery, selectorsOf } from '@/lib/query';
 import { getRuntime } from '@/lib/runtime';
 import type { QueryLimits, SeriesKey, SeriesMeta } from '@/lib/series';
 import type { Store } from '@/lib/store';
@@ -34,6 +35,12 @@ export interface DashboardData {
    * loaded the filter's code it draws these of them. Null without a filter.
    */
   familyLines: string[] | null;
+  /**
+   * With a filter applied and query panels on the page, the keys of the lines the filter keeps:
+   * the page also carries the series the query panels read, which it may not show. Until the
+   * browser has the filter's code it draws these lines. Null otherwise.
+   */
+  filterShown: string[] | null;
 }
 
 /**
@@ -57,11 +64,30 @@ function seriesShown(filter: string): (series: readonly SeriesMeta[]) => Readonl
 export function dashboardSnapshot(store: Pick<Store, 'snapshot'>, view: View, { retentionMs, maxTotal }: { retentionMs: number; maxTotal: number }): Snapshot {
   const reach = view.range ? Math.ceil(Date.now() - view.range.from) : 0;
   const snapshotMs = Math.min(retentionMs, Math.max(view.window.ms, reach));
-  return store.snapshot(snapshotMs, SNAPSHOT_POINTS, {
-    // The filter the page applies: none when the link's is over the limits (it is shown, not applied).
-    ...(view.filter && !view.filterProblem && { choose: seriesShown(view.filter) }),
-    maxTotal,
-  });
+  const choose = chooser(view);
+  return store.snapshot(snapshotMs, SNAPSHOT_POINTS, { ...(choose && { choose }), maxTotal });
+}
+
+/**
+ * Which series a page for `view` carries: with a filter applied (none when the link's is over the
+ * limits: it is shown, not applied), those of the panels it shows and those its query panels read
+ * (a query panel is not narrowed by the filter); without one, all (undefined).
+ */
+function chooser(view: View): ((series: readonly SeriesMeta[]) => ReadonlySet<SeriesKey>) | undefined {
+  if (!view.filter || view.filterProblem) return undefined;
+  const shown = seriesShown(view.filter);
+  const selectors = view.queries.filter((q) => !q.problem).flatMap((q) => selectorsOf(parseQuery(q.text)).map(compileSelector));
+  if (selectors.length === 0) return shown;
+  return (series) => {
+    const keys = new Set(shown(series));
+    for (const s of series) if (selectors.some((m) => m.matches(s.name, s.labels))) keys.add(s.key);
+    return keys;
+  };
+}
+
+/** The keys of every line `filter` keeps (a family's derived lines included), over the panels laid out from `series`. */
+function shownLines(filter: string, series: readonly SeriesMeta[]): string[] {
+  return filterPanels(filter)(layoutPanels(series)).flatMap((panel) => panel.lines.map((line) => line.key));
 }
 
 /** The keys of the family panels' lines `filter` keeps, over the panels laid out from `series`. */
@@ -91,7 +117,7 @@ export function dashboardData(params: Record<string, string | string[] | undefin
   const limits = queryLimits(env);
   // A link's filter that could cost more than QUERY_MAX_WORK over every series' panels is not applied (the page says so).
   const work = params.q ? workLimit(env, store, panelTextChars(store.list().map((s) => s.meta))) : undefined;
-  const view = parseView(params, Math.max(retentionMs, longest), limits, work);
+  const view = parseView(params, Math.max(retentionMs, longest), limits, work, params.query ? workLimit(env, store) : undefined);
   const snapshot = dashboardSnapshot(store, view, { retentionMs: env.HISTORY_RETENTION, maxTotal: env.SNAPSHOT_MAX_POINTS });
   return {
     view,
@@ -102,8 +128,9 @@ export function dashboardData(params: Record<string, string | string[] | undefin
     intervalMs: env.COLLECT_INTERVAL,
     instance: env.INSTANCE,
     limits,
-    snapshot: withDiskHistory(snapshot, runtime, Math.max(view.window.ms, snapshot.windowMs), SNAPSHOT_POINTS, view.filter && !view.filterProblem ? seriesShown(view.filter) : undefined),
+    snapshot: withDiskHistory(snapshot, runtime, Math.max(view.window.ms, snapshot.windowMs), SNAPSHOT_POINTS, chooser(view)),
     seriesHeld: store.size,
     familyLines: view.filter && !view.filterProblem ? keptFamilyLines(view.filter, store.list().map((s) => s.meta)) : null,
+    filterShown: view.filter && !view.filterProblem && view.queries.some((q) => !q.problem) ? shownLines(view.filter, store.list().map((s) => s.meta)) : null,
   };
 }

@@ -11,8 +11,11 @@ export interface TimeRange {
 /** Shortest range a drag may zoom to. */
 export const MIN_RANGE_MS = 1_000;
 
-/** The query string (with `?`, or empty) that reproduces a view (window, range, filter, panel options, lines switched off); the default window is left out. */
-export function viewQuery(view: { window: TimeWindow; range: TimeRange | null; filter: string; panels?: Readonly<Record<string, PanelOptions>>; hidden?: Readonly<Record<string, readonly string[]>> }, defaultWindow: string): string {
+/** The query string (with `?`, or empty) that reproduces a view (window, range, filter, query panels, panel options, lines switched off); the default window is left out. */
+export function viewQuery(
+  view: { window: TimeWindow; range: TimeRange | null; filter: string; queries?: readonly { text: string }[]; panels?: Readonly<Record<string, PanelOptions>>; hidden?: Readonly<Record<string, readonly string[]>> },
+  defaultWindow: string,
+): string {
   const params = new URLSearchParams();
   if (view.window.label !== defaultWindow) params.set('window', view.window.label);
   if (view.range) {
@@ -20,6 +23,7 @@ export function viewQuery(view: { window: TimeWindow; range: TimeRange | null; f
     params.set('to', String(Math.round(view.range.to)));
   }
   if (view.filter) params.set('q', view.filter);
+  for (const query of view.queries ?? []) params.append('query', query.text);
   for (const id of Object.keys(view.panels ?? {}).sort()) {
     const value = formatPanelOptions(view.panels![id]!);
     if (value) params.set(`${PANEL_PARAM_PREFIX}${id}`, value);

@@ -45,6 +45,7 @@ describe('view', () => {
       range: { from: 1000, to: 61000 },
       filter: 'route=/api',
       filterProblem: null,
+      queries: [],
       panels: {},
       hidden: {},
       panelNote: null,

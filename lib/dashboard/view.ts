@@ -1,5 +1,8 @@
-import type { QueryLimits, QueryProblem, WorkLimit } from '@/lib/series';
+import { compileSelector, selectorsOf } from '@/lib/query';
+import { querySchema } from '@/lib/schema/query';
+import { workProblem, type QueryLimits, type QueryProblem, type WorkLimit } from '@/lib/series';
 import { acceptFilter } from './filter';
+import { QUERY_PANELS_MAX, queryPanelId, type QueryPanelRef } from './query-panel-ref';
 import type { PanelOptions } from './panel-options';
 import { panelOptionsFrom } from './panel-options-read';
 import { MIN_RANGE_MS, type TimeRange } from './view-query';
@@ -18,11 +21,13 @@ export interface View {
   filter: string;
   /** Why the link's filter is not applied (over QUERY_MAX_LENGTH, QUERY_MAX_TERMS or QUERY_MAX_WORK), or null. */
   filterProblem: QueryProblem | null;
+  /** Panels defined by a query (`query=…`, repeatable), first on the page, each with why it is not drawn if so. */
+  queries: QueryPanelRef[];
   /** How panels are drawn, by panel id (`p.<id>=stack,log` in the URL). */
   panels: Record<string, PanelOptions>;
   /** Lines switched off in panels' legends, by panel id (`h.<id>=<key>\n<key>`). */
   hidden: Record<string, string[]>;
-  /** What of the link's panel options was ignored and why, or null. */
+  /** What of the link's panel options (or query panels) was ignored and why, or null. */
   panelNote: string | null;
 }
 
@@ -38,19 +43,56 @@ export function toTimeRange(from: unknown, to: unknown): TimeRange | null {
   return Number.isSafeInteger(f) && Number.isSafeInteger(t) && t - f >= MIN_RANGE_MS ? { from: f, to: t } : null;
 }
 
+const QUERY_WORK_ADVICE = 'narrow the metric name (fewer * and ?) or use fewer =~ matchers';
+
+/**
+ * The query panels a URL asks for (`query=`, in order, each once), at most QUERY_PANELS_MAX: each
+ * read with the grammar of GET /api/query and its bounds (QUERY_MAX_LENGTH, QUERY_MAX_TERMS, and
+ * with `work`, QUERY_MAX_WORK over the keys held). One that fails is listed with why, not drawn.
+ */
+export function queryPanelsFrom(raw: string | string[] | undefined, limits: QueryLimits, work?: WorkLimit): { queries: QueryPanelRef[]; ignored: number } {
+  const texts = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map((t) => t.trim()).filter((t) => t !== '');
+  const schema = querySchema(limits);
+  const queries: QueryPanelRef[] = [];
+  const seen = new Set<string>();
+  let ignored = 0;
+  for (const text of texts) {
+    if (queries.length >= QUERY_PANELS_MAX) {
+      ignored++;
+      continue;
+    }
+    const shown = text.length > limits.maxLength ? `${text.slice(0, 64)}…` : text;
+    const id = queryPanelId(shown);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const parsed = schema.safeParse(text);
+    if (!parsed.success) {
+      queries.push({ id, text: shown, problem: parsed.error.issues[0]?.message ?? 'cannot be read' });
+      continue;
+    }
+    const cost = selectorsOf(parsed.data).reduce((c, sel) => c + compileSelector(sel).cost, 0);
+    const tooCostly = work ? workProblem(cost, work, QUERY_WORK_ADVICE) : null;
+    queries.push({ id, text, problem: tooCostly?.message ?? null });
+  }
+  return { queries, ignored };
+}
+
 /**
  * The view a dashboard URL's query asks for; what is malformed falls back to the default. A filter
  * over `limits` (or costing more than `work` allows, see filterProblem) is not applied, and said
- * so, rather than cut short.
+ * so, rather than cut short; so is a query panel (`queryWork`: over the keys held, as GET /api/query).
  */
-export function parseView(params: Params, retentionMs: number, limits: QueryLimits, work?: WorkLimit): View {
+export function parseView(params: Params, retentionMs: number, limits: QueryLimits, work?: WorkLimit, queryWork?: WorkLimit): View {
   const { shown, problem } = acceptFilter(first(params.q) ?? '', limits, work);
   const window = toTimeWindow(first(params.window), retentionMs);
   const { panels, hidden, note } = panelOptionsFrom(params);
+  const { queries, ignored } = queryPanelsFrom(params.query, limits, queryWork);
+  const queriesNote = ignored > 0 ? `At most ${QUERY_PANELS_MAX} query panels: ${ignored} more not shown.` : null;
   return {
+    queries,
     panels,
     hidden,
-    panelNote: note,
+    panelNote: [note, queriesNote].filter(Boolean).join(' ') || null,
     window,
     windowNote: windowNote(first(params.window), window),
     range: toTimeRange(first(params.from), first(params.to)),
