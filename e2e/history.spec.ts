@@ -118,8 +118,9 @@ test('a series quiet for longer than the hot tier is still charted over a longer
       await expect(panel(page, 'metric:quiet_probe')).toBeVisible();
       await page.goto(`${server.url}/?window=6h&q=${encodeURIComponent('job=daily')}`);
       await expect(page.locator('section.panel')).toHaveCount(0);
-      // Its own page, over the same window.
+      // Its own page, over the same window, and from its panel's title (a link without a window: all that is kept).
       expect((await fetch(`${server.url}/metrics/quiet_probe?window=6h`)).status).toBe(200);
+      expect((await fetch(`${server.url}/metrics/quiet_probe`)).status).toBe(200);
       // Within the hot tier it has nothing to show: no panel, no page.
       await page.goto(`${server.url}/?window=15m`);
       await expect(panel(page, 'cpu')).toBeVisible();

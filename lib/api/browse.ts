@@ -99,14 +99,24 @@ export function metricDetail(name: string, params: SearchParams): MetricDetail |
   if (name.length > env.QUERY_MAX_LENGTH || !metricNameSchema.safeParse(name).success) return null;
   const span = historySpan(env, runtime.storage);
   const presets = presetsWithin(span, env.HISTORY_RETENTION);
-  const window = toTimeWindow(first(params.window), Math.max(span, presets.at(-1)?.ms ?? span));
   const choose = (series: readonly SeriesMeta[]) => new Set(series.filter((s) => s.name === name).map((s) => s.key));
-  const hot = store.snapshot(Math.min(window.ms, env.HISTORY_RETENTION), SNAPSHOT_POINTS, { choose, maxTotal: env.SNAPSHOT_MAX_POINTS });
-  // Over a window longer than the hot tier, a metric held only on disk (quiet since a restart) has a page too.
-  const snapshot = withDiskHistory(hot, runtime, window.ms, SNAPSHOT_POINTS, choose);
+  const ofName = (key: string) => key === name || key.startsWith(`${name}{`);
+  let window = toTimeWindow(first(params.window), Math.max(span, presets.at(-1)?.ms ?? span));
+  const read = (w: TimeWindow) => {
+    const hot = store.snapshot(Math.min(w.ms, env.HISTORY_RETENTION), SNAPSHOT_POINTS, { choose, maxTotal: env.SNAPSHOT_MAX_POINTS });
+    // Over a window longer than the hot tier, a metric held only on disk (quiet since a restart) has a page too.
+    return withDiskHistory(hot, runtime, w.ms, SNAPSHOT_POINTS, choose, ofName);
+  };
+  let snapshot = read(window);
+  // A link without ?window= (a panel title's) to a metric quiet for longer than the default: its page over all that is kept.
+  const longest = presets.at(-1);
+  if (snapshot.series.length === 0 && params.window === undefined && runtime.storage && longest && longest.ms > window.ms) {
+    window = longest;
+    snapshot = read(window);
+  }
   if (snapshot.series.length === 0) return null;
   const { panels, hidden, note } = panelOptionsFrom(params);
-  return { name, window, presets, snapshot, panels, hidden, panelNote: note, oldestAt: hot.takenAt - window.ms, defaultWindow: toTimeWindow(undefined, span).label };
+  return { name, window, presets, snapshot, panels, hidden, panelNote: note, oldestAt: snapshot.takenAt - window.ms, defaultWindow: toTimeWindow(undefined, span).label };
 }
 
 /** `GET /api/export` query: a metric name (within QUERY_MAX_LENGTH) and how far back (the whole retention by default). */

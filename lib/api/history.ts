@@ -21,12 +21,15 @@ export function historySpan(env: Env, storage: Runtime['storage'], now = Date.no
   return Math.max(env.HISTORY_RETENTION, Math.min(longest, now - oldest - HOUR));
 }
 
+/** Series a page over a window beyond the hot tier adds from disk at most (a read each): the most recently written first. */
+export const QUIET_SERIES_MAX = 1_000;
+
 /**
  * A snapshot over a window longer than the hot tier: the series it chose, and those held only on
- * disk (quiet since before the hot tier's reach, or since a restart) that `choose` (the page's
- * filter) also keeps, each read from the tier the window and `pointsPerSeries` call for (rollups
- * keep each bucket's min and max). At most SNAPSHOT_MAX_POINTS / 2 series in all, two points
- * each at least. Within the hot tier, the snapshot as it is.
+ * disk (quiet since before the hot tier's reach, or since a restart) that `keep` (a key test) and
+ * `choose` (the page's filter) also keep, at most QUIET_SERIES_MAX of them, each read from the
+ * tier the window and `pointsPerSeries` call for (rollups keep each bucket's min and max), two
+ * points each at least. Within the hot tier, the snapshot as it is.
  */
 export function withDiskHistory(
   snapshot: Snapshot,
@@ -34,10 +37,10 @@ export function withDiskHistory(
   windowMs: number,
   pointsPerSeries: number,
   choose?: (series: readonly SeriesMeta[]) => ReadonlySet<SeriesKey>,
+  keep?: (key: SeriesKey) => boolean,
 ): Snapshot {
   if (!storage || windowMs <= env.HISTORY_RETENTION) return snapshot;
   const now = snapshot.takenAt;
-  const maxSeries = Math.max(1, Math.floor(env.SNAPSHOT_MAX_POINTS / 2));
   const held = new Set(snapshot.series.map((s) => s.key));
   const metrics = new Map(snapshot.metrics.map((m) => [m.name, m]));
   const describe = (key: SeriesKey) => {
@@ -48,12 +51,12 @@ export function withDiskHistory(
     }
     return seriesMeta(key, metrics.get(name));
   };
-  let quiet = storage.seriesWithin(now - windowMs, now, maxSeries + held.size).filter((key) => !held.has(key));
+  let quiet = storage.seriesWithin(now - windowMs, QUIET_SERIES_MAX, (key) => !held.has(key) && (!keep || keep(key)));
   if (choose && quiet.length > 0) {
     const kept = choose([...snapshot.series.map((s) => describe(s.key)), ...quiet.map(describe)]);
     quiet = quiet.filter((key) => kept.has(key));
   }
-  const keys = [...held, ...quiet].slice(0, Math.max(maxSeries, held.size));
+  const keys = [...held, ...quiet];
   const share = Math.max(2, Math.min(pointsPerSeries, Math.floor(env.SNAPSHOT_MAX_POINTS / Math.max(1, keys.length))));
   const retention = { rawMs: env.RETENTION_RAW, m1Ms: env.RETENTION_1M };
   const names = new Set(keys.map((key) => describe(key).name));

@@ -104,8 +104,15 @@ export function countParts(bytes: Buffer, visit: (id: number, tier: Tier, hour: 
   }
 }
 
-/** Writes `parts` as a block at `file` (via a temporary file, fsync'd, then renamed); returns its size. */
-export function writeBlock(file: string, parts: Iterable<BlockPart>): number {
+/** Parts writeBlockSteps writes between two of its steps. */
+const PARTS_PER_STEP = 256;
+
+/**
+ * Writes `parts` as a block at `file` (via a temporary file, fsync'd, then renamed), one step of
+ * PARTS_PER_STEP parts each time it is resumed: a caller can let the event loop run between steps
+ * (writeBlockSliced). Returns the block's size.
+ */
+export function* writeBlockSteps(file: string, parts: Iterable<BlockPart>): Generator<void, number, void> {
   const tmp = `${file}.tmp`;
   const fd = fs.openSync(tmp, 'w');
   let done = false;
@@ -127,6 +134,7 @@ export function writeBlock(file: string, parts: Iterable<BlockPart>): number {
       pendingBytes += bytes.length;
       offset += bytes.length;
       if (pendingBytes > 1024 ** 2) flush();
+      if (entries.length % PARTS_PER_STEP === 0) yield;
     }
     entries.sort(compareEntries);
     const index = Buffer.allocUnsafe(8 + entries.length * INDEX_ENTRY);
@@ -155,6 +163,25 @@ export function writeBlock(file: string, parts: Iterable<BlockPart>): number {
   }
   fs.renameSync(tmp, file);
   return fs.statSync(file).size;
+}
+
+/** Writes `parts` as a block at `file` in one go (see writeBlockSteps); returns its size. */
+export function writeBlock(file: string, parts: Iterable<BlockPart>): number {
+  const steps = writeBlockSteps(file, parts);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Writes `parts` as a block at `file`, awaiting `pause()` between steps (see writeBlockSteps); returns its size. */
+export async function writeBlockSliced(file: string, parts: Iterable<BlockPart>, pause: () => Promise<void> | undefined): Promise<number> {
+  const steps = writeBlockSteps(file, parts);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pause();
+  }
 }
 
 function compareEntries(a: BlockEntry, b: BlockEntry): number {

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MetricMeta, Sample } from '@/lib/schema';
-import { countParts, entriesOf, forEachPart, readAllParts, readBlockIndex, BlockFileReader, readPart, writeBlock, type BlockIndex, type BlockPart, type Tier } from './block';
+import { countParts, entriesOf, forEachPart, readAllParts, readBlockIndex, BlockFileReader, readPart, writeBlockSliced, type BlockIndex, type BlockPart, type Tier } from './block';
 import { chunkPoints, ChunkWriter, decodeChunk, type DecodedChunk } from './chunk';
 import { Columns } from './columns';
-import { frame, scanFrames } from './frame';
+import { forEachFrame, frame, scanFrames } from './frame';
 import { decodeMessage, encodeMessage, RecordError, type MessageRecord } from './record';
 import { Wal, recoverWal } from './wal';
 
@@ -31,6 +31,9 @@ const MINUTE = 60_000;
 const DAY = 86_400_000;
 /** An hour is sealed this long after it ends, so late points of it still land in its block. */
 const SEAL_GRACE_MS = 2 * MINUTE;
+/** newest.bin: each series' newest stored point, id (u32), time and value (f64 each). */
+const NEWEST_FILE = 'newest.bin';
+const NEWEST_ENTRY = 20;
 /** Points per chunk before a new one starts: bounds the memory an open chunk holds (16 B a point). */
 const CHUNK_POINTS = 240;
 const WAL_SEGMENT_BYTES = 64 * 1024 ** 2;
@@ -62,6 +65,9 @@ interface SeriesState {
   key: string;
   lastT: number;
   lastV: number;
+  /** The newest point written to a block (what newest.bin says after the next checkpoint). */
+  savedT: number;
+  savedV: number;
   hour: number;
   raw: Columns | null;
   m1: Columns | null;
@@ -92,6 +98,9 @@ interface BlockFile {
 /** What a checkpoint took from a series, visible to reads until its block is written. */
 interface Taken {
   state: SeriesState;
+  /** The series' newest point when taken: every point up to it is in what was taken. */
+  lastT: number;
+  lastV: number;
   hour: number;
   parts: BlockPart[];
   raw: Columns | null;
@@ -222,6 +231,7 @@ export class Engine {
     this.readSeriesLog();
     const logged = new Set(this.byId.keys());
     this.scanBlocks();
+    this.readNewest();
     this.blockSeq = Math.max(typeof meta.blockSeq === 'number' ? meta.blockSeq : 1, ...this.blocks.map((b) => b.seq + 1));
     // A checkpoint whose block was renamed into place covers its log even if the meta was not written after it.
     for (const b of this.blocks) if (b.kind === 'l0' && b.mark !== undefined && b.mark > this.walMark) this.walMark = b.mark;
@@ -421,6 +431,8 @@ export class Engine {
       key,
       lastT: -Infinity,
       lastV: NaN,
+      savedT: -Infinity,
+      savedV: NaN,
       hour: NaN,
       raw: null,
       m1: null,
@@ -522,7 +534,7 @@ export class Engine {
     const taken: Taken[] = [];
     for (const state of this.dirty) {
       this.closeBucket(state);
-      taken.push({ state, hour: state.hour, parts: state.parts, raw: state.raw, m1: state.m1 });
+      taken.push({ state, lastT: state.lastT, lastV: state.lastV, hour: state.hour, parts: state.parts, raw: state.raw, m1: state.m1 });
       state.parts = [];
       state.raw = null;
       state.m1 = null;
@@ -544,7 +556,14 @@ export class Engine {
         this.pendingDefs = [];
       }
       const parts = taken.flatMap((t) => t.parts);
-      if (parts.length > 0) this.addBlock(this.writeL0(parts, mark));
+      if (parts.length > 0) this.addBlock(await this.writeL0(parts, mark, slicer()));
+      for (const t of taken) {
+        if (t.lastT > t.state.savedT) {
+          t.state.savedT = t.lastT;
+          t.state.savedV = t.lastV;
+        }
+      }
+      if (taken.length > 0) this.writeNewest();
     } catch (err) {
       // Back where they were, ahead of anything cut since, for the next checkpoint.
       for (const t of taken) {
@@ -566,8 +585,8 @@ export class Engine {
     this.walMark = mark;
     this.stats.checkpoints++;
     try {
-      this.seal();
-      this.rollUpExpired();
+      await this.seal();
+      await this.rollUpExpired();
       // What sealing made may be past retention or over the cap at once (backfilled history).
       this.expire();
       this.writeMeta(false);
@@ -589,18 +608,18 @@ export class Engine {
     t.m1 = null;
   }
 
-  private writeL0(parts: BlockPart[], mark: number): BlockFile {
+  private async writeL0(parts: BlockPart[], mark: number, pause: () => Promise<void> | undefined): Promise<BlockFile> {
     const seq = this.blockSeq++;
     const file = path.join(this.dir, `l0-${seq}-${mark}.blk`);
-    const bytes = writeBlock(file, parts);
+    const bytes = await writeBlockSliced(file, parts, pause);
     this.stats.blockBytes += bytes;
     return { file, kind: 'l0', start: NaN, span: NaN, seq, bytes, hours: [...new Set(parts.map((p) => p.hour))], mark };
   }
 
-  private writeSealed(kind: Exclude<BlockKind, 'l0'>, start: number, span: number, parts: BlockPart[]): BlockFile {
+  private async writeSealed(kind: Exclude<BlockKind, 'l0'>, start: number, span: number, parts: BlockPart[], pause: () => Promise<void> | undefined): Promise<BlockFile> {
     const seq = this.blockSeq++;
     const file = path.join(this.dir, `${kind}-${start}-${span}-${seq}.blk`);
-    const bytes = writeBlock(file, parts);
+    const bytes = await writeBlockSliced(file, parts, pause);
     this.stats.blockBytes += bytes;
     return { file, kind, start, span, seq, bytes };
   }
@@ -616,18 +635,23 @@ export class Engine {
    * rolled into 1-hour rollups (m1). Only l0 blocks holding such an hour are read; what they hold
    * of later hours is carried into a new l0 block. Journalled (see replace).
    */
-  private seal(): void {
+  private async seal(): Promise<void> {
     const now = this.now();
     const sealBefore = now - SEAL_GRACE_MS - HOUR;
     const inputs = this.blocks.filter((b) => b.kind === 'l0' && b.hours!.some((h) => h <= sealBefore));
     if (inputs.length === 0) return;
-    const groups = new Map<string, { kind: 'raw' | 'm1'; start: number; span: number; parts: Map<string, BlockPart> }>();
+    const pause = slicer();
+    // Parts by tier, block start and span, then by series and hour (a number: id × 32 + the hour within the span).
+    const groups = new Map<string, { kind: 'raw' | 'm1'; start: number; span: number; parts: Map<number, BlockPart> }>();
     const toH1: BlockPart[] = [];
     const carry: BlockPart[] = [];
     for (const block of inputs) {
+      await pause();
       const { parts, damaged } = readAllParts(block.file);
       this.noteDamage(block.file, damaged);
-      for (const part of parts) {
+      for (let i = 0; i < parts.length; i++) {
+        if (i % 1024 === 1023) await pause();
+        const part = parts[i]!;
         if (part.hour > sealBefore) {
           carry.push(copyPart(part));
           continue;
@@ -644,19 +668,20 @@ export class Engine {
         const k = `${part.tier}:${start}:${span}`;
         let group = groups.get(k);
         if (!group) groups.set(k, (group = { kind: part.tier, start, span, parts: new Map() }));
-        const pk = `${part.id}:${part.hour}`;
+        const pk = part.id * 32 + (part.hour - start) / HOUR;
         const had = group.parts.get(pk);
-        if (had) had.chunks.push(...part.chunks);
-        else group.parts.set(pk, { ...part, chunks: [...part.chunks] });
+        // The part is this read's own (its chunks are views of the block's bytes): kept as it is.
+        if (had) for (const chunk of part.chunks) had.chunks.push(chunk);
+        else group.parts.set(pk, part);
       }
     }
     const mark = Math.max(...inputs.map((b) => b.mark ?? 0));
-    this.replace(inputs, () => {
+    await this.replace(inputs, async () => {
       const out: BlockFile[] = [];
       // The carry first: if the process dies before the journal commits, it is deleted again.
-      if (carry.length > 0) out.push(this.writeL0(carry, mark));
-      for (const g of [...groups.values()].sort((a, b) => a.start - b.start)) out.push(this.writeSealed(g.kind, g.start, g.span, [...g.parts.values()]));
-      const h1 = this.rollParts(toH1);
+      if (carry.length > 0) out.push(await this.writeL0(carry, mark, pause));
+      for (const g of [...groups.values()].sort((a, b) => a.start - b.start)) out.push(await this.writeSealed(g.kind, g.start, g.span, [...g.parts.values()], pause));
+      const h1 = await this.rollParts(toH1, pause);
       if (h1) out.push(h1);
       return out;
     });
@@ -665,9 +690,10 @@ export class Engine {
   }
 
   /** 1-hour rollups of 1-minute parts, a part per series and day, as one h1 block (undefined when there are none). */
-  private rollParts(parts: readonly BlockPart[]): BlockFile | undefined {
+  private async rollParts(parts: readonly BlockPart[], pause: () => Promise<void> | undefined): Promise<BlockFile | undefined> {
     const byId = new Map<number, Map<number, number[]>>(); // id → hour → [min, max, sum, count, last]
     for (const part of parts) {
+      await pause();
       let hours = byId.get(part.id);
       if (!hours) byId.set(part.id, (hours = new Map()));
       for (const chunk of part.chunks) {
@@ -684,6 +710,7 @@ export class Engine {
     let first = Infinity;
     let last = -Infinity;
     for (const [id, hours] of byId) {
+      await pause();
       const byDay = new Map<number, Array<[number, number[]]>>();
       for (const [hour, b] of hours) {
         const day = hour - mod(hour, DAY);
@@ -697,22 +724,24 @@ export class Engine {
         last = Math.max(last, day + DAY);
       }
     }
-    return out.length > 0 ? this.writeSealed('h1', first, last - first, out) : undefined;
+    return out.length > 0 ? this.writeSealed('h1', first, last - first, out, pause) : undefined;
   }
 
   /** Rolls 1-minute blocks past RETENTION_1M into one block of 1-hour rollups. */
-  private rollUpExpired(): void {
+  private async rollUpExpired(): Promise<void> {
     const horizon = this.now() - this.options.retention1mMs;
     const old = this.blocks.filter((b) => b.kind === 'm1' && b.start + b.span <= horizon);
     if (old.length === 0) return;
+    const pause = slicer();
     const parts: BlockPart[] = [];
     for (const block of old) {
+      await pause();
       const read = readAllParts(block.file);
       this.noteDamage(block.file, read.damaged);
       parts.push(...read.parts);
     }
-    this.replace(old, () => {
-      const h1 = this.rollParts(parts);
+    await this.replace(old, async () => {
+      const h1 = await this.rollParts(parts, pause);
       return h1 ? [h1] : [];
     });
   }
@@ -723,7 +752,7 @@ export class Engine {
    * output is in place, and only then are the inputs deleted. On start, an uncommitted journal's
    * outputs are deleted, a committed one's inputs (see finishJournal).
    */
-  private replace(inputs: readonly BlockFile[], write: () => BlockFile[]): void {
+  private async replace(inputs: readonly BlockFile[], write: () => Promise<BlockFile[]>): Promise<void> {
     const journalFile = path.join(this.dir, 'compaction.json');
     const journal: Journal = { inputs: inputs.map((b) => path.basename(b.file)), outputs: [], committed: false };
     // The outputs' names are known only as they are written: the journal lists the sequence numbers they will have.
@@ -731,7 +760,7 @@ export class Engine {
     writeFileDurably(journalFile, JSON.stringify({ ...journal, fromSeq: firstSeq }));
     let outputs: BlockFile[];
     try {
-      outputs = write();
+      outputs = await write();
     } catch (err) {
       this.undoJournal(firstSeq);
       fs.rmSync(journalFile, { force: true });
@@ -834,6 +863,46 @@ export class Engine {
 
   private walBytes(): number {
     return this.wal.diskBytes;
+  }
+
+  /**
+   * Writes newest.bin: each series' newest point in the blocks (id, time, value), replaced whole
+   * and fsync'd after each checkpoint's block. After a restart it says which series have data in
+   * a window without reading any block (seriesWithin), and a point resent for a series quiet for
+   * longer than the hot tier is still known to be stored. Only points in blocks: one acknowledged
+   * but lost with the log's unsynced tail in a crash can be sent again.
+   */
+  private writeNewest(): void {
+    const entries: SeriesState[] = [];
+    for (const state of this.series.values()) if (state.savedT > -Infinity) entries.push(state);
+    const payload = Buffer.allocUnsafe(4 + entries.length * NEWEST_ENTRY);
+    let at = payload.writeUInt32LE(entries.length, 0);
+    for (const state of entries) {
+      at = payload.writeUInt32LE(state.id, at);
+      at = payload.writeDoubleLE(state.savedT, at);
+      at = payload.writeDoubleLE(state.savedV, at);
+    }
+    writeFileDurably(path.join(this.dir, NEWEST_FILE), frame(payload));
+  }
+
+  /** Reads newest.bin (see writeNewest); a damaged one is counted and left out (the series' newest is then learnt as data comes). */
+  private readNewest(): void {
+    const file = path.join(this.dir, NEWEST_FILE);
+    if (!fs.existsSync(file)) return;
+    const bytes = fs.readFileSync(file);
+    const scan = forEachFrame(bytes, bytes.length, (payload) => {
+      if (payload.length < 4) return;
+      const n = payload.readUInt32LE(0);
+      if (4 + n * NEWEST_ENTRY !== payload.length) return;
+      for (let i = 0, at = 4; i < n; i++, at += NEWEST_ENTRY) {
+        const state = this.byId.get(payload.readUInt32LE(at));
+        const t = payload.readDoubleLE(at + 4);
+        if (!state || !(t > state.lastT)) continue;
+        state.lastT = state.savedT = t;
+        state.lastV = state.savedV = payload.readDoubleLE(at + 12);
+      }
+    });
+    this.noteDamage(file, scan.damaged + (scan.tailBytes > 0 ? 1 : 0));
   }
 
   private readSeriesLog(): void {
@@ -945,36 +1014,17 @@ export class Engine {
   }
 
   /**
-   * Keys of the series with data in [from, to], on disk or not yet written there, at most `limit`
-   * of them: what a page over a window longer than the hot tier lists, so a series that went
-   * quiet before a restart is still shown. Presence is read from the 1-minute and 1-hour rollups'
-   * index entries (every raw point has its minute's rollup, and they are kept longer), so a week
-   * reads seven day blocks' indexes, not 168 hours of raw ones.
+   * Keys of the series whose newest point is at `from` or later (so they have data from then on),
+   * on disk or not yet written there, the most recently written first, at most `limit` of those
+   * `keep` keeps: what a page over a window longer than the hot tier lists, so a series that went
+   * quiet before a restart is still shown. From memory only (newest.bin after a restart): no block
+   * is read.
    */
-  seriesWithin(from: number, to: number, limit: number): string[] {
-    const keys = new Set<string>();
-    const add = (state: SeriesState | undefined) => {
-      if (state && keys.size < limit) keys.add(state.key);
-    };
-    // An hour [hour, hour + 1 h) that overlaps [from, to].
-    const held = (hour: number, span = HOUR) => hour + span > from && hour <= to;
-    for (const state of this.series.values()) {
-      if (keys.size >= limit) break;
-      // Its newest point, or what it holds not yet checkpointed (the open hour, parts cut from it).
-      if ((state.lastT >= from && state.lastT <= to) || ((state.raw?.length ?? 0) > 0 && held(state.hour)) || state.parts.some((p) => held(p.hour))) add(state);
-    }
-    for (const t of this.inFlight) if (held(t.hour)) add(t.state);
-    for (const block of this.blocks) {
-      if (keys.size >= limit) break;
-      if (block.kind === 'raw') continue;
-      if (block.kind === 'l0' ? !block.hours!.some((h) => held(h)) : !held(block.start, block.span)) continue;
-      for (const e of this.index(block).entries) {
-        if (keys.size >= limit) break;
-        if (e.tier === 'raw' || !held(e.hour, e.tier === 'h1' ? DAY : HOUR)) continue;
-        add(this.byId.get(e.id));
-      }
-    }
-    return [...keys];
+  seriesWithin(from: number, limit: number, keep?: (key: string) => boolean): string[] {
+    const found: SeriesState[] = [];
+    for (const state of this.series.values()) if (state.lastT >= from && (!keep || keep(state.key))) found.push(state);
+    found.sort((x, y) => y.lastT - x.lastT);
+    return found.slice(0, limit).map((s) => s.key);
   }
 
   /** Oldest time held for any series (on disk, or written and not yet sealed), or undefined. */
@@ -1128,11 +1178,12 @@ function blockSeqOf(f: string): number | undefined {
 }
 
 /** Writes `file` so that after a crash it is the old or the new content, fsync'd. */
-function writeFileDurably(file: string, text: string): void {
+function writeFileDurably(file: string, text: string | Uint8Array): void {
   const tmp = `${file}.tmp`;
   const fd = fs.openSync(tmp, 'w');
   try {
-    fs.writeSync(fd, text);
+    if (typeof text === 'string') fs.writeSync(fd, text);
+    else fs.writeSync(fd, text);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
@@ -1152,6 +1203,24 @@ function appendFramed(file: string, payload: Buffer): void {
 }
 
 /** A part whose chunks are copies (not views into a file's bytes read for something else). */
+/**
+ * A pause for long work done in slices: resolved at once (undefined) until SLICE_MS have passed
+ * since the last pause, then after one turn of the event loop, so ingest, streams and health
+ * checks run between slices. Sealing an hour of 10,000 series in one go held the loop for 6 s.
+ */
+function slicer(): () => Promise<void> | undefined {
+  let since = performance.now();
+  return () => {
+    if (performance.now() - since < SLICE_MS) return undefined;
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        since = performance.now();
+        resolve();
+      }),
+    );
+  };
+}
+
 function copyPart(part: BlockPart): BlockPart {
   return { ...part, chunks: part.chunks.map((c) => Uint8Array.from(c)) };
 }
