@@ -11,6 +11,9 @@
 //   4. start-up time (spawn to the first 200 from /api/health, and the storage log line) and RSS
 //      for N series × 1 h of 1 s raw points (N = 1,000 and 10,000; 100 with --smoke)
 //   5. RSS of those servers against one started on an empty DATA_DIR
+//   6. sealing an hour: N series × 1 h of 1 s points of an hour that has ended, left in the log
+//      by a killed server; the next server's first checkpoint writes and seals it while
+//      /api/health is asked every 25 ms: the longest answer is how long the server stood still
 //
 // Bounded: every load stops at a point count or a deadline, whichever comes first; every server
 // is killed on exit. The load generator runs on the same machine (2 cores here): read ratios.
@@ -18,7 +21,7 @@
 //   npm run build && node bench/storage.mjs                 # a few minutes
 //   node bench/storage.mjs --smoke                          # seconds: checks the harness
 //   node bench/storage.mjs --dir <checkout> [--keep]        # another build; --keep leaves the DATA_DIRs
-//   node bench/storage.mjs --only ingest,startup            # some of the sections (1-2, 3, 4-5)
+//   node bench/storage.mjs --only ingest,startup            # some of the sections (1-2, 3, 4-5, 6: seal)
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -29,12 +32,12 @@ import { cpuSeconds, freePort, rssKb } from './server.mjs';
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-const USAGE = 'usage: node bench/storage.mjs [--dir <checkout>] [--smoke] [--keep] [--only ingest,query,startup]';
+const USAGE = 'usage: node bench/storage.mjs [--dir <checkout>] [--smoke] [--keep] [--only ingest,query,startup,seal]';
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--dir' || args[i] === '--only') i++;
   else if (!['--smoke', '--keep'].includes(args[i])) throw new Error(`unknown argument ${args[i]}: ${USAGE}`);
 }
-const SECTIONS = ['ingest', 'query', 'startup'];
+const SECTIONS = ['ingest', 'query', 'startup', 'seal'];
 const ONLY = new Set((option('--only') ?? SECTIONS.join(',')).split(','));
 for (const s of ONLY) if (!SECTIONS.includes(s)) throw new Error(`unknown section ${s}: ${USAGE}`);
 const SMOKE = flag('--smoke');
@@ -53,6 +56,7 @@ const CONFIG = SMOKE
       split: null,
       query: { series: 1, requests: 10, days: 3, rawHours: 2, loadSeconds: 20 },
       startup: [{ series: 100, loadSeconds: 30 }],
+      seal: { series: 50, loadSeconds: 30, watchSeconds: 20 },
     }
   : {
       ingest: { series: 1000, points: 2_000_000, seconds: 30, warmup: 20_000 },
@@ -62,6 +66,7 @@ const CONFIG = SMOKE
         { series: 1000, loadSeconds: 120 },
         { series: 10_000, loadSeconds: 360 },
       ],
+      seal: { series: 2_000, loadSeconds: 180, watchSeconds: 60 },
     };
 
 // Every server gets these (the collector kept quiet so it does not add points or CPU).
@@ -620,6 +625,57 @@ async function startupCase({ series, loadSeconds }) {
   return { series, steps, accepted, target: series * steps, complete: accepted + loads.reduce((n, r) => n + r.skipped, 0) >= series * steps, loads, loadSecondsUsed, disk, measured, env };
 }
 
+// ---------------------------------------------------------------------------------------------
+// 6: sealing an hour while serving
+
+async function sealSection() {
+  const { series, loadSeconds, watchSeconds } = CONFIG.seal;
+  const dir = tmpDir('seal');
+  const steps = 3600;
+  // An hour that ended more than 2 h ago: nothing of it is in the hot tier, and it is sealed at once.
+  const end = Date.now() - 2 * HOUR;
+  const data = dataset({ series, steps, timeAt: (k) => end - (steps - k) * 1000, seed: 23 });
+  // No checkpoint while loading: the hour stays in the log, as a crash would leave it.
+  const loader = await startServer({ DATA_DIR: dir, CHECKPOINT_INTERVAL: '1h', MAX_SERIES: '20000', ...LOADER_ENV });
+  const run = await push(loader, data, { batch: 10_000, seconds: loadSeconds });
+  log(`seal: ${fmt(run.accepted)} points of ${fmt(series)} series loaded at ${fmt(run.pointsPerSecond)} points/s; killing the loader`);
+  process.kill(loader.pid, 'SIGKILL');
+  await loader.stop(1_000);
+  const server = await startServer({ DATA_DIR: dir, CHECKPOINT_INTERVAL: '5s', MAX_SERIES: '20000' });
+  try {
+    const sealsBefore = (await metrics(server)).get('pulseboard_storage_seals_total') ?? 0;
+    const latencies = [];
+    let failures = 0;
+    let sealedAfter = NaN;
+    const t0 = performance.now();
+    const deadline = Date.now() + watchSeconds * 1000;
+    while (Date.now() < deadline) {
+      const started = performance.now();
+      const res = await get(`${server.url}/api/health`, 30_000, server.agent);
+      latencies.push(performance.now() - started);
+      if (res.status !== 200 && res.status !== 503) failures++;
+      if (!Number.isFinite(sealedAfter) && latencies.length % 20 === 0) {
+        const seals = (await metrics(server)).get('pulseboard_storage_seals_total') ?? 0;
+        if (seals > sealsBefore) sealedAfter = performance.now() - t0;
+      }
+      if (Number.isFinite(sealedAfter) && performance.now() - t0 > sealedAfter + 2_000) break;
+      await sleep(25);
+    }
+    const sorted = [...latencies].sort((a, b) => a - b);
+    return { series, accepted: run.accepted, readyMs: server.readyMs, sealedAfter, requests: latencies.length, failures, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.at(-1) };
+  } finally {
+    await server.stop();
+  }
+}
+
+function printSeal(r) {
+  console.log('\n## 6. Sealing an hour while serving (the first checkpoint after a start, with an ended hour in the log)\n');
+  console.log(`${fmt(r.series)} series × 1 h of 1 s points (${fmt(r.accepted)} points); server ready in ${fmt(r.readyMs)} ms; sealed within ${fmt(r.sealedAfter / 1000, 1)} s of it${Number.isFinite(r.sealedAfter) ? '' : ' (NOT SEEN: the watch ended first)'}.\n`);
+  console.log('| GET /api/health while it seals | requests | failures | p50 ms | p99 ms | longest ms |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log(`| every 25 ms | ${fmt(r.requests)} | ${r.failures} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.max, 1)} |`);
+}
+
 async function emptyStart(env = {}) {
   const server = await startServer({ DATA_DIR: tmpDir('empty'), ...env });
   try {
@@ -759,6 +815,7 @@ try {
     for (const c of CONFIG.startup) cases.push(await startupCase(c));
     printStartup(cases, empty);
   }
+  if (ONLY.has('seal')) printSeal(await sealSection());
   printGoals(ingest, cases);
   console.log(`\nTotal ${fmt((performance.now() - started) / 1000, 1)} s. Load average at end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 } finally {
