@@ -22,7 +22,8 @@ export function bodyFormat(contentType: string | null): BodyFormat {
 const DRAIN_MS = 2_000;
 
 /**
- * Reads and discards the rest of a refused body, at most `maxBytes` more within DRAIN_MS, then
+ * Reads and discards the rest of a refused body (declared too large, or found so while reading),
+ * at most `maxBytes` more within DRAIN_MS, then
  * stops reading. A client still sending its body then reads the 413 instead of a broken pipe
  * (a socket closed under a write fails the request without its answer: EPIPE); one sending more
  * than that is cut off.
@@ -55,9 +56,16 @@ export async function readBody(request: Request, maxBytes: number): Promise<stri
       Connection: 'close',
     });
   const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) throw tooLarge();
-  if (!request.body) return '';
+  if (!request.body) {
+    if (declared > maxBytes) throw tooLarge();
+    return '';
+  }
   const reader = request.body.getReader();
+  if (declared > maxBytes) {
+    // Refused on its Content-Length, before a byte is kept; what is on its way is read and dropped (see drain).
+    await drain(reader, maxBytes);
+    throw tooLarge();
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
