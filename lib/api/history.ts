@@ -24,6 +24,9 @@ export function historySpan(env: Env, storage: Runtime['storage'], now = Date.no
 /** Series a page over a window beyond the hot tier adds from disk at most (a read each): the most recently written first. */
 export const QUIET_SERIES_MAX = 1_000;
 
+/** Quiet series a filtered page tries its filter on at most, the most recently written first. */
+export const QUIET_FILTERED_MAX = 10_000;
+
 /**
  * A snapshot over a window longer than the hot tier: the series it chose, and those held only on
  * disk (quiet since before the hot tier's reach, or since a restart) that `keep` (a key test) and
@@ -51,10 +54,11 @@ export function withDiskHistory(
     }
     return seriesMeta(key, metrics.get(name));
   };
-  let quiet = storage.seriesWithin(now - windowMs, QUIET_SERIES_MAX, (key) => !held.has(key) && (!keep || keep(key)));
+  // With a filter to apply, it looks among QUIET_FILTERED_MAX of them, the most recently written first.
+  let quiet = storage.seriesWithin(now - windowMs, choose ? QUIET_FILTERED_MAX : QUIET_SERIES_MAX, (key) => !held.has(key) && (!keep || keep(key)));
   if (choose && quiet.length > 0) {
     const kept = choose([...snapshot.series.map((s) => describe(s.key)), ...quiet.map(describe)]);
-    quiet = quiet.filter((key) => kept.has(key));
+    quiet = quiet.filter((key) => kept.has(key)).slice(0, QUIET_SERIES_MAX);
   }
   const keys = [...held, ...quiet];
   const share = Math.max(2, Math.min(pointsPerSeries, Math.floor(env.SNAPSHOT_MAX_POINTS / Math.max(1, keys.length))));

@@ -175,7 +175,7 @@ describe('Engine', () => {
     expect(again.newest('early')).toBe(T0 + 599_000);
     await again.close();
 
-    // A damaged newest.bin is counted, and start goes on.
+    // A damaged newest.bin is counted, and which series hold data when is rebuilt from the blocks' indexes (to the hour).
     const file = path.join(dir, 'newest.bin');
     const bytes = fs.readFileSync(file);
     bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0xff;
@@ -183,7 +183,34 @@ describe('Engine', () => {
     const third = engine(dir, clock, { keepLogMs: 0 });
     third.open();
     expect(third.status().damaged).toBeGreaterThan(0);
-    expect(third.seriesWithin(T0, 100)).toEqual([]);
+    expect(third.seriesWithin(T0 + 5 * HOUR, 100)).toEqual(['late{pod="a"}']);
+    expect(third.seriesWithin(T0, 100)).toEqual(['late{pod="a"}', 'middle', 'early']);
+    // Listing only: the exact newest point is not guessed (writes are not refused on an hour's bound).
+    expect(third.newest('early')).toBeUndefined();
+    await third.close();
+    // Missing altogether (a directory from before it): the same, and whole again after a checkpoint.
+    fs.rmSync(file);
+    const fourth = engine(dir, clock, { keepLogMs: 0 });
+    fourth.open();
+    expect(fourth.seriesWithin(T0, 100)).toEqual(['late{pod="a"}', 'middle', 'early']);
+    await fourth.checkpoint();
+    expect(fs.existsSync(file)).toBe(true);
+  });
+
+  it('a newest.bin that cannot be written degrades the store but does not write the checkpoint twice', async () => {
+    const dir = tempDir();
+    const clock = { now: T0 + 10 * 60_000 };
+    const e = engine(dir, clock);
+    e.open();
+    e.write('e-1', false, undefined, seconds('once', T0, 120));
+    fs.mkdirSync(path.join(dir, 'newest.bin.tmp'));
+    await e.checkpoint();
+    expect(e.status().state).toBe('degraded');
+    fs.rmSync(path.join(dir, 'newest.bin.tmp'), { recursive: true });
+    await e.checkpoint();
+    const m1 = e.read('once', T0, T0 + 2 * 60_000, 'm1');
+    expect(m1.count!.reduce((a, b) => a + b, 0)).toBe(120);
+    expect(fs.existsSync(path.join(dir, 'newest.bin'))).toBe(true);
   });
 
   it('drops raw data past RETENTION_RAW, rolls 1-minute data past RETENTION_1M into hours, and keeps the spike', async () => {
