@@ -145,3 +145,32 @@ for (const size of [
     await expect(page.getByText('Range…')).toBeVisible();
   });
 }
+
+test('a metric page narrows its lines with label matchers of the query grammar, kept in the URL, and says why a bad one is not applied', async ({ page, baseURL }) => {
+  const name = `e2e_match_${Date.now()}_total`;
+  const now = Date.now();
+  const points = ['200', '404', '500'].flatMap((status) => ['/a', '/b'].flatMap((route) => [0, 1, 2].map((i) => ({ name, labels: { route, status }, value: i * 10, timestamp: now - (3 - i) * 1_000 }))));
+  expect((await postPoints(baseURL!, points)).status).toBe(202);
+  const labels = (p: typeof page) => p.locator('section.panel .legend-label').allTextContents();
+
+  await page.goto(`/metrics/${name}`);
+  await expect.poll(async () => (await labels(page)).length).toBe(6);
+  await page.getByLabel('Lines matching').fill('status="500", route=~"/a*"');
+  await page.getByLabel('Lines matching').press('Enter');
+  await expect(page).toHaveURL(/match=/);
+  await expect.poll(() => labels(page)).toEqual(['route=/a status=500']);
+  await expect(page.getByTestId('match-problem')).toHaveCount(0);
+  // The series table follows, and the window links keep the matchers.
+  await expect(page.locator('.series-table tbody tr')).toHaveCount(1);
+  await page.getByRole('navigation', { name: 'Time window' }).getByRole('link', { name: '15m' }).click();
+  await expect(page).toHaveURL(/window=15m/);
+  await expect.poll(() => labels(page)).toEqual(['route=/a status=500']);
+
+  // Braces are optional; != narrows the other way.
+  await page.goto(`/metrics/${name}?match=${encodeURIComponent('{status!="200"}')}`);
+  await expect.poll(async () => (await labels(page)).sort()).toEqual(['route=/a status=404', 'route=/a status=500', 'route=/b status=404', 'route=/b status=500']);
+
+  await page.goto(`/metrics/${name}?match=${encodeURIComponent('status="500"')}${encodeURIComponent(' route')}`);
+  await expect(page.getByTestId('match-problem')).toContainText('at character');
+  await expect.poll(async () => (await labels(page)).length).toBe(6);
+});

@@ -302,7 +302,10 @@ export function Dashboard({ data }: { data: DashboardData }) {
       ) : (
         <main className="grid">
           {queries.map((q) => {
-            const removeHref = `/${viewQuery({ window: data.view.window, range: paused?.range ?? null, filter, queries: queries.filter((other) => other !== q), panels: panelOptions, hidden: urlHidden }, data.defaultWindow)}`;
+            // Without the panel, nor its options and hidden lines.
+            const otherOptions = Object.fromEntries(Object.entries(panelOptions).filter(([id]) => id !== q.id));
+            const otherHidden = Object.fromEntries(Object.entries(urlHidden).filter(([id]) => id !== q.id));
+            const removeHref = `/${viewQuery({ window: data.view.window, range: paused?.range ?? null, filter, queries: queries.filter((other) => other !== q), panels: otherOptions, hidden: otherHidden }, data.defaultWindow)}`;
             if (q.problem) {
               return (
                 <section key={q.id} className="panel query-problem" data-panel={q.id} aria-labelledby={`panel-${q.id}`}>

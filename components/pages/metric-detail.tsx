@@ -5,6 +5,7 @@ import type { MetricDetail } from '@/lib/api';
 import { metricPanel } from '@/lib/dashboard';
 import { MAX_HIDDEN_LINES, type PanelOptions } from '@/lib/dashboard/panel-options';
 import { viewQuery, type TimeRange } from '@/lib/dashboard/view-query';
+import { compileSelector, matchersQuery, parseQuery, type SelectorNode } from '@/lib/query';
 import { LiveControl } from '../controls/live-control';
 import type { LiveState } from '../live/live-store';
 import { PanelBoundary } from '../chart/panel-boundary';
@@ -40,7 +41,10 @@ export function MetricDetailView({ detail }: { detail: MetricDetail }) {
   useEffect(() => store.hold(paused?.range.from ?? null), [store, paused]);
 
   const shownState = paused?.state ?? state;
-  const mine = [...shownState.series.values()].filter((s) => s.meta.name === name);
+  const match = detail.match;
+  // The lines `?match=` keeps (the server has read it; one it refused is not applied).
+  const selector = useMemo(() => (match.text && !match.problem ? compileSelector(parseQuery(matchersQuery(name, match.text)) as SelectorNode) : null), [name, match.text, match.problem]);
+  const mine = [...shownState.series.values()].filter((s) => s.meta.name === name && (!selector || selector.matches(name, s.meta.labels)));
   const signature = mine.map((s) => s.meta.key).join('\n');
   // Re-layout only when the set of series changes, not on every point.
   // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -52,8 +56,9 @@ export function MetricDetailView({ detail }: { detail: MetricDetail }) {
   const meta = mine[0]?.meta;
   const help = state.metrics.get(name)?.help;
   const kept = { panels: { [panel.id]: options }, hidden: { [panel.id]: hidden.size <= MAX_HIDDEN_LINES ? [...hidden] : [] } };
-  const query = (label: string) => viewQuery({ window: { label, ms: 0 }, range: null, filter: '', ...kept }, '');
-  const search = viewQuery({ window: timeWindow, range: null, filter: '', ...kept }, detail.defaultWindow);
+  const withMatch = (q: string) => (match.text && !match.problem ? `${q}${q ? '&' : '?'}match=${encodeURIComponent(match.text)}` : q);
+  const query = (label: string) => withMatch(viewQuery({ window: { label, ms: 0 }, range: null, filter: '', ...kept }, ''));
+  const search = withMatch(viewQuery({ window: timeWindow, range: null, filter: '', ...kept }, detail.defaultWindow));
   useEffect(() => {
     if (window.location.search !== search) window.history.replaceState(null, '', `${window.location.pathname}${search}`);
   }, [search]);
@@ -112,6 +117,23 @@ export function MetricDetailView({ detail }: { detail: MetricDetail }) {
           </p>
         )}
         {help && <p className="help">{help}</p>}
+        <form className="query-form match-form" method="get" action={`/metrics/${encodeURIComponent(name)}`}>
+          {[...new URLSearchParams(withMatch(viewQuery({ window: timeWindow, range: null, filter: '', ...kept }, detail.defaultWindow)))]
+            .filter(([key]) => key !== 'match')
+            .map(([key, value], i) => (
+              <input key={`${key}-${i}`} type="hidden" name={key} value={value} />
+            ))}
+          <label htmlFor="match-input">Lines matching</label>
+          <input id="match-input" name="match" type="text" className="control" defaultValue={match.text} placeholder={'status="500", route=~"/api*"'} spellCheck={false} autoComplete="off" />
+          <button type="submit" className="control">
+            Apply
+          </button>
+        </form>
+        {match.problem && (
+          <p className="filter-problem window-note" role="status" data-testid="match-problem">
+            Lines matching {JSON.stringify(match.text)} not applied: {match.problem}
+          </p>
+        )}
         <PanelBoundary title={name}>
           <PanelCard
             panel={panel}

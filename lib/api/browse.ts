@@ -7,9 +7,11 @@ import type { PanelOptions } from '@/lib/dashboard/panel-options';
 import { panelOptionsFrom } from '@/lib/dashboard/panel-options-read';
 import { historyCsvStream } from '@/lib/export';
 import { HttpError, clip, toIssues } from '@/lib/http';
+import { compileSelector, matchersQuery, type SelectorNode } from '@/lib/query';
 import { getRuntime } from '@/lib/runtime';
 import { durationSchema, metricNameSchema } from '@/lib/schema';
-import { compileSeriesFilter, lengthProblem, type QueryLimits, type SeriesMeta } from '@/lib/series';
+import { querySchema } from '@/lib/schema/query';
+import { compileSeriesFilter, lengthProblem, parseSeriesKey, type QueryLimits, type SeriesMeta } from '@/lib/series';
 import type { SeriesSummary } from '@/lib/store';
 import type { Pair, Snapshot } from '@/lib/wire';
 import { historySpan, withDiskHistory } from './history';
@@ -85,6 +87,22 @@ export interface MetricDetail {
   oldestAt: number;
   /** The window a URL without `?window=` gets. */
   defaultWindow: string;
+  /** `?match=`: label matchers of the query grammar narrowing the lines (`status="500", route=~"/api*"`), and why it is not applied if so. */
+  match: { text: string; problem: string | null };
+}
+
+/**
+ * The matchers of `?match=` for metric `name`, read as the selector `name{…}` with the query
+ * grammar and its bounds (braces optional); null when there are none, or the problem.
+ */
+export function metricMatch(name: string, raw: string, limits: QueryLimits): { text: string; problem: string | null; selector: SelectorNode | null } {
+  const text = raw.trim();
+  if (text === '') return { text, problem: null, selector: null };
+  const shown = text.length > limits.maxLength ? `${text.slice(0, 64)}…` : text;
+  const parsed = querySchema(limits).safeParse(matchersQuery(name, text));
+  if (!parsed.success) return { text: shown, problem: parsed.error.issues[0]?.message ?? 'cannot be read', selector: null };
+  if (parsed.data.kind !== 'selector') return { text: shown, problem: 'expected label matchers such as status="500"', selector: null };
+  return { text, problem: null, selector: parsed.data };
 }
 
 /** Globs over series keys that match exactly the series of metric `name`. */
@@ -99,8 +117,10 @@ export function metricDetail(name: string, params: SearchParams): MetricDetail |
   if (name.length > env.QUERY_MAX_LENGTH || !metricNameSchema.safeParse(name).success) return null;
   const span = historySpan(env, runtime.storage);
   const presets = presetsWithin(span, env.HISTORY_RETENTION);
-  const choose = (series: readonly SeriesMeta[]) => new Set(series.filter((s) => s.name === name).map((s) => s.key));
-  const ofName = (key: string) => key === name || key.startsWith(`${name}{`);
+  const match = metricMatch(name, first(params.match), queryLimits(env));
+  const selector = match.selector ? compileSelector(match.selector) : null;
+  const choose = (series: readonly SeriesMeta[]) => new Set(series.filter((s) => s.name === name && (!selector || selector.matches(s.name, s.labels))).map((s) => s.key));
+  const ofName = (key: string) => (key === name || key.startsWith(`${name}{`)) && (!selector || selector.matches(name, parseSeriesKey(key).labels));
   let window = toTimeWindow(first(params.window), Math.max(span, presets.at(-1)?.ms ?? span));
   const read = (w: TimeWindow) => {
     const hot = store.snapshot(Math.min(w.ms, env.HISTORY_RETENTION), SNAPSHOT_POINTS, { choose, maxTotal: env.SNAPSHOT_MAX_POINTS });
@@ -116,7 +136,7 @@ export function metricDetail(name: string, params: SearchParams): MetricDetail |
   }
   if (snapshot.series.length === 0) return null;
   const { panels, hidden, note } = panelOptionsFrom(params);
-  return { name, window, presets, snapshot, panels, hidden, panelNote: note, oldestAt: snapshot.takenAt - window.ms, defaultWindow: toTimeWindow(undefined, span).label };
+  return { name, window, presets, snapshot, panels, hidden, panelNote: note, oldestAt: snapshot.takenAt - window.ms, defaultWindow: toTimeWindow(undefined, span).label, match: { text: match.text, problem: match.problem } };
 }
 
 /** `GET /api/export` query: a metric name (within QUERY_MAX_LENGTH) and how far back (the whole retention by default). */

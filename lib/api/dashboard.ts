@@ -3,6 +3,7 @@ import { layoutPanels, panelSources } from '@/lib/dashboard';
 import { SNAPSHOT_POINTS, presetsWithin, toTimeWindow, type TimeWindow } from '@/lib/dashboard/windows';
 import { filterPanels, panelTextChars } from '@/lib/dashboard/filter';
 import { parseView, type View } from '@/lib/dashboard/view';
+import { QUERY_PANEL_MAX_SERIES } from '@/lib/dashboard/query-panel-ref';
 import { compileSelector, parseQuery, selectorsOf } from '@/lib/query';
 import { getRuntime } from '@/lib/runtime';
 import type { QueryLimits, SeriesKey, SeriesMeta } from '@/lib/series';
@@ -85,6 +86,17 @@ function chooser(view: View): ((series: readonly SeriesMeta[]) => ReadonlySet<Se
   };
 }
 
+/** Marks the query panels that read more than QUERY_PANEL_MAX_SERIES of `series` as not drawn, saying why. */
+function refuseWideQueries(view: View, series: readonly SeriesMeta[]): void {
+  for (const q of view.queries) {
+    if (q.problem) continue;
+    const selectors = selectorsOf(parseQuery(q.text)).map(compileSelector);
+    let n = 0;
+    for (const s of series) if (selectors.some((m) => m.matches(s.name, s.labels))) n++;
+    if (n > QUERY_PANEL_MAX_SERIES) q.problem = `reads ${n} series; a query panel reads at most ${QUERY_PANEL_MAX_SERIES}: narrow its metric name or matchers (GET /api/query answers wider ones)`;
+  }
+}
+
 /** The keys of every line `filter` keeps (a family's derived lines included), over the panels laid out from `series`. */
 function shownLines(filter: string, series: readonly SeriesMeta[]): string[] {
   return filterPanels(filter)(layoutPanels(series)).flatMap((panel) => panel.lines.map((line) => line.key));
@@ -118,6 +130,7 @@ export function dashboardData(params: Record<string, string | string[] | undefin
   // A link's filter that could cost more than QUERY_MAX_WORK over every series' panels is not applied (the page says so).
   const work = params.q ? workLimit(env, store, panelTextChars(store.list().map((s) => s.meta))) : undefined;
   const view = parseView(params, Math.max(retentionMs, longest), limits, work, params.query ? workLimit(env, store) : undefined);
+  if (view.queries.length > 0) refuseWideQueries(view, store.list().map((s) => s.meta));
   const snapshot = dashboardSnapshot(store, view, { retentionMs: env.HISTORY_RETENTION, maxTotal: env.SNAPSHOT_MAX_POINTS });
   return {
     view,

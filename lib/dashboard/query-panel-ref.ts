@@ -4,6 +4,13 @@
 /** Query panels a dashboard shows at most (more `query=` parameters are ignored, and said so). */
 export const QUERY_PANELS_MAX = 8;
 
+/**
+ * Series one query panel may read at most: its lines are computed in the browser on every update,
+ * over what it reads (10,000 series took a second each time). The server refuses one matching
+ * more, and says so.
+ */
+export const QUERY_PANEL_MAX_SERIES = 1_000;
+
 /** A panel defined by a query in the URL (`?query=sum by (status) (http_requests_total)`). */
 export interface QueryPanelRef {
   /** `query:<hash of the text>`: the same query keeps its options and hidden lines wherever it is listed. */

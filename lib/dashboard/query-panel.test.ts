@@ -36,9 +36,10 @@ describe('query panels', () => {
   });
 
   it('reads the URL’s queries in order, once each, at most QUERY_PANELS_MAX, and says why one is not drawn', () => {
-    const { queries, ignored } = queryPanelsFrom(['sum(req_total)', ' sum(req_total) ', 'sum by (status', 'x{a="1",b="2",c="3",d="4",e="5"}', 'y'.repeat(201), ''], limits);
+    const { queries, ignored } = queryPanelsFrom(['sum(req_total)', ' sum(req_total) ', 'sum  (req_total)', 'sum by (status', 'x{a="1",b="2",c="3",d="4",e="5"}', 'y'.repeat(201), ''], limits);
+    // Named by the canonical form: one panel for the three spellings.
     expect(queries.map((q) => [q.text.slice(0, 20), q.problem?.slice(0, 30) ?? null])).toEqual([
-      ['sum(req_total)', null],
+      ['sum (req_total)', null],
       ['sum by (status', 'expected ")", found the end at'],
       ['x{a="1",b="2",c="3",', 'more than 4 matchers and label'],
       ['yyyyyyyyyyyyyyyyyyyy', 'at most 200 characters (QUERY_'],
@@ -49,9 +50,19 @@ describe('query panels', () => {
     expect([many.queries.length, many.ignored]).toEqual([QUERY_PANELS_MAX, 3]);
   });
 
-  it('refuses a query whose matching would cost more than QUERY_MAX_WORK over the keys held', () => {
+  it('refuses a query whose matching would cost more than QUERY_MAX_WORK over the keys held, counting the panels before it', () => {
     const { queries } = queryPanelsFrom('*a*b*c*', limits, { maxWork: 1_000, chars: 1_000_000, series: 10_000 });
     expect(queries[0]!.problem).toMatch(/QUERY_MAX_WORK/);
+    const work = { maxWork: 30, chars: 10, series: 1 };
+    const shared = queryPanelsFrom(['a', 'b', 'c', 'd'], limits, work);
+    expect(shared.queries.map((q) => q.problem === null)).toEqual([true, true, true, false]);
+    expect(shared.queries[3]!.problem).toMatch(/^the query panels up to this one would cost/);
+  });
+
+  it('shares one QUERY_MAX_LENGTH of text among the query panels', () => {
+    const { queries } = queryPanelsFrom(['a'.repeat(150), 'b'.repeat(150)], limits);
+    expect(queries[0]!.problem).toBeNull();
+    expect(queries[1]!.problem).toMatch(/at most 200 characters in all/);
   });
 
   it('gives each query an id safe in an HTML id and a URL key, the same for the same text', () => {

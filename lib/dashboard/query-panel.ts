@@ -5,6 +5,7 @@ import type { SeriesMeta } from '@/lib/schema';
 import { rateUnit, type Unit } from '@/lib/units';
 import type { Pair } from '@/lib/wire';
 import type { Panel } from './layout';
+import { toRate } from './rate';
 import type { QueryPanelRef } from './query-panel-ref';
 
 /** One series as a page holds it. */
@@ -17,6 +18,15 @@ export interface HeldSeries {
 export interface QueryPanelView {
   panel: Panel;
   series: HeldSeries[];
+}
+
+const rates = new WeakMap<readonly Pair[], Pair[]>();
+
+/** A counter's per-second rate, kept while its points are the same array (the store replaces, never mutates, them). */
+function ratesOf(points: readonly Pair[]): Pair[] {
+  let r = rates.get(points);
+  if (!r) rates.set(points, (r = toRate(points)));
+  return r;
 }
 
 /** The unit a query's lines are in: `count` counts series; a counter or `rate()` is per second. */
@@ -54,7 +64,8 @@ export function compileQueryPanel(ref: QueryPanelRef): (held: Iterable<HeldSerie
       if (!selectors.some((m) => m.matches(meta.name, meta.labels))) continue;
       selected ??= meta;
       names.add(meta.name);
-      input.push({ key: meta.key, name: meta.name, labels: meta.labels, counter: meta.type === 'counter', points: s.points });
+      const counter = meta.type === 'counter';
+      input.push({ key: meta.key, name: meta.name, labels: meta.labels, counter, points: s.points, ...(counter && { rates: ratesOf(s.points) }) });
     }
     const lines = evaluateQuery(node, input, { from, to, stepMs });
     const unit = unitOf(node, selected);

@@ -1,4 +1,4 @@
-import { compileSelector, selectorsOf } from '@/lib/query';
+import { compileSelector, formatQuery, selectorsOf } from '@/lib/query';
 import { querySchema } from '@/lib/schema/query';
 import { workProblem, type QueryLimits, type QueryProblem, type WorkLimit } from '@/lib/series';
 import { acceptFilter } from './filter';
@@ -46,9 +46,10 @@ export function toTimeRange(from: unknown, to: unknown): TimeRange | null {
 const QUERY_WORK_ADVICE = 'narrow the metric name (fewer * and ?) or use fewer =~ matchers';
 
 /**
- * The query panels a URL asks for (`query=`, in order, each once), at most QUERY_PANELS_MAX: each
- * read with the grammar of GET /api/query and its bounds (QUERY_MAX_LENGTH, QUERY_MAX_TERMS, and
- * with `work`, QUERY_MAX_WORK over the keys held). One that fails is listed with why, not drawn.
+ * The query panels a URL asks for (`query=`, in order, each once by its canonical form), at most
+ * QUERY_PANELS_MAX: each read with the grammar of GET /api/query and its bounds (QUERY_MAX_TERMS;
+ * QUERY_MAX_LENGTH, and with `work` QUERY_MAX_WORK over the keys held, shared by all of them).
+ * One that fails is listed with why, not drawn.
  */
 export function queryPanelsFrom(raw: string | string[] | undefined, limits: QueryLimits, work?: WorkLimit): { queries: QueryPanelRef[]; ignored: number } {
   const texts = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map((t) => t.trim()).filter((t) => t !== '');
@@ -56,23 +57,33 @@ export function queryPanelsFrom(raw: string | string[] | undefined, limits: Quer
   const queries: QueryPanelRef[] = [];
   const seen = new Set<string>();
   let ignored = 0;
+  // The query panels share one QUERY_MAX_LENGTH of text and one QUERY_MAX_WORK of matching.
+  let chars = 0;
+  let cost = 0;
   for (const text of texts) {
     if (queries.length >= QUERY_PANELS_MAX) {
       ignored++;
       continue;
     }
     const shown = text.length > limits.maxLength ? `${text.slice(0, 64)}…` : text;
-    const id = queryPanelId(shown);
+    const parsed = schema.safeParse(text);
+    // A query is named by its canonical form: `sum(x)` and `sum (x)` are one panel, with one id.
+    const canonical = parsed.success ? formatQuery(parsed.data) : shown;
+    const id = queryPanelId(canonical);
     if (seen.has(id)) continue;
     seen.add(id);
-    const parsed = schema.safeParse(text);
     if (!parsed.success) {
       queries.push({ id, text: shown, problem: parsed.error.issues[0]?.message ?? 'cannot be read' });
       continue;
     }
-    const cost = selectorsOf(parsed.data).reduce((c, sel) => c + compileSelector(sel).cost, 0);
+    chars += canonical.length;
+    if (chars > limits.maxLength) {
+      queries.push({ id, text: canonical.length > 64 ? `${canonical.slice(0, 64)}…` : canonical, problem: `query panels hold at most ${limits.maxLength} characters in all (QUERY_MAX_LENGTH): remove one` });
+      continue;
+    }
+    cost += selectorsOf(parsed.data).reduce((c, sel) => c + compileSelector(sel).cost, 0);
     const tooCostly = work ? workProblem(cost, work, QUERY_WORK_ADVICE) : null;
-    queries.push({ id, text, problem: tooCostly?.message ?? null });
+    queries.push({ id, text: canonical, problem: tooCostly ? tooCostly.message.replace('this filter', 'the query panels up to this one') : null });
   }
   return { queries, ignored };
 }

@@ -12,6 +12,8 @@ export interface QuerySeries {
   labels: Readonly<Record<string, string>>;
   counter: boolean;
   points: readonly Pair[];
+  /** A counter's per-second rate of `points`, when the caller keeps it (computed otherwise). */
+  rates?: readonly Pair[];
 }
 
 /** One line of a query's result: the labels that tell it apart, and its points. */
@@ -54,7 +56,7 @@ function selectLines(node: SelectorNode, series: readonly QuerySeries[]): QueryL
   const out: QueryLine[] = [];
   for (const s of series) {
     if (!selector.matches(s.name, s.labels)) continue;
-    const points = s.counter ? toRate(s.points) : node.rate ? derivative(s.points) : [...s.points];
+    const points = s.counter ? [...(s.rates ?? toRate(s.points))] : node.rate ? derivative(s.points) : [...s.points];
     out.push({ key: s.key, labels: { __name__: s.name, ...s.labels }, points });
   }
   return out;

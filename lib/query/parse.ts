@@ -319,3 +319,10 @@ export function compileSelector(selector: SelectorNode): CompiledSelector {
     cost: name.cost + tests.reduce((c, t) => c + t.cost, 0),
   };
 }
+
+/** The selector a metric page's `?match=` names: `name{…}` from matchers written with or without their braces. */
+export function matchersQuery(name: string, matchers: string): string {
+  const text = matchers.trim();
+  const inner = text.startsWith('{') && text.endsWith('}') ? text.slice(1, -1) : text;
+  return `${name}{${inner}}`;
+}
