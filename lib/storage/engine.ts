@@ -1062,22 +1062,34 @@ export class Engine {
    * is read.
    */
   seriesWithin(from: number, limit: number, keep?: (key: string) => boolean): string[] {
-    // The `limit` newest, kept sorted as they are found: O(series × log limit), no sort of all.
-    const found: Array<[t: number, key: string]> = [];
+    // The `limit` newest in a min-heap (oldest at the top): O(series × log limit) whatever the
+    // order series come in (newer pods are both created and written last).
+    const heap: Array<[t: number, key: string]> = [];
+    const swap = (i: number, j: number) => ([heap[i], heap[j]] = [heap[j]!, heap[i]!]);
+    const down = (i: number) => {
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && heap[l]![0] < heap[m]![0]) m = l;
+        if (r < heap.length && heap[r]![0] < heap[m]![0]) m = r;
+        if (m === i) return;
+        swap(i, m);
+        i = m;
+      }
+    };
     for (const state of this.series.values()) {
       const t = Math.max(state.lastT, state.listT);
-      if (t < from || (found.length >= limit && t <= found[found.length - 1]![0]) || (keep && !keep(state.key))) continue;
-      let lo = 0;
-      let hi = found.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (found[mid]![0] >= t) lo = mid + 1;
-        else hi = mid;
+      if (t < from || limit <= 0 || (heap.length >= limit && t <= heap[0]![0]) || (keep && !keep(state.key))) continue;
+      if (heap.length < limit) {
+        heap.push([t, state.key]);
+        for (let i = heap.length - 1; i > 0 && heap[(i - 1) >> 1]![0] > heap[i]![0]; i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
+      } else {
+        heap[0] = [t, state.key];
+        down(0);
       }
-      found.splice(lo, 0, [t, state.key]);
-      if (found.length > limit) found.pop();
     }
-    return found.map(([, key]) => key);
+    return heap.sort((x, y) => y[0] - x[0] || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0)).map(([, key]) => key);
   }
 
   /** Oldest time held for any series (on disk, or written and not yet sealed), or undefined. */
