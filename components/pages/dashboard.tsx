@@ -21,6 +21,7 @@ import { useEscapeToLive } from '../controls/use-escape-to-live';
 import { useLiveData } from '../live/use-live-data';
 import { WindowPicker } from '../controls/window-picker';
 import { LazyBoundary } from '../common/lazy-boundary';
+import { HiddenFields } from '../common/hidden-fields';
 import { NavLink } from '../common/nav-link';
 
 // Typing pauses this long before a filter the page's data does not cover fetches it again.
@@ -355,12 +356,9 @@ export function Dashboard({ data }: { data: DashboardData }) {
  * the view's other parameters ride along as hidden fields.
  */
 function QueryForm({ query, count }: { query: string; count: number }) {
-  const kept = [...new URLSearchParams(query)];
   return (
     <form className="query-form" method="get" action="/">
-      {kept.map(([name, value], i) => (
-        <input key={`${name}-${i}`} type="hidden" name={name} value={value} />
-      ))}
+      <HiddenFields query={query} />
       <label htmlFor="query-input">Add a panel from a query</label>
       <input id="query-input" name="query" type="text" className="control" required placeholder="sum by (status) (http_requests_total)" spellCheck={false} autoComplete="off" />
       <button type="submit" className="control" disabled={count >= QUERY_PANELS_MAX}>

@@ -19,6 +19,7 @@ import { useEscapeToLive } from '../controls/use-escape-to-live';
 import { useLiveData } from '../live/use-live-data';
 import { WindowPicker } from '../controls/window-picker';
 import { LazyBoundary } from '../common/lazy-boundary';
+import { HiddenFields } from '../common/hidden-fields';
 import { NavLink } from '../common/nav-link';
 
 // Opened on use (first-load JS).
@@ -118,11 +119,7 @@ export function MetricDetailView({ detail }: { detail: MetricDetail }) {
         )}
         {help && <p className="help">{help}</p>}
         <form className="query-form match-form" method="get" action={`/metrics/${encodeURIComponent(name)}`}>
-          {[...new URLSearchParams(withMatch(viewQuery({ window: timeWindow, range: null, filter: '', ...kept }, detail.defaultWindow)))]
-            .filter(([key]) => key !== 'match')
-            .map(([key, value], i) => (
-              <input key={`${key}-${i}`} type="hidden" name={key} value={value} />
-            ))}
+          <HiddenFields query={search} omit="match" />
           <label htmlFor="match-input">Lines matching</label>
           <input id="match-input" name="match" type="text" className="control" defaultValue={match.text} placeholder={'status="500", route=~"/api*"'} spellCheck={false} autoComplete="off" />
           <button type="submit" className="control">

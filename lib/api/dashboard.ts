@@ -62,10 +62,13 @@ function seriesShown(filter: string): (series: readonly SeriesMeta[]) => Readonl
  * panels the view's filter shows, at most `maxTotal` (SNAPSHOT_MAX_POINTS) points in all, each
  * series fewer past it: 9,922 series made a 14 MB page.
  */
-export function dashboardSnapshot(store: Pick<Store, 'snapshot'>, view: View, { retentionMs, maxTotal }: { retentionMs: number; maxTotal: number }): Snapshot {
+export function dashboardSnapshot(
+  store: Pick<Store, 'snapshot'>,
+  view: View,
+  { retentionMs, maxTotal, choose = chooser(view) }: { retentionMs: number; maxTotal: number; choose?: Chooser | undefined },
+): Snapshot {
   const reach = view.range ? Math.ceil(Date.now() - view.range.from) : 0;
   const snapshotMs = Math.min(retentionMs, Math.max(view.window.ms, reach));
-  const choose = chooser(view);
   return store.snapshot(snapshotMs, SNAPSHOT_POINTS, { ...(choose && { choose }), maxTotal });
 }
 
@@ -74,7 +77,9 @@ export function dashboardSnapshot(store: Pick<Store, 'snapshot'>, view: View, { 
  * limits: it is shown, not applied), those of the panels it shows and those its query panels read
  * (a query panel is not narrowed by the filter); without one, all (undefined).
  */
-function chooser(view: View): ((series: readonly SeriesMeta[]) => ReadonlySet<SeriesKey>) | undefined {
+type Chooser = (series: readonly SeriesMeta[]) => ReadonlySet<SeriesKey>;
+
+function chooser(view: View): Chooser | undefined {
   if (!view.filter || view.filterProblem) return undefined;
   const shown = seriesShown(view.filter);
   const selectors = view.queries.filter((q) => !q.problem).flatMap((q) => selectorsOf(parseQuery(q.text)).map(compileSelector));
@@ -130,8 +135,11 @@ export function dashboardData(params: Record<string, string | string[] | undefin
   // A link's filter that could cost more than QUERY_MAX_WORK over every series' panels is not applied (the page says so).
   const work = params.q ? workLimit(env, store, panelTextChars(store.list().map((s) => s.meta))) : undefined;
   const view = parseView(params, Math.max(retentionMs, longest), limits, work, params.query ? workLimit(env, store) : undefined);
-  if (view.queries.length > 0) refuseWideQueries(view, store.list().map((s) => s.meta));
-  const snapshot = dashboardSnapshot(store, view, { retentionMs: env.HISTORY_RETENTION, maxTotal: env.SNAPSHOT_MAX_POINTS });
+  const metas = store.list().map((s) => s.meta);
+  if (view.queries.length > 0) refuseWideQueries(view, metas);
+  // Built once: the hot snapshot and the series from disk are chosen alike.
+  const choose = chooser(view);
+  const snapshot = dashboardSnapshot(store, view, { retentionMs: env.HISTORY_RETENTION, maxTotal: env.SNAPSHOT_MAX_POINTS, choose });
   return {
     view,
     presets,
@@ -141,9 +149,9 @@ export function dashboardData(params: Record<string, string | string[] | undefin
     intervalMs: env.COLLECT_INTERVAL,
     instance: env.INSTANCE,
     limits,
-    snapshot: withDiskHistory(snapshot, runtime, Math.max(view.window.ms, snapshot.windowMs), SNAPSHOT_POINTS, chooser(view)),
+    snapshot: withDiskHistory(snapshot, runtime, Math.max(view.window.ms, snapshot.windowMs), SNAPSHOT_POINTS, choose),
     seriesHeld: store.size,
-    familyLines: view.filter && !view.filterProblem ? keptFamilyLines(view.filter, store.list().map((s) => s.meta)) : null,
-    filterShown: view.filter && !view.filterProblem && view.queries.some((q) => !q.problem) ? shownLines(view.filter, store.list().map((s) => s.meta)) : null,
+    familyLines: view.filter && !view.filterProblem ? keptFamilyLines(view.filter, metas) : null,
+    filterShown: view.filter && !view.filterProblem && view.queries.some((q) => !q.problem) ? shownLines(view.filter, metas) : null,
   };
 }

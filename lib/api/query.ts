@@ -3,7 +3,7 @@ import { HttpError, toIssues } from '@/lib/http';
 import { compileSelector, evaluateQuery, formatQuery, selectorsOf, type QuerySeries } from '@/lib/query';
 import { getRuntime } from '@/lib/runtime';
 import { querySchema } from '@/lib/schema/query';
-import { workProblem } from '@/lib/series';
+import { QUERY_WORK_ADVICE, workProblem } from '@/lib/series';
 import { diskHistory } from '@/lib/storage';
 import type { Pair } from '@/lib/wire';
 import { queryLimits, workLimit } from './limits';
@@ -14,8 +14,6 @@ export const MAX_LINES = 1_000;
 
 /** Most series a query over a window beyond HISTORY_RETENTION reads from disk (a read each). */
 export const MAX_DISK_SERIES = 1_000;
-
-const QUERY_WORK_ADVICE = 'narrow the metric name (fewer * and ?) or use fewer =~ matchers';
 
 /**
  * `GET /api/query?q=<query>&window=1h&points=300`: the lines a query gives over the window (see

@@ -1,6 +1,6 @@
 import { compileSelector, formatQuery, selectorsOf } from '@/lib/query';
 import { querySchema } from '@/lib/schema/query';
-import { workProblem, type QueryLimits, type QueryProblem, type WorkLimit } from '@/lib/series';
+import { QUERY_WORK_ADVICE, workProblem, type QueryLimits, type QueryProblem, type WorkLimit } from '@/lib/series';
 import { acceptFilter } from './filter';
 import { QUERY_PANELS_MAX, queryPanelId, type QueryPanelRef } from './query-panel-ref';
 import type { PanelOptions } from './panel-options';
@@ -42,8 +42,6 @@ export function toTimeRange(from: unknown, to: unknown): TimeRange | null {
   const t = typeof to === 'string' && /^\d{1,15}$/.test(to) ? Number(to) : NaN;
   return Number.isSafeInteger(f) && Number.isSafeInteger(t) && t - f >= MIN_RANGE_MS ? { from: f, to: t } : null;
 }
-
-const QUERY_WORK_ADVICE = 'narrow the metric name (fewer * and ?) or use fewer =~ matchers';
 
 /**
  * The query panels a URL asks for (`query=`, in order, each once by its canonical form), at most

@@ -27,6 +27,9 @@ export function workProblem(cost: number, limit: WorkLimit, advice: string): Que
   };
 }
 
+/** What to change in a query (GET /api/query, a query panel) refused by workProblem. */
+export const QUERY_WORK_ADVICE = 'narrow the metric name (fewer * and ?) or use fewer =~ matchers';
+
 /** What to change in a `series=` filter refused by workProblem. */
 export const SERIES_WORK_ADVICE = 'use fewer globs, fewer or shorter ? pieces';
 
