@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BlockFileReader, forEachPart, readAllParts, writeBlock, type BlockPart, type Tier } from './block';
+import { BlockFileReader, entriesOf, forEachPart, lookUp, readAllParts, readBlockDirectory, readBlockIndex, writeBlock, type BlockPart, type Tier } from './block';
 import { frame } from './frame';
 
 const dirs: string[] = [];
@@ -130,5 +130,43 @@ describe('BlockFileReader', () => {
     expect(reader.read(large).equals(largeBytes)).toBe(true);
     expect(reader.read(small).toString()).toBe('abc');
     expect(reader.read(big).equals(bigBytes)).toBe(true);
+  });
+});
+
+describe('BlockDirectory', () => {
+  it('finds exactly the entries the whole index holds for every series and tier, reading only part of the index; a damaged index falls back to its frames', () => {
+    // Series with 0 to 200 entries each, so runs of one series cross the directory's steps.
+    const many: BlockPart[] = [];
+    for (let id = 1; id <= 400; id += 1 + (id % 3)) {
+      const hours = id === 97 ? 200 : id % 7;
+      for (let h = 0; h < hours; h++) for (const tier of ['raw', 'm1'] as Tier[]) if (tier === 'raw' || h % 2 === 0) many.push({ id, tier, hour: h * 3_600_000, chunks: [chunk(id + h, 8)] });
+    }
+    const file = block(many);
+    const whole = readBlockIndex(file);
+    const directory = readBlockDirectory(file);
+    expect(directory.entries).toBeUndefined();
+    expect(directory.ids.length).toBeLessThan(whole.entries.length / 32);
+    const fd = fs.openSync(file, 'r');
+    try {
+      for (let id = 0; id <= 402; id++) {
+        for (const tier of ['raw', 'm1', 'h1'] as Tier[]) expect(lookUp(directory, fd, id, tier)).toEqual(entriesOf(whole, id, tier));
+      }
+      expect(lookUp(directory, fd, 97, 'raw')).toHaveLength(200);
+    } finally {
+      fs.closeSync(fd);
+    }
+    // The index's last byte flipped: its CRC fails, the entries are rebuilt from the frames.
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.length - 9]! ^= 0xff;
+    fs.writeFileSync(file, bytes);
+    const rebuilt = readBlockDirectory(file);
+    expect(rebuilt.entries).toBeDefined();
+    expect(rebuilt.damaged).toBeGreaterThan(0);
+    const fd2 = fs.openSync(file, 'r');
+    try {
+      expect(lookUp(rebuilt, fd2, 97, 'raw')).toEqual(entriesOf(whole, 97, 'raw'));
+    } finally {
+      fs.closeSync(fd2);
+    }
   });
 });

@@ -43,6 +43,7 @@ function seconds(key: string, from: number, count: number, value: (i: number) =>
 }
 
 const T0 = Date.UTC(2026, 10, 1, 10, 0, 0);
+const mod = (t: number, m: number) => ((t % m) + m) % m;
 
 function newestSegment(dir: string): string {
   const walDir = path.join(dir, 'wal');
@@ -421,6 +422,59 @@ describe('Engine across crashes (the review’s cases)', () => {
     const m1 = b.read('g', T0, T0 + HOUR, 'm1');
     expect(m1.count).toEqual(Array.from({ length: 10 }, () => 60));
     expect(b.read('g', T0, T0 + HOUR, 'raw').t).toHaveLength(600);
+  });
+
+  it('merges a live server’s hour blocks of 1-minute rollups into a day’s, and its day blocks of 1-hour rollups into a 30-day period’s, losing nothing', async () => {
+    const DAY = 86_400_000;
+    const dir = tempDir();
+    const clock = { now: T0 };
+    const e = engine(dir, clock, { retention1mMs: 2 * DAY });
+    e.open();
+    // 42 days of a point a minute, written and checkpointed as a live server would (every 12 h
+    // here), with one spike; every hour is sealed into its own block as it ends.
+    const spikeAt = T0 + 20 * DAY + 777 * 60_000;
+    let written = 0;
+    for (let half = 0; half < 84; half++) {
+      const from = T0 + half * 12 * HOUR;
+      const points = Array.from({ length: 720 }, (_, i) => ({ series: 'g', t: from + i * 60_000, v: from + i * 60_000 === spikeAt ? 1e6 : 1 }));
+      e.write(`e-${half}`, false, undefined, points);
+      written += points.length;
+      clock.now = from + 12 * HOUR;
+      await e.checkpoint();
+    }
+    const now = clock.now;
+    const blocks = fs.readdirSync(dir).filter((f) => f.endsWith('.blk')).map((f) => f.slice(0, -4).split('-'));
+    const m1 = blocks.filter((b) => b[0] === 'm1').map((b) => ({ start: Number(b[1]), span: Number(b[2]) }));
+    // Days over a day and an hour ago: one block each.
+    const oldDays = m1.filter((b) => b.start + b.span <= now - DAY - 2 * HOUR);
+    expect(oldDays.length).toBeGreaterThan(0);
+    expect(oldDays.every((b) => b.span === DAY && b.start % DAY === 0)).toBe(true);
+    const h1 = blocks.filter((b) => b[0] === 'h1').map((b) => ({ start: Number(b[1]), span: Number(b[2]) }));
+    // 30-day periods wholly rolled up (the one the data starts in, and the next): one block each.
+    const period = 30 * DAY;
+    const whole = h1.filter((b) => Math.floor(b.start / period) === Math.floor((b.start + b.span - 1) / period) && Math.floor(b.start / period + 1) * period <= now - 2 * DAY);
+    const periods = new Set(whole.map((b) => Math.floor(b.start / period)));
+    expect(periods.size).toBe(2);
+    expect(whole).toHaveLength(2);
+    expect(h1.length).toBeLessThan(20);
+    expect(e.status().merges).toBeGreaterThan(30);
+    expect(e.status().mergeFailures).toBe(0);
+
+    const check = (x: Engine) => {
+      const all = x.read('g', T0 - DAY, now, 'h1');
+      expect(all.count!.reduce((a, b) => a + b, 0)).toBe(written);
+      expect(Math.max(...all.max!)).toBe(1e6);
+      // Yesterday, merged into a day block and still within RETENTION_1M.
+      const day = now - mod(now, DAY) - DAY;
+      const minutes = x.read('g', day, day + DAY - 1, 'm1');
+      const within = minutes.t.flatMap((t, i) => (t >= day && t < day + DAY ? [minutes.count![i]] : []));
+      expect(within).toEqual(Array.from({ length: 1_440 }, () => 1));
+    };
+    check(e);
+    await e.close();
+    const again = engine(dir, clock, { retention1mMs: 2 * DAY });
+    again.open();
+    check(again);
   });
 
   it('a year of hourly points backfilled in one write makes an hour’s block for each hour of the last day and a day’s before, not one per hour of the year', async () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MetricMeta, Sample } from '@/lib/schema';
-import { countParts, entriesOf, forEachPart, readAllParts, readBlockIndex, BlockFileReader, readPart, writeBlockSliced, type BlockIndex, type BlockPart, type Tier } from './block';
+import { compareEntries, countParts, forEachPart, lookUp, readAllParts, readBlockDirectory, readBlockIndex, BlockFileReader, readPart, writeBlockSliced, type BlockDirectory, type BlockEntry, type BlockPart, type Tier } from './block';
 import { chunkPoints, ChunkWriter, decodeChunk, type DecodedChunk } from './chunk';
 import { Columns } from './columns';
 import { forEachFrame, frame, scanFrames } from './frame';
@@ -41,8 +41,12 @@ const WAL_SEGMENT_BYTES = 64 * 1024 ** 2;
 const REPLAY_POINT_BYTES = 40;
 /** Longest a checkpoint encodes before letting other work run. */
 const SLICE_MS = 8;
-/** Index entries of blocks kept in memory (about 80 bytes each), oldest-read dropped first. */
-const INDEX_CACHE_ENTRIES = 500_000;
+/** The period whose day blocks of 1-hour rollups are merged into one (see compact). */
+const H1_PERIOD = 30 * DAY;
+/** Most bytes one block written by a merge holds: more starts another (offsets in an index are u32). */
+const MERGE_MAX_BYTES = 1024 ** 3;
+/** How long merging waits after a failed merge before it tries again. */
+const MERGE_RETRY_MS = HOUR;
 
 export interface EngineOptions {
   dir: string;
@@ -144,6 +148,9 @@ export interface StorageStatus {
   rawBytesPerSample: number;
   checkpoints: number;
   seals: number;
+  /** Merges of small blocks into a day's or a period's (see Engine.compact), and merges that failed. */
+  merges: number;
+  mergeFailures: number;
   damaged: number;
   dropped: { outOfOrder: number; forSpace: number; unsaved: number };
 }
@@ -175,8 +182,7 @@ export class Engine {
   private readonly dirty = new Set<SeriesState>();
   private blocks: BlockFile[] = [];
   private blockSeq = 1;
-  private readonly indexCache = new Map<string, BlockIndex>();
-  private indexCacheEntries = 0;
+  private readonly directories = new Map<string, BlockDirectory>();
   /** Oldest point written since the last seal (not yet in a raw, m1 or h1 block). */
   private minTime = Infinity;
   private timer: NodeJS.Timeout | undefined;
@@ -197,8 +203,12 @@ export class Engine {
   private readonly closedSegments: Array<{ seq: number; at: number }> = [];
   private walMark = 0;
   private closed = false;
+  /** close() has begun: checkpoints then skip merging (it can wait for the next start). */
+  private closing = false;
+  /** No merge before this time (set after one failed). */
+  private mergeAfter = 0;
   epoch = '';
-  readonly stats = { rawPoints: 0, rawBytes: 0, blockBytes: 0, samples: 0, checkpoints: 0, seals: 0, damaged: 0, outOfOrder: 0, forSpace: 0 };
+  readonly stats = { rawPoints: 0, rawBytes: 0, blockBytes: 0, samples: 0, checkpoints: 0, seals: 0, merges: 0, mergeFailures: 0, damaged: 0, outOfOrder: 0, forSpace: 0 };
 
   constructor(private readonly options: EngineOptions) {
     this.now = options.now ?? Date.now;
@@ -611,6 +621,15 @@ export class Engine {
       this.newestStale = true;
       this.fail(`cannot write ${NEWEST_FILE}: ${(err as Error).message}`);
     }
+    if (this.closing || this.now() < this.mergeAfter) return;
+    try {
+      await this.compact();
+    } catch (err) {
+      // Nothing is lost (the inputs stay, and reads use them): not a reason to say history is not saved.
+      this.stats.mergeFailures++;
+      this.mergeAfter = this.now() + MERGE_RETRY_MS;
+      this.log(`cannot merge blocks (tried again in an hour; reads use the blocks as they are): ${(err as Error).message}`);
+    }
   }
 
   /** Encodes what a checkpoint took from one series into its parts. */
@@ -632,7 +651,7 @@ export class Engine {
     return { file, kind: 'l0', start: NaN, span: NaN, seq, bytes, hours: [...new Set(parts.map((p) => p.hour))], mark };
   }
 
-  private async writeSealed(kind: Exclude<BlockKind, 'l0'>, start: number, span: number, parts: BlockPart[], pause: () => Promise<void> | undefined): Promise<BlockFile> {
+  private async writeSealed(kind: Exclude<BlockKind, 'l0'>, start: number, span: number, parts: Iterable<BlockPart>, pause: () => Promise<void> | undefined): Promise<BlockFile> {
     const seq = this.blockSeq++;
     const file = path.join(this.dir, `${kind}-${start}-${span}-${seq}.blk`);
     const bytes = await writeBlockSliced(file, parts, pause);
@@ -763,6 +782,91 @@ export class Engine {
   }
 
   /**
+   * Merges the small blocks sealing and rolling up leave into few, so that a long window reads
+   * few files: the hour blocks of 1-minute rollups of a day, once every hour of it is sealed (a
+   * 30-day window then reads about 30 blocks, not 720), and the day blocks of 1-hour rollups of a
+   * 30-day period (H1_PERIOD), once all of it is rolled up (a year then reads about 13, not 365).
+   * Raw blocks stay an hour each: RETENTION_RAW deletes them by the hour. The merged block spans
+   * what its inputs did, so retention and DATA_MAX_BYTES treat it by its newest data.
+   */
+  private async compact(): Promise<void> {
+    const now = this.now();
+    const groups = new Map<string, BlockFile[]>();
+    for (const b of this.blocks) {
+      let period: number;
+      if (b.kind === 'm1' && b.span <= DAY) {
+        period = b.start - mod(b.start, DAY);
+        if (b.start + b.span > period + DAY || period + DAY + HOUR + SEAL_GRACE_MS > now) continue;
+      } else if (b.kind === 'h1' && b.span < H1_PERIOD) {
+        period = b.start - mod(b.start, H1_PERIOD);
+        if (b.start + b.span > period + H1_PERIOD || period + H1_PERIOD > now - this.options.retention1mMs) continue;
+      } else continue;
+      const k = `${b.kind}:${period}`;
+      groups.set(k, [...(groups.get(k) ?? []), b]);
+    }
+    for (const inputs of groups.values()) {
+      if (inputs.length < 2) continue;
+      await this.merge(inputs.sort((a, b) => a.seq - b.seq));
+      this.stats.merges++;
+    }
+  }
+
+  /**
+   * Replaces blocks of one kind by one holding all their parts (more than one past
+   * MERGE_MAX_BYTES), journalled like sealing. Parts are read one at a time through the inputs'
+   * indexes while the output is written, so memory does not grow with the size of a day; the
+   * chunks of a (series, hour) found in several inputs are kept in the inputs' order, as reads
+   * would have taken them.
+   */
+  private async merge(inputs: readonly BlockFile[]): Promise<void> {
+    const kind = inputs[0]!.kind as Exclude<BlockKind, 'l0'>;
+    const start = Math.min(...inputs.map((b) => b.start));
+    const span = Math.max(...inputs.map((b) => b.start + b.span)) - start;
+    const all: Array<{ entry: BlockEntry; input: number }> = [];
+    inputs.forEach((block, input) => {
+      const index = readBlockIndex(block.file);
+      this.noteDamage(block.file, index.damaged);
+      for (const entry of index.entries) all.push({ entry, input });
+    });
+    all.sort((a, b) => compareEntries(a.entry, b.entry) || a.input - b.input);
+    // Outputs: runs of whole (series, tier, hour) groups of at most MERGE_MAX_BYTES each.
+    const runs: Array<[from: number, to: number]> = [];
+    for (let i = 0, from = 0, bytes = 0; i <= all.length; i++) {
+      const same = i > 0 && i < all.length && sameSlot(all[i]!.entry, all[i - 1]!.entry);
+      if (i === all.length || (!same && bytes + all[i]!.entry.length > MERGE_MAX_BYTES && i > from)) {
+        if (i > from) runs.push([from, i]);
+        from = i;
+        bytes = 0;
+      }
+      if (i < all.length) bytes += all[i]!.entry.length;
+    }
+    const fds = inputs.map((b) => fs.openSync(b.file, 'r'));
+    const pause = slicer();
+    const damaged = (input: number) => this.noteDamage(inputs[input]!.file, 1);
+    function* parts(from: number, to: number): Generator<BlockPart> {
+      for (let i = from; i < to; ) {
+        const first = all[i]!.entry;
+        const part: BlockPart = { id: first.id, tier: first.tier, hour: first.hour, chunks: [] };
+        for (; i < to && sameSlot(all[i]!.entry, first); i++) {
+          const read = readPart(fds[all[i]!.input]!, all[i]!.entry);
+          if (read) part.chunks.push(...read.chunks);
+          else damaged(all[i]!.input);
+        }
+        if (part.chunks.length > 0) yield part;
+      }
+    }
+    try {
+      await this.replace(inputs, async () => {
+        const out: BlockFile[] = [];
+        for (const [from, to] of runs) out.push(await this.writeSealed(kind, start, span, parts(from, to), pause));
+        return out;
+      });
+    } finally {
+      for (const fd of fds) fs.closeSync(fd);
+    }
+  }
+
+  /**
    * Replaces `inputs` by the blocks `write` writes, so that a crash at any point leaves one or
    * the other: a journal names both before anything is written, is marked committed once every
    * output is in place, and only then are the inputs deleted. On start, an uncommitted journal's
@@ -855,11 +959,7 @@ export class Engine {
     if (set.size === 0) return;
     for (const block of set) {
       fs.rmSync(block.file, { force: true });
-      const cached = this.indexCache.get(block.file);
-      if (cached) {
-        this.indexCache.delete(block.file);
-        this.indexCacheEntries -= cached.entries.length;
-      }
+      this.directories.delete(block.file);
     }
     this.blocks = this.blocks.filter((b) => !set.has(b));
   }
@@ -972,32 +1072,23 @@ export class Engine {
       const file = path.join(this.dir, f);
       const bytes = fs.statSync(file).size;
       if (name.kind === 'l0') {
-        const index = this.index({ file, kind: 'l0', start: NaN, span: NaN, seq: name.seq, bytes });
+        const index = readBlockIndex(file);
+        this.noteDamage(file, index.damaged);
         this.blocks.push({ file, kind: 'l0', start: NaN, span: NaN, seq: name.seq, bytes, mark: name.mark, hours: [...new Set(index.entries.map((e) => e.hour))] });
       } else this.blocks.push({ file, kind: name.kind, start: name.start, span: name.span, seq: name.seq, bytes });
     }
     this.blocks.sort((x, y) => x.seq - y.seq);
   }
 
-  private index(block: BlockFile): BlockIndex {
-    let index = this.indexCache.get(block.file);
-    if (index) {
-      // Least recently used goes first: a long read keeps what it reads.
-      this.indexCache.delete(block.file);
-      this.indexCache.set(block.file, index);
-    } else {
-      index = readBlockIndex(block.file);
-      this.noteDamage(block.file, index.damaged);
-      this.indexCache.set(block.file, index);
-      this.indexCacheEntries += index.entries.length;
-      // Bounded in entries, not blocks: memory does not grow with what is on disk.
-      while (this.indexCacheEntries > INDEX_CACHE_ENTRIES && this.indexCache.size > 1) {
-        const [file, oldest] = this.indexCache.entries().next().value as [string, BlockIndex];
-        this.indexCache.delete(file);
-        this.indexCacheEntries -= oldest.entries.length;
-      }
+  /** A block's directory (see BlockDirectory), read once and kept while the block is: a few bytes per 64 index entries. */
+  private directory(block: BlockFile): BlockDirectory {
+    let directory = this.directories.get(block.file);
+    if (!directory) {
+      directory = readBlockDirectory(block.file);
+      this.noteDamage(block.file, directory.damaged);
+      this.directories.set(block.file, directory);
     }
-    return index;
+    return directory;
   }
 
   private noteDamage(file: string, damaged: number): void {
@@ -1023,10 +1114,10 @@ export class Engine {
       .sort((a, b) => (a.kind === 'l0' ? 1 : 0) - (b.kind === 'l0' ? 1 : 0) || a.start - b.start || a.seq - b.seq);
     for (const block of blocks) {
       const wanted: Tier = block.kind === 'h1' ? 'h1' : partTier;
-      const entries = entriesOf(this.index(block), state.id, wanted).filter((e) => e.hour + (wanted === 'h1' ? DAY : HOUR) >= from && e.hour <= to);
-      if (entries.length === 0) continue;
+      const directory = this.directory(block);
       const fd = fs.openSync(block.file, 'r');
       try {
+        const entries = lookUp(directory, fd, state.id, wanted).filter((e) => e.hour + (wanted === 'h1' ? DAY : HOUR) >= from && e.hour <= to);
         for (const entry of entries) {
           const part = readPart(fd, entry);
           if (part) chunks.push(...part.chunks);
@@ -1186,6 +1277,8 @@ export class Engine {
       rawBytesPerSample: this.stats.rawBytes / this.stats.rawPoints,
       checkpoints: this.stats.checkpoints,
       seals: this.stats.seals,
+      merges: this.stats.merges,
+      mergeFailures: this.stats.mergeFailures,
       damaged: this.stats.damaged,
       dropped: { outOfOrder: this.stats.outOfOrder, forSpace: this.stats.forSpace, unsaved: this.wal.stats.failedRecords },
     };
@@ -1219,6 +1312,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.closed || !this.wal) return;
     clearInterval(this.timer);
+    this.closing = true;
     // One may be running: then one more for what came during it.
     await this.checkpoint();
     await this.checkpoint();
@@ -1305,6 +1399,11 @@ function tryDecode(chunk: Uint8Array, damaged: (n: number) => void, scratch?: Ar
   }
 }
 
+/** Whether two index entries are of the same series, tier and hour. */
+function sameSlot(a: BlockEntry, b: BlockEntry): boolean {
+  return a.id === b.id && a.tier === b.tier && a.hour === b.hour;
+}
+
 function mod(t: number, m: number): number {
   return ((t % m) + m) % m;
 }
@@ -1355,23 +1454,65 @@ function hasRepeat(t: number[], v: number[]): boolean {
 }
 
 function readRollups(chunks: Uint8Array[], from: number, to: number, size: number, damaged: (n: number) => void): Series {
-  const buckets = new Map<number, number[]>();
+  // Buckets in the chunks' order, in flat arrays (a month of minutes is 43,200 of them); merged
+  // where the same bucket comes twice (a partial bucket of a checkpoint, rollups of minutes into hours).
+  const at: number[] = [];
+  const min: number[] = [];
+  const max: number[] = [];
+  const sum: number[] = [];
+  const count: number[] = [];
+  let sorted = true;
   for (const chunk of chunks) {
     const d = tryDecode(chunk, damaged);
     if (!d) continue;
-    const [min, max, sum, count, last] = d.values as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+    const [dMin, dMax, dSum, dCount] = d.values as [Float64Array, Float64Array, Float64Array, Float64Array];
     for (let i = 0; i < d.times.length; i++) {
-      const at = d.times[i]! - mod(d.times[i]!, size);
-      if (at + size < from || at > to) continue;
-      mergeBucket(buckets, at, min[i]!, max[i]!, sum[i]!, count[i]!, last[i]!);
+      const bucket = d.times[i]! - mod(d.times[i]!, size);
+      if (bucket + size < from || bucket > to) continue;
+      if (at.length > 0 && bucket < at[at.length - 1]!) sorted = false;
+      at.push(bucket);
+      min.push(dMin[i]!);
+      max.push(dMax[i]!);
+      sum.push(dSum[i]!);
+      count.push(dCount[i]!);
     }
   }
   const out: Series = { t: [], v: [], min: [], max: [], count: [] };
-  for (const [at, b] of [...buckets].sort((a, c) => a[0] - c[0])) pushRollup(out, at, b);
+  const order = sorted ? null : at.map((_, i) => i).sort((a, b) => at[a]! - at[b]! || a - b);
+  let bucket = NaN;
+  let bMin = 0;
+  let bMax = 0;
+  let bSum = 0;
+  let bCount = 0;
+  const flush = () => {
+    if (bucket !== bucket) return;
+    out.t.push(bucket);
+    out.v.push(bSum / bCount);
+    out.min!.push(bMin);
+    out.max!.push(bMax);
+    out.count!.push(bCount);
+  };
+  for (let k = 0; k < at.length; k++) {
+    const i = order ? order[k]! : k;
+    if (at[i] !== bucket) {
+      flush();
+      bucket = at[i]!;
+      bMin = min[i]!;
+      bMax = max[i]!;
+      bSum = sum[i]!;
+      bCount = count[i]!;
+      continue;
+    }
+    if (min[i]! < bMin) bMin = min[i]!;
+    if (max[i]! > bMax) bMax = max[i]!;
+    bSum += sum[i]!;
+    bCount += count[i]!;
+  }
+  flush();
   return out;
 }
 
-function pushRollup(out: Series, at: number, b: number[]): void {
+function pushRollup(out: Series, at: number, b: readonly number[]): void {
   out.t.push(at);
   out.v.push(b[2]! / b[3]!);
   out.min!.push(b[0]!);
