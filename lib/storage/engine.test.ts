@@ -477,6 +477,43 @@ describe('Engine across crashes (the review’s cases)', () => {
     check(again);
   });
 
+  it('forgets the series whose data retention deleted, in series.log and in memory, and never gives their ids again', async () => {
+    const dir = tempDir();
+    const clock = { now: T0 };
+    const options = { retentionRawMs: HOUR, retention1mMs: 2 * HOUR, retention1hMs: 3 * 86_400_000 };
+    const e = engine(dir, clock, options);
+    e.open();
+    // 1,500 pods that lived an hour, then one series that goes on.
+    const pods = Array.from({ length: 1_500 }, (_, p) => `pod_up{pod="web-${p}-${'x'.repeat(40)}"}`);
+    e.write('e-1', false, undefined, pods.flatMap((key) => seconds(key, T0, 60).filter((_, i) => i % 10 === 0)));
+    e.write('e-2', false, undefined, seconds('lives_on', T0, 60));
+    clock.now = T0 + 2 * HOUR;
+    await e.checkpoint();
+    const logBefore = fs.statSync(path.join(dir, 'series.log')).size;
+    expect(e.size).toBe(1_501);
+    // Four days on: the pods' h1 day is past RETENTION_1H; the other series keeps writing.
+    for (let day = 1; day <= 5; day++) {
+      clock.now = T0 + day * 86_400_000;
+      e.write(`e-${2 + day}`, false, undefined, seconds('lives_on', clock.now - 600_000, 60));
+      await e.checkpoint();
+    }
+    expect(e.status().forgotten).toBe(1_500);
+    expect(e.size).toBe(1);
+    expect(e.has(pods[0]!)).toBe(false);
+    expect(fs.statSync(path.join(dir, 'series.log')).size).toBeLessThan(logBefore / 100);
+    // A pod name seen again is a new series, with an id none had.
+    e.write('e-9', false, undefined, seconds(pods[7]!, clock.now - 60_000, 30));
+    await e.close();
+
+    const again = engine(dir, clock, options);
+    again.open();
+    expect(again.size).toBe(2);
+    expect(again.read(pods[7]!, clock.now - HOUR, clock.now, 'raw').t).toHaveLength(30);
+    const lives = again.read('lives_on', clock.now - HOUR, clock.now, 'raw');
+    expect(lives.t).toHaveLength(60);
+    expect(lives.v[59]).toBe(59);
+  });
+
   it('a year of hourly points backfilled in one write makes an hour’s block for each hour of the last day and a day’s before, not one per hour of the year', async () => {
     const dir = tempDir();
     const clock = { now: T0 };

@@ -47,6 +47,10 @@ const H1_PERIOD = 30 * DAY;
 const MERGE_MAX_BYTES = 1024 ** 3;
 /** How long merging waits after a failed merge before it tries again. */
 const MERGE_RETRY_MS = HOUR;
+/** Series forgotten at once, at least (or a tenth of those known, if more): see forget. */
+const FORGET_MIN = 1_000;
+/** Definitions per series.log record when it is rewritten (a frame holds at most 64 MiB). */
+const DEFS_PER_RECORD = 10_000;
 
 export interface EngineOptions {
   dir: string;
@@ -151,6 +155,8 @@ export interface StorageStatus {
   /** Merges of small blocks into a day's or a period's (see Engine.compact), and merges that failed. */
   merges: number;
   mergeFailures: number;
+  /** Series forgotten because no data of theirs is kept any more (see Engine.forget). */
+  forgotten: number;
   damaged: number;
   dropped: { outOfOrder: number; forSpace: number; unsaved: number };
 }
@@ -207,8 +213,10 @@ export class Engine {
   private closing = false;
   /** No merge before this time (set after one failed). */
   private mergeAfter = 0;
+  /** The oldest time a block held when forget last looked: it looks again once that moves. */
+  private forgetHorizon = -Infinity;
   epoch = '';
-  readonly stats = { rawPoints: 0, rawBytes: 0, blockBytes: 0, samples: 0, checkpoints: 0, seals: 0, merges: 0, mergeFailures: 0, damaged: 0, outOfOrder: 0, forSpace: 0 };
+  readonly stats = { rawPoints: 0, rawBytes: 0, blockBytes: 0, samples: 0, checkpoints: 0, seals: 0, merges: 0, mergeFailures: 0, forgotten: 0, damaged: 0, outOfOrder: 0, forSpace: 0 };
 
   constructor(private readonly options: EngineOptions) {
     this.now = options.now ?? Date.now;
@@ -228,7 +236,7 @@ export class Engine {
   open(): Recovered[] {
     fs.mkdirSync(this.dir, { recursive: true });
     const metaFile = path.join(this.dir, 'pulseboard.json');
-    let meta: { format?: unknown; epoch?: unknown; walMark?: unknown; blockSeq?: unknown; metrics?: unknown; lastCursor?: unknown; clean?: unknown } = {};
+    let meta: { format?: unknown; epoch?: unknown; walMark?: unknown; blockSeq?: unknown; nextId?: unknown; metrics?: unknown; lastCursor?: unknown; clean?: unknown } = {};
     if (fs.existsSync(metaFile)) {
       try {
         meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as typeof meta;
@@ -247,6 +255,8 @@ export class Engine {
     for (const f of fs.readdirSync(this.dir)) if (f.endsWith('.tmp')) fs.rmSync(path.join(this.dir, f), { force: true });
     this.finishJournal();
     this.readSeriesLog();
+    // Ids of forgotten series are not given again (series.log no longer names them).
+    if (typeof meta.nextId === 'number' && meta.nextId > this.nextId) this.nextId = meta.nextId;
     const logged = new Set(this.byId.keys());
     this.scanBlocks();
     this.readNewest();
@@ -621,6 +631,13 @@ export class Engine {
       this.newestStale = true;
       this.fail(`cannot write ${NEWEST_FILE}: ${(err as Error).message}`);
     }
+    if (!this.failure) {
+      try {
+        await this.forget(slicer());
+      } catch (err) {
+        this.log(`cannot forget series that hold no data any more (tried again at the next checkpoint): ${(err as Error).message}`);
+      }
+    }
     if (this.closing || this.now() < this.mergeAfter) return;
     try {
       await this.compact();
@@ -779,6 +796,70 @@ export class Engine {
       const h1 = await this.rollParts(parts, pause);
       return h1 ? [h1] : [];
     });
+  }
+
+  /** The oldest time any block holds data of (an l0 block's oldest hour); Infinity when there are none. */
+  private oldestHeld(): number {
+    let oldest = Infinity;
+    for (const b of this.blocks) oldest = Math.min(oldest, b.kind === 'l0' ? Math.min(...b.hours!) : b.start);
+    return oldest;
+  }
+
+  /**
+   * Forgets the series that hold no data any more: their newest point is older than every block
+   * (retention or DATA_MAX_BYTES deleted the blocks that had it), nothing of theirs waits to be
+   * written, and no block has a part of theirs (looked up in the blocks themselves: after a crash
+   * newest.bin may be a checkpoint behind). Once FORGET_MIN of them (or a tenth of the series)
+   * are found, series.log is rewritten without them (to a temporary file, fsync'd, renamed) and
+   * they leave memory, so that both follow what is kept, not every series ever seen: pods come
+   * and go, and the series known count against MAX_SERIES for old points. A forgotten series
+   * that comes back is a new series with a new id (ids are never given twice: pulseboard.json
+   * keeps the next one). Looks only when the oldest block has changed.
+   */
+  private async forget(pause: () => Promise<void> | undefined): Promise<void> {
+    const horizon = this.oldestHeld();
+    if (horizon <= this.forgetHorizon) return;
+    this.forgetHorizon = horizon;
+    const quiet = (state: SeriesState) =>
+      Math.max(state.lastT, state.savedT, state.listT) < horizon &&
+      !this.dirty.has(state) &&
+      state.parts.length === 0 &&
+      !(state.raw && state.raw.length > 0) &&
+      !(state.m1 && state.m1.length > 0) &&
+      state.bCount === 0;
+    const candidates: SeriesState[] = [];
+    for (const state of this.series.values()) if (quiet(state)) candidates.push(state);
+    if (candidates.length < Math.max(FORGET_MIN, this.series.size / 10)) return;
+    const opened = this.blocks.map((block) => ({ directory: this.directory(block), fd: fs.openSync(block.file, 'r') }));
+    const dead: SeriesState[] = [];
+    try {
+      for (let i = 0; i < candidates.length; i++) {
+        if (i % 256 === 255) await pause();
+        const state = candidates[i]!;
+        if (!opened.some(({ directory, fd }) => (['raw', 'm1', 'h1'] as const).some((tier) => lookUp(directory, fd, state.id, tier).length > 0))) dead.push(state);
+      }
+    } finally {
+      for (const { fd } of opened) fs.closeSync(fd);
+    }
+    // Points may have come for some while the blocks were looked up.
+    const gone = new Set(dead.filter(quiet));
+    if (gone.size < FORGET_MIN) return;
+    const kept = [...this.series.values()].filter((state) => !gone.has(state));
+    const records: Buffer[] = [];
+    for (let i = 0; i < kept.length; i += DEFS_PER_RECORD) {
+      records.push(frame(Buffer.from(JSON.stringify(kept.slice(i, i + DEFS_PER_RECORD).map((state) => [state.id, state.key])), 'utf8')));
+    }
+    // pulseboard.json first: the next id must be known before series.log stops naming the highest.
+    this.writeMeta(false);
+    writeFileDurably(path.join(this.dir, 'series.log'), Buffer.concat(records));
+    this.pendingDefs = [];
+    for (const state of gone) {
+      this.series.delete(state.key);
+      this.byId.delete(state.id);
+    }
+    this.newestStale = true;
+    this.stats.forgotten += gone.size;
+    this.log(`forgot ${gone.size} series that hold no data any more (${kept.length} kept)`);
   }
 
   /**
@@ -1279,6 +1360,7 @@ export class Engine {
       seals: this.stats.seals,
       merges: this.stats.merges,
       mergeFailures: this.stats.mergeFailures,
+      forgotten: this.stats.forgotten,
       damaged: this.stats.damaged,
       dropped: { outOfOrder: this.stats.outOfOrder, forSpace: this.stats.forSpace, unsaved: this.wal.stats.failedRecords },
     };
@@ -1299,7 +1381,7 @@ export class Engine {
   /** Writes pulseboard.json; `clean` only as the last thing a clean shutdown does. */
   private writeMeta(clean: boolean): void {
     const file = path.join(this.dir, 'pulseboard.json');
-    const body = { format: FORMAT, epoch: this.epoch, walMark: this.walMark, blockSeq: this.blockSeq, lastCursor: this.lastCursor, clean, metrics: [...this.metrics.values()] };
+    const body = { format: FORMAT, epoch: this.epoch, walMark: this.walMark, blockSeq: this.blockSeq, nextId: this.nextId, lastCursor: this.lastCursor, clean, metrics: [...this.metrics.values()] };
     writeFileDurably(file, JSON.stringify(body));
   }
 
