@@ -1,6 +1,6 @@
-import { memo, useEffect, useMemo, useState, type ComponentProps } from 'react';
+import { memo, useEffect, useId, useMemo, useState, type ComponentProps } from 'react';
 import { TooltipBox } from './tooltip-box';
-import { Line, LineChart, Tooltip, XAxis, YAxis, usePlotArea, useYAxisScale } from 'recharts';
+import { Line, LineChart, Tooltip, XAxis, YAxis, useActiveTooltipLabel, usePlotArea, useXAxisScale, useYAxisScale } from 'recharts';
 import { decimate, type Panel } from '@/lib/dashboard';
 import type { PanelOptions } from '@/lib/dashboard/panel-options';
 import type * as ShapeModule from '@/lib/dashboard/shape';
@@ -114,21 +114,73 @@ const nearestInTime: SyncFunction = (ticks, data) => {
   return lo;
 };
 
+type Scale = NonNullable<ReturnType<typeof useXAxisScale>>;
+
+/** A line's path through the rows that have its column (gaps joined, as `connectNulls`), at a tenth of a pixel. */
+function linePath(rows: readonly Row[], column: string, x: Scale, y: Scale): string {
+  let d = '';
+  for (const row of rows) {
+    const v = row[column];
+    if (v === undefined) continue;
+    const px = x(row.t) ?? NaN;
+    const py = y(v) ?? NaN;
+    if (Number.isFinite(px + py)) d += `${d ? 'L' : 'M'}${px.toFixed(1)},${py.toFixed(1)}`;
+  }
+  return d;
+}
+
 /**
- * Horizontal lines at the y ticks across the plot, and the plot's box (what tests and drags find
- * the plot by): all a live chart needs of a grid, without Recharts' CartesianGrid (first-load JS).
+ * The plot: horizontal lines at the y ticks and the plot's box (what tests and drags find the plot
+ * by), all a live chart needs of a grid, without Recharts' CartesianGrid (first-load JS); then the
+ * panel's lines, one SVG path each, drawn from the chart's own scales (its axes, crosshair,
+ * tooltip and sync stay Recharts'), and a dot on each at the hovered time. Recharts'
+ * Line laid out an object per point and line on every update (label boxes, payloads, a measured
+ * path length): most of what a live chart cost, and what made a 50-line panel many times a
+ * 3-line one. Clipped to the plot, as Recharts clips a line when the axis' bounds are fixed.
  */
-function PlotGrid({ ticks }: { ticks: readonly number[] }) {
-  const plot = usePlotArea();
+function Plot({ rows, panel, hidden, ticks }: { rows: readonly Row[]; panel: Panel; hidden: ReadonlySet<string>; ticks: readonly number[] }) {
+  const x = useXAxisScale();
   const y = useYAxisScale();
-  if (!plot || !y) return null;
+  const plot = usePlotArea();
+  const label = useActiveTooltipLabel();
+  const clip = useId();
+  const paths = useMemo(() => x && y && panel.lines.map((line, i) => !hidden.has(line.key) && linePath(rows, `s${i}`, x, y)), [rows, panel, hidden, x, y]);
+  if (!x || !y || !plot || !paths) return null;
+  const at = label === undefined ? undefined : rows.find((row) => row.t === Number(label));
+  const px = at && x(at.t);
   return (
-    <g className="plot-grid">
-      <rect x={plot.x} y={plot.y} width={plot.width} height={plot.height} fill="none" />
-      {ticks.map((t) => {
-        const at = y(t);
-        return at === undefined ? null : <line key={t} x1={plot.x} x2={plot.x + plot.width} y1={at} y2={at} stroke="var(--grid)" />;
-      })}
+    <g>
+      <g className="plot-grid">
+        <rect x={plot.x} y={plot.y} width={plot.width} height={plot.height} fill="none" />
+        {ticks.map((t) => (
+          <line key={t} x1={plot.x} x2={plot.x + plot.width} y1={y(t)} y2={y(t)} stroke="var(--grid)" />
+        ))}
+      </g>
+      <clipPath id={clip}>
+        <rect x={plot.x} y={plot.y} width={plot.width} height={plot.height} />
+      </clipPath>
+      <g clipPath={`url(#${clip})`}>
+        {panel.lines.map((line, i) =>
+          paths[i] ? (
+            <path
+              key={line.key}
+              className="recharts-curve recharts-line-curve"
+              d={paths[i]}
+              fill="none"
+              stroke={colorOf(i)}
+              strokeDasharray={dashOf(i) || undefined}
+              strokeWidth={1.5}
+            />
+          ) : null,
+        )}
+      </g>
+      {at &&
+        px !== undefined &&
+        panel.lines.map((line, i) => {
+          const v = at[`s${i}`];
+          const py = v === undefined || hidden.has(line.key) ? NaN : (y(v) ?? NaN);
+          return Number.isFinite(py) && <circle key={line.key} className="recharts-active-dot" cx={px} cy={py} r={3} fill={colorOf(i)} stroke="var(--panel)" strokeWidth={1.5} />;
+        })}
     </g>
   );
 }
@@ -216,7 +268,6 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
       margin={{ top: 8, right: PLOT_INSET.right, bottom: 0, left: 0 }}
       style={{ width: '100%', height }}
     >
-      <PlotGrid ticks={yTicks} />
       <XAxis
         dataKey="t"
         type="number"
@@ -232,7 +283,8 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
         width={PLOT_INSET.left}
         scale={options.log && shape ? 'log' : 'auto'}
         domain={[yTicks[0] ?? 0, yTicks.at(-1) ?? 1]}
-        allowDataOverflow={options.min !== undefined || options.max !== undefined}
+        // The domain is the ticks' span, which holds every shown line unless the options fix a bound.
+        allowDataOverflow
         ticks={yTicks}
         interval={0}
         tickFormatter={formatAxis}
@@ -241,38 +293,32 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
       />
       <Tooltip
         isAnimationActive={false}
+        includeHidden
         cursor={{ stroke: 'var(--muted)', strokeWidth: 1 }}
-        content={({ active, payload, label }) => (
-          <TooltipBox
-            active={(active ?? false) && Number.isFinite(Number(label))}
-            time={() => formatClock(Number(label), true)}
-            items={(payload ?? []).map((item) => {
-              const index = Number(String(item.dataKey).slice(1));
-              // The value itself, not its stacked height or share.
-              const own = (item.payload as Row | undefined)?.[`o${index}`];
-              return { index, label: panel.lines[index]?.label ?? String(item.name), value: Number(own ?? item.value) };
-            })}
-            format={format}
-            maxWidth={width > 0 ? width - 8 : undefined}
-          />
-        )}
+        content={({ active, payload, label }) => {
+          const row = payload?.[0]?.payload as Row | undefined;
+          return (
+            <TooltipBox
+              active={(active ?? false) && Number.isFinite(Number(label))}
+              time={() => formatClock(Number(label), true)}
+              items={
+                row
+                  ? panel.lines.flatMap((line, index) => {
+                      const shown = row[`s${index}`];
+                      // The value itself, not its stacked height or share.
+                      return hidden.has(line.key) || shown === undefined ? [] : [{ index, label: line.label, value: Number(row[`o${index}`] ?? shown) }];
+                    })
+                  : []
+              }
+              format={format}
+              maxWidth={width > 0 ? width - 8 : undefined}
+            />
+          );
+        }}
       />
-      {panel.lines.map((line, i) => (
-        <Line
-          key={line.key}
-          dataKey={`s${i}`}
-          name={line.label}
-          hide={hidden.has(line.key)}
-          stroke={colorOf(i)}
-          strokeDasharray={dashOf(i) || undefined}
-          strokeWidth={1.5}
-          dot={false}
-          activeDot={{ r: 3 }}
-          isAnimationActive={false}
-          connectNulls
-          type="linear"
-        />
-      ))}
+      {/* What the tooltip reads the hovered row from (hidden: Plot draws the lines). */}
+      <Line dataKey="t" hide />
+      <Plot rows={rows} panel={panel} hidden={hidden} ticks={yTicks} />
     </LineChart>
   );
 });
