@@ -113,7 +113,7 @@ function storageFamilies(s: StorageStatus): Family[] {
     ...(Number.isFinite(s.rawBytesPerSample) ? [g('pulseboard_storage_raw_bytes_per_sample', 'Bytes a raw point takes compressed, over the chunks encoded since start.', s.rawBytesPerSample)] : []),
     c('pulseboard_storage_checkpoints_total', 'Checkpoints written.', s.checkpoints),
     c('pulseboard_storage_seals_total', 'Finished hours sealed into raw and 1-minute blocks (compactions).', s.seals),
-    c('pulseboard_storage_merges_total', "Compactions merging a day's blocks of 1-minute rollups, or a 30-day period's of 1-hour rollups, into one.", s.merges),
+    c('pulseboard_storage_merges_total', "Compactions merging a day's blocks of 1-minute rollups, or a 7-day period's of 1-hour rollups, into one.", s.merges),
     c('pulseboard_storage_series_forgotten_total', 'Series forgotten because retention or DATA_MAX_BYTES deleted all their data (series.log rewritten without them).', s.forgotten),
     c('pulseboard_storage_merge_failures_total', 'Merges that failed (the blocks stay as they were; tried again an hour later).', s.mergeFailures),
     c('pulseboard_storage_damaged_total', 'Damaged records and chunks found and skipped (see the log for which file).', s.damaged),

@@ -424,7 +424,7 @@ describe('Engine across crashes (the review’s cases)', () => {
     expect(b.read('g', T0, T0 + HOUR, 'raw').t).toHaveLength(600);
   });
 
-  it('merges a live server’s hour blocks of 1-minute rollups into a day’s, and its day blocks of 1-hour rollups into a 30-day period’s, losing nothing', async () => {
+  it('merges a live server’s hour blocks of 1-minute rollups into a day’s, and its day blocks of 1-hour rollups into a 7-day period’s, losing nothing, never merging a merged block again', async () => {
     const DAY = 86_400_000;
     const dir = tempDir();
     const clock = { now: T0 };
@@ -450,15 +450,37 @@ describe('Engine across crashes (the review’s cases)', () => {
     expect(oldDays.length).toBeGreaterThan(0);
     expect(oldDays.every((b) => b.span === DAY && b.start % DAY === 0)).toBe(true);
     const h1 = blocks.filter((b) => b[0] === 'h1').map((b) => ({ start: Number(b[1]), span: Number(b[2]) }));
-    // 30-day periods wholly rolled up (the one the data starts in, and the next): one block each.
-    const period = 30 * DAY;
-    const whole = h1.filter((b) => Math.floor(b.start / period) === Math.floor((b.start + b.span - 1) / period) && Math.floor(b.start / period + 1) * period <= now - 2 * DAY);
+    // 7-day periods wholly rolled up: one block each, spanning the period (so never merged again).
+    const period = 7 * DAY;
+    const whole = h1.filter((b) => Math.floor(b.start / period + 1) * period <= now - 2 * DAY - HOUR);
     const periods = new Set(whole.map((b) => Math.floor(b.start / period)));
-    expect(periods.size).toBe(2);
-    expect(whole).toHaveLength(2);
-    expect(h1.length).toBeLessThan(20);
+    expect(periods.size).toBeGreaterThanOrEqual(5);
+    expect(whole).toHaveLength(periods.size);
+    expect(whole.every((b) => b.span === period && b.start % period === 0)).toBe(true);
+    expect(h1.length).toBeLessThan(periods.size + 5);
     expect(e.status().merges).toBeGreaterThan(30);
     expect(e.status().mergeFailures).toBe(0);
+    // Nothing left to merge: more checkpoints merge nothing.
+    const merges = e.status().merges;
+    for (let i = 1; i <= 3; i++) {
+      clock.now = now + i * 60_000;
+      await e.checkpoint();
+    }
+    expect(e.status().merges).toBe(merges);
+    // Late points for a merged day (a series that was not sending): a block of their own; the day's block is not rewritten.
+    const late = now - mod(now, DAY) - DAY + 30_000;
+    const dayBlocks = () => fs.readdirSync(dir).filter((f) => f.startsWith(`m1-${late - mod(late, DAY)}-`));
+    const before = dayBlocks();
+    expect(before).toHaveLength(1);
+    e.write('e-late', false, undefined, [{ series: 'late', t: late, v: 5 }]);
+    clock.now = now + 5 * 60_000;
+    await e.checkpoint();
+    await e.checkpoint();
+    expect(dayBlocks()).toEqual(expect.arrayContaining(before));
+    expect(dayBlocks()).toHaveLength(2);
+    expect(e.status().merges).toBe(merges);
+    expect(e.read('late', late - DAY, late + DAY, 'm1').count).toEqual([1]);
+    clock.now = now;
 
     const check = (x: Engine) => {
       const all = x.read('g', T0 - DAY, now, 'h1');

@@ -41,16 +41,17 @@ const WAL_SEGMENT_BYTES = 64 * 1024 ** 2;
 const REPLAY_POINT_BYTES = 40;
 /** Longest a checkpoint encodes before letting other work run. */
 const SLICE_MS = 8;
-/** The period whose day blocks of 1-hour rollups are merged into one (see compact). */
-const H1_PERIOD = 30 * DAY;
+/** The period whose day blocks of 1-hour rollups are merged into one (see compact); retention deletes h1 data a period at a time. */
+const H1_PERIOD = 7 * DAY;
 /** Most bytes one block written by a merge holds: more starts another (offsets in an index are u32). */
 const MERGE_MAX_BYTES = 1024 ** 3;
 /** How long merging waits after a failed merge before it tries again. */
 const MERGE_RETRY_MS = HOUR;
 /** Series forgotten at once, at least (or a tenth of those known, if more): see forget. */
 const FORGET_MIN = 1_000;
-/** Definitions per series.log record when it is rewritten (a frame holds at most 64 MiB). */
+/** Definitions per series.log record when it is rewritten, and about how many bytes (a frame read back holds at most 64 MiB). */
 const DEFS_PER_RECORD = 10_000;
+const DEFS_MAX_BYTES = 8 * 1024 ** 2;
 
 export interface EngineOptions {
   dir: string;
@@ -174,6 +175,11 @@ const EMPTY_BYTES = (): Record<BlockKind, number> => ({ l0: 0, raw: 0, m1: 0, h1
 
 export class StorageError extends Error {
   override readonly name = 'StorageError';
+}
+
+/** A merge abandoned because the store is closing. */
+class MergeStopped extends Error {
+  override readonly name = 'MergeStopped';
 }
 
 /** The embedded, crash-safe store: see the comment at the top of this file. */
@@ -308,7 +314,9 @@ export class Engine {
         continue;
       }
       for (const [id, key] of r.defs) {
-        this.define(key, id);
+        // A series forgotten and seen again has a new id; the log may still define it under its old one too.
+        const state = this.define(key, id);
+        if (state.id !== id) this.byId.set(id, state);
         // Known only from the log: series.log gets it at the next checkpoint, before the log goes.
         if (!logged.has(id)) {
           logged.add(id);
@@ -642,6 +650,7 @@ export class Engine {
     try {
       await this.compact();
     } catch (err) {
+      if (err instanceof MergeStopped) return;
       // Nothing is lost (the inputs stay, and reads use them): not a reason to say history is not saved.
       this.stats.mergeFailures++;
       this.mergeAfter = this.now() + MERGE_RETRY_MS;
@@ -818,7 +827,7 @@ export class Engine {
    */
   private async forget(pause: () => Promise<void> | undefined): Promise<void> {
     const horizon = this.oldestHeld();
-    if (horizon <= this.forgetHorizon) return;
+    if (horizon === this.forgetHorizon) return;
     this.forgetHorizon = horizon;
     const quiet = (state: SeriesState) =>
       Math.max(state.lastT, state.savedT, state.listT) < horizon &&
@@ -830,13 +839,15 @@ export class Engine {
     const candidates: SeriesState[] = [];
     for (const state of this.series.values()) if (quiet(state)) candidates.push(state);
     if (candidates.length < Math.max(FORGET_MIN, this.series.size / 10)) return;
-    const opened = this.blocks.map((block) => ({ directory: this.directory(block), fd: fs.openSync(block.file, 'r') }));
+    // The tiers each kind of block holds parts of.
+    const tiers = { l0: ['raw', 'm1'], raw: ['raw'], m1: ['m1'], h1: ['h1'] } as const;
+    const opened = this.blocks.map((block) => ({ directory: this.directory(block), fd: fs.openSync(block.file, 'r'), tiers: tiers[block.kind] }));
     const dead: SeriesState[] = [];
     try {
       for (let i = 0; i < candidates.length; i++) {
-        if (i % 256 === 255) await pause();
+        if (i % 64 === 63) await pause();
         const state = candidates[i]!;
-        if (!opened.some(({ directory, fd }) => (['raw', 'm1', 'h1'] as const).some((tier) => lookUp(directory, fd, state.id, tier).length > 0))) dead.push(state);
+        if (!opened.some(({ directory, fd, tiers }) => tiers.some((tier) => lookUp(directory, fd, state.id, tier).length > 0))) dead.push(state);
       }
     } finally {
       for (const { fd } of opened) fs.closeSync(fd);
@@ -845,9 +856,17 @@ export class Engine {
     const gone = new Set(dead.filter(quiet));
     if (gone.size < FORGET_MIN) return;
     const kept = [...this.series.values()].filter((state) => !gone.has(state));
+    // Records well under the 64 MiB a frame of series.log may hold when read back (a key's
+    // character is at most 6 bytes of JSON, counted as 3: a record stays under 16 MiB).
     const records: Buffer[] = [];
-    for (let i = 0; i < kept.length; i += DEFS_PER_RECORD) {
-      records.push(frame(Buffer.from(JSON.stringify(kept.slice(i, i + DEFS_PER_RECORD).map((state) => [state.id, state.key])), 'utf8')));
+    for (let i = 0; i < kept.length; ) {
+      const defs: Array<[number, string]> = [];
+      let bytes = 0;
+      for (; i < kept.length && defs.length < DEFS_PER_RECORD && bytes < DEFS_MAX_BYTES; i++) {
+        defs.push([kept[i]!.id, kept[i]!.key]);
+        bytes += 3 * kept[i]!.key.length + 16;
+      }
+      records.push(frame(Buffer.from(JSON.stringify(defs), 'utf8')));
     }
     // pulseboard.json first: the next id must be known before series.log stops naming the highest.
     this.writeMeta(false);
@@ -866,29 +885,38 @@ export class Engine {
    * Merges the small blocks sealing and rolling up leave into few, so that a long window reads
    * few files: the hour blocks of 1-minute rollups of a day, once every hour of it is sealed (a
    * 30-day window then reads about 30 blocks, not 720), and the day blocks of 1-hour rollups of a
-   * 30-day period (H1_PERIOD), once all of it is rolled up (a year then reads about 13, not 365).
-   * Raw blocks stay an hour each: RETENTION_RAW deletes them by the hour. The merged block spans
-   * what its inputs did, so retention and DATA_MAX_BYTES treat it by its newest data.
+   * 7-day period (H1_PERIOD), once all of it is rolled up (a year then reads about 52, not 365).
+   * Only blocks smaller than their period are merged, and the output spans the whole period, so
+   * a merged block is never merged again: late points for a merged day (sealed into blocks of
+   * their own) are merged among themselves, not rewritten with the day. One merge a checkpoint,
+   * so a directory with many days to merge (an upgrade) spreads them out; stopped by close()
+   * (undone: the next start tries again). Raw blocks stay an hour each: RETENTION_RAW deletes
+   * them by the hour.
    */
   private async compact(): Promise<void> {
     const now = this.now();
-    const groups = new Map<string, BlockFile[]>();
+    const groups = new Map<string, { period: number; span: number; blocks: BlockFile[] }>();
     for (const b of this.blocks) {
-      let period: number;
-      if (b.kind === 'm1' && b.span <= DAY) {
-        period = b.start - mod(b.start, DAY);
-        if (b.start + b.span > period + DAY || period + DAY + HOUR + SEAL_GRACE_MS > now) continue;
-      } else if (b.kind === 'h1' && b.span < H1_PERIOD) {
-        period = b.start - mod(b.start, H1_PERIOD);
-        if (b.start + b.span > period + H1_PERIOD || period + H1_PERIOD > now - this.options.retention1mMs) continue;
-      } else continue;
+      const span = b.kind === 'm1' ? DAY : b.kind === 'h1' ? H1_PERIOD : 0;
+      if (!(b.span < span)) continue;
+      const period = b.start - mod(b.start, span);
+      if (b.start + b.span > period + span) continue;
+      // Every hour of the day sealed; every day of the period rolled up.
+      if (b.kind === 'm1' ? period + DAY + HOUR + SEAL_GRACE_MS > now : period + span > now - this.options.retention1mMs) continue;
       const k = `${b.kind}:${period}`;
-      groups.set(k, [...(groups.get(k) ?? []), b]);
+      const group = groups.get(k) ?? { period, span, blocks: [] };
+      group.blocks.push(b);
+      groups.set(k, group);
     }
-    for (const inputs of groups.values()) {
-      if (inputs.length < 2) continue;
-      await this.merge(inputs.sort((a, b) => a.seq - b.seq));
+    for (const { period, span, blocks } of groups.values()) {
+      if (blocks.length < 2) continue;
+      await this.merge(
+        blocks.sort((a, b) => a.seq - b.seq),
+        period,
+        span,
+      );
       this.stats.merges++;
+      return;
     }
   }
 
@@ -899,10 +927,8 @@ export class Engine {
    * chunks of a (series, hour) found in several inputs are kept in the inputs' order, as reads
    * would have taken them.
    */
-  private async merge(inputs: readonly BlockFile[]): Promise<void> {
+  private async merge(inputs: readonly BlockFile[], start: number, span: number): Promise<void> {
     const kind = inputs[0]!.kind as Exclude<BlockKind, 'l0'>;
-    const start = Math.min(...inputs.map((b) => b.start));
-    const span = Math.max(...inputs.map((b) => b.start + b.span)) - start;
     const all: Array<{ entry: BlockEntry; input: number }> = [];
     inputs.forEach((block, input) => {
       const index = readBlockIndex(block.file);
@@ -922,7 +948,12 @@ export class Engine {
       if (i < all.length) bytes += all[i]!.entry.length;
     }
     const fds = inputs.map((b) => fs.openSync(b.file, 'r'));
-    const pause = slicer();
+    const slice = slicer();
+    // A stop does not wait for a merge: it is abandoned (undone by the journal) at its next pause.
+    const pause = () => {
+      if (this.closing) throw new MergeStopped();
+      return slice();
+    };
     const damaged = (input: number) => this.noteDamage(inputs[input]!.file, 1);
     function* parts(from: number, to: number): Generator<BlockPart> {
       for (let i = from; i < to; ) {
@@ -969,7 +1000,14 @@ export class Engine {
     }
     journal.outputs = outputs.map((b) => path.basename(b.file));
     journal.committed = true;
-    writeFileDurably(journalFile, JSON.stringify(journal));
+    try {
+      writeFileDurably(journalFile, JSON.stringify(journal));
+    } catch (err) {
+      // Not committed: the outputs go, or a later journal would leave them beside their inputs.
+      this.undoJournal(firstSeq);
+      fs.rmSync(journalFile, { force: true });
+      throw err;
+    }
     for (const b of outputs) this.addBlock(b);
     this.removeBlocks(inputs);
     fs.rmSync(journalFile, { force: true });
