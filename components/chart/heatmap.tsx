@@ -3,7 +3,7 @@ import type { BucketSeries } from '@/lib/dashboard';
 import { heatmapOf } from '@/lib/dashboard/heatmap';
 import { formatValue, type Unit } from '@/lib/units';
 import { formatClock, formatTick } from '../common/format-time';
-import { PLOT_INSET } from './live-chart';
+import { PLOT_INSET } from './redraw';
 import { timeTicks } from './time-ticks';
 
 // A cell column every 6 px of plot: finer is noise at 1 s data, coarser hides bursts.

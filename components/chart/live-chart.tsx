@@ -1,6 +1,7 @@
 import { memo, useEffect, useId, useMemo, useState, type ComponentProps } from 'react';
+import { createPortal } from 'react-dom';
 import { TooltipBox } from './tooltip-box';
-import { Line, LineChart, Tooltip, XAxis, YAxis, useActiveTooltipLabel, usePlotArea, useXAxisScale, useYAxisScale } from 'recharts';
+import { LineChart, Tooltip, XAxis, YAxis, useActiveTooltipLabel, usePlotArea, useXAxisScale, useYAxisScale } from 'recharts';
 import { decimate, type Panel } from '@/lib/dashboard';
 import type { PanelOptions } from '@/lib/dashboard/panel-options';
 import type * as ShapeModule from '@/lib/dashboard/shape';
@@ -9,6 +10,7 @@ import { formatValue, niceTicks } from '@/lib/units';
 import { formatClock, formatTick } from '../common/format-time';
 import type { LiveSeries } from '../live/live-store';
 import { cancelDraw, scheduleDraw } from './draw-scheduler';
+import { deferral, PLOT_INSET } from './redraw';
 import { colorOf, dashOf } from './palette';
 import { StaticChart } from './static-chart';
 import { timeTicks } from './time-ticks';
@@ -45,8 +47,6 @@ function useShape(needed: boolean): Shape | null {
   return shape;
 }
 
-/** Where the plot sits inside the chart, in pixels: the y-axis on the left, a margin on the right. */
-export const PLOT_INSET = { left: 64, right: 12 } as const;
 
 // One min/max pair per 3 px of plot: a vertex every 1.5 px, as fine as a 1.5 px line can show.
 // Recharts' cost grows with the rows of a chart (objects per row and line on every update).
@@ -138,26 +138,76 @@ function linePath(rows: readonly Row[], column: string, x: Scale, y: Scale): str
  * path length): most of what a live chart cost, and what made a 50-line panel many times a
  * 3-line one. Clipped to the plot, as Recharts clips a line when the axis' bounds are fixed.
  */
-function Plot({ rows, panel, hidden, ticks }: { rows: readonly Row[]; panel: Panel; hidden: ReadonlySet<string>; ticks: readonly number[] }) {
+interface PlotProps {
+  rows: readonly Row[];
+  panel: Panel;
+  hidden: ReadonlySet<string>;
+  ticks: readonly number[];
+  /** The time axis' ticks and their step (see timeTicks). */
+  times: { ticks: readonly number[]; step: number };
+  format: (v: number) => string;
+}
+
+function Plot({ rows, panel, hidden, ticks, times, format }: PlotProps) {
   const x = useXAxisScale();
   const y = useYAxisScale();
   const plot = usePlotArea();
   const label = useActiveTooltipLabel();
   const clip = useId();
+  // The chart's wrapper (positioned), where the tooltip goes.
+  const [host, setHost] = useState<Element | null>(null);
   const paths = useMemo(() => x && y && panel.lines.map((line, i) => !hidden.has(line.key) && linePath(rows, `s${i}`, x, y)), [rows, panel, hidden, x, y]);
   if (!x || !y || !plot || !paths) return null;
   const at = label === undefined ? undefined : rows.find((row) => row.t === Number(label));
   const px = at && x(at.t);
+  // The tooltip beside the crosshair, on the side with more room, at the top of the plot, never
+  // wider than that side (a box past the chart's edge widened a phone's page).
+  const chartWidth = plot.x + plot.width + PLOT_INSET.right;
+  const leftOfIt = px !== undefined && px >= chartWidth / 2;
+  const tooltip =
+    at && px !== undefined && host
+      ? createPortal(
+          <div className="chart-tooltip" style={{ top: plot.y, ...(leftOfIt ? { right: chartWidth - px + 12 } : { left: px + 12 }) }}>
+            <TooltipBox
+              active
+              time={() => formatClock(at.t, true)}
+              items={panel.lines.flatMap((line, index) => {
+                const shown = at[`s${index}`];
+                // The value itself, not its stacked height or share.
+                return hidden.has(line.key) || shown === undefined ? [] : [{ index, label: line.label, value: at[`o${index}`] ?? shown }];
+              })}
+              format={format}
+              maxWidth={Math.max(96, (leftOfIt ? px : chartWidth - px) - 20)}
+            />
+          </div>,
+          host,
+        )
+      : null;
   return (
-    <g>
-      <g className="plot-grid">
-        <rect x={plot.x} y={plot.y} width={plot.width} height={plot.height} fill="none" />
-        {ticks.map((t) => (
-          <line key={t} x1={plot.x} x2={plot.x + plot.width} y1={y(t)} y2={y(t)} stroke="var(--grid)" />
+    <g ref={(g) => setHost(g?.ownerSVGElement?.parentElement ?? null)}>
+      {tooltip}
+      {/* The time axis' ticks, keyed by their time: as the window moves they move, where Recharts'
+          (keyed by their place) were made anew every second. */}
+      <g className="x-ticks" fontSize={11} fill="var(--muted)" textAnchor="middle">
+        {times.ticks.map((t) => (
+          <g key={t} transform={`translate(${(x(t) ?? NaN).toFixed(1)},${plot.y + plot.height})`}>
+            <line y2={6} stroke="var(--muted)" />
+            <text className="recharts-cartesian-axis-tick-value" y={8} dy="0.71em">
+              {formatTick(t, times.step, true)}
+            </text>
+          </g>
         ))}
       </g>
+      <g className="plot-grid">
+        <rect x={plot.x} y={plot.y} width={plot.width} height={plot.height} fill="none" />
+        {ticks.map((t) => {
+          const at = y(t) ?? NaN;
+          return at === at && <line key={t} x1={plot.x} x2={plot.x + plot.width} y1={at} y2={at} stroke="var(--grid)" />;
+        })}
+      </g>
+      {/* A line along an edge keeps its whole stroke; one beyond fixed bounds is cut there. */}
       <clipPath id={clip}>
-        <rect x={plot.x} y={plot.y} width={plot.width} height={plot.height} />
+        <rect x={plot.x - 1} y={plot.y - 1} width={plot.width + 2} height={plot.height + 2} />
       </clipPath>
       <g clipPath={`url(#${clip})`}>
         {panel.lines.map((line, i) =>
@@ -179,7 +229,8 @@ function Plot({ rows, panel, hidden, ticks }: { rows: readonly Row[]; panel: Pan
         panel.lines.map((line, i) => {
           const v = at[`s${i}`];
           const py = v === undefined || hidden.has(line.key) ? NaN : (y(v) ?? NaN);
-          return Number.isFinite(py) && <circle key={line.key} className="recharts-active-dot" cx={px} cy={py} r={3} fill={colorOf(i)} stroke="var(--panel)" strokeWidth={1.5} />;
+          // A value beyond fixed bounds has no dot (its line is cut at the edge).
+          return py >= plot.y - 1 && py <= plot.y + plot.height + 1 && <circle key={line.key} className="recharts-active-dot" cx={px} cy={py} r={3} fill={colorOf(i)} stroke="var(--panel)" strokeWidth={1.5} />;
         })}
     </g>
   );
@@ -219,20 +270,27 @@ interface LiveChartProps {
 
 /**
  * A panel's lines over [from, to]. New data is drawn when the draw scheduler gets to this chart
- * (one chart per task), and not at all while the chart is off screen.
+ * (one chart per task), once the window has moved a pixel (see deferral), and not at all while
+ * the chart is off screen.
  */
 export const LiveChart = memo(function LiveChart(props: LiveChartProps) {
   const [drawn, setDrawn] = useState(props);
   const [key] = useState(() => ({}));
   // A newer drawing replaces a waiting one in place: charts lower on the page still get their turn.
   useEffect(() => {
-    if (props.visible) scheduleDraw(key, () => setDrawn(props));
-    else cancelDraw(key);
-  }, [key, props]);
+    if (!props.visible) return cancelDraw(key);
+    const wait = deferral(drawn, props);
+    if (wait === null) return;
+    if (wait === 0) return scheduleDraw(key, () => setDrawn(props));
+    const timer = setTimeout(() => scheduleDraw(key, () => setDrawn(props)), wait);
+    return () => clearTimeout(timer);
+  }, [key, props, drawn]);
   useEffect(() => () => cancelDraw(key), [key]);
   // Before hydration there is nothing to schedule: draw what the server sent.
   return <ChartDrawing {...(props.hydrated ? drawn : props)} />;
 }, skipWhileHidden);
+
+const noTooltip = () => null;
 
 /** The drawing itself: no animation, no dots, crosshair and tooltip shared with every chart. */
 const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, to, width, hydrated, height = 190, options = NO_OPTIONS }: LiveChartProps) {
@@ -258,7 +316,7 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
   if (!hydrated) {
     return <StaticChart panel={panel} series={series} colors={panel.lines.map((_, i) => colorOf(i))} from={from} to={to} height={height} />;
   }
-  const { ticks, step } = timeTicks(from, to);
+  const times = timeTicks(from, to);
   return (
     <LineChart
       responsive
@@ -274,10 +332,9 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
         scale="time"
         domain={[from, to]}
         allowDataOverflow
-        ticks={ticks}
-        tickFormatter={(t: number) => formatTick(t, step, true)}
+        tick={false}
+        tickLine={false}
         stroke="var(--muted)"
-        fontSize={11}
       />
       <YAxis
         width={PLOT_INSET.left}
@@ -291,34 +348,9 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
         stroke="var(--muted)"
         fontSize={11}
       />
-      <Tooltip
-        isAnimationActive={false}
-        includeHidden
-        cursor={{ stroke: 'var(--muted)', strokeWidth: 1 }}
-        content={({ active, payload, label }) => {
-          const row = payload?.[0]?.payload as Row | undefined;
-          return (
-            <TooltipBox
-              active={(active ?? false) && Number.isFinite(Number(label))}
-              time={() => formatClock(Number(label), true)}
-              items={
-                row
-                  ? panel.lines.flatMap((line, index) => {
-                      const shown = row[`s${index}`];
-                      // The value itself, not its stacked height or share.
-                      return hidden.has(line.key) || shown === undefined ? [] : [{ index, label: line.label, value: Number(row[`o${index}`] ?? shown) }];
-                    })
-                  : []
-              }
-              format={format}
-              maxWidth={width > 0 ? width - 8 : undefined}
-            />
-          );
-        }}
-      />
-      {/* What the tooltip reads the hovered row from (hidden: Plot draws the lines). */}
-      <Line dataKey="t" hide />
-      <Plot rows={rows} panel={panel} hidden={hidden} ticks={yTicks} />
+      {/* The crosshair and the sync across charts; Plot draws the tooltip (Recharts' needs a graphical item). */}
+      <Tooltip isAnimationActive={false} cursor={{ stroke: 'var(--muted)', strokeWidth: 1 }} content={noTooltip} />
+      <Plot rows={rows} panel={panel} hidden={hidden} ticks={yTicks} times={times} format={format} />
     </LineChart>
   );
 });

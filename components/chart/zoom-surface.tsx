@@ -1,6 +1,6 @@
 import { useRef, useState, type PointerEvent, type ReactNode } from 'react';
 import { MIN_RANGE_MS, type TimeRange } from '@/lib/dashboard';
-import { PLOT_INSET } from './live-chart';
+import { PLOT_INSET } from './redraw';
 
 // A smaller movement is a click, not a drag.
 const MIN_DRAG_PX = 6;
