@@ -1,4 +1,4 @@
-import { memo, useEffect, useId, useMemo, useState, type ComponentProps } from 'react';
+import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type ComponentProps } from 'react';
 import { createPortal } from 'react-dom';
 import { TooltipBox } from './tooltip-box';
 import { LineChart, Tooltip, XAxis, YAxis, useActiveTooltipLabel, usePlotArea, useXAxisScale, useYAxisScale } from 'recharts';
@@ -116,6 +116,20 @@ const nearestInTime: SyncFunction = (ticks, data) => {
 
 type Scale = NonNullable<ReturnType<typeof useXAxisScale>>;
 
+/** The row nearest in time to `t` (rows are in time order). */
+function nearestRow(rows: readonly Row[], t: number): Row | undefined {
+  let lo = 0;
+  let hi = rows.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid]!.t < t) lo = mid + 1;
+    else hi = mid;
+  }
+  const after = rows[lo];
+  const before = rows[lo - 1];
+  return before && (!after || t - before.t <= after.t - t) ? before : after;
+}
+
 /** A line's path through the rows that have its column (gaps joined, as `connectNulls`), at a tenth of a pixel. */
 function linePath(rows: readonly Row[], column: string, x: Scale, y: Scale): string {
   let d = '';
@@ -156,18 +170,28 @@ function Plot({ rows, panel, hidden, ticks, times, format }: PlotProps) {
   const clip = useId();
   // The chart's wrapper (positioned), where the tooltip goes.
   const [host, setHost] = useState<Element | null>(null);
+  const hostRef = useCallback((g: SVGGElement | null) => setHost(g?.ownerSVGElement?.parentElement ?? null), []);
   const paths = useMemo(() => x && y && panel.lines.map((line, i) => !hidden.has(line.key) && linePath(rows, `s${i}`, x, y)), [rows, panel, hidden, x, y]);
   if (!x || !y || !plot || !paths) return null;
-  const at = label === undefined ? undefined : rows.find((row) => row.t === Number(label));
+  // The hovered row; the nearest in time while Recharts still holds the previous rows (it takes
+  // new data an effect later: an exact match alone made the tooltip blink on every redraw).
+  const at = label === undefined ? undefined : nearestRow(rows, Number(label));
   const px = at && x(at.t);
   // The tooltip beside the crosshair, on the side with more room, at the top of the plot, never
   // wider than that side (a box past the chart's edge widened a phone's page).
   const chartWidth = plot.x + plot.width + PLOT_INSET.right;
+  // About how wide a time label is at 11 px (digits and colons), and how many ticks one spans.
+  const labelWidth = formatTick(times.ticks[0] ?? 0, times.step, true).length * 6.5 + 8;
+  const tickGap = times.ticks.length > 1 ? (x(times.ticks[1]!) ?? 0) - (x(times.ticks[0]!) ?? 0) : Infinity;
+  const labelEvery = tickGap > 0 ? Math.max(1, Math.ceil(labelWidth / tickGap)) : 1;
   const leftOfIt = px !== undefined && px >= chartWidth / 2;
+  // Too little room beside the crosshair (a phone): against the chart's edge on that side, over it.
+  const room = px === undefined ? 0 : (leftOfIt ? px : chartWidth - px) - 20;
+  const roomy = room >= 200;
   const tooltip =
     at && px !== undefined && host
       ? createPortal(
-          <div className="chart-tooltip" style={{ top: plot.y, ...(leftOfIt ? { right: chartWidth - px + 12 } : { left: px + 12 }) }}>
+          <div className="chart-tooltip" style={{ top: plot.y, ...(roomy ? (leftOfIt ? { right: chartWidth - px + 12 } : { left: px + 12 }) : leftOfIt ? { left: 8 } : { right: 8 }) }}>
             <TooltipBox
               active
               time={() => formatClock(at.t, true)}
@@ -177,26 +201,34 @@ function Plot({ rows, panel, hidden, ticks, times, format }: PlotProps) {
                 return hidden.has(line.key) || shown === undefined ? [] : [{ index, label: line.label, value: at[`o${index}`] ?? shown }];
               })}
               format={format}
-              maxWidth={Math.max(96, (leftOfIt ? px : chartWidth - px) - 20)}
+              maxWidth={roomy ? room : chartWidth - 16}
             />
           </div>,
           host,
         )
       : null;
   return (
-    <g ref={(g) => setHost(g?.ownerSVGElement?.parentElement ?? null)}>
+    <g ref={hostRef}>
       {tooltip}
       {/* The time axis' ticks, keyed by their time: as the window moves they move, where Recharts'
           (keyed by their place) were made anew every second. */}
       <g className="x-ticks" fontSize={11} fill="var(--muted)" textAnchor="middle">
-        {times.ticks.map((t) => (
-          <g key={t} transform={`translate(${(x(t) ?? NaN).toFixed(1)},${plot.y + plot.height})`}>
-            <line y2={6} stroke="var(--muted)" />
-            <text className="recharts-cartesian-axis-tick-value" y={8} dy="0.71em">
-              {formatTick(t, times.step, true)}
-            </text>
-          </g>
-        ))}
+        {times.ticks.map((t) => {
+          const at = x(t) ?? NaN;
+          // A label is kept clear of its neighbours (every n-th, by time, so they do not jump as
+          // the window moves) and whole within the chart, as Recharts' preserveEnd did.
+          const shown = Math.round(t / times.step) % labelEvery === 0 && at - labelWidth / 2 >= 0 && at + labelWidth / 2 <= chartWidth;
+          return (
+            <g key={t} transform={`translate(${at.toFixed(1)},${plot.y + plot.height})`}>
+              <line y2={6} stroke="var(--muted)" />
+              {shown && (
+                <text className="recharts-cartesian-axis-tick-value" y={8} dy="0.71em">
+                  {formatTick(t, times.step, true)}
+                </text>
+              )}
+            </g>
+          );
+        })}
       </g>
       <g className="plot-grid">
         <rect x={plot.x} y={plot.y} width={plot.width} height={plot.height} fill="none" />
@@ -276,13 +308,20 @@ interface LiveChartProps {
 export const LiveChart = memo(function LiveChart(props: LiveChartProps) {
   const [drawn, setDrawn] = useState(props);
   const [key] = useState(() => ({}));
+  // When the drawing shown was made (see deferral).
+  const drawnAt = useRef(0);
   // A newer drawing replaces a waiting one in place: charts lower on the page still get their turn.
   useEffect(() => {
     if (!props.visible) return cancelDraw(key);
-    const wait = deferral(drawn, props);
+    const wait = deferral(drawn, props, performance.now() - drawnAt.current);
     if (wait === null) return;
-    if (wait === 0) return scheduleDraw(key, () => setDrawn(props));
-    const timer = setTimeout(() => scheduleDraw(key, () => setDrawn(props)), wait);
+    const draw = () =>
+      scheduleDraw(key, () => {
+        drawnAt.current = performance.now();
+        setDrawn(props);
+      });
+    if (wait === 0) return draw();
+    const timer = setTimeout(draw, wait);
     return () => clearTimeout(timer);
   }, [key, props, drawn]);
   useEffect(() => () => cancelDraw(key), [key]);
