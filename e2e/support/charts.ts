@@ -24,7 +24,8 @@ export async function dragAcross(page: Page, chart: Locator, from: number, to: n
 
 /** The time-axis tick labels of a panel's chart (`HH:MM` or `HH:MM:SS`). */
 export async function xTicks(chart: Locator): Promise<string[]> {
-  // Recharts draws tick labels in a layer of their own, outside the axis' group: pick them by form.
+  // Pulseboard draws the time axis' labels (components/chart/live-chart.tsx, Plot) with the class
+  // Recharts gives its own; the y axis' are Recharts': pick the time ones by form.
   const labels = await chart.locator('.recharts-cartesian-axis-tick-value').allTextContents();
   return labels.filter((l) => /^\d\d:\d\d(?::\d\d)?$/.test(l));
 }
