@@ -32,6 +32,14 @@ test('hovering a time on one chart shows the crosshair and tooltip at that time 
   const bytes = (text: string) => Number.parseFloat(text) * ({ B: 1, KB: 2 ** 10, MB: 2 ** 20, GB: 2 ** 30, TB: 2 ** 40 }[text.trim().split(/\s+/)[1] ?? ''] ?? 1);
   expect(bytes(values[0]!)).toBeGreaterThanOrEqual(bytes(values[1]!));
 
+  // Escape dismisses them until the pointer moves on.
+  await page.keyboard.press('Escape');
+  await expect(cpu.locator('.tooltip-box')).toBeHidden();
+  await expect(memory.locator('.tooltip-box')).toBeHidden();
+  await page.mouse.move(at.x - 2, at.y);
+  await expect(cpu.locator('.tooltip-box')).toBeVisible();
+  await expect(memory.locator('.tooltip-box')).toBeVisible();
+
   // Leaving the chart hides them everywhere.
   await page.mouse.move(at.x, 5);
   await expect(cpu.locator('.tooltip-box')).toBeHidden();

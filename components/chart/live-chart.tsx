@@ -171,11 +171,24 @@ function Plot({ rows, panel, hidden, ticks, times, format }: PlotProps) {
   // The chart's wrapper (positioned), where the tooltip goes.
   const [host, setHost] = useState<Element | null>(null);
   const hostRef = useCallback((g: SVGGElement | null) => setHost(g?.ownerSVGElement?.parentElement ?? null), []);
+  // Escape dismisses the tooltip until the pointer moves or another time is chosen (WCAG 1.4.13).
+  const [dismissed, setDismissed] = useState<unknown>(undefined);
+  useEffect(() => {
+    if (label === undefined) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setDismissed(label);
+    const onMove = () => setDismissed(undefined);
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('pointermove', onMove);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('pointermove', onMove);
+    };
+  }, [label]);
   const paths = useMemo(() => x && y && panel.lines.map((line, i) => !hidden.has(line.key) && linePath(rows, `s${i}`, x, y)), [rows, panel, hidden, x, y]);
   if (!x || !y || !plot || !paths) return null;
   // The hovered row; the nearest in time while Recharts still holds the previous rows (it takes
   // new data an effect later: an exact match alone made the tooltip blink on every redraw).
-  const at = label === undefined ? undefined : nearestRow(rows, Number(label));
+  const at = label === undefined || label === dismissed ? undefined : nearestRow(rows, Number(label));
   const px = at && x(at.t);
   // The tooltip beside the crosshair, on the side with more room, at the top of the plot, never
   // wider than that side (a box past the chart's edge widened a phone's page).
