@@ -1521,7 +1521,7 @@ function tryDecode(chunk: Uint8Array, damaged: (n: number) => void, scratch?: Ar
 
 /** Whether two index entries are of the same series, tier and hour. */
 function sameSlot(a: BlockEntry, b: BlockEntry): boolean {
-  return a.id === b.id && a.tier === b.tier && a.hour === b.hour;
+  return compareEntries(a, b) === 0;
 }
 
 function mod(t: number, m: number): number {
