@@ -486,6 +486,9 @@ async function ingestSection() {
 
   log(`ingest, DATA_DIR=<tmp>: ${fmt(points)} points or ${seconds} s`);
   const on = await retried('ingest on', () => persistRun(tmpDir('ingest'), makeData(), options));
+  // The same with ingest through Next.js' route pipeline: what answering it from the gate saves.
+  log(`ingest, DATA_DIR=<tmp>, INGEST_DIRECT=off: ${fmt(points)} points or ${seconds} s`);
+  const viaNext = await retried('ingest through Next.js', () => persistRun(tmpDir('ingest-next'), makeData(), options, { INGEST_DIRECT: 'off' }));
 
   let split = null;
   if (CONFIG.split) {
@@ -498,7 +501,7 @@ async function ingestSection() {
       split[kind] = await persistRun(tmpDir(`split-${kind}`), data, { batch: 1000, maxPoints: s.points, seconds: s.seconds, prebuild: true });
     }
   }
-  return { on, off, split };
+  return { on, off, viaNext, split };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -703,29 +706,34 @@ function header() {
   return `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${fmt(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; Node ${process.version}; checkout ${CHECKOUT} at ${commit}; ${new Date().toISOString()}${SMOKE ? '; --smoke' : ''}`;
 }
 
-function printIngest({ on, off, split }) {
+function printIngest({ on, off, viaNext, split }) {
   const r = (x) => x.run;
   console.log(`\n## 1. Ingest: batches of 1,000 points, ${CONCURRENCY} in flight, ${fmt(CONFIG.ingest.series)} series (half gauges, half counters), 1 s apart\n`);
-  console.log('| | DATA_DIR=<tmp> (on) | DATA_DIR=none (off) | on / off |');
-  console.log('| --- | ---: | ---: | ---: |');
-  const row = (label, a, b, digits = 0, ratio = true) => console.log(`| ${label} | ${fmt(a, digits)} | ${fmt(b, digits)} | ${ratio && b ? `${fmt((a / b) * 100, 1)} %` : ''} |`);
-  row('points/s', r(on).pointsPerSecond, r(off).pointsPerSecond, 0);
-  row('points accepted (timed)', r(on).accepted, r(off).accepted, 0, false);
-  row('seconds', r(on).elapsed, r(off).elapsed, 2, false);
-  row('requests', r(on).requests, r(off).requests, 0, false);
-  row('failed requests', r(on).failures, r(off).failures, 0, false);
-  row('points skipped', r(on).skipped, r(off).skipped, 0, false);
-  row('server CPU µs per point', (r(on).serverCpuSeconds / r(on).accepted) * 1e6, (r(off).serverCpuSeconds / r(off).accepted) * 1e6, 2);
-  row('server RSS after the run, MB', on.rssKb / 1024, off.rssKb / 1024, 1);
-  row('server CPU % (of one core)', (r(on).serverCpuSeconds / r(on).elapsed) * 100, (r(off).serverCpuSeconds / r(off).elapsed) * 100, 0, false);
+  console.log('| | DATA_DIR=<tmp> (on) | DATA_DIR=none (off) | on / off | on, through Next.js (INGEST_DIRECT=off) |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  const row = (label, f, digits = 0, ratio = true) => {
+    const [a, b, c] = [f(on), f(off), f(viaNext)];
+    console.log(`| ${label} | ${fmt(a, digits)} | ${fmt(b, digits)} | ${ratio && b ? `${fmt((a / b) * 100, 1)} %` : ''} | ${fmt(c, digits)} |`);
+  };
+  row('points/s', (x) => r(x).pointsPerSecond, 0);
+  row('points accepted (timed)', (x) => r(x).accepted, 0, false);
+  row('seconds', (x) => r(x).elapsed, 2, false);
+  row('requests', (x) => r(x).requests, 0, false);
+  row('failed requests', (x) => r(x).failures, 0, false);
+  row('points skipped', (x) => r(x).skipped, 0, false);
+  row('server CPU µs per point', (x) => (r(x).serverCpuSeconds / r(x).accepted) * 1e6, 2);
+  row('server RSS after the run, MB', (x) => x.rssKb / 1024, 1);
+  row('server CPU % (of one core)', (x) => (r(x).serverCpuSeconds / r(x).elapsed) * 100, 0, false);
   for (const [label, x] of [
     ['on', on.run],
     ['off', off.run],
+    ['through Next.js', viaNext.run],
   ])
     if (x.firstError) console.log(`\n${label}: first failure: ${x.firstError}${x.interrupted ? ' (INTERRUPTED: the server was sent SIGTERM by something outside this bench; figures cover the run up to then)' : ''}`);
   for (const [label, x] of [
     ['on', on],
     ['off', off],
+    ['through Next.js', viaNext],
   ])
     if (x.retried) console.log(`\n${label}: the first attempt was interrupted by a SIGTERM from outside this bench; these figures are from a second attempt.`);
 

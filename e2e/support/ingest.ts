@@ -3,7 +3,7 @@ export async function post(
   baseURL: string,
   body: BodyInit | undefined,
   headers: Record<string, string> = { 'content-type': 'application/json' },
-): Promise<{ status: number; json: { error?: string; issues?: Array<{ path: string; message: string }>; accepted?: number; skipped?: number } }> {
+): Promise<{ status: number; headers: Headers; json: { error?: string; issues?: Array<{ path: string; message: string }>; accepted?: number; skipped?: number } }> {
   const res = await fetch(`${baseURL}/api/ingest`, { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
   const text = await res.text();
   let json = {};
@@ -12,7 +12,7 @@ export async function post(
   } catch {
     json = { error: `non-JSON response: ${text.slice(0, 200)}` };
   }
-  return { status: res.status, json };
+  return { status: res.status, headers: res.headers, json };
 }
 
 /** POSTs `{"points": points}` as JSON. */

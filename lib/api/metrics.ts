@@ -80,6 +80,7 @@ function healthFamilies(): Family[] {
       help: 'POST /api/ingest requests refused, by reason.',
       samples: reasons.map((r) => ({ labels: `{reason="${r}"}`, value: counters.ingestRejected[r] ?? 0 })),
     },
+    c('pulseboard_requests_direct_total', 'Requests answered before Next.js by the route\'s own function (POST /api/ingest with INGEST_DIRECT=on).', gate.direct),
     byReason('pulseboard_requests_refused_total', 'Requests the gate refused: a target that is not a path, a Host not in ALLOWED_HOSTS, or a cross-site browser request.', gate.refused),
     g('pulseboard_series', 'Series held in memory.', store.size),
     g('pulseboard_series_max', 'Most series held (MAX_SERIES).', store.maxSeries),

@@ -2,6 +2,7 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { bearerMatches, isAllowedHost, isSameOrigin, parseHost } from '@/lib/http';
+import { directHandler, serveDirect } from './direct';
 
 /** Request header carrying the TCP peer's address, set by the gate on every request. */
 export const PEER_HEADER = 'x-pulseboard-peer';
@@ -30,6 +31,8 @@ export interface Refusal {
 /** Requests the gate refused, by reason, for `/api/metrics`. */
 export interface GateStats {
   refused: Record<Refusal['reason'], number>;
+  /** Requests the gate answered with a route's own function (`serveDirectly`). */
+  direct: number;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -134,7 +137,7 @@ type Holder = { [KEY]?: { secret: string; stats: GateStats } };
 /** The gate of this process (created once; route handlers and instrumentation share it). */
 function gateState(): { secret: string; stats: GateStats } {
   const holder = globalThis as Holder;
-  holder[KEY] ??= { secret: randomBytes(18).toString('base64url'), stats: { refused: { target: 0, host: 0, cross_site: 0 } } };
+  holder[KEY] ??= { secret: randomBytes(18).toString('base64url'), stats: { refused: { target: 0, host: 0, cross_site: 0 }, direct: 0 } };
   return holder[KEY];
 }
 
@@ -164,7 +167,9 @@ export function passedGate(headers: Headers): boolean {
  * Route handlers see headers, not sockets, and run after Next.js has parsed the request. So the
  * gate runs on the server's `request` event, before Next.js: it stamps the socket's address and
  * its secret into the request (overwriting anything the client sent), sets the security headers
- * with a fresh CSP nonce, and answers refused requests itself with a JSON error. Installed once.
+ * with a fresh CSP nonce, and answers refused requests itself with a JSON error. A route made
+ * direct (`serveDirectly`) it then answers itself too, outside `next dev` (which reloads route
+ * code on every edit). Installed once.
  */
 export function installRequestGate(policy: GatePolicy): void {
   const holder = globalThis as { __pulseboardGate?: boolean };
@@ -177,6 +182,12 @@ export function installRequestGate(policy: GatePolicy): void {
       const req = args[0] as http.IncomingMessage;
       const res = args[1] as http.ServerResponse;
       if (!admit(req, res, policy, state)) return true;
+      const direct = policy.dev ? undefined : directHandler(req);
+      if (direct) {
+        state.stats.direct++;
+        serveDirect(req, res, direct);
+        return true;
+      }
     }
     return Reflect.apply(emit, this, [event, ...args]) as boolean;
   } as typeof emit;
