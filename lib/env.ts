@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { durationSchema } from '@/lib/schema';
 
@@ -113,6 +114,40 @@ export const envSchema = z.object({
     })
     .optional(),
   /**
+   * Address `npm start` listens on (the start script passes it to `next start -H`): loopback by
+   * default, so nothing is readable from the network until the operator says so.
+   */
+  HOST: z.string().max(253, 'at most 253 characters').default('127.0.0.1'),
+  /** Who may read and write: `none` (anyone who reaches the port), `password` (sign-in and tokens), `proxy` (a trusted proxy's user header). */
+  AUTH: z.enum(['none', 'password', 'proxy'], { error: 'expected none, password or proxy' }).default('none'),
+  /** Users, tokens and the session key (written by `npm run pulseboard -- …`); default `$DATA_DIR/auth.json`. */
+  AUTH_FILE: z.string().max(4096, 'at most 4096 characters').optional(),
+  /** AUTH=proxy: peers whose user header is believed (also whose X-Forwarded-Proto says HTTPS). */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((raw, ctx) => {
+      const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      const bad = list.filter((cidr) => !isCidr(cidr));
+      if (bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `got ${JSON.stringify(bad.join(','))}; expected comma-separated addresses or CIDR ranges such as 127.0.0.1/32,10.0.0.0/8` });
+        return z.NEVER;
+      }
+      return list;
+    }),
+  /** AUTH=proxy: the request header carrying the signed-in user's name. */
+  AUTH_PROXY_HEADER: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9!#$%&'*+.^_`|~-]{1,64}$/, 'expected a header name such as X-Forwarded-User')
+    .default('x-forwarded-user'),
+  /** How long a sign-in lasts. */
+  SESSION_TTL: duration('7d', 60_000, 365 * 86_400_000),
+  /** Failed sign-ins per user name, and per address, within LOGIN_LOCKOUT before further tries are refused (429). */
+  LOGIN_MAX_FAILURES: count('5', 1, 1_000),
+  LOGIN_LOCKOUT: duration('15m', 1_000, 86_400_000),
+  /**
    * Where history is kept across restarts (created on start): relative to the working directory,
    * `none` to keep history in memory only (as before; for benchmarks and throwaway runs).
    */
@@ -164,7 +199,7 @@ function isCidr(value: string): boolean {
   return /^\d+$/.test(prefix) && n <= (family === 4 ? 32 : 128);
 }
 
-export type Env = Omit<z.infer<typeof envSchema>, 'INSTANCE' | 'ALLOWED_HOSTS'> & { INSTANCE: string; ALLOWED_HOSTS: string[] };
+export type Env = Omit<z.infer<typeof envSchema>, 'INSTANCE' | 'ALLOWED_HOSTS' | 'AUTH_FILE'> & { INSTANCE: string; ALLOWED_HOSTS: string[]; AUTH_FILE: string | null };
 
 export class EnvError extends Error {
   override readonly name = 'EnvError';
@@ -177,13 +212,21 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     const value = source[key];
     if (value !== undefined && value.trim() !== '') cleaned[key] = value;
   }
-  const result = envSchema.safeParse(cleaned);
+  const result = envSchema.superRefine((env, ctx) => {
+    if (env.AUTH === 'password' && env.DATA_DIR === 'none' && !env.AUTH_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_FILE'], message: 'AUTH=password with DATA_DIR=none needs AUTH_FILE: where users and tokens are kept' });
+    }
+    if (env.AUTH === 'proxy' && env.TRUSTED_PROXIES.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['TRUSTED_PROXIES'], message: 'AUTH=proxy needs TRUSTED_PROXIES: the addresses of the proxies whose user header is believed' });
+    }
+  }).safeParse(cleaned);
   if (result.success) {
     const env = result.data;
     return {
       ...env,
       INSTANCE: env.INSTANCE ?? (env.REDIS_URL ? `${hostname()}:${env.PORT}` : hostname()),
       ALLOWED_HOSTS: env.ALLOWED_HOSTS ?? [hostname().toLowerCase()],
+      AUTH_FILE: env.AUTH_FILE ?? (env.DATA_DIR === 'none' ? null : join(env.DATA_DIR, 'auth.json')),
     };
   }
   const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);

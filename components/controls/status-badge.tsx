@@ -7,6 +7,7 @@ const TEXT: Record<ConnectionStatus, string> = {
   'catching-up': 'Catching up',
   live: 'Live',
   reconnecting: 'Reconnecting',
+  'signed-out': 'Signed out',
 };
 
 // How long "missed data, reloaded" stays on screen.

@@ -1,7 +1,7 @@
 import type { Sample } from '@/lib/series';
 import { BatchAssembler, decodeEvent, type BusNotice, type SeriesPayload, type WholeBatch } from '@/lib/wire';
 
-export type StreamStatus = 'connecting' | 'catching-up' | 'live' | 'reconnecting';
+export type StreamStatus = 'connecting' | 'catching-up' | 'live' | 'reconnecting' | 'signed-out';
 
 /** What a `series` event (all pieces of one batch together) says. */
 type Announcement = Pick<SeriesPayload, 'metrics' | 'series'>;
@@ -36,6 +36,7 @@ export function openEventSource(url: string, since: string | null, emit: (m: Str
   let source: EventSource | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let attempt = 0;
+  let closed = false;
   let lastId = since;
   // A batch's pieces, put back together: its messages go out once its last piece is in.
   const batch = new BatchAssembler();
@@ -70,8 +71,13 @@ export function openEventSource(url: string, since: string | null, emit: (m: Str
       attempt++;
       emit({ type: 'status', status: 'reconnecting', attempt });
       if (source?.readyState === EventSource.CLOSED) {
+        // EventSource does not say why it gave up: a 401 (the session ended, under AUTH=password)
+        // is asked for once, so the page goes to sign in rather than retrying for ever.
         const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random());
-        timer = setTimeout(connect, delay);
+        const retry = () => {
+          if (!closed) timer = setTimeout(connect, delay);
+        };
+        void fetch(url, { method: 'HEAD', cache: 'no-store' }).then((res) => (res.status === 401 && !closed ? emit({ type: 'status', status: 'signed-out', attempt }) : retry()), retry);
       }
     };
   };
@@ -95,6 +101,7 @@ export function openEventSource(url: string, since: string | null, emit: (m: Str
   emit({ type: 'status', status: 'connecting', attempt: 0 });
   connect();
   return () => {
+    closed = true;
     window.removeEventListener('offline', onOffline);
     window.removeEventListener('online', onOnline);
     clearTimeout(timer);

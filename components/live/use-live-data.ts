@@ -51,7 +51,11 @@ export function useLiveData(snapshot: Snapshot): { store: LiveStore; state: Live
               store.markReset();
               router.refresh();
             },
-            status: (status, n) => store.setStatus(status, n),
+            status: (status, n) => {
+              store.setStatus(status, n);
+              // The session ended (AUTH=password): sign in again, and come back here.
+              if (status === 'signed-out') router.push(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+            },
             bus: (notice) => store.setBus(notice),
           });
         },

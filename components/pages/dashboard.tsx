@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import type { DashboardData } from '@/lib/api';
+import { Account } from '../controls/account';
 import { layoutPanels, type Panel } from '@/lib/dashboard';
 import { filterShapeProblem, filterTerms } from '@/lib/dashboard/filter-terms';
 import { MAX_HIDDEN_LINES, type PanelOptions } from '@/lib/dashboard/panel-options';
@@ -244,6 +245,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
           <NavLink href={filter ? `/metrics?q=${encodeURIComponent(filter)}` : '/metrics'} className="nav-link">
             Metrics
           </NavLink>
+          <Account account={data.account} />
         </div>
         <div className="controls">
           <WindowPicker presets={data.presets} current={data.view.window} href={(label) => `/${viewQuery({ window: { label, ms: 0 }, range: null, filter, queries, panels: panelOptions, hidden: urlHidden }, '')}`} paused={paused !== null} />

@@ -8,7 +8,7 @@ import { panelOptionsFrom } from '@/lib/dashboard/panel-options-read';
 import { historyCsvStream } from '@/lib/export';
 import { HttpError, clip, toIssues } from '@/lib/http';
 import { compileSelector, matchersQuery, type SelectorNode } from '@/lib/query';
-import { getRuntime } from '@/lib/runtime';
+import type { DataView } from '@/lib/access';
 import { durationSchema, metricNameSchema } from '@/lib/schema';
 import { querySchema } from '@/lib/schema/query';
 import { compileSeriesFilter, lengthProblem, parseSeriesKey, type QueryLimits, type SeriesMeta } from '@/lib/series';
@@ -42,9 +42,9 @@ const first = (v: string | string[] | undefined): string => (Array.isArray(v) ? 
  * The metric browser for `?q=`; a filter over QUERY_MAX_LENGTH or QUERY_MAX_TERMS, or one that
  * could cost more than QUERY_MAX_WORK over the names and keys held, is not applied.
  */
-export function metricBrowser(params: SearchParams): MetricBrowser {
-  const { env, store } = getRuntime();
-  const held = metricsHeld(store.list());
+export function metricBrowser(view: DataView, params: SearchParams): MetricBrowser {
+  const { env, store } = view;
+  const held = metricsHeld(store, store.list());
   const chars = held.reduce((n, m) => m.series.reduce((k, s) => k + s.key.length, n + m.name.length), 0);
   const filter = acceptFilter(first(params.q), queryLimits(env), workLimit(env, store, chars));
   const matches = compileFilter(filter.applied);
@@ -60,9 +60,8 @@ function lastRate(points: readonly (readonly [number, number])[] | undefined): n
 }
 
 /** The series with a point, by metric name: the texts the metric browser's filter is tried on. */
-function metricsHeld(list: readonly SeriesSummary[]): MetricSummary[] {
+function metricsHeld(store: Pick<DataView['store'], 'metric'>, list: readonly SeriesSummary[]): MetricSummary[] {
   const byName = new Map<string, MetricSummary>();
-  const { store } = getRuntime();
   for (const { meta, t, v } of list) {
     if (!Number.isFinite(t)) continue;
     let metric = byName.get(meta.name);
@@ -111,8 +110,8 @@ function seriesOf(name: string) {
 }
 
 /** The detail of metric `name` for `?window=`, or null when no such metric is held. */
-export function metricDetail(name: string, params: SearchParams): MetricDetail | null {
-  const runtime = getRuntime();
+export function metricDetail(view: DataView, name: string, params: SearchParams): MetricDetail | null {
+  const runtime = view;
   const { env, store } = runtime;
   if (name.length > env.QUERY_MAX_LENGTH || !metricNameSchema.safeParse(name).success) return null;
   const span = historySpan(env, runtime.storage);
@@ -120,7 +119,7 @@ export function metricDetail(name: string, params: SearchParams): MetricDetail |
   const match = metricMatch(name, first(params.match), queryLimits(env));
   const selector = match.selector ? compileSelector(match.selector) : null;
   const choose = (series: readonly SeriesMeta[]) => new Set(series.filter((s) => s.name === name && (!selector || selector.matches(s.name, s.labels))).map((s) => s.key));
-  const ofName = (key: string) => (key === name || key.startsWith(`${name}{`)) && (!selector || selector.matches(name, parseSeriesKey(key).labels));
+  const ofName = (key: string) => (key === name || key.startsWith(`${name}{`)) && view.visible(key) && (!selector || selector.matches(name, parseSeriesKey(key).labels));
   let window = toTimeWindow(first(params.window), Math.max(span, presets.at(-1)?.ms ?? span));
   const read = (w: TimeWindow) => {
     const hot = store.snapshot(Math.min(w.ms, env.HISTORY_RETENTION), SNAPSHOT_POINTS, { choose, maxTotal: env.SNAPSHOT_MAX_POINTS });
@@ -151,8 +150,8 @@ export type ExportQuery = z.infer<ReturnType<typeof exportQuerySchema>>;
  * `GET /api/export?metric=<name>`: the raw history of every series of a metric, as a CSV download
  * streamed series by series (see historyCsvStream). An unknown metric is a 404, decided first.
  */
-export function metricCsv(params: URLSearchParams): Response {
-  const { env, store, storage } = getRuntime();
+export function metricCsv(view: DataView, params: URLSearchParams): Response {
+  const { env, store, storage } = view;
   const parsed = exportQuerySchema(queryLimits(env)).safeParse(Object.fromEntries(params));
   if (!parsed.success) throw new HttpError(400, 'invalid export query', toIssues(parsed.error));
   const { metric, window = env.HISTORY_RETENTION } = parsed.data;

@@ -5,7 +5,7 @@ import { filterPanels, panelTextChars } from '@/lib/dashboard/filter';
 import { parseView, type View } from '@/lib/dashboard/view';
 import { QUERY_PANEL_MAX_SERIES } from '@/lib/dashboard/query-panel-ref';
 import { compileSelector, parseQuery, selectorsOf } from '@/lib/query';
-import { getRuntime } from '@/lib/runtime';
+import type { DataView } from '@/lib/access';
 import type { QueryLimits, SeriesKey, SeriesMeta } from '@/lib/series';
 import type { Store } from '@/lib/store';
 import type { Snapshot } from '@/lib/wire';
@@ -42,6 +42,23 @@ export interface DashboardData {
    * browser has the filter's code it draws these lines. Null otherwise.
    */
   filterShown: string[] | null;
+  /** Who is signed in (AUTH=password), or named by the proxy (AUTH=proxy); null under AUTH=none and for tokens. */
+  account: Account | null;
+}
+
+/** The person a page is shown to. */
+export interface Account {
+  name: string;
+  /** Whether Pulseboard can sign them out (AUTH=password: a session of its own). */
+  signOut: boolean;
+}
+
+/** The account of a view's identity, for the page's header. */
+export function accountOf(view: Pick<DataView, 'identity'>): Account | null {
+  const { identity } = view;
+  if (identity.kind === 'user') return { name: identity.name, signOut: true };
+  if (identity.kind === 'proxy') return { name: identity.name, signOut: false };
+  return null;
 }
 
 /**
@@ -124,8 +141,8 @@ function oldestHeld(store: Pick<Store, 'oldest'>, storage: { oldest(): number | 
 }
 
 /** What the dashboard page for a URL's query renders with. */
-export function dashboardData(params: Record<string, string | string[] | undefined>): DashboardData {
-  const runtime = getRuntime();
+export function dashboardData(data: DataView, params: Record<string, string | string[] | undefined>): DashboardData {
+  const runtime = data;
   const { env, store } = runtime;
   // As far back as history is held (on disk beyond the hot tier); presets grow with it.
   const retentionMs = historySpan(env, runtime.storage);
@@ -147,11 +164,13 @@ export function dashboardData(params: Record<string, string | string[] | undefin
     retentionMs,
     oldestAt: oldestHeld(store, runtime.storage),
     intervalMs: env.COLLECT_INTERVAL,
-    instance: env.INSTANCE,
+    // The instance's name is a label value of the host's series: not shown to a scoped user.
+    instance: runtime.scope ? '' : env.INSTANCE,
     limits,
-    snapshot: withDiskHistory(snapshot, runtime, Math.max(view.window.ms, snapshot.windowMs), SNAPSHOT_POINTS, choose),
+    snapshot: withDiskHistory(snapshot, runtime, Math.max(view.window.ms, snapshot.windowMs), SNAPSHOT_POINTS, choose, runtime.scope ? runtime.visible : undefined),
     seriesHeld: store.size,
     familyLines: view.filter && !view.filterProblem ? keptFamilyLines(view.filter, metas) : null,
     filterShown: view.filter && !view.filterProblem && view.queries.some((q) => !q.problem) ? shownLines(view.filter, metas) : null,
+    account: accountOf(data),
   };
 }

@@ -1,16 +1,20 @@
 import 'server-only';
+import { viewFor, type Identity } from '@/lib/access';
 import { getRuntime } from '@/lib/runtime';
 
 /**
  * Liveness and readiness, with the figures an operator checks first. `degraded` (still HTTP 200:
  * open streams keep working) while the bus cannot publish, i.e. Redis is unreachable.
  */
-export function health() {
+export function health(identity: Identity) {
   const { env, bus, store, hub, storage, startedAt } = getRuntime();
   const status = bus.status();
   const disk = storage?.status();
+  const overall = status.state === 'up' && disk?.state !== 'degraded' ? ('ok' as const) : ('degraded' as const);
+  // Without credentials under AUTH=password|proxy (a load balancer's probe): the status alone.
+  if (!identity.roles.includes('read')) return { status: overall };
   return {
-    status: status.state === 'up' && disk?.state !== 'degraded' ? ('ok' as const) : ('degraded' as const),
+    status: overall,
     instance: env.INSTANCE,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     bus: {
@@ -34,7 +38,7 @@ export function health() {
       maxCatchUps: env.STREAM_MAX_CATCHUPS,
       refused: { ...hub.stats.refused },
     },
-    series: { count: store.size, max: store.maxSeries },
+    series: { count: viewFor(identity).store.size, max: store.maxSeries },
     storage: disk
       ? {
           state: disk.state,

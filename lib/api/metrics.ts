@@ -1,4 +1,5 @@
 import 'server-only';
+import type { DataView } from '@/lib/access';
 import { REJECTION_REASONS } from '@/lib/ingest';
 import { gateStats, getRuntime } from '@/lib/runtime';
 import type { StorageStatus } from '@/lib/storage';
@@ -141,10 +142,14 @@ function seriesFamilies(list: SeriesSummary[], taken: ReadonlySet<string>, helpO
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** `GET /api/metrics`: Prometheus text exposition (0.0.4) of health figures and every series' newest point. */
-export function metricsText(): string {
-  const health = healthFamilies();
+/**
+ * `GET /api/metrics`: Prometheus text exposition (0.0.4) of health figures and every series'
+ * newest point. A scoped user or token gets its scope's series only: the health figures are the
+ * whole instance's.
+ */
+export function metricsText(view: DataView): string {
+  const health = view.scope ? [] : healthFamilies();
   const taken = new Set(health.map((f) => f.name));
-  const { store } = getRuntime();
+  const { store } = view;
   return render(health) + render(seriesFamilies(store.list(), taken, (name) => store.metric(name)?.help));
 }

@@ -1,7 +1,7 @@
 import 'server-only';
 import { HttpError, toIssues } from '@/lib/http';
 import { compileSelector, evaluateQuery, formatQuery, selectorsOf, type QuerySeries } from '@/lib/query';
-import { getRuntime } from '@/lib/runtime';
+import type { DataView } from '@/lib/access';
 import { querySchema } from '@/lib/schema/query';
 import { QUERY_WORK_ADVICE, workProblem } from '@/lib/series';
 import { diskHistory } from '@/lib/storage';
@@ -22,8 +22,8 @@ export const MAX_DISK_SERIES = 1_000;
  * SNAPSHOT_MAX_POINTS points are read in all (a share per series). Bad queries are refused 400
  * with where and why; matching costlier than QUERY_MAX_WORK over the keys held, before any match.
  */
-export function queryLines(params: URLSearchParams): Response {
-  const { env, store, storage } = getRuntime();
+export function queryLines(view: DataView, params: URLSearchParams): Response {
+  const { env, store, storage } = view;
   const schema = historyQuerySchema.extend({ q: querySchema(queryLimits(env)) });
   const parsed = schema.safeParse(Object.fromEntries(params));
   if (!parsed.success) throw new HttpError(400, 'invalid query', toIssues(parsed.error));

@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { HttpError, clip, toIssues } from '@/lib/http';
-import { getRuntime } from '@/lib/runtime';
+import type { DataView } from '@/lib/access';
 import { diskHistory, type Engine } from '@/lib/storage';
 import { compileSeriesFilter, matchInSlices, metaFromKey, seriesGlobs, seriesQueryProblem, type QueryLimits, type SeriesMeta } from '@/lib/series';
 import { durationSchema } from '@/lib/schema';
@@ -27,8 +27,8 @@ const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
  * more than QUERY_MAX_WORK over the keys held is refused (400) before any matching; one allowed
  * is matched in slices over the series as they were when the request came.
  */
-export async function listSeries(params: URLSearchParams): Promise<Response> {
-  const { env, store } = getRuntime();
+export async function listSeries(view: DataView, params: URLSearchParams): Promise<Response> {
+  const { env, store } = view;
   const parsed = listQuerySchema(queryLimits(env)).safeParse(Object.fromEntries(params));
   if (!parsed.success) throw new HttpError(400, 'invalid series query', toIssues(parsed.error));
   const filter = parsed.data.series ? compileSeriesFilter(seriesGlobs(parsed.data.series)) : undefined;
@@ -52,12 +52,12 @@ function diskMeta(key: string, storage: Engine): SeriesMeta {
 }
 
 /** `GET /api/series/<key>`: the series' history over `window`, at most `points` (min/max kept). */
-export function seriesHistory(key: string, params: URLSearchParams): Response {
+export function seriesHistory(view: DataView, key: string, params: URLSearchParams): Response {
   const parsed = historyQuerySchema.safeParse(Object.fromEntries(params));
   if (!parsed.success) throw new HttpError(400, 'invalid history query', toIssues(parsed.error));
-  const { store, storage, env } = getRuntime();
-  // A series gone from the hot tier is still readable by key while the disk holds it.
-  const meta = store.meta(key) ?? (storage?.has(key) ? diskMeta(key, storage) : undefined);
+  const { store, storage, env } = view;
+  // A series gone from the hot tier is still readable by key while the disk holds it (within the view's scope).
+  const meta = store.meta(key) ?? (view.visible(key) && storage?.has(key) ? diskMeta(key, storage) : undefined);
   const { window, points: maxPoints } = parsed.data;
   // Within the hot tier's retention, from memory; beyond it, or when the ring let the window's
   // oldest points go (HISTORY_MAX_POINTS), from the tier the window and the pixels call for.

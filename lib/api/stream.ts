@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { Env } from '@/lib/env';
 import { HttpError, toIssues } from '@/lib/http';
+import { identityOf, scopeOf, withinScope } from '@/lib/access';
 import { getRuntime, peerOf } from '@/lib/runtime';
 import { compileSeriesFilter } from '@/lib/series';
 import { eventStreamResponse, jitter, SSE_HEADERS, StreamLimitError } from '@/lib/stream';
@@ -72,7 +73,8 @@ export async function openStream(params: URLSearchParams, headers: Headers, sign
   const { hub, bus, env, store } = getRuntime();
   const parsed = streamQuerySchema(env).safeParse(Object.fromEntries(params));
   if (!parsed.success) throw new HttpError(400, 'invalid stream query', toIssues(parsed.error));
-  const filter = compileSeriesFilter(parsed.data.series);
+  // A scoped user or token gets its scope's series only: points, announcements, replay, catch-up.
+  const filter = withinScope(compileSeriesFilter(parsed.data.series), scopeOf(identityOf(headers)));
   admitSeriesFilter(filter, workLimit(env, store), 'invalid stream query');
   const lastEventId = headers.get('last-event-id')?.trim();
   if (lastEventId && lastEventId.length > CURSOR_MAX_LENGTH) {

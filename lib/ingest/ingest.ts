@@ -5,6 +5,7 @@ import type { Env } from '@/lib/env';
 import { clip, HttpError } from '@/lib/http';
 import { issuesOf, MAX_ISSUES, placeIssues, pointLimits, pointsToBatch, type PointIssue } from '@/lib/points';
 import { plainPoint, pointSchemas, type IngestBody, type PointLimits, type PointSchemas } from '@/lib/schema';
+import { identityOf, scopeOf, type Identity } from '@/lib/access';
 import { allowList, authorize } from './auth';
 import { bodyFormat, readBody } from './body';
 import { preflight, type StoreView } from './preflight';
@@ -190,11 +191,26 @@ function toBatch(body: IngestBody, parsed: ParsedBody, limits: PointLimits, env:
   return built.batch;
 }
 
+/** Refuses (403) a batch with any series outside a scoped writer's scope: nothing of it is stored. */
+function withinWriteScope(batch: Batch, identity: Identity): void {
+  const scope = scopeOf(identity);
+  if (!scope) return;
+  const outside = new Set<string>();
+  for (const sample of batch.samples) if (!scope.matches(sample.series)) outside.add(sample.series);
+  if (outside.size === 0) return;
+  const first = [...outside].slice(0, 10).map((key) => ({ path: 'series', message: `${clip(key)} is outside the scope` }));
+  throw new HttpError(403, `${identity.kind} ${JSON.stringify(identity.name)} may write only series matching ${identity.scope}; ${outside.size} series of this request are outside it; nothing was stored`, first);
+}
+
 /** Handles `POST /api/ingest`: authorise, read, parse, validate the whole request, publish it as one batch. */
 export async function ingest(request: Request, deps: IngestDeps): Promise<IngestResult> {
   const { env } = deps;
   if (deps.stopping) throw new HttpError(503, 'shutting down: send to another instance', [], { 'Retry-After': '1' });
-  authorize(request.headers, env.INGEST_TOKEN, allowList(env.INGEST_ALLOW_FROM), env.INGEST_ALLOW_FROM);
+  // A token or user the gate established with the write role may write (within its scope);
+  // anyone else only as AUTH=none always allowed: INGEST_TOKEN, or a peer in INGEST_ALLOW_FROM.
+  const identity = identityOf(request.headers);
+  const writer = identity.kind !== 'anonymous' && identity.roles.includes('write');
+  if (!writer) authorize(request.headers, env.INGEST_TOKEN, allowList(env.INGEST_ALLOW_FROM), env.INGEST_ALLOW_FROM);
   const format = bodyFormat(request.headers.get('content-type'));
   const text = await readBody(request, env.INGEST_MAX_BODY_BYTES);
   const limits = pointLimits(env);
@@ -206,6 +222,7 @@ export async function ingest(request: Request, deps: IngestDeps): Promise<Ingest
   await pause?.();
   // From the store's checks to the publish in one turn: nothing written meanwhile is missed.
   const batch = toBatch(body, parsed, limits, env, withDisk(deps.store, deps.storage));
+  if (writer) withinWriteScope(batch, identity);
   let cursor;
   try {
     cursor = await deps.publish(batch);

@@ -21,6 +21,9 @@ describe('checkRequest', () => {
   it('refuses a write from a foreign page (CSRF), by Origin or by Sec-Fetch-Site', () => {
     expect(check('POST', { host: '127.0.0.1:3000', origin: 'http://evil.example' })).toMatchObject({ status: 403, reason: 'cross_site' });
     expect(check('POST', { host: 'localhost:3000', origin: 'null' })).toMatchObject({ status: 403 });
+    expect(check('POST', { host: 'localhost:3000', origin: 'null', 'sec-fetch-site': 'cross-site' })).toMatchObject({ status: 403 });
+    // Pulseboard's own form (no-referrer sends Origin: null), as the browser vouches with Sec-Fetch-Site.
+    expect(check('POST', { host: 'localhost:3000', origin: 'null', 'sec-fetch-site': 'same-origin' })).toBeNull();
     expect(check('POST', { host: 'localhost:3000', 'sec-fetch-site': 'same-site' })).toMatchObject({ status: 403 });
     expect(check('DELETE', { host: 'localhost:3000', 'sec-fetch-site': 'cross-site' })).toMatchObject({ status: 403 });
   });

@@ -19,6 +19,11 @@ export interface GatePolicy {
   token: string | undefined;
   /** `next dev` evaluates code on the fly and needs `'unsafe-eval'`. */
   dev: boolean;
+  /**
+   * Who the request is from and whether it may go on (lib/access): true to go on, false when it
+   * answered the request itself, or a promise of either.
+   */
+  access?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean | Promise<boolean>;
 }
 
 /** A request the gate answers itself. */
@@ -67,7 +72,10 @@ export function checkRequest(method: string, target: string, headers: http.Incom
   const site = headers['sec-fetch-site'];
   const foreignSite = site === 'cross-site' || site === 'same-site';
   const origin = headers.origin;
-  const foreignOrigin = origin !== undefined && !isSameOrigin(origin, host);
+  // A form on Pulseboard's own page sends `Origin: null` (its Referrer-Policy is no-referrer); the
+  // browser's Sec-Fetch-Site, which no page can set, says whether it is the same origin.
+  const ownForm = origin === 'null' && site === 'same-origin';
+  const foreignOrigin = origin !== undefined && !ownForm && !isSameOrigin(origin, host);
   if (!foreignSite && !foreignOrigin) return null;
   const navigation = headers['sec-fetch-mode'] === 'navigate';
   if (SAFE_METHODS.has(method) && (navigation || !foreignSite)) return null;
@@ -182,12 +190,26 @@ export function installRequestGate(policy: GatePolicy): void {
       const req = args[0] as http.IncomingMessage;
       const res = args[1] as http.ServerResponse;
       if (!admit(req, res, policy, state)) return true;
-      const direct = policy.dev ? undefined : directHandler(req);
-      if (direct) {
+      const forward = () => {
+        const direct = policy.dev ? undefined : directHandler(req);
+        if (!direct) return Reflect.apply(emit, this, [event, ...args]) as boolean;
         state.stats.direct++;
         serveDirect(req, res, direct);
         return true;
+      };
+      const allowed = policy.access ? policy.access(req, res) : true;
+      if (allowed === true) return forward();
+      if (allowed !== false) {
+        allowed.then(
+          (ok) => ok && forward(),
+          (err: unknown) => {
+            console.error('[pulseboard] access check failed:', err);
+            if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+            res.end(JSON.stringify({ error: 'internal error', issues: [] }));
+          },
+        );
       }
+      return true;
     }
     return Reflect.apply(emit, this, [event, ...args]) as boolean;
   } as typeof emit;

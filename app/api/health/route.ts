@@ -1,9 +1,10 @@
+import { identityOf } from '@/lib/access';
 import { health, methodNotAllowed, respond } from '@/lib/api';
 
 export const dynamic = 'force-dynamic';
 
 export function GET(request: Request): Promise<Response> {
-  return respond(request, () => Response.json(health(), { headers: { 'Cache-Control': 'no-store' } }));
+  return respond(request, () => Response.json(health(identityOf(request.headers)), { headers: { 'Cache-Control': 'no-store' } }));
 }
 
 export const POST = methodNotAllowed(['GET']);

@@ -1,3 +1,4 @@
+import { dataView } from '@/lib/access';
 import { methodNotAllowed, metricsText, respond } from '@/lib/api';
 
 export const dynamic = 'force-dynamic';
@@ -5,7 +6,7 @@ export const dynamic = 'force-dynamic';
 export function GET(request: Request): Promise<Response> {
   return respond(
     request,
-    () => new Response(metricsText(), { headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' } }),
+    () => new Response(metricsText(dataView(request.headers)), { headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' } }),
   );
 }
 

@@ -1,10 +1,11 @@
+import { dataView } from '@/lib/access';
 import type { NextRequest } from 'next/server';
 import { listSeries, methodNotAllowed, respond } from '@/lib/api';
 
 export const dynamic = 'force-dynamic';
 
 export function GET(request: NextRequest): Promise<Response> {
-  return respond(request, () => listSeries(request.nextUrl.searchParams));
+  return respond(request, () => listSeries(dataView(request.headers), request.nextUrl.searchParams));
 }
 
 export const POST = methodNotAllowed(['GET']);

@@ -1,3 +1,5 @@
+import { headers } from 'next/headers';
+import { dataView } from '@/lib/access';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
 import { MetricDetailView } from '@/components/pages/metric-detail';
@@ -12,7 +14,7 @@ export async function generateMetadata({ params }: { params: Promise<{ name: str
 export default async function MetricPage({ params, searchParams }: { params: Promise<{ name: string }>; searchParams: Promise<SearchParams> }) {
   await connection();
   if (!(await pageAdmitted())) return null;
-  const detail = metricDetail((await params).name, await searchParams);
+  const detail = metricDetail(dataView(await headers()), (await params).name, await searchParams);
   if (!detail) notFound();
   return <MetricDetailView detail={detail} />;
 }

@@ -1,3 +1,4 @@
+import { dataView } from '@/lib/access';
 import type { NextRequest } from 'next/server';
 import { methodNotAllowed, respond, seriesHistory } from '@/lib/api';
 
@@ -5,7 +6,7 @@ export const dynamic = 'force-dynamic';
 
 export async function GET(request: NextRequest, { params }: { params: Promise<{ key: string }> }): Promise<Response> {
   const { key } = await params; // already percent-decoded by Next
-  return respond(request, () => seriesHistory(key, request.nextUrl.searchParams));
+  return respond(request, () => seriesHistory(dataView(request.headers), key, request.nextUrl.searchParams));
 }
 
 export const POST = methodNotAllowed(['GET']);
