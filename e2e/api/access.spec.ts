@@ -107,10 +107,36 @@ test.describe('AUTH=password', () => {
       // Health: public, but its figures only with the read role.
       const health = await rawRequest(`${server.url}/api/health`, { headers: { host: `127.0.0.1:${server.port}`, ...headers } });
       const detailed = health.json !== undefined && 'streams' in (health.json as object);
-      const wantDetail = ['read token', 'scoped token', 'session'].includes(who);
+      const wantDetail = ['read token', 'session'].includes(who);
       if (health.status !== 200 || detailed !== wantDetail) table.push(`${who} GET /api/health: ${health.status}, detailed ${detailed}`);
     }
     expect(table).toEqual([]);
+  });
+
+  test('no path spelling reaches data without credentials', async () => {
+    const host = { host: `127.0.0.1:${server.port}` };
+    for (const target of ['/_next/static/%2e%2e/%2e%2e/api/series', '/_next/static/../../api/series', '/_next/static/chunks/../../../', '/_next/static/..%2f..%2fapi/series', '/_next/static/.%2E/.%2E/metrics/team_requests_total']) {
+      const res = await rawRequest(server.url, { target, headers: host });
+      expect([303, 400, 401, 404], target).toContain(res.status);
+      expect(res.body, target).not.toContain('team_requests_total{');
+    }
+    const post = await rawRequest(server.url, { method: 'POST', target: '/_next/static/%2e%2e/%2e%2e/api/ingest', headers: { ...host, 'content-type': 'application/json' }, body: JSON.stringify({ points: [{ name: 'sneaked_in', value: 1 }] }) });
+    expect(post.status).toBe(400);
+    // Under AUTH=password a loopback peer without a token is not a writer either.
+    expect((await postPoints(server.url, [{ name: 'sneaked_in', value: 1 }])).status).toBe(401);
+  });
+
+  test('a scoped write token learns nothing of series outside its scope from its refusals', async () => {
+    // An old point for an existing series of the other team: refused for the scope, not for its age.
+    const res = await fetch(`${server.url}/api/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens['pay-writer']}` },
+      body: JSON.stringify({ points: [{ name: 'team_requests_total', labels: { team: 'search', route: '/search/api' }, value: 1, timestamp: Date.now() - 60_000 }] }),
+    });
+    expect(res.status).toBe(403);
+    const text = await res.text();
+    expect(text).toContain('outside the scope');
+    expect(text).not.toContain('newest stored point');
   });
 
   test('a scoped token writes only inside its scope, whole requests refused', async () => {
@@ -198,6 +224,10 @@ test.describe('AUTH=proxy', () => {
       // A user the auth file lists gets its scope.
       const carol = (await (await fetch(`${trusted.url}/api/series`, { headers: { 'x-forwarded-user': 'carol' } })).json()) as { series: unknown[] };
       expect(carol.series).toEqual([]);
+      // Another spelling of a listed name keeps its scope; two names in one header are none.
+      const upper = (await (await fetch(`${trusted.url}/api/series`, { headers: { 'x-forwarded-user': 'CAROL' } })).json()) as { series: unknown[] };
+      expect(upper.series).toEqual([]);
+      expect((await fetch(`${trusted.url}/api/series`, { headers: { 'x-forwarded-user': 'dave, carol' } })).status).toBe(401);
       const refused = await fetch(`${untrusted.url}/api/series`, { headers: { 'x-forwarded-user': 'dave' } });
       expect(refused.status).toBe(401);
       expect(((await refused.json()) as { error: string }).error).toMatch(/believed only from TRUSTED_PROXIES/);

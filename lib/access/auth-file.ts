@@ -70,7 +70,7 @@ export function tokenDigest(token: string): string {
 }
 
 function principal(name: string, entry: { roles: Role[]; scope: string | null }, what: string, problems: string[]): Principal | null {
-  if (entry.scope === null || entry.scope.trim() === '') return { name, roles: entry.roles, scope: null, filter: null };
+  if (entry.scope === null) return { name, roles: entry.roles, scope: null, filter: null };
   try {
     return { name, roles: entry.roles, scope: entry.scope, filter: compileScope(entry.scope) };
   } catch (err) {

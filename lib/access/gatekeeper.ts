@@ -12,7 +12,8 @@ type Need = 'public' | Role;
 
 /** Paths anyone may reach under AUTH=password|proxy: what signing in takes, and nothing with data. */
 function need(method: string, path: string): Need {
-  if (path.startsWith('/_next/static/') || path === '/icon.svg' || path === '/favicon.ico') return 'public';
+  // Built files only: names of letters, digits, `._-` (the gate has refused dot segments already).
+  if ((path.startsWith('/_next/static/') && /^[\w./-]+$/.test(path) && !path.includes('..')) || path === '/icon.svg' || path === '/favicon.ico') return 'public';
   if (path === '/login' && (method === 'GET' || method === 'HEAD')) return 'public';
   if ((path === '/api/auth/login' || path === '/api/auth/logout') && method === 'POST') return 'public';
   // Health without credentials answers its status only (load balancers), see lib/api/health.ts.
@@ -87,8 +88,11 @@ function resolve(req: http.IncomingMessage, access: Access): Resolved | Promise<
     if (header === undefined) return null;
     if (!access.trusted(req.socket.remoteAddress ?? '')) return { refused: `${env.AUTH_PROXY_HEADER} is believed only from TRUSTED_PROXIES; this request came from ${plainAddress(req.socket.remoteAddress ?? 'an unknown address')}` };
     const name = String(header).trim();
-    if (name === '' || name.length > 256 || /\p{Cc}/u.test(name)) return { refused: `${env.AUTH_PROXY_HEADER} is not a user name` };
-    const listed = access.directory.directory.users.get(name);
+    // Node joins a repeated header with ", ": one proxy sends one name.
+    if (name === '' || name.length > 256 || name.includes(',') || /\p{Cc}/u.test(name)) return { refused: `${env.AUTH_PROXY_HEADER} is not one user name` };
+    // Listed names are matched whatever their case: `Alice` must not escape alice's scope.
+    const users = access.directory.directory.users;
+    const listed = users.get(name) ?? [...users.values()].find((u) => u.name.toLowerCase() === name.toLowerCase());
     return { identity: { kind: 'proxy', name, roles: listed?.roles ?? ['read'], scope: listed?.scope ?? null } };
   }
   if (env.AUTH === 'password') {

@@ -17,8 +17,15 @@ export function identityOf(headers: Headers): Identity {
 const SCOPES_MAX = 1_000;
 const compiled = new Map<string, SeriesFilter>();
 
-/** What an identity may see, as a series filter; null: every series. */
-export function scopeOf(identity: Identity): SeriesFilter | null {
+// What an identity without the read role sees: nothing (a public page's request, a write token).
+const NOTHING: SeriesFilter = { id: 'scope:nothing', cost: 0, matches: () => false };
+
+/**
+ * What an identity may see (or with `for: 'write'`, write), as a series filter; null: every
+ * series. Without the read role it sees nothing.
+ */
+export function scopeOf(identity: Identity, purpose: 'read' | 'write' = 'read'): SeriesFilter | null {
+  if (purpose === 'read' && !identity.roles.includes('read')) return NOTHING;
   if (identity.scope === null) return null;
   let filter = compiled.get(identity.scope);
   if (!filter) {

@@ -121,6 +121,7 @@ export class RevokedSessions {
     for (const [id, until] of this.entries) if (until <= now) this.entries.delete(id);
     this.entries.set(sid, expires);
     if (this.entries.size > this.max) {
+      console.warn(`[pulseboard] auth: more than ${this.max} signed-out sessions not yet expired; the soonest to expire are forgotten (a stolen cookie of theirs would work again until it expires)`);
       const sorted = [...this.entries].sort((a, b) => a[1] - b[1]);
       for (const [id] of sorted.slice(0, this.entries.size - this.max)) this.entries.delete(id);
     }

@@ -92,7 +92,7 @@ export async function loginResponse(request: Request): Promise<Response> {
   return redirect(next, sessionCookie(token, Math.floor(env.SESSION_TTL / 1000), cameOverHttps(request.headers)));
 }
 
-/** `POST /api/auth/logout`: the session is revoked (refused from now on, on every instance given the same files) and the cookie cleared. */
+/** `POST /api/auth/logout`: the session is revoked on this instance (refused from now on, across restarts) and the cookie cleared. */
 export function logoutResponse(request: Request): Response {
   const access = getAccess();
   const identity = identityOf(request.headers);

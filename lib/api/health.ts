@@ -13,6 +13,8 @@ export function health(identity: Identity) {
   const overall = status.state === 'up' && disk?.state !== 'degraded' ? ('ok' as const) : ('degraded' as const);
   // Without credentials under AUTH=password|proxy (a load balancer's probe): the status alone.
   if (!identity.roles.includes('read')) return { status: overall };
+  // A scoped reader: its own series count; the instance's name, paths and errors are not its to see.
+  if (identity.scope !== null) return { status: overall, series: { count: viewFor(identity).store.size } };
   return {
     status: overall,
     instance: env.INSTANCE,
@@ -38,7 +40,7 @@ export function health(identity: Identity) {
       maxCatchUps: env.STREAM_MAX_CATCHUPS,
       refused: { ...hub.stats.refused },
     },
-    series: { count: viewFor(identity).store.size, max: store.maxSeries },
+    series: { count: store.size, max: store.maxSeries },
     storage: disk
       ? {
           state: disk.state,

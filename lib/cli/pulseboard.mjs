@@ -13,6 +13,7 @@
 import { createHash, randomBytes, scrypt } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 const ROLES = new Set(['read', 'write']);
@@ -194,13 +195,20 @@ async function run(argv) {
     const roles = parseRoles(option(args, '--role'), ['read']);
     const scope = parseScopeOption(option(args, '--scope'));
     if (args.length > 0) throw new UsageError(`unexpected ${args.join(' ')}`);
-    const data = read(file);
-    if (verb === 'add' && data.users[name]) throw new UsageError(`user ${name} exists; change the password with: user passwd ${name}`);
-    if (verb === 'passwd' && !data.users[name]) throw new UsageError(`no user ${name}; add one with: user add ${name}`);
+    if (verb === 'passwd' && (argv.includes('--role') || argv.includes('--scope'))) throw new UsageError('user passwd changes the password only: remove the user and add it again to change its role or scope');
+    const exists = (data) => {
+      if (verb === 'add' && data.users[name]) throw new UsageError(`user ${name} exists; change the password with: user passwd ${name}`);
+      if (verb === 'passwd' && !data.users[name]) throw new UsageError(`no user ${name}; add one with: user add ${name}`);
+    };
+    exists(read(file));
     const password = await readPassword();
     checkPassword(password);
+    const hash = await hashPassword(password);
+    // Read again after the prompt: a change made meanwhile (a token removed) is kept.
+    const data = read(file);
+    exists(data);
     const previous = data.users[name];
-    data.users[name] = verb === 'add' ? { password: await hashPassword(password), roles, scope, created: now } : { ...previous, password: await hashPassword(password) };
+    data.users[name] = verb === 'add' ? { password: hash, roles, scope, created: now } : { ...previous, password: hash };
     write(file, data);
     console.log(`${verb === 'add' ? 'added' : 'changed the password of'} user ${name} (${describe(data.users[name])}) in ${file}${verb === 'passwd' ? '; their sessions have ended' : ''}`);
     return;
@@ -249,7 +257,9 @@ const USAGE = `usage: npm run pulseboard -- <command>
   token list | token remove NAME
 The file: AUTH_FILE, or auth.json in DATA_DIR (./data).`;
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run as a program (not imported by a test): compared as URLs of real paths (spaces, symlinks).
+const invoked = process.argv[1] ? pathToFileURL(fs.realpathSync(process.argv[1])).href : '';
+if (import.meta.url === invoked) {
   run(process.argv.slice(2)).catch((err) => {
     if (err instanceof UsageError) {
       console.error(`pulseboard: ${err.message}\n\n${USAGE}`);

@@ -6,6 +6,7 @@ import { clip, HttpError } from '@/lib/http';
 import { issuesOf, MAX_ISSUES, placeIssues, pointLimits, pointsToBatch, type PointIssue } from '@/lib/points';
 import { plainPoint, pointSchemas, type IngestBody, type PointLimits, type PointSchemas } from '@/lib/schema';
 import { identityOf, scopeOf, type Identity } from '@/lib/access';
+import type { SeriesFilter } from '@/lib/series';
 import { allowList, authorize } from './auth';
 import { bodyFormat, readBody } from './body';
 import { preflight, type StoreView } from './preflight';
@@ -182,19 +183,18 @@ function withDisk(store: StoreView, storage: IngestDeps['storage']): StoreView {
 }
 
 /** Checked points as one batch the store can take, or throws the HttpError that says what is wrong. */
-function toBatch(body: IngestBody, parsed: ParsedBody, limits: PointLimits, env: Env, store: StoreView): Batch {
+function toBatch(body: IngestBody, parsed: ParsedBody, limits: PointLimits, env: Env, store: StoreView, allowed?: (batch: Batch) => void): Batch {
   const place = (issues: PointIssue[]) => placeIssues(issues, parsed.lineOf);
   const now = Date.now();
   const built = pointsToBatch(body, { limits, now, defaultTime: now, ...keptFor(env) });
   if (!built.ok) throw new HttpError(422, invalid(built.issues), place(built.issues));
+  allowed?.(built.batch);
   preflight(built.batch, built.from, store, place);
   return built.batch;
 }
 
 /** Refuses (403) a batch with any series outside a scoped writer's scope: nothing of it is stored. */
-function withinWriteScope(batch: Batch, identity: Identity): void {
-  const scope = scopeOf(identity);
-  if (!scope) return;
+function withinWriteScope(batch: Batch, identity: Identity, scope: SeriesFilter): void {
   const outside = new Set<string>();
   for (const sample of batch.samples) if (!scope.matches(sample.series)) outside.add(sample.series);
   if (outside.size === 0) return;
@@ -210,7 +210,12 @@ export async function ingest(request: Request, deps: IngestDeps): Promise<Ingest
   // anyone else only as AUTH=none always allowed: INGEST_TOKEN, or a peer in INGEST_ALLOW_FROM.
   const identity = identityOf(request.headers);
   const writer = identity.kind !== 'anonymous' && identity.roles.includes('write');
-  if (!writer) authorize(request.headers, env.INGEST_TOKEN, allowList(env.INGEST_ALLOW_FROM), env.INGEST_ALLOW_FROM);
+  if (!writer) {
+    // Under AUTH=password|proxy nothing is anonymous: the gate refuses such a request first.
+    if (env.AUTH !== 'none') throw new HttpError(401, 'authentication required: send "Authorization: Bearer <token>" with a write token', [], { 'WWW-Authenticate': 'Bearer realm="pulseboard"' });
+    authorize(request.headers, env.INGEST_TOKEN, allowList(env.INGEST_ALLOW_FROM), env.INGEST_ALLOW_FROM);
+  }
+  const writeScope = writer ? scopeOf(identity, 'write') : null;
   const format = bodyFormat(request.headers.get('content-type'));
   const text = await readBody(request, env.INGEST_MAX_BODY_BYTES);
   const limits = pointLimits(env);
@@ -218,11 +223,14 @@ export async function ingest(request: Request, deps: IngestDeps): Promise<Ingest
   const parsed = format === 'json' ? jsonBody(text) : await textBody(text, limits, pause);
   // Only NaN/±Inf samples: valid text, nothing to store, and said so.
   if (parsed.skipped > 0 && (parsed.body as { points: unknown[] }).points.length === 0) return { accepted: 0, skipped: parsed.skipped };
-  const body = await validate(parsed, limits, pause);
+  const checked = await validate(parsed, limits, pause);
+  // A scoped writer's metadata would describe a name other scopes share (last writer wins): ignored.
+  const body = writeScope ? { points: checked.points } : checked;
   await pause?.();
-  // From the store's checks to the publish in one turn: nothing written meanwhile is missed.
-  const batch = toBatch(body, parsed, limits, env, withDisk(deps.store, deps.storage));
-  if (writer) withinWriteScope(batch, identity);
+  // From the store's checks to the publish in one turn: nothing written meanwhile is missed. A
+  // scoped writer's series are checked against its scope first: the store's answers (the newest
+  // point of a series) would tell it of series outside.
+  const batch = toBatch(body, parsed, limits, env, withDisk(deps.store, deps.storage), writeScope ? (b) => withinWriteScope(b, identity, writeScope) : undefined);
   let cursor;
   try {
     cursor = await deps.publish(batch);

@@ -48,13 +48,17 @@ export function serveDirect(req: http.IncomingMessage, res: http.ServerResponse,
     fail(res, err);
     return;
   }
-  handler(request)
+  Promise.resolve()
+    .then(() => handler(request))
     .then(async (response) => {
       const body = Buffer.from(await response.arrayBuffer());
       response.headers.forEach((value, name) => {
         if (name !== 'content-length') res.setHeader(name, value);
       });
       res.setHeader('Content-Length', body.byteLength);
+      // A refusal before the body was read (401, 403, 415): the web stream over the request has
+      // stopped reading it, so Node would not drain it either and a reused connection would stall.
+      if (!req.complete) res.setHeader('Connection', 'close');
       res.statusCode = response.status;
       res.end(body);
     })
@@ -70,8 +74,9 @@ function toRequest(req: http.IncomingMessage): Request {
     else headers.set(name, value);
   }
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  // The gate has checked Host; the URL's origin is only what a handler would see in request.url.
-  return new Request(new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`), {
+  // The gate has checked Host; no handler reads the URL's origin (a Host port past 65535 passes
+  // the gate, and would not make a URL).
+  return new Request(new URL(req.url ?? '/', 'http://localhost'), {
     method: req.method,
     headers,
     ...(hasBody && { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' }),

@@ -6,6 +6,13 @@ const policy: GatePolicy = { allowedHosts: ['dash.example.com'], token: 'a-long-
 const check = (method: string, headers: http.IncomingHttpHeaders, p = policy, target = '/api/ingest') => checkRequest(method, target, headers, p);
 
 describe('checkRequest', () => {
+  it('refuses a path that is not in its normal form (Next.js would route it elsewhere)', () => {
+    for (const target of ['/_next/static/../../api/series', '/_next/static/%2e%2e/%2e%2e/api/series', '/_next/static/.%2E/x', '/a/./b', '/_next\\static/x', '/x/..']) {
+      expect(checkRequest('GET', target, { host: '127.0.0.1:3000' }, policy), target).toMatchObject({ status: 400, reason: 'target' });
+    }
+    expect(checkRequest('GET', '/_next/static/chunks/a.js?x=../..', { host: '127.0.0.1:3000' }, policy)).toBeNull();
+  });
+
   it('lets through requests to an allowed host from programs and from its own pages', () => {
     expect(check('GET', { host: '127.0.0.1:3000' })).toBeNull();
     expect(check('POST', { host: 'localhost:3000', 'content-type': 'text/plain' })).toBeNull();

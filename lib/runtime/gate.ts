@@ -91,16 +91,22 @@ export function checkRequest(method: string, target: string, headers: http.Incom
 /**
  * Why a request target is not one Pulseboard serves: only a path (origin form). `*` (OPTIONS *)
  * and absolute URLs (`GET http://elsewhere/ HTTP/1.1`, which Next.js would redirect to) are
- * refused, and so is a path whose percent-encoding does not decode (Next.js would answer 500).
+ * refused, and so is a path whose percent-encoding does not decode (Next.js would answer 500), and
+ * one not in its normal form (dot segments, backslashes), which Next.js would route elsewhere.
  */
 function targetProblem(target: string): string | undefined {
   if (!target.startsWith('/') || target.startsWith('//')) return `request target ${clipHeader(target)} is not a path: send GET /path`;
   const end = target.search(/[?#]/);
+  const path = end === -1 ? target : target.slice(0, end);
   try {
-    decodeURIComponent(end === -1 ? target : target.slice(0, end));
+    decodeURIComponent(path);
   } catch {
     return `malformed percent-encoding in the path ${clipHeader(target)}`;
   }
+  // `/_next/static/../../api/series` (or `%2e%2e`, or a backslash) is routed by Next.js as the
+  // path it normalises to, while a check of the path as sent would see a public prefix: only a
+  // path already in its normal form is served.
+  if (new URL(path, 'http://localhost').pathname !== path) return `the path ${clipHeader(target)} has dot segments or backslashes: send it in its normal form`;
   return undefined;
 }
 
