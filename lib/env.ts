@@ -25,6 +25,22 @@ function count(fallback: string, min: number, max: number) {
     });
 }
 
+/** Comma-separated addresses and CIDR ranges, each checked; `example` is what the error suggests. */
+function cidrList(fallback: string, example: string) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((raw, ctx) => {
+      const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      const bad = list.filter((cidr) => !isCidr(cidr));
+      if (bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `got ${JSON.stringify(bad.join(','))}; expected comma-separated addresses or CIDR ranges such as ${example}` });
+        return z.NEVER;
+      }
+      return list;
+    });
+}
+
 /**
  * Every setting Pulseboard reads, with its default. The README's configuration table is
  * written from this schema; keep them in step.
@@ -67,18 +83,7 @@ export const envSchema = z.object({
   SHUTDOWN_DRAIN_WINDOW: duration('5s', 0, 600_000),
   SHUTDOWN_TIMEOUT: duration('10s', 1_000, 600_000),
   INGEST_TOKEN: z.string().trim().min(16, 'at least 16 characters').optional(),
-  INGEST_ALLOW_FROM: z
-    .string()
-    .default('127.0.0.0/8,::1/128')
-    .transform((raw, ctx) => {
-      const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
-      const bad = list.filter((cidr) => !isCidr(cidr));
-      if (bad.length > 0) {
-        ctx.addIssue({ code: 'custom', message: `got ${JSON.stringify(bad.join(','))}; expected comma-separated addresses or CIDR ranges such as 127.0.0.0/8,::1/128` });
-        return z.NEVER;
-      }
-      return list;
-    }),
+  INGEST_ALLOW_FROM: cidrList('127.0.0.0/8,::1/128', '127.0.0.0/8,::1/128'),
   INGEST_MAX_BODY_BYTES: count('1MiB', 64, 1024 ** 3),
   /**
    * `on`: a production server answers `POST /api/ingest` from its request gate with the route's
@@ -123,18 +128,7 @@ export const envSchema = z.object({
   /** Users, tokens and the session key (written by `npm run pulseboard -- …`); default `$DATA_DIR/auth.json`. */
   AUTH_FILE: z.string().max(4096, 'at most 4096 characters').optional(),
   /** AUTH=proxy: peers whose user header is believed (also whose X-Forwarded-Proto says HTTPS). */
-  TRUSTED_PROXIES: z
-    .string()
-    .default('')
-    .transform((raw, ctx) => {
-      const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
-      const bad = list.filter((cidr) => !isCidr(cidr));
-      if (bad.length > 0) {
-        ctx.addIssue({ code: 'custom', message: `got ${JSON.stringify(bad.join(','))}; expected comma-separated addresses or CIDR ranges such as 127.0.0.1/32,10.0.0.0/8` });
-        return z.NEVER;
-      }
-      return list;
-    }),
+  TRUSTED_PROXIES: cidrList('', '127.0.0.1/32,10.0.0.0/8'),
   /** AUTH=proxy: the request header carrying the signed-in user's name. */
   AUTH_PROXY_HEADER: z
     .string()

@@ -1,7 +1,7 @@
 import 'server-only';
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type http from 'node:http';
 import type { Env } from '@/lib/env';
+import { bearerMatches, bearerToken } from '@/lib/http';
 import { tokenDigest, type Role } from './auth-file';
 import { ANONYMOUS, CLIENT_HEADER, encodeIdentity, HTTPS_HEADER, IDENTITY_HEADER, NOBODY, type Identity } from './identity';
 import { SESSION_COOKIE } from './session';
@@ -21,8 +21,6 @@ function need(method: string, path: string): Need {
   if (path === '/api/ingest' && method === 'POST') return 'write';
   return 'read';
 }
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** The `name` cookie of a Cookie header, bounded. */
 export function cookieValue(header: string | undefined, name: string): string | undefined {
@@ -52,8 +50,8 @@ export function overHttps(req: http.IncomingMessage, access: Pick<Access, 'trust
 type Resolved = { identity: Identity } | { refused: string };
 
 /** The token a bearer header carries, as an identity: INGEST_TOKEN (a write token), or one of the auth file's. */
-function bearerIdentity(token: string, env: Env, access: Access): Identity | null {
-  if (env.INGEST_TOKEN !== undefined && timingSafeEqual(digest(token), digest(env.INGEST_TOKEN))) {
+function bearerIdentity(header: string, token: string, env: Env, access: Access): Identity | null {
+  if (env.INGEST_TOKEN !== undefined && bearerMatches(header, env.INGEST_TOKEN)) {
     return { kind: 'token', name: 'INGEST_TOKEN', roles: ['write'], scope: null };
   }
   const entry = access.directory.directory.tokens.get(tokenDigest(token));
@@ -77,9 +75,8 @@ function resolve(req: http.IncomingMessage, access: Access): Resolved | Promise<
   const { env } = access;
   const authorization = req.headers.authorization;
   if (authorization !== undefined) {
-    const space = authorization.indexOf(' ');
-    const bearer = space !== -1 && authorization.slice(0, space).toLowerCase() === 'bearer' && authorization.length <= 4096 ? authorization.slice(space + 1).trim() : '';
-    const identity = bearer ? bearerIdentity(bearer, env, access) : null;
+    const bearer = bearerToken(authorization);
+    const identity = bearer ? bearerIdentity(authorization, bearer, env, access) : null;
     if (identity) return { identity };
     if (env.AUTH !== 'none') return { refused: bearer ? 'bearer token not recognised (removed, or never created: npm run pulseboard -- token list)' : 'Authorization must be "Bearer <token>"' };
   }

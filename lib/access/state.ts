@@ -1,7 +1,7 @@
 import 'server-only';
 import path from 'node:path';
-import { BlockList, isIP } from 'node:net';
 import { loadEnv, type Env } from '@/lib/env';
+import { addressMatcher } from '@/lib/http';
 import { AuthDirectory } from './auth-file';
 import { FailureLimiter } from './limiter';
 import { RevokedSessions, SessionVerifier } from './session';
@@ -27,22 +27,6 @@ export function plainAddress(address: string): string {
   return address.toLowerCase().startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
-/** A matcher of addresses in a list of CIDR ranges (checked by lib/env.ts). */
-export function cidrMatcher(cidrs: readonly string[]): (address: string) => boolean {
-  const list = new BlockList();
-  for (const cidr of cidrs) {
-    const [addr = '', prefix] = cidr.split('/');
-    const type = isIP(addr) === 6 ? 'ipv6' : 'ipv4';
-    if (prefix === undefined) list.addAddress(addr, type);
-    else list.addSubnet(addr, Number(prefix), type);
-  }
-  return (raw) => {
-    const address = plainAddress(raw);
-    const family = isIP(address);
-    return family !== 0 && list.check(address, family === 6 ? 'ipv6' : 'ipv4');
-  };
-}
-
 /** Where signed-out sessions are kept: in DATA_DIR, or beside the auth file without one. */
 function revokedFile(env: Env): string | null {
   if (env.DATA_DIR !== 'none') return path.join(env.DATA_DIR, 'revoked-sessions.json');
@@ -55,7 +39,7 @@ function createAccess(env: Env): Access {
   const directory = new AuthDirectory(env.AUTH_FILE);
   // A user removed, a password changed: sessions verified before are checked again.
   directory.onChange(() => sessions.forget());
-  const trusted = cidrMatcher(env.TRUSTED_PROXIES);
+  const trusted = addressMatcher(env.TRUSTED_PROXIES);
   return {
     env,
     directory,

@@ -6,6 +6,7 @@ import type { Engine } from '@/lib/storage';
 import type { Store } from '@/lib/store';
 import type { Identity } from './identity';
 import { identityOf, scopeOf } from './request';
+import { withinScope } from './scope';
 
 /** What the pages and APIs read of the hot tier. */
 export type StoreReads = Pick<
@@ -54,7 +55,7 @@ function scopedStore(store: Store, scope: SeriesFilter): StoreReads {
     // When history starts (the range form's bound) says nothing of any series.
     oldest: () => store.oldest(),
     truncated: (key, from) => scope.matches(key) && store.truncated(key, from),
-    list: (filter) => store.list(filter ? { id: `${scope.id}&${filter.id}`, cost: scope.cost + filter.cost, matches: (k) => scope.matches(k) && filter.matches(k) } : scope),
+    list: (filter) => store.list(filter ? withinScope(filter, scope) : scope),
     history: (key, windowMs, maxPoints) => (scope.matches(key) ? store.history(key, windowMs, maxPoints) : undefined),
     snapshot: (windowMs, maxPoints, options = {}) => {
       const { choose } = options;

@@ -1,4 +1,6 @@
 import 'server-only';
+import { HttpError } from '@/lib/http';
+import { readBody } from '@/lib/ingest';
 import { cameOverHttps, clientAddressOf, getAccess, identityOf, issueSession, NAME_PATTERN, PASSWORD_MAX_LENGTH, SESSION_COOKIE, verifyPassword } from '@/lib/access';
 
 // A sign-in form is a few hundred bytes; anything larger is not one.
@@ -26,24 +28,16 @@ function loginAgain(error: string, next: string, extra = ''): Response {
   return redirect(`/login?error=${error}${extra}&next=${encodeURIComponent(next)}`);
 }
 
-/** The form's fields, or null when the body is not a bounded urlencoded form. */
+/** The form's fields, or null when the body is not a urlencoded form of at most FORM_MAX_BYTES of UTF-8. */
 async function readForm(request: Request): Promise<URLSearchParams | null> {
   const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded' || !request.body) return null;
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > FORM_MAX_BYTES) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
+  if (type !== 'application/x-www-form-urlencoded') return null;
+  try {
+    return new URLSearchParams(await readBody(request, FORM_MAX_BYTES));
+  } catch (err) {
+    if (err instanceof HttpError) return null;
+    throw err;
   }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
 /** The session cookie: HttpOnly, SameSite=Lax, Secure over HTTPS, for SESSION_TTL (or cleared). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allowList, forwardedAddresses } from './auth';
+import { addressMatcher as allowList } from '@/lib/http';
+import { forwardedAddresses } from './auth';
 
 describe('forwardedAddresses', () => {
   it('reads X-Forwarded-For, X-Real-IP and every for= of Forwarded (RFC 7239)', () => {

@@ -1,4 +1,5 @@
 import 'server-only';
 
 export { ingest, REJECTION_REASONS, type IngestResult } from './ingest';
+export { readBody } from './body';
 export { parsePrometheusText, TextFormatError, type TextExposition, type TextSample } from './prometheus';

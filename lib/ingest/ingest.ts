@@ -2,12 +2,12 @@ import 'server-only';
 import type { z } from 'zod';
 import { BusUnavailableError, type Batch, type Cursor } from '@/lib/bus';
 import type { Env } from '@/lib/env';
-import { clip, HttpError } from '@/lib/http';
+import { addressMatcher, clip, HttpError } from '@/lib/http';
 import { issuesOf, MAX_ISSUES, placeIssues, pointLimits, pointsToBatch, type PointIssue } from '@/lib/points';
 import { plainPoint, pointSchemas, type IngestBody, type PointLimits, type PointSchemas } from '@/lib/schema';
 import { identityOf, scopeOf, type Identity } from '@/lib/access';
 import type { SeriesFilter } from '@/lib/series';
-import { allowList, authorize } from './auth';
+import { authorize } from './auth';
 import { bodyFormat, readBody } from './body';
 import { preflight, type StoreView } from './preflight';
 import { textBody, type ParsedBody } from './text';
@@ -213,7 +213,7 @@ export async function ingest(request: Request, deps: IngestDeps): Promise<Ingest
   if (!writer) {
     // Under AUTH=password|proxy nothing is anonymous: the gate refuses such a request first.
     if (env.AUTH !== 'none') throw new HttpError(401, 'authentication required: send "Authorization: Bearer <token>" with a write token', [], { 'WWW-Authenticate': 'Bearer realm="pulseboard"' });
-    authorize(request.headers, env.INGEST_TOKEN, allowList(env.INGEST_ALLOW_FROM), env.INGEST_ALLOW_FROM);
+    authorize(request.headers, env.INGEST_TOKEN, addressMatcher(env.INGEST_ALLOW_FROM), env.INGEST_ALLOW_FROM);
   }
   const writeScope = writer ? scopeOf(identity, 'write') : null;
   const format = bodyFormat(request.headers.get('content-type'));
