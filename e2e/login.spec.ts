@@ -44,4 +44,22 @@ test.describe('signing in', () => {
     await page.goto(`${server.url}/`);
     await expect(page).toHaveURL(/\/login\?next=%2F$/);
   });
+
+  test('signing out in one tab takes every other tab of that session to sign in', async ({ context }) => {
+    const first = await context.newPage();
+    await first.goto(`${server.url}/login?next=%2F`);
+    await first.getByLabel('User name').fill('alice');
+    await first.getByLabel('Password').fill('alice-password-1');
+    await first.getByRole('button', { name: 'Sign in' }).click();
+    await expect(first.getByTestId('status')).toHaveText('Live');
+    const second = await context.newPage();
+    await second.goto(`${server.url}/metrics/host_cpu_utilization_ratio`);
+    await expect(second.getByTestId('status')).toHaveText('Live');
+    // The metric page has the account and sign-out too.
+    await expect(second.getByTestId('account')).toContainText('alice');
+    await second.getByRole('button', { name: 'Sign out' }).click();
+    await expect(second).toHaveURL(/\/login\?signed_out=1$/);
+    // The dashboard's stream was ended by the sign-out; reconnecting gets 401, and the page goes to sign in.
+    await expect(first).toHaveURL(/\/login\?next=%2F$/, { timeout: 15_000 });
+  });
 });

@@ -6,6 +6,7 @@ import { metricPanel } from '@/lib/dashboard';
 import { MAX_HIDDEN_LINES, type PanelOptions } from '@/lib/dashboard/panel-options';
 import { viewQuery, type TimeRange } from '@/lib/dashboard/view-query';
 import { compileSelector, matchersQuery, parseQuery, type SelectorNode } from '@/lib/query';
+import { Account } from '../controls/account';
 import { LiveControl } from '../controls/live-control';
 import type { LiveState } from '../live/live-store';
 import { PanelBoundary } from '../chart/panel-boundary';
@@ -86,6 +87,7 @@ export function MetricDetailView({ detail }: { detail: MetricDetail }) {
               {meta.type}, {panel.rate ? `charted as a rate (${panel.unit})` : meta.unit}
             </span>
           )}
+          <Account account={detail.account} />
         </div>
         <div className="controls">
           <WindowPicker presets={presets} current={timeWindow} href={(label) => `/metrics/${encodeURIComponent(name)}${query(label)}`} paused={paused !== null} />

@@ -54,8 +54,9 @@ function bearerIdentity(header: string, token: string, env: Env, access: Access)
   if (env.INGEST_TOKEN !== undefined && bearerMatches(header, env.INGEST_TOKEN)) {
     return { kind: 'token', name: 'INGEST_TOKEN', roles: ['write'], scope: null };
   }
-  const entry = access.directory.directory.tokens.get(tokenDigest(token));
-  return entry ? { kind: 'token', name: entry.name, roles: entry.roles, scope: entry.scope } : null;
+  const digest = tokenDigest(token);
+  const entry = access.directory.directory.tokens.get(digest);
+  return entry ? { kind: 'token', name: entry.name, roles: entry.roles, scope: entry.scope, credential: digest } : null;
 }
 
 /** A session cookie's user, checked against the auth file as it is now (removed users and changed passwords end sessions). */
@@ -63,7 +64,7 @@ function sessionIdentity(claims: { user: string; sid: string; version: string; e
   if (!claims) return null;
   const user = access.directory.directory.users.get(claims.user);
   if (!user || user.version !== claims.version) return null;
-  return { kind: 'user', name: user.name, roles: user.roles, scope: user.scope, sid: claims.sid, expires: claims.expires };
+  return { kind: 'user', name: user.name, roles: user.roles, scope: user.scope, sid: claims.sid, expires: claims.expires, credential: user.version };
 }
 
 /**

@@ -13,6 +13,11 @@ export interface Identity {
   /** A signed-in user's session id and expiry (ms), for signing out. */
   sid?: string;
   expires?: number;
+  /**
+   * What the access was granted on, to tell when it ends (lib/access/live.ts): a user's password
+   * version, a file token's digest (none for INGEST_TOKEN). Never sent to a client.
+   */
+  credential?: string;
 }
 
 /** AUTH=none: anyone who reaches the port reads everything (writes are judged by ingest's own rules). */

@@ -47,7 +47,15 @@ const VERIFIED_MAX = 10_000;
 export class SessionVerifier {
   private readonly verified = new Map<string, SessionClaims>();
 
-  constructor(private readonly revoked: RevokedSessions) {}
+  /**
+   * `ready`: what a first verification waits for (bounded by its caller), such as the sign-outs of
+   * other instances being loaded from Redis, so that a fresh instance does not take a cookie
+   * signed out elsewhere.
+   */
+  constructor(
+    private readonly revoked: RevokedSessions,
+    private readonly ready: () => Promise<void> = () => Promise.resolve(),
+  ) {}
 
   /** The claims of a cookie already verified (and still valid), without waiting; undefined if not known yet. */
   known(token: string, now = Date.now()): SessionClaims | null | undefined {
@@ -66,6 +74,7 @@ export class SessionVerifier {
     if (known !== undefined) return known;
     if (!secret || token.length > TOKEN_MAX_LENGTH) return null;
     try {
+      await this.ready();
       const { payload } = await jwtVerify(token, secret, { issuer: ISSUER, algorithms: ['HS256'] });
       if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string' || typeof payload.exp !== 'number' || typeof payload.v !== 'string') return null;
       const claims: SessionClaims = { user: payload.sub, sid: payload.jti, version: payload.v, expires: payload.exp * 1000 };
@@ -84,6 +93,8 @@ export class SessionVerifier {
   }
 }
 
+type RevokeListener = (revoked: ReadonlyArray<readonly [string, number]>, where: 'here' | 'elsewhere') => void;
+
 /**
  * Sessions signed out before they expired, kept (to their expiry) in a small file beside the auth
  * file, so that a signed-out cookie stays refused across a restart. Bounded: at most `max`
@@ -92,6 +103,7 @@ export class SessionVerifier {
  */
 export class RevokedSessions {
   private readonly entries = new Map<string, number>();
+  private readonly listeners = new Set<RevokeListener>();
 
   constructor(
     private readonly file: string | null,
@@ -103,7 +115,7 @@ export class RevokedSessions {
       if (data && typeof data === 'object') {
         const now = Date.now();
         for (const [sid, expires] of Object.entries(data as Record<string, unknown>)) {
-          if (typeof expires === 'number' && expires > now && sid.length <= 64) this.entries.set(sid, expires);
+          if (typeof expires === 'number' && expires > now && isSessionId(sid)) this.entries.set(sid, expires);
         }
       }
     } catch (err) {
@@ -115,17 +127,54 @@ export class RevokedSessions {
     return this.entries.has(sid);
   }
 
-  /** Revokes a session until it would have expired, and writes the list (a failure is logged: the revocation holds in memory). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The sessions revoked and not yet expired, with their expiry (ms). */
+  list(): Array<[string, number]> {
+    return [...this.entries];
+  }
+
+  /** Called with the sessions revoked: signed out on this instance ('here'), or learnt of from another ('elsewhere'). */
+  onRevoke(listener: RevokeListener): void {
+    this.listeners.add(listener);
+  }
+
+  /** Revokes a session signed out here until it would have expired, and writes the list (a failure is logged: the revocation holds in memory). */
   add(sid: string, expires: number): void {
+    this.entries.set(sid, expires);
+    this.trim();
+    this.save();
+    for (const listener of this.listeners) listener([[sid, expires]], 'here');
+  }
+
+  /** Sessions signed out on other instances (Redis mode); the new ones are kept and announced, once. */
+  merge(revoked: Iterable<readonly [string, number]>): number {
+    const now = Date.now();
+    const fresh: Array<readonly [string, number]> = [];
+    for (const entry of revoked) {
+      const [sid, expires] = entry;
+      if (this.entries.has(sid) || !isSessionId(sid) || !(expires > now)) continue;
+      this.entries.set(sid, expires);
+      fresh.push(entry);
+    }
+    if (fresh.length === 0) return 0;
+    this.trim();
+    this.save();
+    for (const listener of this.listeners) listener(fresh, 'elsewhere');
+    return fresh.length;
+  }
+
+  /** Drops the expired, then past `max` the soonest to expire. */
+  private trim(): void {
     const now = Date.now();
     for (const [id, until] of this.entries) if (until <= now) this.entries.delete(id);
-    this.entries.set(sid, expires);
     if (this.entries.size > this.max) {
       console.warn(`[pulseboard] auth: more than ${this.max} signed-out sessions not yet expired; the soonest to expire are forgotten (a stolen cookie of theirs would work again until it expires)`);
       const sorted = [...this.entries].sort((a, b) => a[1] - b[1]);
       for (const [id] of sorted.slice(0, this.entries.size - this.max)) this.entries.delete(id);
     }
-    this.save();
   }
 
   private save(): void {
@@ -139,4 +188,9 @@ export class RevokedSessions {
       fs.rmSync(tmp, { force: true });
     }
   }
+}
+
+/** A session id as issueSession makes them (16 random bytes, base64url); anything else read from outside is dropped. */
+export function isSessionId(sid: string): boolean {
+  return sid.length <= 64 && /^[\w-]+$/.test(sid);
 }

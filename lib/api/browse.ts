@@ -14,6 +14,7 @@ import { querySchema } from '@/lib/schema/query';
 import { compileSeriesFilter, lengthProblem, parseSeriesKey, type QueryLimits, type SeriesMeta } from '@/lib/series';
 import type { SeriesSummary } from '@/lib/store';
 import type { Pair, Snapshot } from '@/lib/wire';
+import { accountOf, type Account } from './dashboard';
 import { historySpan, withDiskHistory } from './history';
 import { limitedQuery, queryLimits, workLimit } from './limits';
 
@@ -88,6 +89,8 @@ export interface MetricDetail {
   defaultWindow: string;
   /** `?match=`: label matchers of the query grammar narrowing the lines (`status="500", route=~"/api*"`), and why it is not applied if so. */
   match: { text: string; problem: string | null };
+  /** Who is signed in, for the header's account and sign-out. */
+  account: Account | null;
 }
 
 /**
@@ -135,7 +138,7 @@ export function metricDetail(view: DataView, name: string, params: SearchParams)
   }
   if (snapshot.series.length === 0) return null;
   const { panels, hidden, note } = panelOptionsFrom(params);
-  return { name, window, presets, snapshot, panels, hidden, panelNote: note, oldestAt: snapshot.takenAt - window.ms, defaultWindow: toTimeWindow(undefined, span).label, match: { text: match.text, problem: match.problem } };
+  return { name, window, presets, snapshot, panels, hidden, panelNote: note, oldestAt: snapshot.takenAt - window.ms, defaultWindow: toTimeWindow(undefined, span).label, match: { text: match.text, problem: match.problem }, account: accountOf(view) };
 }
 
 /** `GET /api/export` query: a metric name (within QUERY_MAX_LENGTH) and how far back (the whole retention by default). */

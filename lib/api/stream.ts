@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { Env } from '@/lib/env';
 import { HttpError, toIssues } from '@/lib/http';
-import { identityOf, scopeOf, withinScope } from '@/lib/access';
+import { getAccess, identityOf, scopeOf, withinScope } from '@/lib/access';
 import { getRuntime, peerOf } from '@/lib/runtime';
 import { compileSeriesFilter } from '@/lib/series';
 import { eventStreamResponse, jitter, SSE_HEADERS, StreamLimitError } from '@/lib/stream';
@@ -74,7 +74,8 @@ export async function openStream(params: URLSearchParams, headers: Headers, sign
   const parsed = streamQuerySchema(env).safeParse(Object.fromEntries(params));
   if (!parsed.success) throw new HttpError(400, 'invalid stream query', toIssues(parsed.error));
   // A scoped user or token gets its scope's series only: points, announcements, replay, catch-up.
-  const filter = withinScope(compileSeriesFilter(parsed.data.series), scopeOf(identityOf(headers)));
+  const identity = identityOf(headers);
+  const filter = withinScope(compileSeriesFilter(parsed.data.series), scopeOf(identity));
   admitSeriesFilter(filter, workLimit(env, store), 'invalid stream query');
   const lastEventId = headers.get('last-event-id')?.trim();
   if (lastEventId && lastEventId.length > CURSOR_MAX_LENGTH) {
@@ -82,9 +83,12 @@ export async function openStream(params: URLSearchParams, headers: Headers, sign
   }
   const since = lastEventId || parsed.data.since;
   if (since !== undefined) await bus.caughtUp(since, CATCH_UP_TIMEOUT_MS);
+  // The stream ends when its sign-in or token does (signed out anywhere, expired, removed, changed).
+  const watched = getAccess().live.watch(identity, signal);
   try {
-    return eventStreamResponse(hub, filter, { signal, since, client: clientAddress(headers) });
+    return eventStreamResponse(hub, filter, { signal: watched.signal, since, client: clientAddress(headers) });
   } catch (err) {
+    watched.release();
     throw StreamLimitError.is(err) ? limitError(err, env) : err;
   }
 }

@@ -448,7 +448,8 @@ export class RedisBus implements Bus {
   }
 }
 
-function describeError(err: unknown): string {
+/** A Redis client error in a few words: its code (ECONNREFUSED) or message. */
+export function describeError(err: unknown): string {
   if (err instanceof AggregateError && err.errors.length > 0) return describeError(err.errors[0]);
   if (err instanceof Error) return (err as NodeJS.ErrnoException).code ?? err.message ?? err.name;
   return String(err);
