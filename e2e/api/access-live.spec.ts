@@ -32,12 +32,16 @@ function hold(url: string, headers: Record<string, string>) {
       for (const m of text.matchAll(/^id: (.+)$/gm)) if (!ids.includes(m[1]!)) ids.push(m[1]!);
       if (text.length > 100_000) text = text.slice(-1000);
     }
-  })().catch(() => -1);
+  })().catch((err: Error) => `failed: ${err.message}`);
   return { ids, ended, status: () => status, close: () => controller.abort() };
 }
 
-/** Resolves with the stream's end time, or 'open' if it is still open after `ms`. */
-const endsWithin = (stream: ReturnType<typeof hold>, ms: number) => Promise.race([stream.ended, sleep(ms).then(() => 'open' as const)]);
+/** 'ended' when the server ended the stream (after a 200) within `ms`, 'open' if it is still open; anything else says what went wrong. */
+const endsWithin = async (stream: ReturnType<typeof hold>, ms: number) => {
+  const outcome = await Promise.race([stream.ended, sleep(ms).then(() => 'open' as const)]);
+  if (outcome === 'open' || typeof outcome === 'string') return outcome;
+  return stream.status() === 200 ? 'ended' : `status ${stream.status()}`;
+};
 
 test('a removed token, a changed scope and a sign-out each end the streams they opened, at once', async () => {
   const made = authDir({
@@ -57,14 +61,15 @@ test('a removed token, a changed scope and a sign-out each end the streams they 
 
     // The auth file is read again within a second of a change.
     cli(made.dir, ['token', 'remove', 'reader']);
-    expect(await endsWithin(byToken, 4_000)).not.toBe('open');
+    expect(await endsWithin(byToken, 4_000)).toBe('ended');
     expect((await fetch(`${server.url}/api/series`, { headers: { authorization: `Bearer ${made.tokens.reader}` } })).status).toBe(401);
 
     // Signing out in one tab ends the session's other tabs too; another user's stays.
     const out = await fetch(`${server.url}/api/auth/logout`, { method: 'POST', redirect: 'manual', headers: { cookie: alice, origin: server.url } });
     expect(out.status).toBe(303);
-    expect(await endsWithin(bySession, 2_000)).not.toBe('open');
-    expect(await endsWithin(otherTab, 1_000)).not.toBe('open');
+    expect(await endsWithin(bySession, 2_000)).toBe('ended');
+    expect(await endsWithin(otherTab, 1_000)).toBe('ended');
+    expect(await endsWithin(daveTab, 500)).toBe('open');
     expect((await fetch(`${server.url}/api/stream`, { headers: { cookie: alice } })).status).toBe(401);
 
     // A user's scope changed: what they see changes, so the stream opened under the old one ends.
@@ -73,7 +78,7 @@ test('a removed token, a changed scope and a sign-out each end the streams they 
     auth.users.dave!.scope = 'team="payments"';
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(auth), { mode: 0o600 });
     fs.renameSync(`${file}.tmp`, file);
-    expect(await endsWithin(daveTab, 4_000)).not.toBe('open');
+    expect(await endsWithin(daveTab, 4_000)).toBe('ended');
     expect(await endsWithin(kept, 500)).toBe('open');
     expect(server.output()).toMatch(/ended \d+ open stream\(s\) whose sign-in or token ended or changed/);
     for (const s of [kept, daveTab]) s.close();
@@ -133,7 +138,7 @@ test.describe('with Redis', () => {
     await expect.poll(() => onB.ids.length, { timeout: 10_000 }).toBeGreaterThan(0);
     const out = await fetch(`${a.url}/api/auth/logout`, { method: 'POST', redirect: 'manual', headers: { cookie, origin: a.url } });
     expect(out.status).toBe(303);
-    expect(await endsWithin(onB, 2_000)).not.toBe('open');
+    expect(await endsWithin(onB, 2_000)).toBe('ended');
     expect((await fetch(`${b.url}/api/series`, { headers: { cookie } })).status).toBe(401);
     expect((await fetch(`${a.url}/api/series`, { headers: { cookie } })).status).toBe(401);
 

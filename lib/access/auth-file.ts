@@ -64,6 +64,15 @@ export class AuthFileError extends Error {
   override readonly name = 'AuthFileError';
 }
 
+/**
+ * The user a trusted proxy's header names: listed names are matched whatever their case (`Alice`
+ * must not escape alice's scope), the exact name first.
+ */
+export function listedUser(directory: Directory, name: string): UserEntry | undefined {
+  const lower = name.toLowerCase();
+  return directory.users.get(name) ?? [...directory.users.values()].find((u) => u.name.toLowerCase() === lower);
+}
+
 /** `sha256:<hex>` of a token, as the auth file keeps it. */
 export function tokenDigest(token: string): string {
   return `sha256:${createHash('sha256').update(token).digest('hex')}`;

@@ -2,9 +2,9 @@ import 'server-only';
 import type http from 'node:http';
 import type { Env } from '@/lib/env';
 import { bearerMatches, bearerToken } from '@/lib/http';
-import { tokenDigest, type Role } from './auth-file';
+import { listedUser, tokenDigest, type Role } from './auth-file';
 import { ANONYMOUS, CLIENT_HEADER, encodeIdentity, HTTPS_HEADER, IDENTITY_HEADER, NOBODY, type Identity } from './identity';
-import { SESSION_COOKIE } from './session';
+import { SESSION_COOKIE, type SessionClaims } from './session';
 import { getAccess, plainAddress, type Access } from './state';
 
 /** What a request needs: nothing (sign-in page, static files), to read, or to write. */
@@ -60,11 +60,11 @@ function bearerIdentity(header: string, token: string, env: Env, access: Access)
 }
 
 /** A session cookie's user, checked against the auth file as it is now (removed users and changed passwords end sessions). */
-function sessionIdentity(claims: { user: string; sid: string; version: string; expires: number } | null, access: Access): Identity | null {
+function sessionIdentity(claims: SessionClaims | null, access: Access): Identity | null {
   if (!claims) return null;
   const user = access.directory.directory.users.get(claims.user);
   if (!user || user.version !== claims.version) return null;
-  return { kind: 'user', name: user.name, roles: user.roles, scope: user.scope, sid: claims.sid, expires: claims.expires, credential: user.version };
+  return { kind: 'user', name: user.name, roles: user.roles, scope: user.scope, sid: claims.sid, expires: claims.expires, issued: claims.issued, credential: user.version };
 }
 
 /**
@@ -88,9 +88,7 @@ function resolve(req: http.IncomingMessage, access: Access): Resolved | Promise<
     const name = String(header).trim();
     // Node joins a repeated header with ", ": one proxy sends one name.
     if (name === '' || name.length > 256 || name.includes(',') || /\p{Cc}/u.test(name)) return { refused: `${env.AUTH_PROXY_HEADER} is not one user name` };
-    // Listed names are matched whatever their case: `Alice` must not escape alice's scope.
-    const users = access.directory.directory.users;
-    const listed = users.get(name) ?? [...users.values()].find((u) => u.name.toLowerCase() === name.toLowerCase());
+    const listed = listedUser(access.directory.directory, name);
     return { identity: { kind: 'proxy', name, roles: listed?.roles ?? ['read'], scope: listed?.scope ?? null } };
   }
   if (env.AUTH === 'password') {

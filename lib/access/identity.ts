@@ -13,6 +13,8 @@ export interface Identity {
   /** A signed-in user's session id and expiry (ms), for signing out. */
   sid?: string;
   expires?: number;
+  /** When that session was issued (ms): a user's cut-off refuses sessions issued before it. */
+  issued?: number;
   /**
    * What the access was granted on, to tell when it ends (lib/access/live.ts): a user's password
    * version, a file token's digest (none for INGEST_TOKEN). Never sent to a client.

@@ -1,20 +1,20 @@
 import 'server-only';
-import type { Directory } from './auth-file';
+import { listedUser, type Directory } from './auth-file';
 import type { Identity } from './identity';
-import type { RevokedSessions } from './session';
+import type { RevokedSessions } from './revoked';
 
 /** How often open streams are checked for sessions that expired meanwhile. */
 const SWEEP_MS = 5_000;
 
 /** Whether an identity still has the same access as when the gate stamped it (ms clock `now`). */
-export function stillValid(identity: Identity, directory: Directory, revoked: Pick<RevokedSessions, 'has'>, now: number): boolean {
+export function stillValid(identity: Identity, directory: Directory, revoked: Pick<RevokedSessions, 'refuses'>, now: number): boolean {
   const same = (p: { roles: readonly string[]; scope: string | null }) =>
     p.scope === identity.scope && p.roles.length === identity.roles.length && p.roles.every((r) => identity.roles.includes(r as never));
   switch (identity.kind) {
     case 'anonymous':
       return true;
     case 'user': {
-      if (!identity.sid || revoked.has(identity.sid) || (identity.expires ?? 0) <= now) return false;
+      if (!identity.sid || (identity.expires ?? 0) <= now || revoked.refuses({ sid: identity.sid, user: identity.name, issued: identity.issued ?? 0 })) return false;
       const user = directory.users.get(identity.name);
       return !!user && user.version === identity.credential && same(user);
     }
@@ -25,7 +25,7 @@ export function stillValid(identity: Identity, directory: Directory, revoked: Pi
       return !!token && token.name === identity.name && same(token);
     }
     case 'proxy': {
-      const listed = [...directory.users.values()].find((u) => u.name.toLowerCase() === identity.name.toLowerCase());
+      const listed = listedUser(directory, identity.name);
       return same({ roles: listed?.roles ?? ['read'], scope: listed?.scope ?? null });
     }
   }
@@ -43,7 +43,7 @@ export class LiveCredentials {
 
   constructor(
     private readonly directory: () => Directory,
-    private readonly revoked: Pick<RevokedSessions, 'has'>,
+    private readonly revoked: Pick<RevokedSessions, 'refuses'>,
   ) {}
 
   /** Streams watched right now. */
@@ -58,6 +58,11 @@ export class LiveCredentials {
   watch(identity: Identity, signal: AbortSignal): { signal: AbortSignal; release: () => void } {
     if (identity.kind === 'anonymous' || signal.aborted) return { signal, release: () => undefined };
     const controller = new AbortController();
+    // Ended between the gate and here (a sign-out while the stream waited to open): never opened.
+    if (!stillValid(identity, this.directory(), this.revoked, Date.now())) {
+      controller.abort(new Error('credentials ended'));
+      return { signal: controller.signal, release: () => undefined };
+    }
     const forget = () => {
       this.open.delete(controller);
       if (this.open.size === 0) this.stopSweeping();

@@ -1,7 +1,7 @@
 import 'server-only';
 import { createClient } from '@redis/client';
 import { backoff, describeError } from '@/lib/bus/redis';
-import { isSessionId, type RevokedSessions } from './session';
+import { decodeLine, encodeCutoff, encodeRevocation, type Revocation, type RevokedSessions } from './revoked';
 
 export interface SharedRevocationsOptions {
   url: string;
@@ -9,36 +9,40 @@ export interface SharedRevocationsOptions {
   key: string;
   commandTimeoutMs: number;
   reconnectMaxMs: number;
-  /** At most this many revocations are kept in Redis (the soonest to expire go first past it). */
+  /** At most this many sign-outs are kept in Redis (as in each instance, see RevokedSessions). */
   max: number;
   log?: (line: string) => void;
 }
 
-// How often the whole set is read again: a message lost in a reconnection is caught up this late.
+// How often the whole set is read again (and what this instance holds that Redis lacks written back).
 const RELOAD_MS = 30_000;
-// A published message is `<sid> <expires ms>`.
-const MESSAGE_MAX = 128;
+// Members written per ZADD.
+const CHUNK = 1_000;
+// A user's cut-off never expires on its own in Redis: it outranks every sign-out.
+const CUTOFF_SCORE = Number.MAX_SAFE_INTEGER;
 
 type Client = ReturnType<typeof createClient>;
 
 /**
- * Sign-outs shared by every instance on one Redis (REDIS_URL). A session signed out on one
- * instance is written to a sorted set (score: its expiry) and published; every instance, subscribed,
- * adds it to its own RevokedSessions at once and ends the streams it had open for it. Each (re)connection
- * reads the whole set, and so does a timer, so an instance that was away (or restarted) learns
- * what it missed. Sign-outs made while Redis is unreachable are held and written when it is back.
+ * Sign-outs shared by every instance on one Redis (REDIS_URL, AUTH=password). A session signed
+ * out on one instance is added to a sorted set (score: its expiry) and published on a channel;
+ * every instance, subscribed, refuses the cookie at once and ends the streams it had open for it.
+ * On every (re)connection and every 30 s each instance reads the whole set and writes back what
+ * it holds that Redis lacks (made while Redis was away, before a restart, or after Redis lost its
+ * data), so no sign-out stays on one instance.
  */
 export class SharedRevocations {
   private readonly writer: Client;
   private readonly subscriber: Client;
-  private readonly pending = new Map<string, number>();
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly log: (line: string) => void;
   private closed = false;
+  private subscribed = false;
   private lastError: string | null = null;
   private loadedOnce = false;
   private loaded!: () => void;
   private readonly firstLoad = new Promise<void>((resolve) => (this.loaded = resolve));
+  private waiting: Promise<void> | undefined;
 
   constructor(
     private readonly options: SharedRevocationsOptions,
@@ -48,82 +52,104 @@ export class SharedRevocations {
     const socket = { connectTimeout: options.commandTimeoutMs, reconnectStrategy: (retries: number) => backoff(retries, options.reconnectMaxMs) };
     this.writer = createClient({ url: options.url, socket, disableOfflineQueue: true, commandOptions: { timeout: options.commandTimeoutMs } });
     this.subscriber = createClient({ url: options.url, socket, disableOfflineQueue: true });
-    for (const client of [this.writer, this.subscriber]) {
-      client.on('error', (err: Error) => {
-        const described = describeError(err);
-        if (described !== this.lastError) this.log(`[pulseboard] auth: Redis for shared sign-outs: ${described} (retrying)`);
-        this.lastError = described;
-      });
-    }
-    this.writer.on('ready', () => {
-      this.lastError = null;
-      void this.flush().then(() => this.reload());
+    for (const client of [this.writer, this.subscriber]) client.on('error', (err: Error) => this.failed(err));
+    this.writer.on('ready', () => void this.sync());
+    this.subscriber.on('ready', () => void this.subscribe());
+    revoked.onRevoke(({ revoked: fresh, cutoffs }, where) => {
+      // Cut-offs from evictions are shared whoever made them; sign-outs by the instance that took them.
+      const lines = [...(where === 'here' ? fresh.map(encodeRevocation) : []), ...cutoffs.map(([u, t]) => encodeCutoff(u, t))];
+      if (lines.length > 0) void this.send(lines, where === 'here' ? fresh : []);
     });
-    // Subscribed again on every reconnection by the client; what was published meanwhile comes with the reload.
-    this.subscriber.on('ready', () => void this.reload());
-    revoked.onRevoke((entries, where) => {
-      if (where !== 'here') return;
-      for (const [sid, expires] of entries) this.pending.set(sid, expires);
-      void this.flush();
-    });
-    this.timer = setInterval(() => void this.reload(), RELOAD_MS);
+    this.timer = setInterval(() => void this.sync(), RELOAD_MS);
     this.timer.unref();
     this.writer.connect().catch(() => undefined);
-    this.subscriber
-      .connect()
-      .then(() => this.subscriber.subscribe(options.key, (message) => this.received(message)))
-      .catch(() => undefined);
+    this.subscriber.connect().catch(() => undefined);
+  }
+
+  private failed(err: unknown): void {
+    const described = describeError(err);
+    if (described !== this.lastError) this.log(`[pulseboard] auth: Redis for shared sign-outs: ${described} (retrying)`);
+    this.lastError = described;
   }
 
   /**
-   * Resolves once the sign-outs in Redis have been read (or after `commandTimeoutMs` without Redis:
-   * then this instance goes on with those it has on disk, and catches up when Redis answers).
+   * Resolves once this instance is subscribed and has read the sign-outs in Redis, or once
+   * REDIS_COMMAND_TIMEOUT has passed without that (once: later calls do not wait again). Then
+   * this instance goes on with the sign-outs it has on disk and catches up when Redis answers.
    */
   ready(): Promise<void> {
     if (this.loadedOnce || this.closed) return Promise.resolve();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.commandTimeoutMs)));
-    return Promise.race([this.firstLoad, timeout]).finally(() => clearTimeout(timer));
+    this.waiting ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.options.commandTimeoutMs);
+      timer.unref?.();
+      void this.firstLoad.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return this.waiting;
   }
 
-  /** Sign-outs made here, not yet written to Redis. */
-  get unsent(): number {
-    return this.pending.size;
-  }
-
-  private received(message: string): void {
-    if (message.length > MESSAGE_MAX) return;
-    const [sid, expires] = message.split(' ');
-    const until = Number(expires);
-    if (sid && isSessionId(sid) && Number.isSafeInteger(until)) this.revoked.merge([[sid, until]]);
-  }
-
-  /** Writes the sign-outs made here: ZADD, then PUBLISH (kept for the next connection on failure). */
-  private async flush(): Promise<void> {
-    if (!this.writer.isReady || this.pending.size === 0) return;
-    const batch = [...this.pending];
+  private async subscribe(): Promise<void> {
+    if (this.subscribed || this.closed || !this.subscriber.isReady) return;
     try {
-      const now = Date.now();
-      await this.writer.zAdd(this.options.key, batch.map(([sid, expires]) => ({ score: expires, value: sid })));
-      await this.writer.zRemRangeByScore(this.options.key, '-inf', now);
-      await this.writer.zRemRangeByRank(this.options.key, 0, -(this.options.max + 1));
-      for (const [sid, expires] of batch) {
-        await this.writer.publish(this.options.key, `${sid} ${expires}`);
-        if (this.pending.get(sid) === expires) this.pending.delete(sid);
-      }
+      // The client subscribes again by itself after a reconnection once this has succeeded.
+      await this.subscriber.subscribe(this.options.key, (message) => this.received(message));
+      this.subscribed = true;
+      await this.sync();
     } catch (err) {
-      this.log(`[pulseboard] auth: cannot share ${batch.length} sign-out(s) through Redis (${describeError(err)}); they hold here and are sent when Redis answers`);
+      this.failed(err);
     }
   }
 
-  /** Reads every revocation not yet expired from Redis. */
-  async reload(): Promise<void> {
-    if (this.closed || !this.writer.isReady) return;
+  private received(message: string): void {
+    const read = decodeLine(message);
+    if (!read) return;
+    if ('revocation' in read) this.revoked.merge([read.revocation]);
+    else this.revoked.merge([], [read.cutoff]);
+  }
+
+  /** Writes sign-outs made here and cut-offs, and tells the other instances (what fails is written by the next sync). */
+  private async send(lines: string[], fresh: readonly Revocation[]): Promise<void> {
+    if (!this.writer.isReady) return;
     try {
-      const entries = await this.writer.zRangeByScoreWithScores(this.options.key, Date.now(), '+inf', { LIMIT: { offset: 0, count: this.options.max } });
-      this.revoked.merge(entries.map((e) => [e.value, e.score] as const));
-      this.loadedOnce = true;
-      this.loaded();
+      const members = [...fresh.map((r) => ({ score: r.expires, value: encodeRevocation(r) })), ...lines.filter((l) => l.startsWith('c ')).map((value) => ({ score: CUTOFF_SCORE, value }))];
+      await this.writer.zAdd(this.options.key, members);
+      for (const line of lines) await this.writer.publish(this.options.key, line);
+    } catch (err) {
+      this.log(`[pulseboard] auth: cannot share ${lines.length} sign-out(s) through Redis now (${describeError(err)}); they hold here and are written at the next sync`);
+    }
+  }
+
+  /** Reads every sign-out in Redis, and writes back those held here that Redis lacks. */
+  async sync(): Promise<void> {
+    if (this.closed || !this.writer.isReady) return;
+    if (!this.subscribed) void this.subscribe();
+    try {
+      const now = Date.now();
+      await this.writer.zRemRangeByScore(this.options.key, '-inf', now);
+      // Past the cap the soonest to expire go, as in every instance (cut-offs rank above them all).
+      await this.writer.zRemRangeByRank(this.options.key, 0, -(this.options.max + this.revoked.cutoffList().length + 1));
+      const members = await this.writer.zRangeByScore(this.options.key, now, '+inf', { LIMIT: { offset: 0, count: this.options.max * 2 } });
+      const remote = new Set(members);
+      const revocations: Revocation[] = [];
+      const cutoffs: Array<readonly [string, number]> = [];
+      for (const m of members) {
+        const read = decodeLine(m);
+        if (!read) continue;
+        if ('revocation' in read) revocations.push(read.revocation);
+        else cutoffs.push(read.cutoff);
+      }
+      this.revoked.merge(revocations, cutoffs);
+      const missing = [
+        ...this.revoked.list().map((r) => ({ score: r.expires, value: encodeRevocation(r) })),
+        ...this.revoked.cutoffList().map(([u, t]) => ({ score: CUTOFF_SCORE, value: encodeCutoff(u, t) })),
+      ].filter((m) => !remote.has(m.value));
+      for (let i = 0; i < missing.length; i += CHUNK) await this.writer.zAdd(this.options.key, missing.slice(i, i + CHUNK));
+      if (this.subscribed && !this.loadedOnce) {
+        this.loadedOnce = true;
+        this.loaded();
+      }
     } catch (err) {
       this.log(`[pulseboard] auth: cannot read shared sign-outs from Redis (${describeError(err)}); retrying`);
     }

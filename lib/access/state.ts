@@ -6,7 +6,8 @@ import { AuthDirectory } from './auth-file';
 import { FailureLimiter } from './limiter';
 import { LiveCredentials } from './live';
 import { SharedRevocations } from './shared';
-import { RevokedSessions, SessionVerifier } from './session';
+import { RevokedSessions } from './revoked';
+import { SessionVerifier } from './session';
 
 /** Everything access control keeps for the process: the auth file, sessions, sign-in limits. */
 export interface Access {
@@ -37,7 +38,7 @@ export function plainAddress(address: string): string {
 
 /** Where signed-out sessions are kept: in DATA_DIR, or beside the auth file without one. */
 function revokedFile(env: Env): string | null {
-  if (env.DATA_DIR !== 'none') return path.join(env.DATA_DIR, 'revoked-sessions.json');
+  if (env.DATA_DIR !== 'none') return path.join(env.DATA_DIR, 'revoked-sessions.log');
   return env.AUTH_FILE ? `${env.AUTH_FILE}.revoked` : null;
 }
 

@@ -90,6 +90,6 @@ export async function loginResponse(request: Request): Promise<Response> {
 export function logoutResponse(request: Request): Response {
   const access = getAccess();
   const identity = identityOf(request.headers);
-  if (identity.kind === 'user' && identity.sid && identity.expires) access.revoked.add(identity.sid, identity.expires);
+  if (identity.kind === 'user' && identity.sid && identity.expires) access.revoked.add({ sid: identity.sid, user: identity.name, issued: identity.issued ?? 0, expires: identity.expires });
   return redirect('/login?signed_out=1', sessionCookie('', 0, cameOverHttps(request.headers)));
 }

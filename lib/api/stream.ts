@@ -86,7 +86,7 @@ export async function openStream(params: URLSearchParams, headers: Headers, sign
   // The stream ends when its sign-in or token does (signed out anywhere, expired, removed, changed).
   const watched = getAccess().live.watch(identity, signal);
   try {
-    return eventStreamResponse(hub, filter, { signal: watched.signal, since, client: clientAddress(headers) });
+    return eventStreamResponse(hub, filter, { signal: watched.signal, since, client: clientAddress(headers), onClose: watched.release });
   } catch (err) {
     watched.release();
     throw StreamLimitError.is(err) ? limitError(err, env) : err;

@@ -76,6 +76,8 @@ export interface OpenOptions {
   signal?: AbortSignal;
   since?: Cursor;
   client?: string;
+  /** Called once when the stream ends, however it ends (refused at once, closed by either side). */
+  onClose?: () => void;
 }
 
 const encoder = new TextEncoder();
@@ -96,6 +98,7 @@ export class Hub implements SubscriberOwner {
   private readonly fanout: Fanout;
   private readonly clients: ClientCounts;
   private readonly catchingUp = new Set<Subscriber>();
+  private readonly closing = new Map<Subscriber, () => void>();
   private readonly log: ReplayLog;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private pending: Pending | undefined;
@@ -173,9 +176,9 @@ export class Hub implements SubscriberOwner {
    * StreamLimitError past the per-client or distinct-filter cap; past MAX_STREAMS or the
    * catch-up cap the stream only says when to come back.
    */
-  open(filter: SeriesFilter, { signal, since, client }: OpenOptions = {}): ReadableStream<Uint8Array> {
+  open(filter: SeriesFilter, { signal, since, client, onClose }: OpenOptions = {}): ReadableStream<Uint8Array> {
     const retry = encodeRetry(jitter(this.options.retryMs));
-    if (this.draining || signal?.aborted) return this.refuse(retry);
+    if (this.draining || signal?.aborted) return this.refuse(retry, onClose);
     if (!this.clients.admits(client)) {
       this.stats.refused.per_client++;
       throw new StreamLimitError('per_client', this.clients.max, client);
@@ -186,7 +189,7 @@ export class Hub implements SubscriberOwner {
     }
     if (this.options.maxStreams !== undefined && this.count >= this.options.maxStreams) {
       this.stats.shed++;
-      return this.refuse(retry);
+      return this.refuse(retry, onClose);
     }
     // Whatever is pending goes to the streams already open; this one gets it from the log.
     this.flush();
@@ -195,7 +198,7 @@ export class Hub implements SubscriberOwner {
     if (resuming && this.options.maxCatchUps !== undefined && this.catchingUp.size >= this.options.maxCatchUps) {
       // It comes back with the same Last-Event-ID, so nothing is lost by waiting.
       this.stats.refused.catchups++;
-      return this.refuse(retry);
+      return this.refuse(retry, onClose);
     }
     const from = { seq: this.seq, cursor: this.latest };
     const group = this.groups.join(filter, from);
@@ -216,6 +219,7 @@ export class Hub implements SubscriberOwner {
       : undefined;
     const subscriber = new Subscriber(this, group, new Opening(head, this.tail(), range), signal, client, from);
     group.subscribers.add(subscriber);
+    if (onClose) this.closing.set(subscriber, onClose);
     if (subscriber.catchingUp) this.catchingUp.add(subscriber);
     this.clients.add(client);
     this.count++;
@@ -317,6 +321,11 @@ export class Hub implements SubscriberOwner {
     if (reason === 'unread') this.stats.neverRead++;
     this.groups.release(group);
     if (this.count === 0) this.stopHeartbeat();
+    const onClose = this.closing.get(subscriber);
+    if (onClose) {
+      this.closing.delete(subscriber);
+      onClose();
+    }
   }
 
   /** `live` marks the end of any catch-up (from here on the stream carries new events), then the bus's state while it is not up. */
@@ -326,7 +335,8 @@ export class Hub implements SubscriberOwner {
   }
 
   /** A stream that only says when to come back. */
-  private refuse(retry: string): ReadableStream<Uint8Array> {
+  private refuse(retry: string, onClose?: () => void): ReadableStream<Uint8Array> {
+    onClose?.();
     const bytes = encoder.encode(retry);
     return new ReadableStream({
       start(controller) {
