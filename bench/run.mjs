@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { formatBrowserReport, runBrowserBench } from './browser.mjs';
+import { runCollectBench } from './collect.mjs';
 import { runScenario } from './load.mjs';
 import { rssKb, startRedisCluster, startServer } from './server.mjs';
 
@@ -135,6 +136,9 @@ async function smoke() {
   } finally {
     await cluster.stop();
   }
+  // The collector and 10 scrape targets write what they should (bench/collect.mjs).
+  const collect = await runCollectBench({ seconds: 2, smoke: true });
+  console.log(`bench smoke, collector and scraping: ${collect.collector.series} host series, ${collect.scraping.series} series from 10 targets`);
   // The storage bench's own smoke run (bench/storage.mjs): ingest with and without DATA_DIR, bytes, queries, start-up.
   execFileSync(node, ['bench/storage.mjs', '--smoke'], { stdio: ['ignore', 'inherit', 'inherit'] });
 }
@@ -189,6 +193,11 @@ if (flag('--smoke')) {
     const single = await onFresh('pulseboard', (srv) => runScenario(srv, s));
     const cluster = await onFresh('redis', (srv) => runScenario(srv, s));
     sections.push(table(`${s.title}: one instance, and two on Redis`, single, cluster, ['one instance', 'two instances + Redis']));
+    console.log(sections.at(-1));
+  }
+  if (!only || only.includes('collect')) {
+    console.error('running the collector and scrape cost benchmark (bench/collect.mjs)');
+    sections.push('## Collector and scrape targets: CPU\n', (await runCollectBench({ seconds: 30 })).report);
     console.log(sections.at(-1));
   }
   if (!only || only.includes('browser')) {

@@ -32,6 +32,8 @@ test('a chart that fails shows the error in its own panel; the other charts keep
     });
   const before = await newest();
   await expect.poll(newest, { timeout: 5_000 }).toBeGreaterThan(before);
+  // Charts are drawn once in view: the memory section is below the CPU one.
+  await page.locator('[data-panel="memory"]').scrollIntoViewIfNeeded();
   await expect(page.locator('[data-panel="memory"] .recharts-line-curve').first()).toBeVisible();
   expect(errors).toEqual([]);
 });

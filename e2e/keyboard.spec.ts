@@ -52,6 +52,8 @@ test('every control can be reached and used with the keyboard alone, in page ord
   await page.keyboard.press('Enter');
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
 
+  // Each section's heading is a button that collapses it.
+  await tabTo(page, 'CPU 1 chart');
   await tabTo(page, 'Load average');
   // Display options: opened, changed and closed from the keyboard; focus comes back to the button.
   await tabTo(page, 'Display options of Load average');

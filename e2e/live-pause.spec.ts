@@ -5,6 +5,10 @@ import { pointsOf } from './support/state';
 
 const values = (page: Page) => page.getByTestId('value').allTextContents();
 
+
+// Wide enough for the CPU and memory sections' first charts on one screen (charts are drawn once in view).
+test.use({ viewport: { width: 1440, height: 1000 } });
+
 test('dragging a range zooms every chart and pauses while data keeps arriving; back to live resumes', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByTestId('status')).toHaveText('Live');

@@ -10,15 +10,15 @@ test('the window, the paused range and the metric filter live in the URL: a link
   await page.getByRole('link', { name: '1m', exact: true }).click();
   await expect(page).toHaveURL(/\?window=1m$/);
 
-  await page.getByRole('searchbox', { name: 'Filter metrics by name or label' }).fill('memory');
-  await expect(page.locator('section.panel h2')).toHaveText(['Host memory', 'Pulseboard memory']);
-  await expect(page).toHaveURL(/\?window=1m&q=memory$/);
+  await page.getByRole('searchbox', { name: 'Filter metrics by name or label' }).fill('host_memory');
+  await expect(page.locator('section.panel h2')).toHaveText(['Host memory']);
+  await expect(page).toHaveURL(/\?window=1m&q=host_memory$/);
 
   const memory = panel(page, 'memory');
   await expect(memory.locator('.recharts-line-curve').first()).toBeVisible();
   await dragAcross(page, memory, 0.7, 0.98);
   await expect(page.getByTestId('mode')).toHaveText('Paused');
-  await expect(page).toHaveURL(/\?window=1m&from=\d+&to=\d+&q=memory$/);
+  await expect(page).toHaveURL(/\?window=1m&from=\d+&to=\d+&q=host_memory$/);
   const link = page.url();
   const range = await page.getByTestId('range').textContent();
   const ticks = await xTicks(memory);
@@ -26,8 +26,8 @@ test('the window, the paused range and the metric filter live in the URL: a link
   // The link, opened elsewhere: same filter, same paused range, same axis.
   const other = await context.newPage();
   await other.goto(link);
-  await expect(other.getByRole('searchbox', { name: 'Filter metrics by name or label' })).toHaveValue('memory');
-  await expect(other.locator('section.panel h2')).toHaveText(['Host memory', 'Pulseboard memory']);
+  await expect(other.getByRole('searchbox', { name: 'Filter metrics by name or label' })).toHaveValue('host_memory');
+  await expect(other.locator('section.panel h2')).toHaveText(['Host memory']);
   await expect(other.getByTestId('mode')).toHaveText('Paused');
   await expect(other.getByTestId('range')).toHaveText(range!);
   await expect.poll(() => xTicks(panel(other, 'memory'))).toEqual(ticks);
@@ -35,10 +35,10 @@ test('the window, the paused range and the metric filter live in the URL: a link
 
   // Back to live keeps the window and the filter.
   await other.getByRole('button', { name: 'Back to live' }).click();
-  await expect(other).toHaveURL(/\?window=1m&q=memory$/);
+  await expect(other).toHaveURL(/\?window=1m&q=host_memory$/);
   await other.getByRole('link', { name: '15m', exact: true }).click();
-  await expect(other).toHaveURL(/\?window=15m&q=memory$/);
-  await expect(other.getByRole('searchbox', { name: 'Filter metrics by name or label' })).toHaveValue('memory');
+  await expect(other).toHaveURL(/\?window=15m&q=host_memory$/);
+  await expect(other.getByRole('searchbox', { name: 'Filter metrics by name or label' })).toHaveValue('host_memory');
 });
 
 test('a chart can be saved as a PNG of its own size, twice the pixels, with its title, instance, range and legend', async ({ page }) => {

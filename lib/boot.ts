@@ -32,7 +32,7 @@ export async function boot(): Promise<void> {
     announceAccess(env, access.directory.directory.users.size, access.directory.directory.tokens.size);
     await runtime.bus.ready(WARM_START_TIMEOUT_MS);
   } catch (err) {
-    if (err instanceof EnvError || (err instanceof Error && (err.name === 'StorageError' || err.name === 'AuthFileError'))) {
+    if (err instanceof EnvError || (err instanceof Error && (err.name === 'StorageError' || err.name === 'AuthFileError' || err.name === 'ScrapeConfigError'))) {
       console.error(`[pulseboard] cannot start. ${err.message}`);
       process.exit(1);
     }

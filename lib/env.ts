@@ -158,6 +158,16 @@ export const envSchema = z.object({
   RETENTION_1H: duration('365d', 86_400_000, 3_650 * 86_400_000),
   /** Most bytes DATA_DIR may hold: past it the oldest raw data goes first, then the oldest rollups. */
   DATA_MAX_BYTES: count('2GiB', 1024 ** 2, 2 ** 50),
+  /** Exporters to scrape: comma-separated URLs, each optionally `job=URL` (see docs/scrape.md). */
+  SCRAPE_TARGETS: z.string().max(262_144, 'at most 256 KiB; put many targets in SCRAPE_FILE').optional(),
+  /** A JSON file of more targets, each with its own interval, timeout, headers, labels, keep/drop. */
+  SCRAPE_FILE: z.string().max(4096, 'at most 4096 characters').optional(),
+  SCRAPE_INTERVAL: duration('5s', 1_000, 3_600_000),
+  /** Longest one scrape may take (never longer than its interval). */
+  SCRAPE_TIMEOUT: duration('10s', 100, 600_000),
+  /** Most samples one scrape of a target may bring; past it the scrape fails and nothing of it is stored. */
+  SCRAPE_MAX_SAMPLES: count('10000', 1, 1_000_000),
+  SCRAPE_MAX_BODY_BYTES: count('16MiB', 1_024, 1024 ** 3),
   REDIS_URL: z
     .string()
     .refine((raw) => {

@@ -4,7 +4,10 @@ import { useRouter } from 'next/navigation';
 import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import type { DashboardData } from '@/lib/api';
 import { Account } from '../controls/account';
-import { layoutPanels, type Panel } from '@/lib/dashboard';
+import { layoutPanels, SECTIONS, type Panel } from '@/lib/dashboard';
+import { DashboardSection, useCollapsedSections } from './dashboard-section';
+import { sectionAlerts } from '../live/section-alerts';
+import { TargetList } from './target-list';
 import { filterShapeProblem, filterTerms } from '@/lib/dashboard/filter-terms';
 import { MAX_HIDDEN_LINES, type PanelOptions } from '@/lib/dashboard/panel-options';
 import { QUERY_PANELS_MAX, type QueryPanelRef } from '@/lib/dashboard/query-panel-ref';
@@ -215,6 +218,9 @@ export function Dashboard({ data }: { data: DashboardData }) {
     setPaused({ range: { from: end - data.view.window.ms, to: end }, state: now });
   };
   useEscapeToLive(paused !== null, setPaused);
+  const [collapsed, toggleSection] = useCollapsedSections();
+  // A disk filling up, an interface dropping packets, a target down: said on the section's heading.
+  const alerts = useMemo(() => sectionAlerts(shownState), [shownState]);
 
   // What every panel gets, whatever draws its lines.
   const cardProps = (panel: Panel) => ({
@@ -303,8 +309,10 @@ export function Dashboard({ data }: { data: DashboardData }) {
           </Suspense>
         </main>
       ) : (
-        <main className="grid">
-          {queries.map((q) => {
+        <main className="sections">
+          {queries.length > 0 && (
+            <div className="grid query-grid">
+              {queries.map((q) => {
             // Without the panel, nor its options and hidden lines.
             const otherOptions = Object.fromEntries(Object.entries(panelOptions).filter(([id]) => id !== q.id));
             const otherHidden = Object.fromEntries(Object.entries(urlHidden).filter(([id]) => id !== q.id));
@@ -333,19 +341,28 @@ export function Dashboard({ data }: { data: DashboardData }) {
               </PanelBoundary>
             );
           })}
-          {matching.map((panel) => (
-            <PanelBoundary key={panel.id} title={panel.title}>
-              {panel.family ? (
-                // Until its code comes, the same panel without its computed lines (an update before then
-                // renders this rather than leaving the server's panel; no panel goes missing).
-                <Suspense fallback={<PanelCard panel={panel} series={[]} {...cardProps(panel)} />}>
-                  <FamilyPanelCard panel={panel} get={(key) => shownState.series.get(key)} {...cardProps(panel)} />
-                </Suspense>
-              ) : (
-                <PanelCard panel={panel} series={panelSeries(panel, (key) => shownState.series.get(key))} {...cardProps(panel)} />
-              )}
-            </PanelBoundary>
-          ))}
+            </div>
+          )}
+          {SECTIONS.map(({ id, title }) => {
+            const inSection = matching.filter((p) => (p.section ?? 'pushed') === id);
+            if (inSection.length === 0 && !(id === 'targets' && data.targets.length > 0)) return null;
+            return (
+              <DashboardSection key={id} id={id} title={title} count={inSection.length} collapsed={collapsed.has(id)} onToggle={() => toggleSection(id)} alert={alerts.get(id) ?? null}>
+                {id === 'targets' && data.targets.length > 0 && <TargetList initial={data.targets} held={shownState.series} />}
+                {inSection.map((panel) => (
+                  <PanelBoundary key={panel.id} title={panel.title}>
+                    {panel.family ? (
+                      <Suspense fallback={<PanelCard panel={panel} series={[]} {...cardProps(panel)} />}>
+                        <FamilyPanelCard panel={panel} get={(key) => shownState.series.get(key)} {...cardProps(panel)} />
+                      </Suspense>
+                    ) : (
+                      <PanelCard panel={panel} series={panelSeries(panel, (key) => shownState.series.get(key))} {...cardProps(panel)} />
+                    )}
+                  </PanelBoundary>
+                ))}
+              </DashboardSection>
+            );
+          })}
         </main>
       )}
       <QueryForm query={query} count={queries.length} />

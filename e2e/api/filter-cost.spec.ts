@@ -25,7 +25,7 @@ let server: RunningServer;
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  server = await startServer({ env: { INSTANCE: 'cost', HISTORY_RETENTION: '1h', MAX_SERIES: '10000' } });
+  server = await startServer({ env: { INSTANCE: 'cost', HISTORY_RETENTION: '1h', MAX_SERIES: '11000' } });
   for (let from = 0; from < SERIES; from += BATCH) {
     const points = Array.from({ length: Math.min(BATCH, SERIES - from) }, (_, j) => ({ name: 'http_requests_total', labels: labelsOf(from + j), value: from + j }));
     expect((await postPoints(server.url, points)).status).toBe(202);

@@ -11,6 +11,8 @@ import type { Store } from '@/lib/store';
 import type { Snapshot } from '@/lib/wire';
 import { historySpan, withDiskHistory } from './history';
 import { queryLimits, workLimit } from './limits';
+import { visibleTargets } from './scrape';
+import type { TargetStatus } from '@/lib/scrape/status';
 
 const HOUR_MS = 3_600_000;
 
@@ -44,6 +46,8 @@ export interface DashboardData {
   filterShown: string[] | null;
   /** Who is signed in (AUTH=password), or named by the proxy (AUTH=proxy); null under AUTH=none and for tokens. */
   account: Account | null;
+  /** The scrape targets the viewer may see, as the server last saw them. */
+  targets: TargetStatus[];
 }
 
 /** The person a page is shown to. */
@@ -172,5 +176,6 @@ export function dashboardData(data: DataView, params: Record<string, string | st
     familyLines: view.filter && !view.filterProblem ? keptFamilyLines(view.filter, metas) : null,
     filterShown: view.filter && !view.filterProblem && view.queries.some((q) => !q.problem) ? shownLines(view.filter, metas) : null,
     account: accountOf(data),
+    targets: visibleTargets(data),
   };
 }

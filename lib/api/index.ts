@@ -10,3 +10,4 @@ export { metricsText } from './metrics';
 export { metricBrowser, metricDetail, metricCsv, exportQuerySchema, type MetricSummary, type MetricDetail, type ExportQuery } from './browse';
 export { respond, pageAdmitted, methodNotAllowed, noSuchEndpoint } from './respond';
 export { loginResponse, logoutResponse, safeNext } from './auth';
+export { scrapeTargets, visibleTargets } from './scrape';

@@ -40,7 +40,7 @@ function byReason(name: string, help: string, counts: Readonly<Record<string, nu
 
 /** Pulseboard's own health, as families. */
 function healthFamilies(): Family[] {
-  const { hub, store, counters, bus, storage } = getRuntime();
+  const { hub, store, counters, bus, storage, scraper } = getRuntime();
   const busStatus = bus.status();
   const g = (name: string, help: string, value: number): Family => ({ name, type: 'gauge', help, samples: [{ value }] });
   const c = (name: string, help: string, value: number): Family => ({ name, type: 'counter', help, samples: [{ value }] });
@@ -92,6 +92,15 @@ function healthFamilies(): Family[] {
       reserved: store.dropped.reserved,
     }),
     ...(storage ? storageFamilies(storage.status()) : []),
+    ...(scraper
+      ? [
+          g('pulseboard_scrape_targets', 'Scrape targets configured (SCRAPE_TARGETS, SCRAPE_FILE).', scraper.size),
+          g('pulseboard_scrape_targets_down', 'Targets whose last scrape failed.', scraper.status().filter((t) => t.health === 'down').length),
+          c('pulseboard_scrapes_total', 'Scrapes made by this instance.', scraper.totals.scrapes),
+          c('pulseboard_scrape_failures_total', 'Scrapes by this instance that failed (the target is down, slow, too large or not the text format).', scraper.totals.failures),
+          c('pulseboard_scrapes_skipped_total', 'Scrapes skipped because the previous one of the same target was still running.', scraper.totals.skipped),
+        ]
+      : []),
   ];
 }
 

@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { Batch } from '@/lib/bus';
 import { toSeriesKey, type Sample } from '@/lib/series';
 import { createCpuSampler } from './host';
+import { createLinuxSampler } from './linux';
 import { createProcessSampler } from './process';
 
 /** Running totals of Pulseboard's own work, read once per tick to derive rates. */
@@ -26,9 +27,15 @@ export interface Collector {
   stop(): void;
 }
 
+// Series keys remembered between ticks (the host's series, and process names as they come and go).
+const KEYS_CACHED = 10_000;
+
 /** Starts publishing host, process and Pulseboard figures every `intervalMs`. */
 export function startCollector({ intervalMs, instance, maxBatch, publish, self }: CollectorOptions): Collector {
-  const cpu = createCpuSampler();
+  // Linux: /proc and /sys in depth, node_exporter's names; elsewhere what node:os gives.
+  const linux = createLinuxSampler();
+  const cpu = linux ? null : createCpuSampler();
+  if (!linux) console.log(`[pulseboard] collector: not Linux (${process.platform}): host figures are CPU, memory and load from node:os only`);
   const proc = createProcessSampler();
   const keys = new Map<string, string>();
   const key = (name: string, labels?: Record<string, string>): string => {
@@ -36,11 +43,13 @@ export function startCollector({ intervalMs, instance, maxBatch, publish, self }
     let k = keys.get(id);
     if (k === undefined) {
       k = toSeriesKey(name, { ...labels, instance });
+      // Bounded: process names come and go.
+      if (keys.size >= KEYS_CACHED) keys.clear();
       keys.set(id, k);
     }
     return k;
   };
-  cpu();
+  cpu?.();
   let previous = self();
   let previousAt = Date.now();
 
@@ -51,18 +60,22 @@ export function startCollector({ intervalMs, instance, maxBatch, publish, self }
       if (v !== undefined && Number.isFinite(v)) samples.push({ series: key(name, labels), t, v });
     };
 
-    const { total, perCore } = cpu();
-    add('host_cpu_utilization_ratio', total);
-    perCore.forEach((v, i) => add('host_cpu_core_utilization_ratio', v, { cpu: String(i) }));
-    const [l1, l5, l15] = os.loadavg();
-    add('host_load_average', l1, { period: '1m' });
-    add('host_load_average', l5, { period: '5m' });
-    add('host_load_average', l15, { period: '15m' });
-    const totalMem = os.totalmem();
-    const available = os.freemem(); // libuv reads MemAvailable on Linux
-    add('host_memory_used_bytes', totalMem - available);
-    add('host_memory_available_bytes', available);
-    add('host_memory_total_bytes', totalMem);
+    if (linux) {
+      for (const s of linux.sample()) add(s.name, s.value, s.labels);
+    } else if (cpu) {
+      const { total, perCore } = cpu();
+      add('host_cpu_utilization_ratio', total);
+      perCore.forEach((v, i) => add('host_cpu_core_utilization_ratio', v, { cpu: String(i) }));
+      const [l1, l5, l15] = os.loadavg();
+      add('host_load_average', l1, { period: '1m' });
+      add('host_load_average', l5, { period: '5m' });
+      add('host_load_average', l15, { period: '15m' });
+      const totalMem = os.totalmem();
+      const available = os.freemem();
+      add('host_memory_used_bytes', totalMem - available);
+      add('host_memory_available_bytes', available);
+      add('host_memory_total_bytes', totalMem);
+    }
 
     const p = proc.read();
     add('process_cpu_seconds_total', p.cpuSecondsTotal);

@@ -6,7 +6,7 @@ export { viewQuery, MIN_RANGE_MS, type TimeRange } from './view-query';
 export { filterShapeProblem, filterTerms } from './filter-terms';
 export { statsWithin, pointsWithin, percentile, type SeriesStats } from './stats';
 export { DRAWN_MAX, defaultSort, legendOrder, undrawn, type LegendSort, type LegendSortKey } from './legend';
-export { BUILTIN_PANELS, UNCHARTED_METRICS, type PanelSpec } from './panels';
+export { BUILTIN_PANELS, SECTIONS, UNCHARTED_METRICS, rawHostSeries, sectionOf, type PanelSpec, type SectionId } from './panels';
 export { layoutPanels, metricPanel, panelSources, HISTOGRAM_QUANTILES, type FamilyGroup, type LineDerivation, type Panel, type PanelFamily, type PanelLine, type SeriesRef } from './layout';
 export type { BucketSeries } from './histogram';
 export { toRate } from './rate';

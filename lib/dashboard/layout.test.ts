@@ -30,9 +30,40 @@ describe('layoutPanels', () => {
     const panels = layoutPanels(series);
     expect(panels.map((p) => p.id)).toEqual(['cpu', 'memory', 'streams']);
     const order = BUILTIN_PANELS.map((p) => p.id);
-    expect(panels.map((p) => order.indexOf(p.id))).toEqual([0, 1, 7]);
+    expect(panels.map((p) => order.indexOf(p.id))).toEqual([0, 3, 23]);
+    expect(panels.map((p) => p.section)).toEqual(['cpu', 'memory', 'pulseboard']);
     // A panel carries its spec: title, unit, axis limit.
     expect(panels[0]).toMatchObject({ title: 'Host CPU', unit: 'ratio', yMax: 1 });
+  });
+
+  it('puts each panel in its section: the host first, scraped exporters by name, raw host series charted through their derived figures', () => {
+    const host = { instance: 'web-1' };
+    const scraped = { instance: '127.0.0.1:9100', job: 'node' };
+    const panels = layoutPanels([
+      ref('http_requests_total', { route: '/' }),
+      ref('node_network_receive_bytes_total', { ...host, device: 'eth0' }),
+      ref('node_network_receive_bytes_total', { ...scraped, device: 'eth0' }),
+      ref('node_filesystem_avail_bytes', { ...scraped, mountpoint: '/' }),
+      ref('host_network_receive_bytes_per_second', { ...host, device: 'eth0' }),
+      ref('process_cpu_seconds_total', { job: 'app', instance: 'a:1' }),
+      ref('process_resident_memory_bytes', { job: 'app', instance: 'a:1' }),
+      ref('node_textfile_backup_age_seconds', { instance: 'db1' }),
+      ref('host_cpu_utilization_ratio', host),
+      ref('up', scraped),
+    ]);
+    expect(panels.map((p) => [p.section, p.id])).toEqual([
+      ['cpu', 'cpu'],
+      ['filesystems', 'metric:node_filesystem_avail_bytes'],
+      ['network', 'network'],
+      ['network', 'metric:node_network_receive_bytes_total'],
+      ['targets', 'targets-up'],
+      ['pushed', 'metric:http_requests_total'],
+      ['pushed', 'metric:node_textfile_backup_age_seconds'],
+      ['pushed', 'metric:process_cpu_seconds_total'],
+      ['pushed', 'metric:process_resident_memory_bytes'],
+    ]);
+    // The scraped exporter's raw series, not the built-in collector's.
+    expect(panels.find((p) => p.id === 'metric:node_network_receive_bytes_total')!.lines.map((l) => l.key)).toEqual([expect.stringContaining('job="node"')]);
   });
 
   it('fills legend templates and orders lines by metric, then label values numerically', () => {

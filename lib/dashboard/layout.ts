@@ -1,7 +1,7 @@
 import { toSeriesKey } from '@/lib/series/key';
 import { rateUnit, unitFromName, type Unit } from '@/lib/units';
 import { parseLe } from './le';
-import { BUILTIN_PANELS, UNCHARTED_METRICS, type PanelSpec } from './panels';
+import { BUILTIN_PANELS, OWN_SECTIONS, rawHostSeries, SECTIONS, sectionOf, UNCHARTED_METRICS, type PanelSpec, type SectionId } from './panels';
 
 /** What the layout needs to know of a series. */
 export interface SeriesRef {
@@ -45,6 +45,8 @@ export interface PanelFamily {
 export interface Panel extends PanelSpec {
   lines: PanelLine[];
   family?: PanelFamily;
+  /** The dashboard section it is shown in. */
+  section?: SectionId;
 }
 
 /** The quantiles a histogram panel draws. */
@@ -215,11 +217,16 @@ export function layoutPanels(input: Iterable<SeriesRef>): Panel[] {
   const families = familiesOf(byName);
   const member = new Map<string, string>();
   for (const [base, f] of families) for (const m of f.kind === 'histogram' ? [`${base}_bucket`, `${base}_sum`, `${base}_count`] : [base, `${base}_sum`, `${base}_count`]) member.set(m, base);
+  // Instances whose built-in collector writes here: their raw node_* series are charted through the derived figures.
+  const collectors = new Set<string>();
+  for (const s of byName.get('host_cpu_utilization_ratio') ?? []) collectors.add(s.labels.instance ?? '');
   for (const s of series) {
-    if (UNCHARTED_METRICS.has(s.name)) continue;
+    if ((UNCHARTED_METRICS.has(s.name) && s.labels.job === undefined) || rawHostSeries(s.name, s.labels, collectors)) continue;
     if (s.labels.instance !== undefined) instances.add(s.labels.instance);
     if (member.has(s.name)) continue;
-    const spec: PanelSpec = PANEL_OF_METRIC.get(s.name) ?? {
+    const builtin = PANEL_OF_METRIC.get(s.name);
+    // A scraped app's process_* and nodejs_* are its own, not this Pulseboard's.
+    const spec: PanelSpec = (builtin && !(s.labels.job !== undefined && builtin.section && OWN_SECTIONS.has(builtin.section)) ? builtin : undefined) ?? {
       id: `metric:${s.name}`,
       title: s.name,
       // Counters are charted as per-second rates.
@@ -241,10 +248,14 @@ export function layoutPanels(input: Iterable<SeriesRef>): Panel[] {
     const lines = list
       .sort((a, b) => rank(a) - rank(b) || a.key.localeCompare(b.key, 'en', { numeric: true }))
       .map((s) => ({ key: s.key, label: lineLabel(spec, s, showInstance) }));
-    return { ...spec, lines };
+    return { ...spec, lines, section: sectionOf(spec, list.some((s) => s.labels.job !== undefined)) };
   });
-  for (const [base, f] of families) panels.push(familyPanel(f.kind, base, byName, showInstance));
-  return panels.sort((a, b) => order(a.id) - order(b.id) || a.title.localeCompare(b.title, 'en'));
+  for (const [base, f] of families) {
+    const panel = familyPanel(f.kind, base, byName, showInstance);
+    panels.push({ ...panel, section: sectionOf(panel, panel.family?.groups.some((g) => g.labels.job !== undefined)) });
+  }
+  const sectionRank = (p: Panel) => SECTIONS.findIndex((x) => x.id === p.section);
+  return panels.sort((a, b) => sectionRank(a) - sectionRank(b) || order(a.id) - order(b.id) || a.title.localeCompare(b.title, 'en'));
 }
 
 /**

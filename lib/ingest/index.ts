@@ -1,5 +1,5 @@
 import 'server-only';
 
-export { ingest, REJECTION_REASONS, type IngestResult } from './ingest';
+export { ingest, REJECTION_REASONS, textToBatch, type IngestResult, type ReadPoints } from './ingest';
 export { readBody } from './body';
-export { parsePrometheusText, TextFormatError, type TextExposition, type TextSample } from './prometheus';
+export { parsePrometheusText, SeriesCache, TextFormatError, type TextExposition, type TextSample } from './prometheus';

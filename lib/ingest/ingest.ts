@@ -11,6 +11,7 @@ import { authorize } from './auth';
 import { bodyFormat, readBody } from './body';
 import { preflight, type StoreView } from './preflight';
 import { textBody, type ParsedBody } from './text';
+import type { SeriesCache } from './prometheus';
 
 /** Why a request was refused, as counted in `/api/metrics`. */
 export const REJECTION_REASONS: Record<number, string> = {
@@ -200,6 +201,33 @@ function withinWriteScope(batch: Batch, identity: Identity, scope: SeriesFilter)
   if (outside.size === 0) return;
   const first = [...outside].slice(0, 10).map((key) => ({ path: 'series', message: `${clip(key)} is outside the scope` }));
   throw new HttpError(403, `${identity.kind} ${JSON.stringify(identity.name)} may write only series matching ${identity.scope}; ${outside.size} series of this request are outside it; nothing was stored`, first);
+}
+
+/** A body's points and metadata as read, before they are checked: what a scrape rewrites (job, instance, its labels). */
+export interface ReadPoints {
+  points: Array<{ name: string; labels?: Record<string, string>; value: number; timestamp?: number }>;
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * Prometheus text read and checked exactly as `POST /api/ingest` does (the one validation path),
+ * after `rewrite`, into one batch the bus can take; throws the HttpError that says what is wrong.
+ * For scrape targets: `limits.maxPoints` is the target's sample limit.
+ */
+export async function textToBatch(
+  text: string,
+  { limits, env, store, storage, rewrite, cache }: { limits: PointLimits; env: Env; store: StoreView; storage?: IngestDeps['storage']; rewrite: (read: ReadPoints) => ReadPoints; cache?: SeriesCache },
+): Promise<{ batch: Batch; skipped: number }> {
+  const pause = text.length > TURN_BYTES ? nextTurn : undefined;
+  const parsed = await textBody(text, limits, pause, cache);
+  const read = parsed.body as ReadPoints;
+  const body = rewrite(read);
+  // Issues name the lines the points came from, while the rewrite kept every point in place.
+  const rewritten: ParsedBody = { ...parsed, body, lineOf: body.points.length === read.points.length ? parsed.lineOf : undefined };
+  if ((rewritten.body as ReadPoints).points.length === 0) return { batch: { samples: [] }, skipped: parsed.skipped };
+  const checked = await validate(rewritten, limits, pause);
+  await pause?.();
+  return { batch: toBatch(checked, rewritten, limits, env, withDisk(store, storage)), skipped: parsed.skipped };
 }
 
 /** Handles `POST /api/ingest`: authorise, read, parse, validate the whole request, publish it as one batch. */

@@ -374,3 +374,30 @@ describe('parsePrometheusText: properties', () => {
     expect(families.get('rpc_seconds')).toEqual({ type: 'summary', help: 'RPC "time"\nin seconds \\ total.' });
   });
 });
+
+describe('the series cache (scrape targets)', () => {
+  const limits = { stopAfter: 1_000, maxNameLength: 256, maxLabelNameLength: 128, maxLabels: 16 };
+  it('reads the same as without it, scrape after scrape, and hands a series read before its frozen labels', async () => {
+    const { SeriesCache } = await import('./prometheus');
+    const cache = new SeriesCache(100);
+    const text = (v: number) => `# TYPE a counter\na{x="1",y="} 5"} ${v}\na{x="2"}   ${v + 1}\nb ${v}\nc{z="q"} ${v} 1700000000000\nd{e="\\"\\n"} ${v}\n`;
+    for (const v of [1, 2, 3]) {
+      const plain = parseWith(text(v), limits);
+      const cached = parseWith(text(v), { ...limits, cache });
+      expect(cached.samples.map(({ name, labels, value, timestamp }) => ({ name, labels: { ...labels }, value, timestamp }))).toEqual(
+        plain.samples.map(({ name, labels, value, timestamp }) => ({ name, labels, value, timestamp })),
+      );
+    }
+    // Lines with a timestamp are not remembered; the others are, once each.
+    expect(cache.size).toBe(4);
+    const again = parseWith(text(9), { ...limits, cache });
+    expect(Object.isFrozen(again.samples[0]!.labels)).toBe(true);
+    expect(again.samples[0]!.labels).toBe(parseWith(text(10), { ...limits, cache }).samples[0]!.labels);
+    // A malformed value after a known series is still refused.
+    expect(() => parseWith('a{x="2"} notanumber\n', { ...limits, cache })).toThrow(/not a number/);
+    // Bounded: past its size it starts over.
+    const small = new SeriesCache(2);
+    parseWith(Array.from({ length: 10 }, (_, i) => `m${i} 1`).join('\n'), { ...limits, cache: small });
+    expect(small.size).toBeLessThanOrEqual(2);
+  });
+});

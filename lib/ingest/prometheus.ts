@@ -34,7 +34,46 @@ export interface TextLimits {
   maxLabelNameLength: number;
   /** INGEST_MAX_LABELS: labels past one more than this are read but not kept (validation refuses the sample). */
   maxLabels: number;
+  /**
+   * Series read before (a scrape target's, from its last scrape): a line whose text up to its value
+   * is one of them is not read again, and gets the same frozen labels object. Filled as it reads.
+   */
+  cache?: SeriesCache;
 }
+
+/** The series part of sample lines (`name{labels}`) already read, and what they read as. */
+export class SeriesCache {
+  // Two generations, as Prometheus' scrape cache: what the last scrape used, and what this one has.
+  private current = new Map<string, { name: string; labels: Readonly<Record<string, string>> }>();
+  private previous = new Map<string, { name: string; labels: Readonly<Record<string, string>> }>();
+  constructor(readonly max: number) {}
+  /** Called before each scrape: series the last scrape did not use are forgotten. */
+  startScrape(): void {
+    this.previous = this.current;
+    this.current = new Map();
+  }
+  get(text: string) {
+    let hit = this.current.get(text);
+    if (!hit) {
+      hit = this.previous.get(text);
+      if (hit && this.current.size < this.max) this.current.set(text, hit);
+    }
+    return hit;
+  }
+  set(text: string, name: string, labels: Record<string, string>): Readonly<Record<string, string>> {
+    // Copies, not slices: a slice would keep the whole body it came from alive as long as the cache.
+    // Defined, never assigned: a label named `__proto__` stays an ordinary key.
+    const frozen = Object.freeze(Object.fromEntries(Object.entries(labels).map(([k, v]) => [copy(k), copy(v)])));
+    if (this.current.size < this.max) this.current.set(copy(text), { name: copy(name), labels: frozen });
+    return frozen;
+  }
+  get size(): number {
+    return this.current.size;
+  }
+}
+
+/** A string of its own (V8 keeps a slice pointing into the string it was cut from). */
+const copy = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
 
 export class TextFormatError extends Error {
   override readonly name = 'TextFormatError';
@@ -128,29 +167,37 @@ function unescape(s: string, from: number, to: number, line: number, what: 'help
 
 /** Reads `{a="1",b="2"}` starting at `s[i] === '{'`; returns the labels and where the rest of the line starts. */
 function parseLabels(s: string, i: number, end: number, line: number, limits: TextLimits): { labels: Record<string, string>; next: number } {
-  // No prototype: a label named `constructor` or `__proto__` is an ordinary key here (validation refuses `__`).
-  const labels = Object.create(null) as Record<string, string>;
+  // Kept as pairs, then made one object: a label named `constructor` or `__proto__` becomes an
+  // ordinary own key (Object.fromEntries defines, never assigns; validation refuses `__`).
+  const pairs: Array<[string, string]> = [];
   let count = 0;
   i = skipBlanks(s, i + 1, end);
-  while (s[i] !== '}') {
+  while (s.charCodeAt(i) !== 0x7d /* } */) {
     const nameEnd = readName(s, i, end, line, true, limits.maxLabelNameLength);
     const name = s.slice(i, nameEnd);
     i = skipBlanks(s, nameEnd, end);
-    if (s[i] !== '=') throw new TextFormatError(line, `expected "=" after label ${name}`);
+    if (s.charCodeAt(i) !== 0x3d /* = */) throw new TextFormatError(line, `expected "=" after label ${name}`);
     i = skipBlanks(s, i + 1, end);
-    if (s[i] !== '"') throw new TextFormatError(line, `expected a quoted value for label ${name}`);
+    if (s.charCodeAt(i) !== 0x22 /* " */) throw new TextFormatError(line, `expected a quoted value for label ${name}`);
     let j = i + 1;
-    while (j < end && s[j] !== '"') j += s[j] === '\\' ? 2 : 1;
+    let escaped = false;
+    for (let c = s.charCodeAt(j); j < end && c !== 0x22; c = s.charCodeAt(j)) {
+      if (c === 0x5c /* \ */) {
+        escaped = true;
+        j += 2;
+      } else j++;
+    }
     if (j >= end) throw new TextFormatError(line, `unterminated value for label ${name}`);
     if (++count <= limits.maxLabels + 1) {
-      if (name in labels) throw new TextFormatError(line, `label ${name} appears twice`);
-      labels[name] = unescape(s, i + 1, j, line, 'label');
+      for (const [other] of pairs) if (other === name) throw new TextFormatError(line, `label ${name} appears twice`);
+      pairs.push([name, escaped ? unescape(s, i + 1, j, line, 'label') : s.slice(i + 1, j)]);
     }
     i = skipBlanks(s, j + 1, end);
-    if (s[i] === ',') i = skipBlanks(s, i + 1, end);
-    else if (s[i] !== '}') throw new TextFormatError(line, `expected "," or "}" after label ${name}`);
+    const c = s.charCodeAt(i);
+    if (c === 0x2c /* , */) i = skipBlanks(s, i + 1, end);
+    else if (c !== 0x7d) throw new TextFormatError(line, `expected "," or "}" after label ${name}`);
   }
-  return { labels: { ...labels }, next: i + 1 };
+  return { labels: Object.fromEntries(pairs), next: i + 1 };
 }
 
 /** Reads the value and optional timestamp after a sample's name and labels. */
@@ -236,6 +283,21 @@ export function* readPrometheusText(text: string, limits: TextLimits): Generator
       }
       continue;
     }
+    const { cache } = limits;
+    if (cache) {
+      // `name{labels} value`: the text before the last blank run, seen before, is the same series.
+      let blank = end;
+      while (blank > i && !isBlank(s.charCodeAt(blank - 1))) blank--;
+      let seriesEnd = blank;
+      while (seriesEnd > i && isBlank(s.charCodeAt(seriesEnd - 1))) seriesEnd--;
+      const known = seriesEnd > i ? cache.get(s.slice(i, seriesEnd)) : undefined;
+      if (known) {
+        const { value, timestamp } = parseFields(s, seriesEnd, end, line, known.name);
+        sampled.add(known.name);
+        samples.push({ name: known.name, labels: known.labels as Record<string, string>, value, timestamp, line });
+        continue;
+      }
+    }
     const nameEnd = readName(s, i, end, line, false, limits.maxNameLength);
     const name = s.slice(i, nameEnd);
     let labels: Record<string, string> = {};
@@ -243,6 +305,8 @@ export function* readPrometheusText(text: string, limits: TextLimits): Generator
     const brace = skipBlanks(s, nameEnd, end);
     if (s[brace] === '{') ({ labels, next } = parseLabels(s, brace, end, line, limits));
     const { value, timestamp } = parseFields(s, next, end, line, name);
+    // Only a line without a timestamp is remembered: its series part is all but its last token.
+    if (cache && timestamp === undefined) labels = cache.set(s.slice(i, next), name, labels) as Record<string, string>;
     sampled.add(name);
     samples.push({ name, labels, value, timestamp, line });
   }

@@ -3,7 +3,7 @@ import { HttpError } from '@/lib/http';
 import { helpProblem, type MetricMetadata, type PointLimits } from '@/lib/schema';
 import { MAX_ISSUES } from '@/lib/points';
 import { unitFromName } from '@/lib/units';
-import { familyOf, readPrometheusText, TextFormatError, type TextExposition } from './prometheus';
+import { familyOf, readPrometheusText, TextFormatError, type SeriesCache, type TextExposition } from './prometheus';
 
 /** A request body read into the shape of the JSON body, before validation. */
 export interface ParsedBody {
@@ -19,11 +19,11 @@ export interface ParsedBody {
  * and summary parts the types a chart can draw. Reading stops past INGEST_MAX_POINTS samples (413);
  * it waits for `pause()` every few thousand lines.
  */
-export async function textBody(text: string, limits: PointLimits, pause?: () => Promise<void>): Promise<ParsedBody> {
+export async function textBody(text: string, limits: PointLimits, pause?: () => Promise<void>, cache?: SeriesCache): Promise<ParsedBody> {
   if (text.trim() === '') throw new HttpError(400, 'empty body: send samples in the Prometheus text format');
   let exposition: TextExposition;
   try {
-    const reading = readPrometheusText(text, { stopAfter: limits.maxPoints + 1, maxNameLength: limits.maxNameLength, maxLabelNameLength: limits.maxLabelNameLength, maxLabels: limits.maxLabels });
+    const reading = readPrometheusText(text, { stopAfter: limits.maxPoints + 1, maxNameLength: limits.maxNameLength, maxLabelNameLength: limits.maxLabelNameLength, maxLabels: limits.maxLabels, cache });
     for (let step = reading.next(); ; step = reading.next()) {
       if (step.done) {
         exposition = step.value;
@@ -49,6 +49,8 @@ export async function textBody(text: string, limits: PointLimits, pause?: () => 
   // No prototype: a metric named `__proto__` must get its HELP like any other.
   const metadata = Object.create(null) as Record<string, MetricMetadata>;
   for (const s of finite) {
+    // Once per name (a scrape brings thousands of samples of a few dozen names).
+    if (s.name in metadata) continue;
     const { family, role } = familyOf(s.name, s.labels, families);
     const f = families.get(family);
     if (!f) continue;

@@ -39,6 +39,16 @@ type BatchResult = { ok: true; batch: Batch; from: number[] } | { ok: false; iss
  * metric name (and only for names the points have), samples in time order. Refuses the whole
  * input, naming every point that cannot be stored.
  */
+// Keys of frozen labels objects (a scrape target's series, the same object every scrape, see
+// lib/scrape): each such object belongs to one series, so its key is built once.
+const frozenKeys = new WeakMap<object, string>();
+function keyOf(name: string, labels: Record<string, string> | undefined): string {
+  if (!labels || !Object.isFrozen(labels)) return toSeriesKey(name, labels);
+  let key = frozenKeys.get(labels);
+  if (key === undefined) frozenKeys.set(labels, (key = toSeriesKey(name, labels)));
+  return key;
+}
+
 export function pointsToBatch(input: PointsInput, options: BatchOptions): BatchResult {
   const { limits, now, defaultTime, retentionMs, retentionSetting = 'HISTORY_RETENTION' } = options;
   const issues: PointIssue[] = [];
@@ -55,7 +65,7 @@ export function pointsToBatch(input: PointsInput, options: BatchOptions): BatchR
       });
     }
     // Each part is bounded by now (name, label names and values, their count); their sum may still be too long.
-    const key = toSeriesKey(p.name, p.labels);
+    const key = keyOf(p.name, p.labels);
     if (key.length > limits.maxSeriesKeyLength) {
       issues.push({
         path: ['points', i],

@@ -8,6 +8,8 @@ import type { MetricMeta, Sample } from '@/lib/schema';
 import { Engine } from '@/lib/storage';
 import { Store } from '@/lib/store';
 import { Hub } from '@/lib/stream';
+import { LocalLeases, RedisLeases } from '@/lib/bus/lease';
+import { loadTargets, Scraper } from '@/lib/scrape';
 
 /** Running totals for `/api/metrics` and the collector. */
 export interface Counters {
@@ -38,6 +40,8 @@ export interface Runtime {
    * the shared stream first (out of order), or take the last places under MAX_SERIES.
    */
   refusedIn(cursor: Cursor): Refused | undefined;
+  /** Scrapes SCRAPE_TARGETS and SCRAPE_FILE's targets; null when there are none. */
+  readonly scraper: Scraper | null;
   /** Drains streams and stops the collector and bus; idempotent. */
   shutdown(): Promise<void>;
 }
@@ -120,6 +124,22 @@ function openStorage(env: Env): { storage: Engine | null; recovered: ReturnType<
     checkpointMs: env.CHECKPOINT_INTERVAL,
   });
   return { storage, recovered: storage.open() };
+}
+
+/** The scraper of the configured targets (with Redis, each target scraped by one instance at a time); null without targets. */
+function createScraper(env: Env, deps: ConstructorParameters<typeof Scraper>[1]): Scraper | null {
+  const targets = loadTargets(env.SCRAPE_TARGETS, env.SCRAPE_FILE, {
+    intervalMs: env.SCRAPE_INTERVAL,
+    timeoutMs: env.SCRAPE_TIMEOUT,
+    maxSamples: env.SCRAPE_MAX_SAMPLES,
+    maxBodyBytes: env.SCRAPE_MAX_BODY_BYTES,
+  });
+  if (targets.length === 0) return null;
+  const leases = env.REDIS_URL
+    ? new RedisLeases({ url: env.REDIS_URL, prefix: env.REDIS_STREAM_KEY, me: env.INSTANCE, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT, reconnectMaxMs: env.REDIS_RECONNECT_MAX })
+    : undefined;
+  console.log(`[pulseboard] scraping ${targets.length} target(s): ${targets.slice(0, 5).map((t) => `${t.job}=${t.instance}`).join(', ')}${targets.length > 5 ? ', …' : ''}${leases ? ' (with Redis, one instance at a time each)' : ''}`);
+  return new Scraper(targets, deps, leases ?? new LocalLeases(env.INSTANCE));
 }
 
 function createRuntime(env: Env): Runtime {
@@ -228,6 +248,18 @@ function createRuntime(env: Env): Runtime {
   }, BUS_WATCH_MS);
   busWatch.unref();
 
+  const publish = async (batch: Batch): Promise<Cursor> => {
+    const cursor = await bus.publish(batch);
+    if (storage && env.FSYNC_INTERVAL === 0) {
+      // Answered only once on disk: while the log cannot be written, 503 and the producer retries.
+      await storage.synced().catch((err: unknown) => {
+        throw new BusUnavailableError(err instanceof Error ? err.message : String(err));
+      });
+    }
+    return cursor;
+  };
+  const scraper = createScraper(env, { env, limits: pointLimits(env), store, storage, publish });
+
   let stopping: Promise<void> | undefined;
   return {
     get stopping() {
@@ -241,20 +273,13 @@ function createRuntime(env: Env): Runtime {
     counters,
     startedAt: Date.now(),
     // FSYNC_INTERVAL=0: a write is answered once its points are fsync'd.
-    publish: async (batch) => {
-      const cursor = await bus.publish(batch);
-      if (storage && env.FSYNC_INTERVAL === 0) {
-        // Answered only once on disk: while the log cannot be written, 503 and the producer retries.
-        await storage.synced().catch((err: unknown) => {
-          throw new BusUnavailableError(err instanceof Error ? err.message : String(err));
-        });
-      }
-      return cursor;
-    },
+    publish,
+    scraper,
     refusedIn: (cursor) => refused.get(cursor),
     shutdown() {
       stopping ??= (async () => {
         collector.stop();
+        scraper?.stop();
         clearInterval(busWatch);
         hub.drain(env.SHUTDOWN_DRAIN_WINDOW);
         await bus.close();
