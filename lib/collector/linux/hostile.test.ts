@@ -136,3 +136,20 @@ describe('readCapped', () => {
     expect(readCapped('/proc/self/stat')?.text).toMatch(/^\d+ \(/);
   });
 });
+
+describe('caps past 64 devices', () => {
+  it('keep the host\'s own interfaces before container ones, and whole disks before dm volumes', async () => {
+    const { createLinuxSampler } = await import('./sampler');
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pulseboard-caps-'));
+    fs.mkdirSync(path.join(root, 'proc/net'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'proc/stat'), 'cpu  1 0 1 1 0 0 0 0 0 0\ncpu0 1 0 1 1 0 0 0 0 0 0\n');
+    const line = (d: string) => `${d}: 1 1 0 0 0 0 0 0 1 1 0 0 0 0 0 0`;
+    fs.writeFileSync(path.join(root, 'proc/net/dev'), ['Inter-|', ' face |', ...Array.from({ length: 100 }, (_, i) => line(`cali${String(i).padStart(3, '0')}`)), line('eth0')].join('\n'));
+    fs.writeFileSync(path.join(root, 'proc/diskstats'), [...Array.from({ length: 100 }, (_, i) => `253 ${i} dm-${i} 1 0 8 1 1 0 8 1 0 1 1`), '8 0 sda 1 0 8 1 1 0 8 1 0 1 1'].join('\n'));
+    const devices = (name: string) => createLinuxSampler({ root, env: {}, statfs: () => null })!.sample().filter((s) => s.name === name).map((s) => s.labels?.device);
+    expect(devices('node_network_receive_bytes_total')).toContain('eth0');
+    expect(devices('node_network_receive_bytes_total')).toHaveLength(64);
+    expect(devices('node_disk_read_bytes_total')).toContain('sda');
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+});

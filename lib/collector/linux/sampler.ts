@@ -80,6 +80,9 @@ const MAX_AVOIDED_MOUNTS = 64;
 
 const defaultStatfs = (path: string): StatfsResult => fs.statfsSync(path);
 
+// Interfaces containers and overlays make, one or more per pod or container.
+// linear: one anchored alternation of literals.
+const VIRTUAL_INTERFACE = /^(?:veth|cali|docker|br-|virbr|lxc|flannel|cni|vxlan|tun|tap|kube|weave|cilium|gke)/;
 const byName = <T>(key: (item: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
 /** (next − previous) / seconds for a counter, or undefined without a previous value, elapsed time or on a reset. */
@@ -264,9 +267,11 @@ function sampleDisks(
   gauge: Put,
 ): Map<string, DiskStat> | undefined {
   if (text === null) return undefined;
+  // Past the cap, whole disks before device-mapper volumes.
   const disks = parseDiskstats(text)
-    .sort(byName((d) => d.device))
-    .slice(0, MAX_PER_KIND);
+    .sort((a, b) => Number(a.device.startsWith('dm-')) - Number(b.device.startsWith('dm-')) || byName((d: DiskStat) => d.device)(a, b))
+    .slice(0, MAX_PER_KIND)
+    .sort(byName((d) => d.device));
   const next = new Map<string, DiskStat>();
   for (const d of disks) {
     const labels = { device: d.device };
@@ -342,9 +347,11 @@ function sampleNetwork(
   gauge: Put,
 ): Map<string, NetDevStat> | undefined {
   if (text === null) return undefined;
+  // Past the cap, the host's own interfaces first: a node with hundreds of veth/cali pairs keeps eth0.
   const interfaces = parseNetDev(text)
-    .sort(byName((n) => n.device))
-    .slice(0, MAX_PER_KIND);
+    .sort((a, b) => Number(VIRTUAL_INTERFACE.test(a.device)) - Number(VIRTUAL_INTERFACE.test(b.device)) || byName((n: NetDevStat) => n.device)(a, b))
+    .slice(0, MAX_PER_KIND)
+    .sort(byName((n) => n.device));
   const next = new Map<string, NetDevStat>();
   for (const n of interfaces) {
     const labels = { device: n.device };
