@@ -1,5 +1,5 @@
 import 'server-only';
-import { layoutPanels, panelSources } from '@/lib/dashboard';
+import { layoutPanels, panelSources, rawHostSeries } from '@/lib/dashboard';
 import { SNAPSHOT_POINTS, presetsWithin, toTimeWindow, type TimeWindow } from '@/lib/dashboard/windows';
 import { filterPanels, panelTextChars } from '@/lib/dashboard/filter';
 import { parseView, type View } from '@/lib/dashboard/view';
@@ -101,8 +101,9 @@ export function dashboardSnapshot(
 type Chooser = (series: readonly SeriesMeta[]) => ReadonlySet<SeriesKey>;
 
 function chooser(view: View): Chooser | undefined {
-  if (!view.filter || view.filterProblem) return undefined;
-  const shown = seriesShown(view.filter);
+  // Without a filter: every series a panel draws. The built-in collector's raw node_* series are
+  // charted through their derived figures, so the page does not carry them (three quarters of the host's).
+  const shown = !view.filter || view.filterProblem ? charted : seriesShown(view.filter);
   const selectors = view.queries.filter((q) => !q.problem).flatMap((q) => selectorsOf(parseQuery(q.text)).map(compileSelector));
   if (selectors.length === 0) return shown;
   return (series) => {
@@ -110,6 +111,12 @@ function chooser(view: View): Chooser | undefined {
     for (const s of series) if (selectors.some((m) => m.matches(s.name, s.labels))) keys.add(s.key);
     return keys;
   };
+}
+
+/** The series of `series` a dashboard panel draws: all but the built-in collectors' raw node_* series. */
+function charted(series: readonly SeriesMeta[]): ReadonlySet<SeriesKey> {
+  const collectors = new Set(series.filter((s) => s.name === 'host_cpu_utilization_ratio').map((s) => s.labels.instance ?? ''));
+  return new Set(series.filter((s) => !rawHostSeries(s.name, s.labels, collectors)).map((s) => s.key));
 }
 
 /** Marks the query panels that read more than QUERY_PANEL_MAX_SERIES of `series` as not drawn, saying why. */
