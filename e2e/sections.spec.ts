@@ -34,7 +34,7 @@ test.describe('sections and scrape targets', () => {
     await expect(network.getByRole('button', { name: /^Network \d+ charts?$/ })).toHaveAttribute('aria-expanded', 'false');
     await expect(network.locator('section.panel').first()).toBeHidden();
     await page.reload();
-    await expect(page.getByTestId('status')).toHaveText('Live', { timeout: 10_000 });
+    await expect(page.getByTestId('status')).toHaveText('Live', { timeout: 20_000 });
     await expect(page.locator('.dash-section[data-section="network"] .section-toggle')).toHaveAttribute('aria-expanded', 'false');
     await page.locator('.dash-section[data-section="network"] .section-toggle').click();
     await expect(page.locator('.dash-section[data-section="network"] section.panel').first()).toBeVisible();
