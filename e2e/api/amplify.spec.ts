@@ -62,7 +62,8 @@ function pollHealth(server: RunningServer) {
 
 test('a HELP of control characters is refused, and a legit 1,000-character HELP over 8,500 series changed on every request stays small everywhere', async () => {
   test.setTimeout(120_000);
-  const server = await startServer({ env: { HEARTBEAT_INTERVAL: '1s' } });
+  // The collector is off here: this measures HELP amplification (bench:collect measures the collector).
+  const server = await startServer({ env: { HEARTBEAT_INTERVAL: '1s', COLLECT_INTERVAL: '1h' } });
   try {
     // The review's body: 4,096 × U+0001 of help, 8,500 samples (~1 MB). Refused whole, at its line.
     const hostile = await postText(server, text('\u0001'.repeat(4_096), 0));
