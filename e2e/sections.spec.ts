@@ -10,6 +10,8 @@ test.describe('sections and scrape targets', () => {
   test.beforeAll(async () => {
     exporter = await startNodeExporter();
     server = await startServer({ env: { SCRAPE_TARGETS: `node=${exporter.url}`, SCRAPE_INTERVAL: '1s', DATA_DIR: 'none' } });
+    // The first render of a fresh server loads its page modules: done here, not inside a test's wait.
+    await (await fetch(`${server.url}/`)).arrayBuffer();
   });
   test.afterAll(async () => {
     await exporter?.stop();
