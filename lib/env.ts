@@ -168,6 +168,21 @@ export const envSchema = z.object({
   /** Most samples one scrape of a target may bring; past it the scrape fails and nothing of it is stored. */
   SCRAPE_MAX_SAMPLES: count('10000', 1, 1_000_000),
   SCRAPE_MAX_BODY_BYTES: count('16MiB', 1_024, 1024 ** 3),
+  /** Alert rules, channels and silences (JSON, see docs/alerts.md); default `$DATA_DIR/alerts.json`. */
+  ALERTS_FILE: z.string().max(4096, 'at most 4096 characters').optional(),
+  /** How often the rules are evaluated. */
+  ALERT_EVAL_INTERVAL: duration('5s', 1_000, 3_600_000),
+  /** The dashboard's address as a notification links to it (`generatorURL`); default `http://HOST:PORT`. */
+  EXTERNAL_URL: z
+    .string()
+    .max(2048, 'at most 2048 characters')
+    .regex(/^https?:\/\/\S+$/, 'expected a URL such as https://pulseboard.example.com')
+    .transform((u) => {
+      let end = u.length;
+      while (end > 0 && u[end - 1] === '/') end--;
+      return u.slice(0, end);
+    })
+    .optional(),
   REDIS_URL: z
     .string()
     .refine((raw) => {
@@ -203,7 +218,13 @@ function isCidr(value: string): boolean {
   return /^\d+$/.test(prefix) && n <= (family === 4 ? 32 : 128);
 }
 
-export type Env = Omit<z.infer<typeof envSchema>, 'INSTANCE' | 'ALLOWED_HOSTS' | 'AUTH_FILE'> & { INSTANCE: string; ALLOWED_HOSTS: string[]; AUTH_FILE: string | null };
+export type Env = Omit<z.infer<typeof envSchema>, 'INSTANCE' | 'ALLOWED_HOSTS' | 'AUTH_FILE' | 'ALERTS_FILE' | 'EXTERNAL_URL'> & {
+  INSTANCE: string;
+  ALLOWED_HOSTS: string[];
+  AUTH_FILE: string | null;
+  ALERTS_FILE: string | null;
+  EXTERNAL_URL: string;
+};
 
 export class EnvError extends Error {
   override readonly name = 'EnvError';
@@ -231,6 +252,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       INSTANCE: env.INSTANCE ?? (env.REDIS_URL ? `${hostname()}:${env.PORT}` : hostname()),
       ALLOWED_HOSTS: env.ALLOWED_HOSTS ?? [hostname().toLowerCase()],
       AUTH_FILE: env.AUTH_FILE ?? (env.DATA_DIR === 'none' ? null : join(env.DATA_DIR, 'auth.json')),
+      ALERTS_FILE: env.ALERTS_FILE ?? (env.DATA_DIR === 'none' ? null : join(env.DATA_DIR, 'alerts.json')),
+      EXTERNAL_URL: env.EXTERNAL_URL ?? `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${env.PORT}`,
     };
   }
   const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);

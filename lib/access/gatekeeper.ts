@@ -19,6 +19,8 @@ function need(method: string, path: string): Need {
   // Health without credentials answers its status only (load balancers), see lib/api/health.ts.
   if (path === '/api/health' && (method === 'GET' || method === 'HEAD')) return 'public';
   if (path === '/api/ingest' && method === 'POST') return 'write';
+  // The rules file holds channels' secrets: reading it is editing's business.
+  if (path === '/api/alerts/rules') return 'write';
   return 'read';
 }
 

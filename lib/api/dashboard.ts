@@ -8,7 +8,8 @@ import { compileSelector, parseQuery, selectorsOf } from '@/lib/query';
 import type { DataView } from '@/lib/access';
 import type { QueryLimits, SeriesKey, SeriesMeta } from '@/lib/series';
 import type { Store } from '@/lib/store';
-import type { Snapshot } from '@/lib/wire';
+import { ALERTS_NAME, type Snapshot } from '@/lib/wire';
+import { visibleAlerts } from './alerts';
 import { historySpan, withDiskHistory } from './history';
 import { queryLimits, workLimit } from './limits';
 import { visibleTargets } from './scrape';
@@ -48,6 +49,19 @@ export interface DashboardData {
   account: Account | null;
   /** The scrape targets the viewer may see, as the server last saw them. */
   targets: TargetStatus[];
+  /** The alert rules' thresholds, for the panels of what they read (none for a scoped viewer: rules are the operator's). */
+  alertRules: AlertRuleMark[];
+  /** ALERT_EVAL_INTERVAL: an ALERTS point older than a few of these is stale (the evaluator is gone). */
+  alertEvalMs: number;
+}
+
+/** What a chart needs of an alert rule: which metrics it reads, its threshold, its query. */
+export interface AlertRuleMark {
+  name: string;
+  query: string;
+  reads: string[];
+  threshold: number;
+  direction: 'above' | 'below';
 }
 
 /** The person a page is shown to. */
@@ -100,10 +114,17 @@ export function dashboardSnapshot(
  */
 type Chooser = (series: readonly SeriesMeta[]) => ReadonlySet<SeriesKey>;
 
+/** The alert states (ALERTS series) as well, whatever the filter: the header counts what fires. */
+const withAlerts = (choose: Chooser): Chooser => (series) => {
+  const keys = new Set(choose(series));
+  for (const s of series) if (s.name === ALERTS_NAME) keys.add(s.key);
+  return keys;
+};
+
 function chooser(view: View): Chooser | undefined {
   // Without a filter: every series a panel draws. The built-in collector's raw node_* series are
   // charted through their derived figures, so the page does not carry them (three quarters of the host's).
-  const shown = !view.filter || view.filterProblem ? charted : seriesShown(view.filter);
+  const shown = !view.filter || view.filterProblem ? charted : withAlerts(seriesShown(view.filter));
   const selectors = view.queries.filter((q) => !q.problem).flatMap((q) => selectorsOf(parseQuery(q.text)).map(compileSelector));
   if (selectors.length === 0) return shown;
   return (series) => {
@@ -184,5 +205,7 @@ export function dashboardData(data: DataView, params: Record<string, string | st
     filterShown: view.filter && !view.filterProblem && view.queries.some((q) => !q.problem) ? shownLines(view.filter, metas) : null,
     account: accountOf(data),
     targets: visibleTargets(data),
+    alertRules: runtime.scope ? [] : visibleAlerts(data).rules.map((r) => ({ name: r.name, query: r.query, reads: r.reads, threshold: r.threshold, direction: r.direction })),
+    alertEvalMs: env.ALERT_EVAL_INTERVAL,
   };
 }

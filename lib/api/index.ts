@@ -11,3 +11,4 @@ export { metricBrowser, metricDetail, metricCsv, exportQuerySchema, type MetricS
 export { respond, pageAdmitted, methodNotAllowed, noSuchEndpoint } from './respond';
 export { loginResponse, logoutResponse, safeNext } from './auth';
 export { scrapeTargets, visibleTargets } from './scrape';
+export { alertsResponse, alertRulesFile, replaceAlertRules, visibleAlerts } from './alerts';

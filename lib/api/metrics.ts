@@ -40,7 +40,7 @@ function byReason(name: string, help: string, counts: Readonly<Record<string, nu
 
 /** Pulseboard's own health, as families. */
 function healthFamilies(): Family[] {
-  const { hub, store, counters, bus, storage, scraper } = getRuntime();
+  const { hub, store, counters, bus, storage, scraper, alerts } = getRuntime();
   const busStatus = bus.status();
   const g = (name: string, help: string, value: number): Family => ({ name, type: 'gauge', help, samples: [{ value }] });
   const c = (name: string, help: string, value: number): Family => ({ name, type: 'counter', help, samples: [{ value }] });
@@ -101,6 +101,28 @@ function healthFamilies(): Family[] {
           c('pulseboard_scrapes_skipped_total', 'Scrapes skipped because the previous one of the same target was still running.', scraper.totals.skipped),
         ]
       : []),
+    ...alertFamilies(alerts.metrics()),
+  ];
+}
+
+/** The alert evaluator's counts, and each channel's deliveries (channel names are letters, digits and `_.:-`). */
+function alertFamilies(m: ReturnType<ReturnType<typeof getRuntime>['alerts']['metrics']>): Family[] {
+  const perChannel = (name: string, help: string, pick: (c: (typeof m.channels)[number]) => number): Family => ({
+    name,
+    type: 'counter',
+    help,
+    samples: m.channels.map((c) => ({ labels: `{channel="${c.name}"}`, value: pick(c) })),
+  });
+  return [
+    { name: 'pulseboard_alerts_firing', type: 'gauge', help: 'Alert instances firing, by severity.', samples: Object.entries(m.firing).map(([severity, value]) => ({ labels: `{severity="${severity}"}`, value })) },
+    { name: 'pulseboard_alerts_pending', type: 'gauge', help: 'Alert instances pending (past the threshold, not yet for `for`).', samples: [{ value: m.pending }] },
+    { name: 'pulseboard_alert_evaluations_total', type: 'counter', help: 'Evaluations of the rules by this instance.', samples: [{ value: m.evaluations }] },
+    { name: 'pulseboard_alert_evaluation_failures_total', type: 'counter', help: 'Evaluations that failed (logged).', samples: [{ value: m.evaluationFailures }] },
+    { name: 'pulseboard_alert_notifications_queued', type: 'gauge', help: 'Notifications waiting to be sent or retried.', samples: [{ value: m.queued }] },
+    perChannel('pulseboard_alert_notifications_sent_total', 'Notifications delivered (2xx), by channel.', (c) => c.sent),
+    perChannel('pulseboard_alert_notification_failures_total', 'Notification attempts that failed, by channel (each retry counts).', (c) => c.failed),
+    perChannel('pulseboard_alert_notifications_retried_total', 'Notifications delivered after at least one failed attempt, by channel.', (c) => c.retried),
+    perChannel('pulseboard_alert_notifications_dropped_total', 'Notifications given up (refused by the receiver, retried for an hour, or pushed out of a full queue), by channel.', (c) => c.dropped),
   ];
 }
 

@@ -97,7 +97,18 @@ describe('EntryDecoder: the collector’s origin', () => {
   });
 
   it('refuses an origin it does not know', () => {
-    expect(decoder().decode(ID, { samples, origin: 'scraper' })).toEqual({ ok: false, reason: 'origin: "scraper" is not "collector"' });
+    expect(decoder().decode(ID, { samples, origin: 'scraper' })).toEqual({ ok: false, reason: 'origin: "scraper" is not "collector" or "alerts"' });
+  });
+
+  it('ALERTS only from the alert evaluator, which writes nothing else', () => {
+    const alerts = [{ series: 'ALERTS{alertname="HighCpu",alertstate="firing"}', t: 1_795_966_000_000, v: 1 }];
+    const fields = encodeEntry({ samples: alerts, origin: 'alerts' }, 'a');
+    expect(decoder().decode(ID, fields)).toEqual({ ok: true, batch: { samples: alerts, origin: 'alerts' } });
+    const forged = decoder().decode(ID, { samples: JSON.stringify(alerts) });
+    expect(forged).toMatchObject({ ok: false, reason: expect.stringMatching(/ALERTS is written by Pulseboard's alert evaluator/) as unknown });
+    expect(decoder().decode(ID, { name: 'ALERTS', value: '1' }).ok).toBe(false);
+    const other = decoder().decode(ID, { samples: JSON.stringify([{ series: 'up', t: 1_795_966_000_000, v: 1 }]), origin: 'alerts' });
+    expect(other).toMatchObject({ ok: false, reason: expect.stringMatching(/writes ALERTS only/) as unknown });
   });
 });
 

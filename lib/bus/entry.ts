@@ -107,7 +107,7 @@ export class EntryDecoder {
   /** The `samples` form: each key is read back into its name and labels, checked as a point, and must come out the same. */
   private samples(fields: EntryFields, idMs: number): Decoded {
     const origin = fields.origin === undefined ? undefined : batchOriginSchema.safeParse(fields.origin);
-    if (origin && !origin.success) return { ok: false, reason: `origin: ${clip(fields.origin as string, 40)} is not "collector"` };
+    if (origin && !origin.success) return { ok: false, reason: `origin: ${clip(fields.origin as string, 40)} is not "collector" or "alerts"` };
     const raw = json(fields, 'samples');
     if (!raw.ok) return raw;
     const parsed = this.schemas.samples.safeParse(raw.value);
@@ -134,7 +134,7 @@ export class EntryDecoder {
     if (metrics && !metrics.ok) return metrics;
     const meta = this.described(fields, 'meta');
     if (meta && !meta.ok) return meta;
-    const decoded = this.batch({ points, ...(metrics && { metrics: metrics.value }), ...(meta && { meta: meta.value }) }, idMs, 'samples');
+    const decoded = this.batch({ points, ...(metrics && { metrics: metrics.value }), ...(meta && { meta: meta.value }) }, idMs, 'samples', origin?.success === true && origin.data === 'alerts');
     if (!decoded.ok) return decoded;
     // Canonical: the key the writer sent is the one its name and labels make (labels sorted, values escaped).
     const { samples } = decoded.batch;
@@ -146,7 +146,7 @@ export class EntryDecoder {
       if (this.known.size >= KNOWN_KEYS_MAX) this.known.clear();
       this.known.set((parsed.data[j] as { series: string }).series, { name: p.name, labels: p.labels, value: 0 });
     }
-    if (origin?.success) {
+    if (origin?.success && origin.data === 'collector') {
       // A collector writes only its own instance's series: an entry that says `origin: collector`
       // may claim no series of another instance (or none at all), whatever else it says.
       const stranger = points.findIndex((p) => p.labels?.instance === undefined || p.labels.instance !== fields.source);
@@ -168,8 +168,8 @@ export class EntryDecoder {
   }
 
   /** pointsToBatch, its issues named after the entry's field (`samples[3]` rather than `points[3]`). */
-  private batch(input: PointsInput, idMs: number, field: 'points' | 'samples'): Refused | { ok: true; batch: Batch; from: number[] } {
-    const built = pointsToBatch(input, { limits: this.limits, now: this.now(), defaultTime: idMs });
+  private batch(input: PointsInput, idMs: number, field: 'points' | 'samples', alerts = false): Refused | { ok: true; batch: Batch; from: number[] } {
+    const built = pointsToBatch(input, { limits: this.limits, now: this.now(), defaultTime: idMs, alerts });
     if (built.ok) return built;
     return refuse(built.issues.map((i) => (i.path[0] === 'points' ? { ...i, path: [field, ...i.path.slice(1)] } : i)));
   }

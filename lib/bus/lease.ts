@@ -13,8 +13,8 @@ export interface Leases {
   claim(name: string, ttlMs: number): Promise<Claim>;
   /** Writes what the holder of `name` last saw (a small JSON text), for the other instances. */
   share(name: string, value: string): Promise<void>;
-  /** What the holder of `name` last shared, or null. */
-  shared(name: string): Promise<string | null>;
+  /** What the holder of `name` last shared (at most `maxChars`, default 64 KiB; longer is ignored), or null. */
+  shared(name: string, maxChars?: number): Promise<string | null>;
   close(): void;
 }
 
@@ -89,11 +89,11 @@ export class RedisLeases implements Leases {
     await this.client.set(`${this.options.prefix}:shared:${name}`, value, { expiration: { type: 'PX', value: 3_600_000 } }).catch((err: unknown) => this.failed(err));
   }
 
-  async shared(name: string): Promise<string | null> {
+  async shared(name: string, maxChars = 65_536): Promise<string | null> {
     if (!this.client.isReady) return null;
     try {
       const value = await this.client.get(`${this.options.prefix}:shared:${name}`);
-      return typeof value === 'string' && value.length <= 65_536 ? value : null;
+      return typeof value === 'string' && value.length <= maxChars ? value : null;
     } catch (err) {
       this.failed(err);
       return null;

@@ -269,6 +269,8 @@ export const UNCHARTED_METRICS: ReadonlySet<string> = new Set([
   'host_memory_total_bytes',
   'pulseboard_series',
   'scrape_samples_scraped',
+  // Alert states: counted in the header, listed on /alerts, shaded on the charts of what fires.
+  'ALERTS',
 ]);
 
 /**

@@ -27,7 +27,12 @@ interface BatchOptions {
   retentionMs?: number;
   /** The setting `retentionMs` comes from, named in the refusal. */
   retentionSetting?: string;
+  /** Set for the alert evaluator's own batches (read back from Redis): they, and only they, write `ALERTS`. */
+  alerts?: boolean;
 }
+
+/** The metric name of alert states: written by Pulseboard's alert evaluator alone (lib/alerts). */
+export const RESERVED_ALERTS = 'ALERTS';
 
 /** A batch, with `from[j]` the input point of `batch.samples[j]`; or every problem found. */
 type BatchResult = { ok: true; batch: Batch; from: number[] } | { ok: false; issues: PointIssue[] };
@@ -62,6 +67,12 @@ export function pointsToBatch(input: PointsInput, options: BatchOptions): BatchR
       issues.push({
         path: ['points', i, 'timestamp'],
         message: `${t} is older than the ${retentionMs} ms of history kept (${retentionSetting}); timestamps are milliseconds since the epoch, not seconds`,
+      });
+    }
+    if ((p.name === RESERVED_ALERTS) !== (options.alerts === true)) {
+      issues.push({
+        path: ['points', i, 'name'],
+        message: options.alerts ? `an alert evaluator's batch writes ${RESERVED_ALERTS} only` : `${RESERVED_ALERTS} is written by Pulseboard's alert evaluator (ALERTS_FILE); give the metric another name`,
       });
     }
     // Each part is bounded by now (name, label names and values, their count); their sum may still be too long.

@@ -1,4 +1,5 @@
 import 'server-only';
+import { join } from 'node:path';
 import { BusUnavailableError, MemoryBus, type Batch, type Bus, type Cursor } from '@/lib/bus';
 import { RedisBus } from '@/lib/bus/redis';
 import { startCollector, type Collector } from '@/lib/collector';
@@ -8,8 +9,9 @@ import type { MetricMeta, Sample } from '@/lib/schema';
 import { Engine } from '@/lib/storage';
 import { Store } from '@/lib/store';
 import { Hub } from '@/lib/stream';
-import { LocalLeases, RedisLeases } from '@/lib/bus/lease';
+import { LocalLeases, RedisLeases, type Leases } from '@/lib/bus/lease';
 import { loadTargets, Scraper } from '@/lib/scrape';
+import { AlertEvaluator } from '@/lib/alerts';
 
 /** Running totals for `/api/metrics` and the collector. */
 export interface Counters {
@@ -42,6 +44,8 @@ export interface Runtime {
   refusedIn(cursor: Cursor): Refused | undefined;
   /** Scrapes SCRAPE_TARGETS and SCRAPE_FILE's targets; null when there are none. */
   readonly scraper: Scraper | null;
+  /** Evaluates ALERTS_FILE's rules (with Redis, one instance at a time) and notifies. */
+  readonly alerts: AlertEvaluator;
   /** Drains streams and stops the collector and bus; idempotent. */
   shutdown(): Promise<void>;
 }
@@ -126,8 +130,15 @@ function openStorage(env: Env): { storage: Engine | null; recovered: ReturnType<
   return { storage, recovered: storage.open() };
 }
 
+/** Leases for work one instance does at a time: in Redis with REDIS_URL, all this process's otherwise. */
+function createLeases(env: Env): Leases {
+  return env.REDIS_URL
+    ? new RedisLeases({ url: env.REDIS_URL, prefix: env.REDIS_STREAM_KEY, me: env.INSTANCE, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT, reconnectMaxMs: env.REDIS_RECONNECT_MAX })
+    : new LocalLeases(env.INSTANCE);
+}
+
 /** The scraper of the configured targets (with Redis, each target scraped by one instance at a time); null without targets. */
-function createScraper(env: Env, deps: ConstructorParameters<typeof Scraper>[1]): Scraper | null {
+function createScraper(env: Env, deps: ConstructorParameters<typeof Scraper>[1], leases: Leases): Scraper | null {
   const targets = loadTargets(env.SCRAPE_TARGETS, env.SCRAPE_FILE, {
     intervalMs: env.SCRAPE_INTERVAL,
     timeoutMs: env.SCRAPE_TIMEOUT,
@@ -135,11 +146,8 @@ function createScraper(env: Env, deps: ConstructorParameters<typeof Scraper>[1])
     maxBodyBytes: env.SCRAPE_MAX_BODY_BYTES,
   });
   if (targets.length === 0) return null;
-  const leases = env.REDIS_URL
-    ? new RedisLeases({ url: env.REDIS_URL, prefix: env.REDIS_STREAM_KEY, me: env.INSTANCE, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT, reconnectMaxMs: env.REDIS_RECONNECT_MAX })
-    : undefined;
-  console.log(`[pulseboard] scraping ${targets.length} target(s): ${targets.slice(0, 5).map((t) => `${t.job}=${t.instance}`).join(', ')}${targets.length > 5 ? ', …' : ''}${leases ? ' (with Redis, one instance at a time each)' : ''}`);
-  return new Scraper(targets, deps, leases ?? new LocalLeases(env.INSTANCE));
+  console.log(`[pulseboard] scraping ${targets.length} target(s): ${targets.slice(0, 5).map((t) => `${t.job}=${t.instance}`).join(', ')}${targets.length > 5 ? ', …' : ''}${env.REDIS_URL ? ' (with Redis, one instance at a time each)' : ''}`);
+  return new Scraper(targets, deps, leases);
 }
 
 function createRuntime(env: Env): Runtime {
@@ -258,7 +266,21 @@ function createRuntime(env: Env): Runtime {
     }
     return cursor;
   };
-  const scraper = createScraper(env, { env, limits: pointLimits(env), store, storage, publish });
+  const leases = createLeases(env);
+  const scraper = createScraper(env, { env, limits: pointLimits(env), store, storage, publish }, leases);
+  const alerts = new AlertEvaluator({
+    store,
+    // Never fails: while Redis is down, the points wait in the bus's bounded outbox.
+    publish: (batch) => bus.publishBuffered({ ...batch, origin: 'alerts' }),
+    leases,
+    me: env.INSTANCE,
+    intervalMs: env.ALERT_EVAL_INTERVAL,
+    file: env.ALERTS_FILE,
+    stateFile: env.DATA_DIR === 'none' ? null : join(env.DATA_DIR, 'alerts-state.json'),
+    externalURL: env.EXTERNAL_URL,
+    limits: { maxLabels: env.INGEST_MAX_LABELS, maxSeriesKeyLength: env.INGEST_MAX_SERIES_KEY_LENGTH },
+  });
+  alerts.start();
 
   let stopping: Promise<void> | undefined;
   return {
@@ -275,15 +297,18 @@ function createRuntime(env: Env): Runtime {
     // FSYNC_INTERVAL=0: a write is answered once its points are fsync'd.
     publish,
     scraper,
+    alerts,
     refusedIn: (cursor) => refused.get(cursor),
     shutdown() {
       stopping ??= (async () => {
         collector.stop();
         scraper?.stop();
+        alerts.stop();
         clearInterval(busWatch);
         hub.drain(env.SHUTDOWN_DRAIN_WINDOW);
         await bus.close();
         await storage?.close();
+        leases.close();
       })();
       return stopping;
     },

@@ -58,13 +58,13 @@ export type Sample = z.infer<typeof sampleSchema>;
  * Who wrote a batch, where it matters: series Pulseboard's own collector writes are reserved to
  * it, so a forged point (say, far ahead in time) cannot hold its real points out.
  */
-export const batchOriginSchema = z.enum(['collector']);
+export const batchOriginSchema = z.enum(['collector', 'alerts']);
 export type BatchOrigin = z.infer<typeof batchOriginSchema>;
 
 /** Points published together; `metrics` describes names of its samples that their name alone does not (units, help). */
 export interface Batch {
   samples: Sample[];
   metrics?: MetricMeta[];
-  /** Set by the collector only; any other writer leaves it out. */
+  /** Set by the collector and the alert evaluator only; any other writer leaves it out. */
   origin?: BatchOrigin;
 }

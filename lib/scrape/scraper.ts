@@ -144,6 +144,5 @@ export class Scraper {
   stop(): void {
     this.stopped = true;
     for (const r of this.running.values()) clearTimeout(r.timer);
-    this.leases.close();
   }
 }

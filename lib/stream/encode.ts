@@ -1,7 +1,7 @@
 import type { Cursor } from '@/lib/bus';
 import type { MetricMeta, Sample } from '@/lib/schema';
 import type { SeriesKey } from '@/lib/series';
-import { PIECE_OVERHEAD, encodeData, pointsData, seriesData } from '@/lib/wire';
+import { PIECE_OVERHEAD, alertData, encodeData, isAlertKey, pointsData, seriesData } from '@/lib/wire';
 import { encodeEvent } from './sse';
 
 /**
@@ -145,7 +145,7 @@ interface Filling {
   surplus: number;
 }
 
-function piece(event: 'series' | 'points', data: string, { surplus }: Filling, id?: Cursor): Piece {
+function piece(event: 'series' | 'points' | 'alert', data: string, { surplus }: Filling, id?: Cursor): Piece {
   const text = encodeEvent({ event, ...(id !== undefined && { id }), data });
   // Everything but the items is ASCII: the text's length plus the items' surplus is its exact size.
   return { text, bytes: text.length + surplus };
@@ -191,6 +191,14 @@ export function* pieces(selection: Selection, end: PieceEnd, items: ItemText = n
     sent += keys.count;
     const more = sent < total || !end.last;
     yield piece('series', seriesData(described.texts, keys.texts, more), keys, more ? undefined : end.id);
+  }
+  // Alert states among the samples, as `alert` events before the points that carry them too.
+  let alerts: Sample[] | undefined;
+  for (const sample of samples) if (isAlertKey(sample.series)) (alerts ??= []).push(sample);
+  for (let a = 0; alerts && a < alerts.length; ) {
+    const states = filling();
+    a = take(alerts, a, states, items);
+    yield piece('alert', alertData(states.texts), states);
   }
   let s = 0;
   while (s < samples.length) {

@@ -33,6 +33,17 @@ export interface SeriesPayload {
   more?: true;
 }
 
+/**
+ * `event: alert`: the alert states among a batch's samples: points of `ALERTS{alertname,
+ * alertstate,severity,…}` (1 while the alert instance is in that state, 0 when it leaves it),
+ * written by the alert evaluator. Sent before the batch's `points` pieces (which carry the same
+ * samples, so history charts them), part of the batch: a resume replays the transitions missed.
+ */
+export interface AlertPayload {
+  alerts: Sample[];
+  more: true;
+}
+
 /** `event: live`: the catch-up (if any) is over; `cursor` is the newest the server had when the stream opened. */
 interface LivePayload {
   cursor: Cursor | null;
@@ -61,6 +72,7 @@ export interface BusNotice {
 interface Payloads {
   points: PointsPayload;
   series: SeriesPayload;
+  alert: AlertPayload;
   live: LivePayload;
   reset: ResetPayload;
   bus: BusNotice;
@@ -73,7 +85,7 @@ export function decodeEvent<E extends EventName>(_event: E, data: string): Paylo
 }
 
 /** `data` of an event other than a piece of a batch. */
-export function encodeData<E extends Exclude<EventName, 'points' | 'series'>>(_event: E, payload: Payloads[E]): string {
+export function encodeData<E extends Exclude<EventName, 'points' | 'series' | 'alert'>>(_event: E, payload: Payloads[E]): string {
   return JSON.stringify(payload);
 }
 
@@ -82,6 +94,17 @@ const MORE = ',"more":true';
 /** `data` of a `points` piece from its samples, each already JSON (the hub encodes a sample once for every stream). */
 export function pointsData(samples: readonly string[], more: boolean): string {
   return `{"points":[${samples.join(',')}]${more ? MORE : ''}}`;
+}
+
+/** The metric name of alert states (the alert evaluator writes it; ingest refuses it). */
+export const ALERTS_NAME = 'ALERTS';
+
+/** Whether a series key is an alert state's (`ALERTS{…}`). */
+export const isAlertKey = (key: string): boolean => key.startsWith('ALERTS{');
+
+/** `data` of an `alert` piece from its samples, each already JSON; always followed by the batch's points. */
+export function alertData(samples: readonly string[]): string {
+  return `{"alerts":[${samples.join(',')}]${MORE}}`;
 }
 
 /** `data` of a `series` piece from its metric descriptions and keys, each already JSON. */
