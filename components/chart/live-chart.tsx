@@ -1,7 +1,7 @@
 import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type ComponentProps } from 'react';
 import { createPortal } from 'react-dom';
 import { TooltipBox } from './tooltip-box';
-import { LineChart, Tooltip, XAxis, YAxis, useActiveTooltipLabel, usePlotArea, useXAxisScale, useYAxisScale } from 'recharts';
+import { LineChart, ReferenceArea, ReferenceLine, Tooltip, XAxis, YAxis, useActiveTooltipLabel, usePlotArea, useXAxisScale, useYAxisScale } from 'recharts';
 import { decimate, type Panel } from '@/lib/dashboard';
 import type { PanelOptions } from '@/lib/dashboard/panel-options';
 import type * as ShapeModule from '@/lib/dashboard/shape';
@@ -59,9 +59,14 @@ const DEFAULT_BUCKETS = 100;
  * kept), whole steps for whole-number lines or `integer`; 0–100 % for `percent`; powers of ten
  * for `log`; within `min`/`max` when the options fix them.
  */
-function valueTicks(rows: readonly Row[], panel: Panel, hidden: ReadonlySet<string>, options: PanelOptions, logTicks?: Shape['logTicks']): number[] {
+function valueTicks(rows: readonly Row[], panel: Panel, hidden: ReadonlySet<string>, options: PanelOptions, logTicks?: Shape['logTicks'], extra: readonly number[] = []): number[] {
   let lo = Infinity;
   let hi = options.percent ? 1 : (panel.yMax ?? -Infinity);
+  // An alert's threshold stays on the axis: how far the lines are from it is the point.
+  for (const v of extra) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
   let integer = options.integer || (panel.unit === 'none' && panel.yMax === undefined);
   panel.lines.forEach((line, i) => {
     if (hidden.has(line.key)) return;
@@ -311,6 +316,14 @@ interface LiveChartProps {
   height?: number;
   /** How the panel is drawn (stacked, percent, log, bounds, unit, whole steps). */
   options?: PanelOptions;
+  /** Alert rules' thresholds and firing periods over this panel's lines. */
+  marks?: ChartMarks;
+}
+
+/** What alert rules draw over a chart: their thresholds (dashed lines) and when they fired (shaded). */
+export interface ChartMarks {
+  thresholds: ReadonlyArray<{ rule: string; y: number }>;
+  firing: ReadonlyArray<{ rule: string; from: number; to: number }>;
 }
 
 /**
@@ -345,7 +358,9 @@ export const LiveChart = memo(function LiveChart(props: LiveChartProps) {
 const noTooltip = () => null;
 
 /** The drawing itself: no animation, no dots, crosshair and tooltip shared with every chart. */
-const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, to, width, hydrated, height = 190, options = NO_OPTIONS }: LiveChartProps) {
+const NO_THRESHOLDS: readonly number[] = [];
+
+const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, to, width, hydrated, height = 190, options = NO_OPTIONS, marks }: LiveChartProps) {
   const plot = width - PLOT_INSET.left - PLOT_INSET.right;
   const buckets = plot > 0 ? Math.max(20, Math.round(plot / PX_PER_BUCKET)) : DEFAULT_BUCKETS;
   const raw = useMemo(() => toRows(series, from, to, buckets), [series, from, to, buckets]);
@@ -362,7 +377,12 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
         : raw,
     [shape, raw, panel, hidden, shaped],
   );
-  const yTicks = useMemo(() => valueTicks(rows, panel, hidden, shape ? options : { ...options, stack: undefined, percent: undefined, log: undefined }, shape?.logTicks), [rows, panel, hidden, options, shape]);
+  // Thresholds widen the axis unless it is fixed (percent) or logarithmic.
+  const thresholds = useMemo(() => (marks && !options.percent && !options.log ? marks.thresholds.map((t) => t.y) : NO_THRESHOLDS), [marks, options.percent, options.log]);
+  const yTicks = useMemo(
+    () => valueTicks(rows, panel, hidden, shape ? options : { ...options, stack: undefined, percent: undefined, log: undefined }, shape?.logTicks, thresholds),
+    [rows, panel, hidden, options, shape, thresholds],
+  );
   const format = (v: number) => formatValue(v, panel.unit);
   const formatAxis = shaped.percent ? (v: number) => formatValue(v, 'ratio') : format;
   if (!hydrated) {
@@ -400,6 +420,11 @@ const ChartDrawing = memo(function ChartDrawing({ panel, series, hidden, from, t
         stroke="var(--muted)"
         fontSize={11}
       />
+      {marks?.firing.map((f) => (
+        <ReferenceArea key={`${f.rule} ${f.from}`} x1={Math.max(f.from, from)} x2={Math.min(f.to, to)} ifOverflow="hidden" fill="var(--bad)" fillOpacity={0.18} stroke="none" className="alert-firing-area" />
+      ))}
+      {marks && thresholds.length > 0 &&
+        marks.thresholds.map((t) => <ReferenceLine key={`${t.rule} ${t.y}`} y={t.y} ifOverflow="hidden" stroke="var(--bad)" strokeDasharray="5 4" className="alert-threshold" />)}
       {/* The crosshair and the sync across charts; Plot draws the tooltip (Recharts' needs a graphical item). */}
       <Tooltip isAnimationActive={false} cursor={{ stroke: 'var(--muted)', strokeWidth: 1 }} content={noTooltip} />
       <Plot rows={rows} panel={panel} hidden={hidden} ticks={yTicks} times={times} format={format} />
@@ -419,6 +444,7 @@ function skipWhileHidden(prev: LiveChartProps, next: LiveChartProps): boolean {
     prev.hydrated === next.hydrated &&
     prev.height === next.height &&
     prev.options === next.options &&
+    prev.marks === next.marks &&
     prev.series.length === next.series.length &&
     prev.series.every((s, i) => s?.points === next.series[i]?.points)
   );

@@ -2,7 +2,7 @@ import { Suspense, lazy, useEffect, useMemo, useRef, useState, type RefObject } 
 import type { PanelOptions } from '@/lib/dashboard/panel-options';
 import { defaultSort, legendOrder, statsWithin, undrawn, DRAWN_MAX, type BucketSeries, type LegendSort, type LegendSortKey, type Panel, type TimeRange } from '@/lib/dashboard';
 import { Legend } from './legend';
-import { LiveChart } from './live-chart';
+import { LiveChart, type ChartMarks } from './live-chart';
 import type { LiveSeries } from '../live/live-store';
 import { ZoomSurface } from './zoom-surface';
 import { LazyBoundary } from '../common/lazy-boundary';
@@ -36,6 +36,8 @@ export interface PanelCardProps {
   onHidden: (hidden: ReadonlySet<string>) => void;
   /** For a panel the reader added (a query panel): the link to the same view without it. */
   removeHref?: string;
+  /** Alert rules' thresholds and firing periods drawn over it. */
+  marks?: ChartMarks;
 }
 
 /** Whether an element is on (or near) the screen, and its width; visible until the observer says otherwise. */
@@ -70,7 +72,7 @@ function nextHidden(hidden: ReadonlySet<string>, keys: readonly string[], key: s
 }
 
 /** A panel: title, a legend with each line's figures (readable without JavaScript), and its chart. */
-export function PanelCard({ panel: laidOut, series, buckets, options, onOptions, from, to, newest, hydrated, onZoom, onReset, large = false, instance, hidden, onHidden, removeHref }: PanelCardProps) {
+export function PanelCard({ panel: laidOut, series, buckets, options, onOptions, from, to, newest, hydrated, onZoom, onReset, large = false, instance, hidden, onHidden, removeHref, marks }: PanelCardProps) {
   const height = large ? 380 : 190;
   const [editing, setEditing] = useState(false);
   const optionsButton = useRef<HTMLButtonElement>(null);
@@ -214,7 +216,7 @@ export function PanelCard({ panel: laidOut, series, buckets, options, onOptions,
               <div style={{ height }} />
             )
           ) : (
-            <LiveChart panel={panel} series={series} hidden={stableOff} from={from} to={to} width={width} hydrated={hydrated} visible={visible} options={options} height={height} />
+            <LiveChart panel={panel} series={series} hidden={stableOff} from={from} to={to} width={width} hydrated={hydrated} visible={visible} options={options} height={height} marks={marks} />
           )}
         </ZoomSurface>
       </div>

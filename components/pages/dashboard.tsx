@@ -7,6 +7,10 @@ import { Account } from '../controls/account';
 import { layoutPanels, SECTIONS, type Panel } from '@/lib/dashboard';
 import { DashboardSection, useCollapsedSections } from './dashboard-section';
 import { sectionAlerts } from '../live/section-alerts';
+import { alertMarks } from '../live/alert-states';
+import { AlertCount } from '../controls/alert-count';
+import type { ChartMarks } from '../chart/live-chart';
+import type { AlertRuleMark } from '@/lib/api/dashboard';
 import { TargetList } from './target-list';
 import { filterShapeProblem, filterTerms } from '@/lib/dashboard/filter-terms';
 import { MAX_HIDDEN_LINES, type PanelOptions } from '@/lib/dashboard/panel-options';
@@ -221,6 +225,10 @@ export function Dashboard({ data }: { data: DashboardData }) {
   const [collapsed, toggleSection] = useCollapsedSections();
   // A disk filling up, an interface dropping packets, a target down: said on the section's heading.
   const alerts = useMemo(() => sectionAlerts(shownState), [shownState]);
+  // Alert states from the ALERTS series: the header's count, and each rule's firing periods.
+  const fired = useMemo(() => alertMarks(shownState, newest, Math.max(30_000, 3 * data.alertEvalMs)), [shownState, newest, data.alertEvalMs]);
+  const markedPanels = useMemo(() => [...panels, ...queries.map(pendingQueryPanel)], [panels, queries]);
+  const marks = useMarks(data.alertRules, fired.firing, markedPanels);
 
   // What every panel gets, whatever draws its lines.
   const cardProps = (panel: Panel) => ({
@@ -235,6 +243,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
     instance: data.instance,
     hidden: hiddenSets.get(panel.id) ?? NO_LINES,
     onHidden: (keys: ReadonlySet<string>) => setHidden(panel.id, keys),
+    marks: marks.get(panel.id),
   });
 
   return (
@@ -251,6 +260,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
           <NavLink href={filter ? `/metrics?q=${encodeURIComponent(filter)}` : '/metrics'} className="nav-link">
             Metrics
           </NavLink>
+          <AlertCount counts={fired.counts} />
           <Account account={data.account} />
         </div>
         <div className="controls">
@@ -368,6 +378,29 @@ export function Dashboard({ data }: { data: DashboardData }) {
       <QueryForm query={query} count={queries.length} />
     </div>
   );
+}
+
+/**
+ * The alert marks of each panel: the thresholds of the rules reading one of its metrics (or whose
+ * query is the panel's), and those rules' firing periods. Made again only when the rules, the
+ * panels or the periods change, so charts are not handed new marks on every point.
+ */
+function useMarks(rules: readonly AlertRuleMark[], firing: ReadonlyMap<string, ReadonlyArray<readonly [number, number]>>, panels: readonly Panel[]): ReadonlyMap<string, ChartMarks> {
+  const periods = JSON.stringify([...firing]);
+  return useMemo(() => {
+    const out = new Map<string, ChartMarks>();
+    if (rules.length === 0) return out;
+    const byRule = new Map<string, Array<[number, number]>>(JSON.parse(periods) as Array<[string, Array<[number, number]>]>);
+    for (const panel of panels) {
+      const mine = rules.filter((r) => r.query === panel.title || r.reads.some((name) => panel.metrics.includes(name)));
+      if (mine.length === 0) continue;
+      out.set(panel.id, {
+        thresholds: mine.map((r) => ({ rule: r.name, y: r.threshold })),
+        firing: mine.flatMap((r) => (byRule.get(r.name) ?? []).map(([a, b]) => ({ rule: r.name, from: a, to: b }))),
+      });
+    }
+    return out;
+  }, [rules, periods, panels]);
 }
 
 /**
