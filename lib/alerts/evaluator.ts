@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Batch } from '@/lib/bus';
 import type { Leases } from '@/lib/bus/lease';
-import { evaluateQuery, type QuerySeries } from '@/lib/query';
+import { toRate } from '@/lib/dashboard/rate';
+import { compileSelector, evaluateQuery, formatQuery, selectorsOf, type CompiledSelector, type QuerySeries } from '@/lib/query';
+import type { Pair } from '@/lib/wire';
 import type { Sample } from '@/lib/schema';
 import { toSeriesKey } from '@/lib/series';
 import type { Store } from '@/lib/store';
@@ -29,6 +31,8 @@ export const MAX_INSTANCES_PER_RULE = 1_000;
 export const HISTORY_MAX = 500;
 /** Largest state shared through Redis. */
 const SHARED_MAX_CHARS = 16 * 1024 * 1024;
+/** Longest an evaluation holds the event loop at a time. */
+const SLICE_MS = 10;
 /** The state is written at most this often (and at shutdown). */
 const SAVE_EVERY_MS = 1_000;
 
@@ -97,7 +101,7 @@ export interface AlertsStatus {
 }
 
 export interface EvaluatorDeps {
-  store: Pick<Store, 'list' | 'history'>;
+  store: Pick<Store, 'list' | 'history' | 'newestPoints'>;
   /** Publishes the ALERTS points (never fails: buffered while the bus is down). */
   publish: (batch: Batch) => void;
   leases: Leases;
@@ -120,6 +124,48 @@ const groupKey = (labels: Readonly<Record<string, string>>): string =>
     .sort()
     .map((k) => `${k}=${JSON.stringify(labels[k])}`)
     .join(',')}}`;
+
+/** Histories read in one evaluation, by series key (and counters' per-second rates). */
+interface Reads {
+  points: Map<string, Pair[]>;
+  rates: Map<string, Array<[number, number]>>;
+  /** By the time a span starts: each series as the rules of that span read it. */
+  views: Map<number, Map<string, QuerySeries>>;
+  /** By span start and selector: the series it selects. */
+  selected: Map<string, QuerySeries[]>;
+}
+
+// A series' instance key (its labels as `{k="v",…}`), by series key: made once, not at every evaluation.
+const INSTANCE_KEYS_MAX = 200_000;
+const instanceKeys = new Map<string, string>();
+function instanceKeyOf(seriesKey: string, labels: Readonly<Record<string, string>>): string {
+  let key = instanceKeys.get(seriesKey);
+  if (key === undefined) {
+    if (instanceKeys.size >= INSTANCE_KEYS_MAX) instanceKeys.clear();
+    instanceKeys.set(seriesKey, (key = groupKey(labels)));
+  }
+  return key;
+}
+
+/** The points after `t` (time-ordered): a view from the first such point on. */
+function after<T extends readonly [number, number]>(points: readonly T[], t: number): readonly T[] {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (points[mid]![0] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? points : points.slice(lo);
+}
+
+// Each rule's selectors, compiled once (rules are replaced whole when the file changes).
+const compiled = new WeakMap<Rule, Array<{ name: string; text: string; selector: CompiledSelector }>>();
+function compiledOf(rule: Rule): Array<{ name: string; text: string; selector: CompiledSelector }> {
+  let list = compiled.get(rule);
+  if (!list) compiled.set(rule, (list = selectorsOf(rule.query).map((s) => ({ name: s.name, text: formatQuery({ ...s, rate: false }), selector: compileSelector(s) }))));
+  return list;
+}
 
 /** The ALERTS series of an instance in a state. */
 export function alertSeries(rule: Rule, instance: Pick<AlertInstance, 'labels'>, state: AlertInstance['state']): string {
@@ -347,9 +393,7 @@ export class AlertEvaluator {
         this.followed = shared ? parseSaved(shared) : this.followed;
         return;
       }
-      const t0 = performance.now();
-      this.evaluate();
-      this.evaluationMs = performance.now() - t0;
+      this.evaluationMs = await this.evaluate();
       this.evaluatedAt = this.now;
       this.totals.evaluations++;
       this.notifier.kick();
@@ -369,8 +413,14 @@ export class AlertEvaluator {
     return this.config.silences.some((s) => s.starts <= now && now < s.until && s.selector.matches(ALERTS_METRIC, labels));
   }
 
-  /** One evaluation of every rule (public for the benchmark and tests). */
-  evaluate(): void {
+  /**
+   * One evaluation of every rule, in slices of at most SLICE_MS with the event loop free between
+   * them (streams, ingest and health answer while 1,000 rules are evaluated); resolves with the
+   * time it worked, in ms. Public for the benchmark and tests.
+   */
+  async evaluate(): Promise<number> {
+    let sliceStart = performance.now();
+    let busy = 0;
     const now = this.now;
     const all = this.deps.store.list();
     const byName = new Map<string, typeof all>();
@@ -379,25 +429,102 @@ export class AlertEvaluator {
       if (!list) byName.set(s.meta.name, (list = []));
       list.push(s);
     }
+    // Each series' history is read once per evaluation, over the longest span any rule needs; a
+    // rule takes its own part of it (rules of one metric share the reads, and the counters' rates).
+    const stepMs = Math.max(1_000, this.deps.intervalMs);
+    const longest = this.config.rules.reduce((m, r) => Math.max(m, r.window), 0) + 3 * stepMs;
+    const read: Reads = { points: new Map(), rates: new Map(), views: new Map(), selected: new Map() };
     const samples: Sample[] = [];
-    for (const rule of this.config.rules) this.evaluateRule(rule, now, all, byName, samples);
+    for (const rule of this.config.rules) {
+      this.evaluateRule(rule, now, stepMs, longest, all, byName, read, samples);
+      const spent = performance.now() - sliceStart;
+      if (spent >= SLICE_MS) {
+        busy += spent;
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.stopped) return busy;
+        sliceStart = performance.now();
+      }
+    }
     if (samples.length > 0) this.deps.publish({ samples });
+    return busy + (performance.now() - sliceStart);
   }
 
-  private evaluateRule(rule: Rule, now: number, all: ReturnType<Store['list']>, byName: Map<string, ReturnType<Store['list']>>, samples: Sample[]): void {
-    const stepMs = Math.max(1_000, this.deps.intervalMs);
+  private evaluateRule(rule: Rule, now: number, stepMs: number, longest: number, all: ReturnType<Store['list']>, byName: Map<string, ReturnType<Store['list']>>, read: Reads, samples: Sample[]): void {
     // Enough behind the window for a counter's rate and an aggregation's lookback.
     const span = rule.window + 3 * stepMs;
     const from = now - (rule.window > 0 ? rule.window : 3 * stepMs);
+    const since = now - span;
+    const node = rule.query;
+    if (node.kind === 'selector' && !node.rate && rule.reduce === 'last') {
+      // A plain selector's newest value: what the store's list has already (a counter's rate from its newest two points).
+      const lines: Array<{ key: string; labels: Record<string, string>; value: number | null }> = [];
+      for (const { name, selector } of compiledOf(rule)) {
+        for (const s of /[*?]/.test(name) ? all : (byName.get(name) ?? [])) {
+          if (s.t <= from || !selector.matches(s.meta.name, s.meta.labels)) continue;
+          const value = s.meta.type === 'counter' ? reduce(toRate(this.deps.store.newestPoints(s.meta.key, 2)), from, 'last') : s.v;
+          lines.push({ key: instanceKeyOf(s.meta.key, s.meta.labels), labels: s.meta.labels, value });
+        }
+      }
+      this.settle(rule, lines, now, samples);
+      return;
+    }
+    // The series a rule of this span reads, made once per evaluation and span (shared by every rule of the span).
+    let views = read.views.get(since);
+    if (!views) read.views.set(since, (views = new Map()));
     const series: QuerySeries[] = [];
-    for (const name of rule.reads) {
+    for (const { name, text, selector } of compiledOf(rule)) {
+      // Rules of one selector and span share what it selects.
+      const shared = read.selected.get(`${since}\n${text}`);
+      if (shared) {
+        for (const v of shared) series.push(v);
+        continue;
+      }
+      const selected: QuerySeries[] = [];
       const candidates = /[*?]/.test(name) ? all : (byName.get(name) ?? []);
       for (const s of candidates) {
-        if (s.t < now - span) continue;
-        series.push({ key: s.meta.key, name: s.meta.name, labels: s.meta.labels, counter: s.meta.type === 'counter', points: this.deps.store.history(s.meta.key, span, 100_000) ?? [] });
+        if (s.t < since) continue;
+        const key = s.meta.key;
+        let view = views.get(key);
+        if (view === undefined) {
+          let points = read.points.get(key);
+          if (!points) read.points.set(key, (points = this.deps.store.history(key, longest, 100_000) ?? []));
+          const counter = s.meta.type === 'counter';
+          let rates = counter ? read.rates.get(key) : undefined;
+          if (counter && !rates) read.rates.set(key, (rates = toRate(points)));
+          view = { key, name: s.meta.name, labels: s.meta.labels, counter, points: after(points, since) };
+          if (rates) view.rates = after(rates, since);
+          views.set(key, view);
+        }
+        if (selector.matches(view.name, view.labels)) selected.push(view);
       }
+      read.selected.set(`${since}\n${text}`, selected);
+      for (const v of selected) series.push(v);
     }
-    const lines = evaluateQuery(rule.query, series, { from: now - span, to: now, stepMs });
+    if (node.kind === 'selector' && !node.rate) {
+      // A plain selector: each series is a line, its value read off its points (or rates) as they are.
+      this.settle(
+        rule,
+        series.map((v) => ({ key: instanceKeyOf(v.key, v.labels), labels: v.labels, value: reduce(v.counter ? (v.rates ?? []) : v.points, from, rule.reduce) })),
+        now,
+        samples,
+      );
+      return;
+    }
+    const lines = evaluateQuery(node, series, { from: since, to: now, stepMs });
+    this.settle(
+      rule,
+      lines.map((line) => {
+        const labels: Record<string, string> = {};
+        for (const [k, v] of Object.entries(line.labels)) if (k !== '__name__') labels[k] = v;
+        return { key: groupKey(labels), labels, value: reduce(line.points, from, rule.reduce) };
+      }),
+      now,
+      samples,
+    );
+  }
+
+  /** A rule's lines of this evaluation applied to its instances (at most MAX_INSTANCES_PER_RULE), and those with no line stepped as no data. */
+  private settle(rule: Rule, lines: Array<{ key: string; labels: Record<string, string>; value: number | null }>, now: number, samples: Sample[]): void {
     let of = this.instances.get(rule.name);
     if (!of) this.instances.set(rule.name, (of = new Map()));
     const seen = new Set<string>();
@@ -405,12 +532,8 @@ export class AlertEvaluator {
     else this.ruleErrors.delete(rule.name);
     const chosen = lines.length > MAX_INSTANCES_PER_RULE ? [...lines].sort((a, b) => (a.key < b.key ? -1 : 1)).slice(0, MAX_INSTANCES_PER_RULE) : lines;
     for (const line of chosen) {
-      const labels: Record<string, string> = {};
-      for (const [k, v] of Object.entries(line.labels)) if (k !== '__name__') labels[k] = v;
-      const key = groupKey(labels);
-      seen.add(key);
-      const value = rule.window > 0 || rule.reduce !== 'last' ? reduce(line.points, from, rule.reduce) : reduce(line.points, from, 'last');
-      this.apply(rule, of, key, labels, value, now, samples);
+      seen.add(line.key);
+      this.apply(rule, of, line.key, line.labels, line.value, now, samples);
     }
     // Instances whose line is gone have no data; so does a rule whose query gives nothing at all.
     for (const [key, instance] of [...of]) if (!seen.has(key)) this.apply(rule, of, key, instance.labels, null, now, samples);

@@ -273,7 +273,9 @@ export class Notifier {
       const answer = await readSome(response);
       if (!response.ok) {
         error = `HTTP ${response.status}${answer ? `: ${answer}` : ''}`;
-        retry = response.status >= 500 || response.status === 408 || response.status === 429 || (response.status >= 300 && response.status < 400);
+        // A redirect is not followed (it would carry the body and signature elsewhere) and will not change: given up.
+        if (response.status >= 300 && response.status < 400) error = `HTTP ${response.status}: redirected; configure the final URL`;
+        retry = response.status >= 500 || response.status === 408 || response.status === 429;
       }
     } catch (err) {
       error = describe(err);
