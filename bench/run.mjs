@@ -9,9 +9,11 @@
 //   npm run bench -- --soak 600      # 10,000 idle streams held for 600 s, RSS sampled
 //   npm run bench -- --only redis    # (a) and (c): one instance, and two sharing one Redis (needs redis-server)
 //   npm run bench:storage            # history on disk: ingest with and without DATA_DIR, bytes, queries, start-up
+//   npm run bench:alerts             # the alert evaluator: 1,000 rules over 10,000 series against no rules
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { runAlertsBench } from './alerts.mjs';
 import { formatBrowserReport, runBrowserBench } from './browser.mjs';
 import { runCollectBench } from './collect.mjs';
 import { runScenario } from './load.mjs';
@@ -139,6 +141,9 @@ async function smoke() {
   // The collector and 10 scrape targets write what they should (bench/collect.mjs).
   const collect = await runCollectBench({ seconds: 2, smoke: true });
   console.log(`bench smoke, collector and scraping: ${collect.collector.series} host series, ${collect.scraping.series} series from 10 targets`);
+  // The alert evaluator evaluates 1,000 rules over 10,000 fed series (bench/alerts.mjs); throws if it did not.
+  const alerts = await runAlertsBench({ seconds: 3, smoke: true });
+  console.log(`bench smoke, alerts: ${alerts.withRules.rules} rules over ${alerts.withRules.series} series, ${alerts.withRules.evaluations} evaluations, ${alerts.evaluationMsP50.toFixed(1)} ms each (p50), ${alerts.withRules.firing} firing`);
   // The storage bench's own smoke run (bench/storage.mjs): ingest with and without DATA_DIR, bytes, queries, start-up.
   execFileSync(node, ['bench/storage.mjs', '--smoke'], { stdio: ['ignore', 'inherit', 'inherit'] });
 }
@@ -198,6 +203,11 @@ if (flag('--smoke')) {
   if (!only || only.includes('collect')) {
     console.error('running the collector and scrape cost benchmark (bench/collect.mjs)');
     sections.push('## Collector and scrape targets: CPU\n', (await runCollectBench({ seconds: 30 })).report);
+    console.log(sections.at(-1));
+  }
+  if (!only || only.includes('alerts')) {
+    console.error('running the alert evaluation benchmark (bench/alerts.mjs)');
+    sections.push('## Alert evaluation: 1,000 rules over 10,000 series\n', (await runAlertsBench({ seconds: 30 })).report);
     console.log(sections.at(-1));
   }
   if (!only || only.includes('browser')) {
