@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Batch } from '@/lib/bus';
 import type { Leases } from '@/lib/bus/lease';
 import { toRate } from '@/lib/dashboard/rate';
-import { compileSelector, evaluateQuery, formatQuery, selectorsOf, type CompiledSelector, type QuerySeries } from '@/lib/query';
+import { compileSelector, evaluateQuery, formatQuery, selectorsOf, type CompiledSelector, type QueryNode, type QuerySeries } from '@/lib/query';
 import type { Pair } from '@/lib/wire';
 import type { Sample } from '@/lib/schema';
 import { toSeriesKey } from '@/lib/series';
@@ -101,7 +101,7 @@ export interface AlertsStatus {
 }
 
 export interface EvaluatorDeps {
-  store: Pick<Store, 'list' | 'history' | 'newestPoints'>;
+  store: Pick<Store, 'list' | 'history' | 'newestPoints' | 'keyChars'>;
   /** Publishes the ALERTS points (never fails: buffered while the bus is down). */
   publish: (batch: Batch) => void;
   leases: Leases;
@@ -113,6 +113,10 @@ export interface EvaluatorDeps {
   stateFile: string | null;
   /** The dashboard's address as receivers should link to it. */
   externalURL: string;
+  /** With Redis: the state is the one shared there (the local file is a fallback, and its waiting messages are not sent again). */
+  clustered?: boolean;
+  /** QUERY_MAX_WORK: a rule whose matching over the keys held would cost more is not evaluated (and says so). */
+  maxWork?: number;
   /** INGEST_MAX_LABELS and INGEST_MAX_SERIES_KEY_LENGTH: an ALERTS series past them would be refused by the other instances. */
   limits?: { maxLabels: number; maxSeriesKeyLength: number };
   log?: (line: string) => void;
@@ -124,6 +128,11 @@ const groupKey = (labels: Readonly<Record<string, string>>): string =>
     .sort()
     .map((k) => `${k}=${JSON.stringify(labels[k])}`)
     .join(',')}}`;
+
+/** Whether a query keeps `__name__` as a label (`by (__name__)`). */
+function byName_(node: QueryNode): boolean {
+  return node.kind === 'aggregate' ? node.by.includes('__name__') || byName_(node.of) : node.kind === 'rank' ? byName_(node.of) : false;
+}
 
 /** Histories read in one evaluation, by series key (and counters' per-second rates). */
 interface Reads {
@@ -218,13 +227,27 @@ export class AlertEvaluator {
   private stopped = false;
   /** What a follower last read of the leader's state. */
   private followed: SavedState | null = null;
+  /** The state file as this process found it. */
+  private local: SavedState | null = null;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private sharedAt = 0;
+  private lastClaimAt = 0;
+  private saveError: string | null = null;
   readonly totals = { evaluations: 0, evaluationFailures: 0, alertPointsOmitted: 0 };
 
   constructor(private readonly deps: EvaluatorDeps) {
-    this.notifier = new Notifier({ onChange: () => (this.dirty = true), now: deps.now, log: deps.log, active: () => this.leader && !this.stopped });
+    this.notifier = new Notifier({
+      onChange: () => this.changed(),
+      now: deps.now,
+      log: (line) => this.log(line),
+      active: () => this.leader && !this.stopped,
+      // While ALERTS_FILE does not hold, a message to a channel it no longer names waits (the fix may bring it back).
+      hold: () => this.configError !== null,
+    });
     this.reload(true);
-    const saved = this.readLocal();
-    if (saved) this.adopt(saved);
+    this.local = this.readLocal();
+    // Alone, the file is the state; with Redis it is only a fallback for when Redis has none.
+    if (this.local && !deps.clustered) this.adopt(this.local);
   }
 
   private get now(): number {
@@ -246,6 +269,7 @@ export class AlertEvaluator {
   stop(): void {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.saveTimer);
     this.notifier.stop();
     if (this.leader) this.save(true);
   }
@@ -287,9 +311,10 @@ export class AlertEvaluator {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
         if (this.fileStamp !== 'none') {
           this.fileStamp = 'none';
+          const before = this.config;
           this.config = EMPTY_CONFIG;
           this.configError = null;
-          this.applyConfig();
+          this.applyConfig(before);
         }
         return;
       }
@@ -298,12 +323,13 @@ export class AlertEvaluator {
     }
     if (!force && stamp === this.fileStamp) return;
     this.fileStamp = stamp;
+    const before = this.config;
     try {
       this.config = parseAlerts(fs.readFileSync(file, 'utf8'), file, this.now);
       if (this.configError) this.log(`[pulseboard] alerts: ${file} is valid again`);
       this.configError = null;
       this.log(`[pulseboard] alerts: ${this.config.rules.length} rule(s), ${this.config.channels.length} channel(s), ${this.config.silences.length} silence(s) from ${file}`);
-      this.applyConfig();
+      this.applyConfig(before);
     } catch (err) {
       this.setError(AlertsConfigError.is(err) ? err.message : `${file}: ${(err as Error).message}`);
     }
@@ -314,12 +340,30 @@ export class AlertEvaluator {
     this.configError = message;
   }
 
-  private applyConfig(): void {
+  private applyConfig(before: AlertsConfig = EMPTY_CONFIG): void {
     this.notifier.setChannels(this.config.channels);
-    // Instances of rules no longer in the file end without a message.
+    // Instances of rules no longer in the file end; receivers that heard one fire hear it resolve.
     const names = new Set(this.config.rules.map((r) => r.name));
-    for (const name of [...this.instances.keys()]) if (!names.has(name)) this.instances.delete(name);
+    const old = new Map(before.rules.map((r) => [r.name, r]));
+    const now = this.now;
+    for (const [name, of] of [...this.instances]) {
+      if (names.has(name)) continue;
+      const rule = old.get(name);
+      if (rule && this.leader) for (const i of of.values()) if (i.state === 'firing' && i.notifiedAt !== undefined) this.send(rule, i, 'resolved', now);
+      this.instances.delete(name);
+    }
     this.dirty = true;
+  }
+
+  /** Something to save changed: saved within SAVE_EVERY_MS (a delivery is on disk a second after its answer). */
+  private changed(): void {
+    this.dirty = true;
+    if (this.saveTimer || !this.leader || this.stopped) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      if (this.leader && !this.stopped) this.save(true);
+    }, SAVE_EVERY_MS);
+    this.saveTimer.unref?.();
   }
 
   private adopt(saved: SavedState): void {
@@ -330,7 +374,7 @@ export class AlertEvaluator {
       of.set(i.key, i);
     }
     this.history = saved.history;
-    this.notifier.restore(saved.queue);
+    this.notifier.replace(saved.queue);
   }
 
   private readLocal(): SavedState | null {
@@ -349,8 +393,10 @@ export class AlertEvaluator {
 
   /** Writes the state to disk and shares it (at most once a second unless `now`). */
   private save(now = false): void {
-    if (!this.dirty && !now) return;
-    if (!now && this.now - this.savedAt < SAVE_EVERY_MS) return;
+    // Shared again at least once a minute, unchanged or not: the key in Redis expires after an hour.
+    const refresh = this.deps.clustered && this.now - this.sharedAt >= 60_000;
+    if (!this.dirty && !now && !refresh) return;
+    if (!now && !refresh && this.now - this.savedAt < SAVE_EVERY_MS) return;
     this.dirty = false;
     this.savedAt = this.now;
     const text = JSON.stringify(this.snapshotState());
@@ -359,14 +405,35 @@ export class AlertEvaluator {
       try {
         fs.mkdirSync(path.dirname(stateFile), { recursive: true });
         const tmp = `${stateFile}.tmp`;
-        fs.writeFileSync(tmp, text, { mode: 0o600 });
+        const fd = fs.openSync(tmp, 'w', 0o600);
+        try {
+          fs.writeSync(fd, text);
+          fs.fsyncSync(fd);
+        } finally {
+          fs.closeSync(fd);
+        }
         fs.renameSync(tmp, stateFile);
+        if (this.saveError) this.log(`[pulseboard] alerts: the state is saved to ${stateFile} again`);
+        this.saveError = null;
       } catch (err) {
         this.dirty = true;
-        this.log(`[pulseboard] alerts: cannot save the state to ${stateFile}: ${(err as Error).message}`);
+        const message = (err as Error).message;
+        if (message !== this.saveError) this.log(`[pulseboard] alerts: cannot save the state to ${stateFile}: ${message} (tried again at every evaluation)`);
+        this.saveError = message;
       }
     }
+    if (!this.deps.clustered) return;
+    if (text.length > SHARED_MAX_CHARS) {
+      this.log(`[pulseboard] alerts: the state is ${text.length} characters, more than the ${SHARED_MAX_CHARS} shared through Redis: another instance taking over would start from its own file`);
+      return;
+    }
+    this.sharedAt = this.now;
     void this.deps.leases.share('alerts-state', text);
+  }
+
+  /** How long a claim of the alerts lease holds: 3 evaluations, at least 5 s. */
+  private get leaseMs(): number {
+    return Math.max(3 * this.deps.intervalMs, 5_000);
   }
 
   private async tick(): Promise<void> {
@@ -374,13 +441,17 @@ export class AlertEvaluator {
     this.busy = true;
     try {
       this.reload();
-      const claim = await this.deps.leases.claim('alerts', Math.max(3 * this.deps.intervalMs, 5_000));
+      const claim = await this.deps.leases.claim('alerts', this.leaseMs);
+      this.lastClaimAt = this.now;
       this.holder = claim.holder;
       if (claim.mine && !this.leader) {
-        // Taking over: what the last leader shared is the truth (it saw more recently than our file).
-        const shared = await this.deps.leases.shared('alerts-state', SHARED_MAX_CHARS);
-        const state = shared ? parseSaved(shared) : null;
-        if (state) this.adopt(state);
+        // Taking over: what the last leader shared is the truth (it saw more recently than our
+        // file), its waiting messages instead of any this process held; the file when Redis has none.
+        if (this.deps.clustered) {
+          const shared = await this.deps.leases.shared('alerts-state', SHARED_MAX_CHARS);
+          const state = (shared ? parseSaved(shared) : null) ?? this.local;
+          if (state) this.adopt(state);
+        }
         this.leader = true;
         this.log(`[pulseboard] alerts: this instance (${this.deps.me}) evaluates the rules`);
       } else if (!claim.mine && this.leader) {
@@ -393,7 +464,9 @@ export class AlertEvaluator {
         this.followed = shared ? parseSaved(shared) : this.followed;
         return;
       }
-      this.evaluationMs = await this.evaluate();
+      const worked = await this.evaluate();
+      if (worked === null) return;
+      this.evaluationMs = worked;
       this.evaluatedAt = this.now;
       this.totals.evaluations++;
       this.notifier.kick();
@@ -418,9 +491,10 @@ export class AlertEvaluator {
    * them (streams, ingest and health answer while 1,000 rules are evaluated); resolves with the
    * time it worked, in ms. Public for the benchmark and tests.
    */
-  async evaluate(): Promise<number> {
+  async evaluate(): Promise<number | null> {
     let sliceStart = performance.now();
     let busy = 0;
+    const config = this.config;
     const now = this.now;
     const all = this.deps.store.list();
     const byName = new Map<string, typeof all>();
@@ -435,17 +509,32 @@ export class AlertEvaluator {
     const longest = this.config.rules.reduce((m, r) => Math.max(m, r.window), 0) + 3 * stepMs;
     const read: Reads = { points: new Map(), rates: new Map(), views: new Map(), selected: new Map() };
     const samples: Sample[] = [];
-    for (const rule of this.config.rules) {
+    const publish = () => samples.length > 0 && this.deps.publish({ samples });
+    for (const rule of config.rules) {
       this.evaluateRule(rule, now, stepMs, longest, all, byName, read, samples);
       const spent = performance.now() - sliceStart;
-      if (spent >= SLICE_MS) {
-        busy += spent;
-        await new Promise((resolve) => setImmediate(resolve));
-        if (this.stopped) return busy;
-        sliceStart = performance.now();
+      if (spent < SLICE_MS) continue;
+      busy += spent;
+      await new Promise((resolve) => setImmediate(resolve));
+      // Stopped: what was decided so far is published (its transitions are already in the state).
+      if (this.stopped) return (publish(), busy);
+      // The file changed (a PUT, an edit): this evaluation is dropped, the next reads the new rules.
+      if (this.config !== config) return (publish(), null);
+      // A long evaluation renews the lease on the way, and stops if another instance took it.
+      if (this.deps.clustered && this.now - this.lastClaimAt > this.leaseMs / 3) {
+        const claim = await this.deps.leases.claim('alerts', this.leaseMs);
+        this.lastClaimAt = this.now;
+        if (!claim.mine) {
+          this.leader = false;
+          this.holder = claim.holder;
+          this.notifier.clear();
+          this.log(`[pulseboard] alerts: the lease went to ${claim.holder ?? 'no instance (Redis unreachable)'} during an evaluation; it is dropped`);
+          return null;
+        }
       }
+      sliceStart = performance.now();
     }
-    if (samples.length > 0) this.deps.publish({ samples });
+    publish();
     return busy + (performance.now() - sliceStart);
   }
 
@@ -454,15 +543,28 @@ export class AlertEvaluator {
     const span = rule.window + 3 * stepMs;
     const from = now - (rule.window > 0 ? rule.window : 3 * stepMs);
     const since = now - span;
+    const selectors = compiledOf(rule);
+    const maxWork = this.deps.maxWork;
+    if (maxWork !== undefined) {
+      const steps = selectors.reduce((c, x) => c + x.selector.cost, 0) * this.deps.store.keyChars;
+      if (steps > maxWork) {
+        this.ruleErrors.set(rule.name, `not evaluated: matching its selectors over the series held would cost about ${Number(steps.toPrecision(3))} steps, more than QUERY_MAX_WORK (${maxWork}); narrow the metric name (fewer * and ?) or use fewer =~ matchers`);
+        return;
+      }
+    }
+    // A glob of names (or `by (__name__)`) keeps each line's name: two metrics are two instances.
+    const named = selectors.some((x) => /[*?]/.test(x.name)) || byName_(rule.query);
+    const labelsOf = (name: string, labels: Readonly<Record<string, string>>): Record<string, string> => (named ? { __name__: name, ...labels } : (labels as Record<string, string>));
     const node = rule.query;
     if (node.kind === 'selector' && !node.rate && rule.reduce === 'last') {
       // A plain selector's newest value: what the store's list has already (a counter's rate from its newest two points).
       const lines: Array<{ key: string; labels: Record<string, string>; value: number | null }> = [];
-      for (const { name, selector } of compiledOf(rule)) {
+      for (const { name, selector } of selectors) {
         for (const s of /[*?]/.test(name) ? all : (byName.get(name) ?? [])) {
           if (s.t <= from || !selector.matches(s.meta.name, s.meta.labels)) continue;
           const value = s.meta.type === 'counter' ? reduce(toRate(this.deps.store.newestPoints(s.meta.key, 2)), from, 'last') : s.v;
-          lines.push({ key: instanceKeyOf(s.meta.key, s.meta.labels), labels: s.meta.labels, value });
+          const labels = labelsOf(s.meta.name, s.meta.labels);
+          lines.push({ key: named ? groupKey(labels) : instanceKeyOf(s.meta.key, s.meta.labels), labels, value });
         }
       }
       this.settle(rule, lines, now, samples);
@@ -472,7 +574,7 @@ export class AlertEvaluator {
     let views = read.views.get(since);
     if (!views) read.views.set(since, (views = new Map()));
     const series: QuerySeries[] = [];
-    for (const { name, text, selector } of compiledOf(rule)) {
+    for (const { name, text, selector } of selectors) {
       // Rules of one selector and span share what it selects.
       const shared = read.selected.get(`${since}\n${text}`);
       if (shared) {
@@ -504,7 +606,10 @@ export class AlertEvaluator {
       // A plain selector: each series is a line, its value read off its points (or rates) as they are.
       this.settle(
         rule,
-        series.map((v) => ({ key: instanceKeyOf(v.key, v.labels), labels: v.labels, value: reduce(v.counter ? (v.rates ?? []) : v.points, from, rule.reduce) })),
+        series.map((v) => {
+          const labels = labelsOf(v.name, v.labels);
+          return { key: named ? groupKey(labels) : instanceKeyOf(v.key, v.labels), labels, value: reduce(v.counter ? (v.rates ?? []) : v.points, from, rule.reduce) };
+        }),
         now,
         samples,
       );
@@ -515,7 +620,7 @@ export class AlertEvaluator {
       rule,
       lines.map((line) => {
         const labels: Record<string, string> = {};
-        for (const [k, v] of Object.entries(line.labels)) if (k !== '__name__') labels[k] = v;
+        for (const [k, v] of Object.entries(line.labels)) if (k !== '__name__' || named) labels[k] = v;
         return { key: groupKey(labels), labels, value: reduce(line.points, from, rule.reduce) };
       }),
       now,
@@ -534,6 +639,11 @@ export class AlertEvaluator {
     for (const line of chosen) {
       seen.add(line.key);
       this.apply(rule, of, line.key, line.labels, line.value, now, samples);
+    }
+    // The instance a query without lines raised (noData: alerting) ends once lines are back.
+    if (chosen.length > 0 && of.has('{}') && !seen.has('{}')) {
+      seen.add('{}');
+      this.apply(rule, of, '{}', {}, rule.clear, now, samples);
     }
     // Instances whose line is gone have no data; so does a rule whose query gives nothing at all.
     for (const [key, instance] of [...of]) if (!seen.has(key)) this.apply(rule, of, key, instance.labels, null, now, samples);
@@ -638,12 +748,21 @@ export class AlertEvaluator {
     };
   }
 
+  /** Rules in force. */
+  get ruleCount(): number {
+    return this.config.rules.length;
+  }
+
   /** Counters for `/api/metrics`. */
   metrics(): { notifications: Notifier['totals']; queued: number; channels: ChannelStatus[]; evaluations: number; evaluationFailures: number; firing: Record<string, number>; pending: number } {
     const firing: Record<string, number> = { critical: 0, warning: 0, info: 0 };
     let pending = 0;
-    for (const a of this.status().alerts) {
-      if (a.state === 'firing') firing[a.severity] = (firing[a.severity] ?? 0) + 1;
+    const severity = new Map(this.config.rules.map((r) => [r.name, r.severity]));
+    const instances = this.leader || !this.followed ? [...this.instances.values()].flatMap((m) => [...m.values()]) : this.followed.instances;
+    for (const i of instances) {
+      const sev = severity.get(i.rule);
+      if (sev === undefined) continue;
+      if (i.state === 'firing') firing[sev] = (firing[sev] ?? 0) + 1;
       else pending++;
     }
     return { notifications: this.notifier.totals, queued: this.notifier.size, channels: this.notifier.channelStatus(), ...this.totals, firing, pending };

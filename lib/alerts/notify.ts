@@ -19,8 +19,8 @@ const BACKOFF_FIRST_MS = 1_000;
 const BACKOFF_MAX_MS = 30_000;
 /** Bytes of a receiver's answer read (for the error shown), the rest discarded. */
 const ANSWER_MAX = 512;
-/** Messages sent at once. */
-const CONCURRENCY = 4;
+/** Messages sent at once to one channel: a receiver that hangs holds up its own messages only. */
+const PER_CHANNEL = 2;
 
 /** A message waiting to be sent, as kept in the state (it survives a restart). */
 export interface Delivery {
@@ -98,11 +98,15 @@ export function webhookBody(
   };
   return JSON.stringify({
     version: '4',
-    groupKey: `{}:{alertname=${JSON.stringify(rule.name)}}`,
+    // One group per alert instance: a receiver that keys incidents by group closes only this one on its resolve.
+    groupKey: `{}:{${Object.keys(labels)
+      .sort()
+      .map((k) => `${k}=${JSON.stringify(labels[k])}`)
+      .join(',')}}`,
     truncatedAlerts: 0,
     status,
     receiver: context.receiver,
-    groupLabels: { alertname: rule.name },
+    groupLabels: labels,
     commonLabels: labels,
     commonAnnotations: annotations,
     externalURL: context.externalURL,
@@ -132,6 +136,9 @@ export class Notifier {
   /** Last delivery per alert instance; at most QUEUE_MAX remembered (the oldest forgotten). */
   private readonly delivered = new Map<string, number>();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private kickPending = false;
+  /** Messages waiting (or in flight) per alert instance: `waiting` without a scan. */
+  private readonly perAlert = new Map<string, number>();
   private stopped = false;
   private seq = 0;
   readonly totals: NotifierTotals = { sent: 0, failedAttempts: 0, retried: 0, dropped: 0 };
@@ -144,6 +151,8 @@ export class Notifier {
       log?: (line: string) => void;
       /** Nothing is sent while false (another instance holds the alerts lease). */
       active?: () => boolean;
+      /** While true, a message to a channel not configured waits rather than being dropped. */
+      hold?: () => boolean;
     } = {},
   ) {}
 
@@ -164,20 +173,39 @@ export class Notifier {
 
   /** Whether a message about `alert` waits (or is being sent). */
   waiting(alert: string): boolean {
-    return this.queue.some((d) => d.alert === alert);
+    return (this.perAlert.get(alert) ?? 0) > 0;
+  }
+
+  private counted(d: Delivery, by: 1 | -1): void {
+    const n = (this.perAlert.get(d.alert) ?? 0) + by;
+    if (n > 0) this.perAlert.set(d.alert, n);
+    else this.perAlert.delete(d.alert);
   }
 
   /** Queues a message; past QUEUE_MAX the oldest waiting one is dropped. */
   enqueue(channel: string, body: string, alert: string): void {
     if (this.queue.length >= QUEUE_MAX) {
       const dropped = this.queue.shift()!;
+      this.counted(dropped, -1);
       this.count(dropped.channel, 'dropped');
       this.options.log?.(`[pulseboard] alerts: queue full (${QUEUE_MAX}): a message to ${dropped.channel} queued at ${new Date(dropped.queuedAt).toISOString()} was dropped`);
     }
     const now = this.now;
-    this.queue.push({ id: `${now.toString(36)}-${(this.seq++).toString(36)}`, channel, alert, body, queuedAt: now, attempts: 0, dueAt: now });
+    const d: Delivery = { id: `${now.toString(36)}-${(this.seq++).toString(36)}`, channel, alert, body, queuedAt: now, attempts: 0, dueAt: now };
+    this.queue.push(d);
+    this.counted(d, 1);
     this.options.onChange?.();
-    this.kick();
+    this.soon();
+  }
+
+  /** One kick after whatever is being queued now (an evaluation queues many at once). */
+  private soon(): void {
+    if (this.kickPending) return;
+    this.kickPending = true;
+    setImmediate(() => {
+      this.kickPending = false;
+      this.kick();
+    });
   }
 
   /** What waits, for the state file (and a new leader). */
@@ -185,17 +213,20 @@ export class Notifier {
     return this.queue.map((d) => ({ ...d }));
   }
 
-  /** Takes over what another run (or instance) left waiting. */
-  restore(deliveries: readonly Delivery[]): void {
-    const known = new Set(this.queue.map((d) => d.id));
-    for (const d of deliveries.slice(-QUEUE_MAX)) if (!known.has(d.id)) this.queue.push({ ...d });
+  /** Takes over what another run (or instance) left waiting, instead of what this one held (but for what is being sent). */
+  replace(deliveries: readonly Delivery[]): void {
+    const sending = this.queue.filter((d) => this.inFlight.has(d.id));
+    const ids = new Set(sending.map((d) => d.id));
+    this.queue = [...sending, ...deliveries.slice(-QUEUE_MAX).filter((d) => !ids.has(d.id)).map((d) => ({ ...d }))];
     this.queue.sort((a, b) => a.queuedAt - b.queuedAt);
-    this.kick();
+    this.perAlert.clear();
+    for (const d of this.queue) this.counted(d, 1);
+    this.soon();
   }
 
-  /** Forgets what waits (another instance took over the sending). */
+  /** Forgets what waits (another instance took over the sending); what is in flight ends without being tried again. */
   clear(): void {
-    this.queue = this.queue.filter((d) => this.inFlight.has(d.id));
+    this.replace([]);
   }
 
   channelStatus(): ChannelStatus[] {
@@ -213,7 +244,7 @@ export class Notifier {
     clearTimeout(this.timer);
   }
 
-  /** Sends what is due, then sleeps until the next is. */
+  /** Sends what is due (at most PER_CHANNEL at once to each channel), then sleeps until the next is due. */
   kick(): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
@@ -222,16 +253,21 @@ export class Notifier {
     const now = this.now;
     // One alert's messages to one channel in order: a resolve never overtakes its firing.
     const ahead = new Set<string>();
+    const busy = new Map<string, number>();
+    for (const d of this.queue) if (this.inFlight.has(d.id)) busy.set(d.channel, (busy.get(d.channel) ?? 0) + 1);
     let next = Infinity;
     for (const d of this.queue) {
       const line = `${d.channel}\n${d.alert}`;
       if (ahead.has(line)) continue;
       ahead.add(line);
       if (this.inFlight.has(d.id)) continue;
-      if (d.dueAt > now || this.inFlight.size >= CONCURRENCY) {
-        next = Math.min(next, Math.max(d.dueAt, now + 10));
+      // A channel at its limit is kicked again when one of its messages is answered, not polled.
+      if ((busy.get(d.channel) ?? 0) >= PER_CHANNEL) continue;
+      if (d.dueAt > now) {
+        next = Math.min(next, d.dueAt);
         continue;
       }
+      busy.set(d.channel, (busy.get(d.channel) ?? 0) + 1);
       void this.send(d);
     }
     if (next !== Infinity) {
@@ -250,13 +286,17 @@ export class Notifier {
   }
 
   private done(d: Delivery): void {
-    this.queue = this.queue.filter((q) => q.id !== d.id);
+    const at = this.queue.findIndex((q) => q.id === d.id);
+    if (at === -1) return;
+    this.queue.splice(at, 1);
+    this.counted(d, -1);
     this.options.onChange?.();
   }
 
   private async send(d: Delivery): Promise<void> {
     const channel = this.channels.get(d.channel);
     if (!channel) {
+      if (this.options.hold?.()) return;
       // Its channel was removed from ALERTS_FILE: nowhere to send it.
       this.count(d.channel, 'dropped');
       this.done(d);
@@ -272,7 +312,9 @@ export class Notifier {
       const response = await fetch(channel.url, { method: 'POST', headers, body: d.body, redirect: 'manual', signal: AbortSignal.timeout(channel.timeout) });
       const answer = await readSome(response);
       if (!response.ok) {
-        error = `HTTP ${response.status}${answer ? `: ${answer}` : ''}`;
+        // Readers see the error: the status only. What the receiver answered goes to the log (a URL is the rules' writer's to choose).
+        error = `HTTP ${response.status}`;
+        if (answer) this.options.log?.(`[pulseboard] alerts: ${d.channel} answered HTTP ${response.status}: ${answer.slice(0, 200)}`);
         // A redirect is not followed (it would carry the body and signature elsewhere) and will not change: given up.
         if (response.status >= 300 && response.status < 400) error = `HTTP ${response.status}: redirected; configure the final URL`;
         retry = response.status >= 500 || response.status === 408 || response.status === 429;

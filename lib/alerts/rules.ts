@@ -184,7 +184,9 @@ export function parseAlerts(source: string, file: string, now = Date.now()): Ale
   try {
     json = JSON.parse(source);
   } catch (err) {
-    throw new AlertsConfigError(`${file}: not JSON (${(err as Error).message.slice(0, 200)})`);
+    // V8's message quotes the text around the fault, which may be a channel's secret: the position alone.
+    const at = /position (\d+)/.exec((err as Error).message)?.[1];
+    throw new AlertsConfigError(`${file}: not JSON${at !== undefined ? ` (at character ${at})` : ''}`);
   }
   const parsed = fileSchema.safeParse(json);
   if (!parsed.success) {

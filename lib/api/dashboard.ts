@@ -10,6 +10,7 @@ import type { QueryLimits, SeriesKey, SeriesMeta } from '@/lib/series';
 import type { Store } from '@/lib/store';
 import { ALERTS_NAME, type Snapshot } from '@/lib/wire';
 import { visibleAlerts } from './alerts';
+import { getRuntime } from '@/lib/runtime';
 import { historySpan, withDiskHistory } from './history';
 import { queryLimits, workLimit } from './limits';
 import { visibleTargets } from './scrape';
@@ -53,6 +54,8 @@ export interface DashboardData {
   alertRules: AlertRuleMark[];
   /** ALERT_EVAL_INTERVAL: an ALERTS point older than a few of these is stale (the evaluator is gone). */
   alertEvalMs: number;
+  /** How many alert rules are in force (the header says when there are none). */
+  alertRuleCount: number;
 }
 
 /** What a chart needs of an alert rule: which metrics it reads, its threshold, its query. */
@@ -207,5 +210,6 @@ export function dashboardData(data: DataView, params: Record<string, string | st
     targets: visibleTargets(data),
     alertRules: runtime.scope ? [] : visibleAlerts(data).rules.map((r) => ({ name: r.name, query: r.query, reads: r.reads, threshold: r.threshold, direction: r.direction })),
     alertEvalMs: env.ALERT_EVAL_INTERVAL,
+    alertRuleCount: getRuntime().alerts.ruleCount,
   };
 }

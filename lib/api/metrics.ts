@@ -180,7 +180,9 @@ function seriesFamilies(list: SeriesSummary[], taken: ReadonlySet<string>, helpO
  */
 export function metricsText(view: DataView): string {
   const health = view.scope ? [] : healthFamilies();
-  const taken = new Set(health.map((f) => f.name));
+  // ALERTS is the alert evaluator's own (ingest refuses it): left out, so what this prints can be
+  // ingested again; pulseboard_alerts_firing says what fires.
+  const taken = new Set([...health.map((f) => f.name), 'ALERTS']);
   const { store } = view;
   return render(health) + render(seriesFamilies(store.list(), taken, (name) => store.metric(name)?.help));
 }

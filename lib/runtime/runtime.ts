@@ -279,6 +279,8 @@ function createRuntime(env: Env): Runtime {
     stateFile: env.DATA_DIR === 'none' ? null : join(env.DATA_DIR, 'alerts-state.json'),
     externalURL: env.EXTERNAL_URL,
     limits: { maxLabels: env.INGEST_MAX_LABELS, maxSeriesKeyLength: env.INGEST_MAX_SERIES_KEY_LENGTH },
+    clustered: Boolean(env.REDIS_URL),
+    maxWork: env.QUERY_MAX_WORK,
   });
   alerts.start();
 
