@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { postPoints } from './support/ingest';
 import { startServer, type RunningServer } from './support/server';
@@ -71,6 +72,12 @@ test.describe('alerts on the dashboard', () => {
     await expect(row).toContainText('host=a');
     await expect(row).toContainText('load on a at 0.95');
     await expect(page.getByTestId('alerts-recent')).toContainText('resolved');
+    // The alerts page passes the dashboard's axe checks, and fits a phone.
+    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1440, height: 900 });
     // Its link is the dashboard with the rule's query as a panel, threshold drawn.
     await row.getByRole('link', { name: 'HighLoad' }).click();
     await expect(page).toHaveURL(/\/\?query=app_load/);

@@ -21,8 +21,9 @@ test.describe('sections and scrape targets', () => {
   test('a new user sees disks, filesystems, network and processes; sections collapse and stay so after a reload', async ({ page }) => {
     await page.setViewportSize({ width: 1440, height: 900 });
     await page.goto(`${server.url}/`);
-    // A fresh server's first stream, while it reads its first scrapes: on a loaded CI this takes seconds.
-    await expect(page.getByTestId('status')).toHaveText('Live', { timeout: 20_000 });
+    // A fresh server's first page with node_exporter's ~300 panels: live in about 2 s idle, 5 s
+    // with the CPU throttled 4×, and past 20 s on a loaded 2-core CI (see the closing note).
+    await expect(page.getByTestId('status')).toHaveText('Live', { timeout: 45_000 });
     const titles = page.locator('.section-toggle');
     for (const name of ['CPU', 'Memory', 'Disks', 'Filesystems', 'Network', 'Processes', 'Scrape targets', 'This Pulseboard']) {
       await expect(titles.filter({ hasText: new RegExp(`^.${name}\\d+ charts?$`) })).toHaveCount(1);

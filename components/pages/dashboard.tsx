@@ -260,7 +260,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
           <NavLink href={filter ? `/metrics?q=${encodeURIComponent(filter)}` : '/metrics'} className="nav-link">
             Metrics
           </NavLink>
-          <AlertCount counts={fired.counts} />
+          <AlertCount counts={fired.counts} rules={data.alertRuleCount} />
           <Account account={data.account} />
         </div>
         <div className="controls">

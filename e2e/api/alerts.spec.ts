@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { postPoints } from '../support/ingest';
+import { post, postPoints } from '../support/ingest';
 import { startReceiver, type TestReceiver } from '../support/receiver';
 import { startServer, type RunningServer } from '../support/server';
 import { readEvents } from '../support/sse';
@@ -115,6 +115,8 @@ test('a rule fires only after `for`, does not flap between its thresholds, survi
     expect(status.channels[0]).toMatchObject({ name: 'hook', sent: 1, failed: 0, queued: 0 });
     const metrics = await (await fetch(`${server.url}/api/metrics`)).text();
     expect(metrics).toMatch(/^pulseboard_alert_notifications_sent_total\{channel="hook"\} 1$/m);
+    // The ALERTS series is not exposed: what /api/metrics prints can be ingested again.
+    expect(metrics).not.toMatch(/^ALERTS/m);
   } finally {
     await pusher.stop();
     await server.stop('SIGKILL');
@@ -135,7 +137,8 @@ test('a receiver down for 10 s gets the message once, late, counted as retried; 
     load = 0.95;
     await expect.poll(async () => (await alertsOf(server)).channels[0]?.failed ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
     const status = await alertsOf(server);
-    expect(status.channels[0]!.lastError).toMatch(/HTTP 503: down for maintenance/);
+    expect(status.channels[0]!.lastError).toBe('HTTP 503');
+    expect(server.output()).toContain('hook answered HTTP 503: down for maintenance');
     await sleep(10_000);
     expect(receiver.received).toHaveLength(0);
     const refused = receiver.refused;
@@ -175,8 +178,19 @@ test('bad rules are refused naming the rule and field, the good ones stay in for
   const receiver = await startReceiver();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulseboard-alerts-'));
   const file = alertsFile(dir, receiver);
-  const server = await startServer({ env: env(dir, file) });
+  const server = await startServer({ env: { ...env(dir, file), INGEST_TOKEN: 'e2e-ingest-token-0123' } });
   try {
+    // Read back, the channels' secrets and header values are hidden; sent back as read, they are kept.
+    const read = await (await fetch(`${server.url}/api/alerts/rules`)).text();
+    expect(read).not.toContain(SECRET);
+    expect(read).not.toContain('"ops"');
+    expect(JSON.parse(read).channels[0]).toMatchObject({ secret: '<hidden>', headers: { 'X-Team': '<hidden>' } });
+    expect((await fetch(`${server.url}/api/alerts/rules`, { method: 'PUT', body: read })).status).toBe(200);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).channels[0]).toMatchObject({ secret: SECRET, headers: { 'X-Team': 'ops' } });
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    // INGEST_TOKEN is a producer's key: it writes metrics, not the rules.
+    const producer = await fetch(`${server.url}/api/alerts/rules`, { headers: { authorization: 'Bearer e2e-ingest-token-0123' } });
+    expect(producer.status).toBe(403);
     const bad = await fetch(`${server.url}/api/alerts/rules`, { method: 'PUT', body: JSON.stringify({ rules: [{ name: 'Broken', query: 'app_load', above: 1, clearBelow: 2 }] }) });
     expect(bad.status).toBe(422);
     expect(((await bad.json()) as { issues: Array<{ message: string }> }).issues[0]!.message).toMatch(/rule 1 \("Broken"\), clearBelow: must be at most above \(1\)/);
@@ -184,11 +198,16 @@ test('bad rules are refused naming the rule and field, the good ones stay in for
     // A file broken on disk: the rules read before stay, and the API says why.
     fs.writeFileSync(file, '{"rules": [{"name": "X", "query": "sum by (", "above": 1}]}');
     await expect.poll(async () => ((await (await fetch(`${server.url}/api/alerts`)).json()) as { configError: string | null }).configError, { timeout: 5_000 }).toMatch(/rule 1 \("X"\), query:/);
+    // Not JSON: where, never the text around it (it may be a secret).
+    fs.writeFileSync(file, '{"channels": [{"secret": super-secret-value-here}]}');
+    await expect.poll(async () => ((await (await fetch(`${server.url}/api/alerts`)).json()) as { configError: string | null }).configError, { timeout: 5_000 }).toMatch(/: not JSON( \(at character \d+\))?$/);
+    expect(JSON.stringify(await (await fetch(`${server.url}/api/alerts`)).json())).not.toContain('super-secret');
     expect(((await (await fetch(`${server.url}/api/alerts`)).json()) as { rules: Array<{ name: string }> }).rules.map((r) => r.name)).toEqual(['HighLoad']);
-    const forged = await postPoints(server.url, [{ name: 'ALERTS', labels: { alertname: 'Fake', alertstate: 'firing' }, value: 1 }]);
+    const asProducer = { 'content-type': 'application/json', authorization: 'Bearer e2e-ingest-token-0123' };
+    const forged = await post(server.url, JSON.stringify({ points: [{ name: 'ALERTS', labels: { alertname: 'Fake', alertstate: 'firing' }, value: 1 }] }), asProducer);
     expect(forged.status).toBe(422);
     expect(forged.json.issues?.[0]?.message).toMatch(/ALERTS is written by Pulseboard's alert evaluator/);
-    const text = await fetch(`${server.url}/api/ingest`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'ALERTS{alertname="Fake"} 1\n' });
+    const text = await fetch(`${server.url}/api/ingest`, { method: 'POST', headers: { ...asProducer, 'content-type': 'text/plain' }, body: 'ALERTS{alertname="Fake"} 1\n' });
     expect(text.status).toBe(422);
     // Another site's page cannot rewrite the rules through a visitor's browser.
     const cross = await fetch(`${server.url}/api/alerts/rules`, { method: 'PUT', headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, body: '{}' });
