@@ -3,10 +3,11 @@ import path from 'node:path';
 import type { Batch } from '@/lib/bus';
 import type { Leases } from '@/lib/bus/lease';
 import { toRate } from '@/lib/dashboard/rate';
-import { compileSelector, evaluateQuery, formatQuery, selectorsOf, type CompiledSelector, type QueryNode, type QuerySeries } from '@/lib/query';
+import { compileSelector, evaluateQuery, formatQuery, groupKey, selectorsOf, type CompiledSelector, type QueryNode, type QuerySeries } from '@/lib/query';
 import type { Pair } from '@/lib/wire';
 import type { Sample } from '@/lib/schema';
 import { toSeriesKey } from '@/lib/series';
+import { writeFileDurably } from '@/lib/storage/write';
 import type { Store } from '@/lib/store';
 import { render, reduce, step, type AlertInstance, type Transition } from './machine';
 import { alertLabels, Notifier, webhookBody, type ChannelStatus, type Delivery } from './notify';
@@ -123,15 +124,9 @@ export interface EvaluatorDeps {
   now?: () => number;
 }
 
-const groupKey = (labels: Readonly<Record<string, string>>): string =>
-  `{${Object.keys(labels)
-    .sort()
-    .map((k) => `${k}=${JSON.stringify(labels[k])}`)
-    .join(',')}}`;
-
 /** Whether a query keeps `__name__` as a label (`by (__name__)`). */
-function byName_(node: QueryNode): boolean {
-  return node.kind === 'aggregate' ? node.by.includes('__name__') || byName_(node.of) : node.kind === 'rank' ? byName_(node.of) : false;
+function keepsName(node: QueryNode): boolean {
+  return node.kind === 'aggregate' ? node.by.includes('__name__') || keepsName(node.of) : node.kind === 'rank' ? keepsName(node.of) : false;
 }
 
 /** Histories read in one evaluation, by series key (and counters' per-second rates). */
@@ -291,9 +286,7 @@ export class AlertEvaluator {
     if (!file) throw new AlertsConfigError('ALERTS_FILE is not set and DATA_DIR is none: there is no file to write');
     const config = parseAlerts(text, path.basename(file), this.now);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.tmp`;
-    fs.writeFileSync(tmp, text.endsWith('\n') ? text : `${text}\n`, { mode: 0o600 });
-    fs.renameSync(tmp, file);
+    writeFileDurably(file, text.endsWith('\n') ? text : `${text}\n`, 0o600);
     this.reload(true);
     return config;
   }
@@ -404,15 +397,7 @@ export class AlertEvaluator {
     if (stateFile) {
       try {
         fs.mkdirSync(path.dirname(stateFile), { recursive: true });
-        const tmp = `${stateFile}.tmp`;
-        const fd = fs.openSync(tmp, 'w', 0o600);
-        try {
-          fs.writeSync(fd, text);
-          fs.fsyncSync(fd);
-        } finally {
-          fs.closeSync(fd);
-        }
-        fs.renameSync(tmp, stateFile);
+        writeFileDurably(stateFile, text, 0o600);
         if (this.saveError) this.log(`[pulseboard] alerts: the state is saved to ${stateFile} again`);
         this.saveError = null;
       } catch (err) {
@@ -544,6 +529,8 @@ export class AlertEvaluator {
     const from = now - (rule.window > 0 ? rule.window : 3 * stepMs);
     const since = now - span;
     const selectors = compiledOf(rule);
+    // A name's series from the index; a glob of names looks at every series.
+    const candidatesOf = (name: string) => (/[*?]/.test(name) ? all : (byName.get(name) ?? []));
     const maxWork = this.deps.maxWork;
     if (maxWork !== undefined) {
       const steps = selectors.reduce((c, x) => c + x.selector.cost, 0) * this.deps.store.keyChars;
@@ -553,14 +540,14 @@ export class AlertEvaluator {
       }
     }
     // A glob of names (or `by (__name__)`) keeps each line's name: two metrics are two instances.
-    const named = selectors.some((x) => /[*?]/.test(x.name)) || byName_(rule.query);
+    const named = selectors.some((x) => /[*?]/.test(x.name)) || keepsName(rule.query);
     const labelsOf = (name: string, labels: Readonly<Record<string, string>>): Record<string, string> => (named ? { __name__: name, ...labels } : (labels as Record<string, string>));
     const node = rule.query;
     if (node.kind === 'selector' && !node.rate && rule.reduce === 'last') {
       // A plain selector's newest value: what the store's list has already (a counter's rate from its newest two points).
       const lines: Array<{ key: string; labels: Record<string, string>; value: number | null }> = [];
       for (const { name, selector } of selectors) {
-        for (const s of /[*?]/.test(name) ? all : (byName.get(name) ?? [])) {
+        for (const s of candidatesOf(name)) {
           if (s.t <= from || !selector.matches(s.meta.name, s.meta.labels)) continue;
           const value = s.meta.type === 'counter' ? reduce(toRate(this.deps.store.newestPoints(s.meta.key, 2)), from, 'last') : s.v;
           const labels = labelsOf(s.meta.name, s.meta.labels);
@@ -582,8 +569,7 @@ export class AlertEvaluator {
         continue;
       }
       const selected: QuerySeries[] = [];
-      const candidates = /[*?]/.test(name) ? all : (byName.get(name) ?? []);
-      for (const s of candidates) {
+      for (const s of candidatesOf(name)) {
         if (s.t < since) continue;
         const key = s.meta.key;
         let view = views.get(key);

@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { groupKey } from '@/lib/query';
 import type { AlertInstance } from './machine';
 import type { Channel, Rule } from './rules';
 
@@ -99,10 +100,7 @@ export function webhookBody(
   return JSON.stringify({
     version: '4',
     // One group per alert instance: a receiver that keys incidents by group closes only this one on its resolve.
-    groupKey: `{}:{${Object.keys(labels)
-      .sort()
-      .map((k) => `${k}=${JSON.stringify(labels[k])}`)
-      .join(',')}}`,
+    groupKey: `{}:${groupKey(labels)}`,
     truncatedAlerts: 0,
     status,
     receiver: context.receiver,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { compileSelector, parseQuery, QueryError, selectorsOf, type CompiledSelector, type QueryNode } from '@/lib/query';
 import { querySchema } from '@/lib/schema/query';
-import { durationSchema } from '@/lib/schema';
+import { durationSchema, httpHeadersSchema } from '@/lib/schema';
 
 /*
  * ALERTS_FILE (default `$DATA_DIR/alerts.json`): rules, the channels they notify and silences,
@@ -95,18 +95,13 @@ const ruleSchema = z
     }
   });
 
-const headerSchema = z.record(
-  z.string().regex(/^[\w!#$%&'*+.^`|~-]{1,128}$/, 'a header name (letters, digits and !#$%&\'*+.^_`|~-)'),
-  z.string().max(8_192).regex(/^[\t\x20-\x7e]*$/, 'printable ASCII only (no line breaks or control characters)'),
-);
-
 const channelSchema = z.strictObject({
   name: z.string().regex(NAME, 'a channel name: letters, digits, _ . : -, at most 128'),
   type: z.literal('webhook'),
   url: httpUrl,
   /** Signs each body: `X-Pulseboard-Signature: sha256=<hex HMAC-SHA256 of the body>`. */
   secret: z.string().min(16, 'at least 16 characters').max(1_024).optional(),
-  headers: headerSchema.optional(),
+  headers: httpHeadersSchema.optional(),
   timeout: duration(100, 60_000).default(10_000),
 });
 

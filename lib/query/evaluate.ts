@@ -62,7 +62,8 @@ function selectLines(node: SelectorNode, series: readonly QuerySeries[]): QueryL
   return out;
 }
 
-const groupKey = (labels: Record<string, string>): string =>
+/** `{label="value",…}` of a line's labels, sorted: a group's key, and an alert instance's. */
+export const groupKey = (labels: Readonly<Record<string, string>>): string =>
   `{${Object.keys(labels)
     .sort()
     .map((k) => `${k}=${JSON.stringify(labels[k])}`)

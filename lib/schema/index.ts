@@ -15,5 +15,6 @@ export {
   type Sample,
 } from './series';
 export { durationSchema } from './duration';
+export { httpHeadersSchema } from './headers';
 export type { PointLimits } from './limits';
 export { pointSchemas, plainPoint, helpProblem, type PointSchemas, type IngestBody, type MetricMetadata } from './point';

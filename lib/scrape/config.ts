@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { z } from 'zod';
 import { compileScope, ScopeError } from '@/lib/access/scope';
-import { durationSchema } from '@/lib/schema';
+import { durationSchema, httpHeadersSchema } from '@/lib/schema';
 import type { SeriesFilter } from '@/lib/series';
 
 /** One exporter Pulseboard fetches metrics from, as configured. */
@@ -55,7 +55,7 @@ const targetSchema = z.strictObject({
   url: z.string().max(URL_MAX),
   interval: duration(MIN_INTERVAL_MS, 3_600_000).optional(),
   timeout: duration(100, 600_000).optional(),
-  headers: z.record(z.string().regex(/^[\w!#$%&'*+.^`|~-]{1,128}$/, 'a header name (letters, digits and !#$%&\'*+.^_`|~-)'), z.string().max(8_192).regex(/^[\t\x20-\x7e]*$/, 'printable ASCII only (no line breaks or control characters)')).optional(),
+  headers: httpHeadersSchema.optional(),
   labels: z.record(z.string().regex(LABEL_NAME, 'a label name').refine((n) => !n.startsWith('__') && n !== 'job' && n !== 'instance', 'job and instance are set from the target, and __ names are reserved'), z.string().max(1_024)).optional(),
   keep: z.string().max(4_096).optional(),
   drop: z.string().max(4_096).optional(),

@@ -7,6 +7,7 @@ import { Columns } from './columns';
 import { forEachFrame, frame, scanFrames } from './frame';
 import { decodeMessage, encodeMessage, RecordError, type MessageRecord } from './record';
 import { Wal, recoverWal } from './wal';
+import { writeFileDurably } from './write';
 
 /*
  * The durable store under DATA_DIR (see docs/storage.md for the whole of it):
@@ -1461,19 +1462,6 @@ function blockSeqOf(f: string): number | undefined {
   return parseBlockName(f)?.seq;
 }
 
-/** Writes `file` so that after a crash it is the old or the new content, fsync'd. */
-function writeFileDurably(file: string, text: string | Uint8Array): void {
-  const tmp = `${file}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    if (typeof text === 'string') fs.writeSync(fd, text);
-    else fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-}
 
 /** Appends one frame to `file`, fsync'd. */
 function appendFramed(file: string, payload: Buffer): void {
